@@ -3,8 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Type checking is `npm run typecheck`; ts-jest only transpiles, which keeps the suites fast.
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  // tsconfig's isolatedModules makes ts-jest transpile only (fast); type checking is `npm run typecheck`.
+  transform: { '^.+\\.ts$': 'ts-jest' },
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   collectCoverage: true,
   collectCoverageFrom: ['lambda/**/*.ts'],

@@ -1,0 +1,77 @@
+import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { USER_TAG_KEY } from '../contract';
+import {
+  MissingUserTagError,
+  RotationNotEnabledError,
+  UnknownVersionError,
+  VersionNotPendingError,
+} from './errors';
+import type { RotationRequest } from './event';
+
+export const CURRENT = 'AWSCURRENT';
+export const PENDING = 'AWSPENDING';
+export const PREVIOUS = 'AWSPREVIOUS';
+
+/** What the steps need to know about the secret, from one DescribeSecret call. */
+export interface SecretMetadata {
+  readonly arn: string;
+  readonly rotationEnabled: boolean;
+  /** The value of the `iam-key-rotation:user` tag, if the secret has a non-empty one. */
+  readonly userTag?: string;
+  readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
+  readonly createdDate?: Date;
+}
+
+/** Calls DescribeSecret; AWS errors (such as ResourceNotFoundException) pass through. */
+export async function describeSecret(secretsManager: SecretsManagerClient, secretId: string): Promise<SecretMetadata> {
+  const described = await secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const userTag = described.Tags?.find((tag) => tag.Key === USER_TAG_KEY)?.Value?.trim();
+  return {
+    arn: described.ARN ?? secretId,
+    rotationEnabled: described.RotationEnabled === true,
+    userTag: userTag === '' ? undefined : userTag,
+    versionIdsToStages: described.VersionIdsToStages ?? {},
+    createdDate: described.CreatedDate,
+  };
+}
+
+/** The version that holds `stage`, if any. */
+export function versionWithStage(metadata: SecretMetadata, stage: string): string | undefined {
+  return Object.entries(metadata.versionIdsToStages).find(([, stages]) => stages.includes(stage))?.[0];
+}
+
+/**
+ * The checks of AWS's rotation template, in its order. Returns whether the step has anything to do:
+ * `false` when the token is already AWSCURRENT (a retry after finishSecret).
+ * @throws RotationNotEnabledError if the secret does not have rotation enabled.
+ * @throws UnknownVersionError if the token is not a version of the secret.
+ * @throws VersionNotPendingError if the token is neither AWSCURRENT nor AWSPENDING.
+ */
+export function checkRotationRequest(request: RotationRequest, metadata: SecretMetadata): boolean {
+  if (!metadata.rotationEnabled) {
+    throw new RotationNotEnabledError(request, 'rotation is not enabled on the secret');
+  }
+  const stages = metadata.versionIdsToStages[request.token];
+  if (stages === undefined) {
+    throw new UnknownVersionError(request, 'the request token is not a version of the secret');
+  }
+  if (stages.includes(CURRENT)) {
+    return false;
+  }
+  if (!stages.includes(PENDING)) {
+    const labels = stages.length === 0 ? 'no staging labels' : `staging labels ${stages.join(', ')}`;
+    throw new VersionNotPendingError(request, `the version is not AWSPENDING (it has ${labels})`);
+  }
+  return true;
+}
+
+/**
+ * The user the secret rotates. The tag, set by Terraform, is the authority; the value cannot override it.
+ * @throws MissingUserTagError if the secret has no (non-empty) `iam-key-rotation:user` tag.
+ */
+export function managedUserName(request: RotationRequest, metadata: SecretMetadata): string {
+  if (metadata.userTag === undefined) {
+    throw new MissingUserTagError(request, `the secret has no ${USER_TAG_KEY} tag naming the IAM user to rotate`);
+  }
+  return metadata.userTag;
+}

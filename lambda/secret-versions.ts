@@ -1,0 +1,102 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { isResourceNotFound } from './aws-errors';
+import { InvalidSecretError } from './errors';
+import type { RotationRequest } from './event';
+import type { Logger } from './logger';
+import { PENDING } from './secret-metadata';
+import { parseSecretValue, type KeySecretValue, type VersionLabel } from './secret-value';
+
+/** A parsed value and the version it came from. */
+export interface StagedValue {
+  readonly value: KeySecretValue;
+  readonly versionId?: string;
+  readonly createdAt?: Date;
+}
+
+/** Whether this rotation's AWSPENDING version already has a value (createSecret ran before). */
+export async function pendingValueExists(secretsManager: SecretsManagerClient, request: RotationRequest): Promise<boolean> {
+  try {
+    await secretsManager.send(
+      new GetSecretValueCommand({ SecretId: request.secretId, VersionId: request.token, VersionStage: PENDING }),
+    );
+    return true;
+  } catch (error) {
+    if (isResourceNotFound(error)) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+/**
+ * The value under `label`, or undefined if no version has it (or it has no value yet).
+ * @throws InvalidSecretError if the value is not a JSON object of the expected shape.
+ */
+export async function readStagedValue(
+  secretsManager: SecretsManagerClient,
+  request: RotationRequest,
+  label: VersionLabel,
+): Promise<StagedValue | undefined> {
+  try {
+    const response = await secretsManager.send(new GetSecretValueCommand({ SecretId: request.secretId, VersionStage: label }));
+    return {
+      value: parseSecretValue(response.SecretString, label, request),
+      versionId: response.VersionId,
+      createdAt: response.CreatedDate,
+    };
+  } catch (error) {
+    if (isResourceNotFound(error)) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * The access key id named by the value under `label`, if any. A value that does not parse names no key
+ * (with a warning): it must not block a rotation, and a key it may have named is then treated as unknown.
+ */
+export async function readStagedKeyId(
+  secretsManager: SecretsManagerClient,
+  request: RotationRequest,
+  label: VersionLabel,
+  logger: Logger,
+): Promise<string | undefined> {
+  try {
+    return (await readStagedValue(secretsManager, request, label))?.value.accesskey;
+  } catch (error) {
+    if (error instanceof InvalidSecretError) {
+      logger.warn(`the ${label} value names no access key we can read; ignoring it`, { error });
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * This rotation's new value, with the key it must carry.
+ * @throws InvalidSecretError if the AWSPENDING version has no value yet, or the value lacks accesskey or secretkey.
+ */
+export async function readPendingValue(
+  secretsManager: SecretsManagerClient,
+  request: RotationRequest,
+): Promise<KeySecretValue & { readonly accesskey: string; readonly secretkey: string }> {
+  let secretString: string | undefined;
+  try {
+    const response = await secretsManager.send(
+      new GetSecretValueCommand({ SecretId: request.secretId, VersionId: request.token, VersionStage: PENDING }),
+    );
+    secretString = response.SecretString;
+  } catch (error) {
+    if (isResourceNotFound(error)) {
+      throw new InvalidSecretError(request, 'the AWSPENDING version has no value: createSecret has not completed', { cause: error });
+    }
+    throw error;
+  }
+  const value = parseSecretValue(secretString, PENDING, request);
+  const { accesskey, secretkey } = value;
+  if (accesskey === undefined || accesskey === '' || secretkey === undefined || secretkey === '') {
+    throw new InvalidSecretError(request, 'the AWSPENDING value lacks an accesskey or a secretkey');
+  }
+  return { ...value, accesskey, secretkey };
+}

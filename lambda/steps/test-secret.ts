@@ -1,0 +1,88 @@
+import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput, type STSClient } from '@aws-sdk/client-sts';
+import { isArnOfUser } from '../arn';
+import { isKeyNotYetValid } from '../aws-errors';
+import type { Dependencies, StepInput } from '../dependencies';
+import { KeyTestFailedError } from '../errors';
+import { describeError } from '../logger';
+import { managedUserName } from '../secret-metadata';
+import { assertValueNamesUser } from '../secret-value';
+import { readPendingValue } from '../secret-versions';
+
+export type TestSecretDependencies = Pick<Dependencies, 'secretsManager' | 'createStsClient' | 'logger' | 'clock'>;
+
+/** New keys take seconds to reach every STS endpoint: wait a little first, then back off to a few seconds. */
+export const FIRST_RETRY_DELAY_MS = 500;
+export const MAX_RETRY_DELAY_MS = 5_000;
+
+/**
+ * testSecret: prove the pending key authenticates as the managed user, with STS GetCallerIdentity signed by
+ * that key. InvalidClientTokenId and SignatureDoesNotMatch (a key still propagating) are retried with
+ * exponential backoff until the next wait would exceed the test budget.
+ *
+ * @throws MissingUserTagError if the secret has no user tag.
+ * @throws InvalidSecretError if the AWSPENDING version has no value or it lacks the key.
+ * @throws UserMismatchError if the AWSPENDING value does not name the tagged user.
+ * @throws KeyTestFailedError if the key still does not authenticate when the budget is spent, or it
+ * authenticates as someone other than the managed user.
+ * Other AWS errors pass through.
+ */
+export async function testSecret({ request, metadata, config }: StepInput, deps: TestSecretDependencies): Promise<void> {
+  const { secretsManager, createStsClient, logger } = deps;
+  const userName = managedUserName(request, metadata);
+  const pending = await readPendingValue(secretsManager, request);
+  assertValueNamesUser(pending, userName, 'AWSPENDING', request, true);
+  const accessKeyId = pending.accesskey;
+
+  const sts = createStsClient({ accessKeyId, secretAccessKey: pending.secretkey });
+  let identity: GetCallerIdentityCommandOutput;
+  try {
+    identity = await callerIdentityWithRetry(sts, { request, metadata, config }, deps, { accessKeyId, userName });
+  } finally {
+    sts.destroy();
+  }
+
+  const callerArn = identity.Arn ?? '';
+  if (!isArnOfUser(callerArn, userName, metadata.arn)) {
+    throw new KeyTestFailedError(
+      request,
+      `access key ${accessKeyId} authenticates as ${callerArn || 'an unknown identity'}, not as IAM user ${userName} of the secret's account`,
+    );
+  }
+  logger.info('the pending key authenticates as the managed user', { accessKeyId, user: userName, outcome: 'tested' });
+}
+
+/** @throws KeyTestFailedError once the next wait would exceed the budget. */
+async function callerIdentityWithRetry(
+  sts: STSClient,
+  { request, config }: StepInput,
+  { logger, clock }: TestSecretDependencies,
+  key: { readonly accessKeyId: string; readonly userName: string },
+): Promise<GetCallerIdentityCommandOutput> {
+  const startedAt = clock.now();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await sts.send(new GetCallerIdentityCommand({}));
+    } catch (error) {
+      if (!isKeyNotYetValid(error)) {
+        throw error;
+      }
+      const elapsedMs = clock.now() - startedAt;
+      const delayMs = Math.min(FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+      if (elapsedMs + delayMs > config.testBudgetMs) {
+        throw new KeyTestFailedError(
+          request,
+          `access key ${key.accessKeyId} of user ${key.userName} still does not authenticate after ${attempt} attempts ` +
+            `in ${elapsedMs} ms (test budget ${config.testBudgetMs} ms)`,
+          { cause: error },
+        );
+      }
+      logger.info('the pending key does not authenticate yet; retrying', {
+        accessKeyId: key.accessKeyId,
+        attempt,
+        delayMs,
+        error: describeError(error),
+      });
+      await clock.sleep(delayMs);
+    }
+  }
+}

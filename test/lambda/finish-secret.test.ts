@@ -1,0 +1,194 @@
+import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { GetSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { InvalidSecretError, UserMismatchError } from '../../lambda/errors';
+import { rotate } from '../../lambda/rotate';
+import {
+  CURRENT_KEY_ID,
+  CURRENT_VERSION,
+  currentValue,
+  expectNoIamWrite,
+  givenKeys,
+  givenSecret,
+  NEW_KEY_ID,
+  noSuchEntity,
+  parseLogLines,
+  pendingValue,
+  PREVIOUS_VERSION,
+  rejectionOf,
+  rotationEvent,
+  SECRET_ARN,
+  testDependencies,
+  TOKEN,
+  USER,
+  useAwsMocks,
+  type TestDependencies,
+} from './helpers';
+
+describe('finishSecret', () => {
+  const mocks = useAwsMocks();
+  let deps: TestDependencies;
+  beforeEach(() => {
+    deps = testDependencies();
+    givenKeys(mocks, []);
+  });
+  const finishSecret = (env: Record<string, string> = {}): Promise<void> => rotate(rotationEvent('finishSecret'), deps, env);
+  const stageMoves = (): unknown[] =>
+    mocks.secretsManager.commandCalls(UpdateSecretVersionStageCommand).map((call) => call.args[0].input);
+
+  test('moves AWSCURRENT to the token and removes AWSPENDING from it', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+
+    // WHEN
+    await finishSecret();
+
+    // THEN
+    expect(stageMoves()).toEqual([
+      { SecretId: SECRET_ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: CURRENT_VERSION },
+      { SecretId: SECRET_ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: TOKEN },
+    ]);
+  });
+
+  test('on the bootstrap rotation moves AWSCURRENT without RemoveFromVersionId', async () => {
+    // GIVEN
+    givenSecret(mocks, { pending: pendingValue() });
+
+    // WHEN
+    await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
+
+    // THEN
+    expect(stageMoves()).toEqual([
+      { SecretId: SECRET_ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN },
+      { SecretId: SECRET_ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: TOKEN },
+    ]);
+    expect(mocks.secretsManager).not.toHaveReceivedCommandWith(GetSecretValueCommand, { VersionStage: 'AWSCURRENT' });
+    expectNoIamWrite(mocks);
+  });
+
+  test('keeps the previous key by default', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+
+    // WHEN
+    await finishSecret();
+
+    // THEN
+    expectNoIamWrite(mocks);
+    expect(parseLogLines(deps.logLines)).toContainEqual(
+      expect.objectContaining({ message: 'kept the previous key; the next rotation deletes it', previousAccessKeyId: CURRENT_KEY_ID }),
+    );
+  });
+
+  test('deactivates the previous key after the labels moved when PREVIOUS_KEY_ACTION is deactivate', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+
+    // WHEN
+    await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
+
+    // THEN
+    expect(mocks.iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, {
+      UserName: USER,
+      AccessKeyId: CURRENT_KEY_ID,
+      Status: 'Inactive',
+    });
+    expect(mocks.iam.send.firstCall.calledAfter(mocks.secretsManager.send.lastCall)).toBe(true);
+  });
+
+  test('never deactivates the new key', async () => {
+    // GIVEN the AWSCURRENT value already holds the new key
+    givenSecret(mocks, { current: currentValue({ accesskey: NEW_KEY_ID }), pending: pendingValue() });
+
+    // WHEN
+    await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
+
+    // THEN
+    expectNoIamWrite(mocks);
+    expect(stageMoves()).toHaveLength(2);
+  });
+
+  test('a previous key that is already gone is nothing to deactivate', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+    mocks.iam.on(UpdateAccessKeyCommand).rejects(noSuchEntity());
+
+    // WHEN
+    await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
+
+    // THEN
+    expect(parseLogLines(deps.logLines)).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'the previous key no longer exists; nothing to deactivate' }),
+    );
+  });
+
+  test('a failed deactivation is logged and rethrown after the labels moved', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+    const throttled = new Error('Rate exceeded');
+    mocks.iam.on(UpdateAccessKeyCommand).rejects(throttled);
+
+    // WHEN
+    const error = await rejectionOf(finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' }));
+
+    // THEN
+    expect(error).toBe(throttled);
+    expect(stageMoves()).toHaveLength(2);
+    expect(parseLogLines(deps.logLines)).toContainEqual(
+      expect.objectContaining({ level: 'error', message: 'could not deactivate the previous key; the next rotation deletes it' }),
+    );
+  });
+
+  test('an AWSCURRENT value that cannot be read still lets the rotation finish, acting on no key', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: '[]', pending: pendingValue() });
+
+    // WHEN
+    await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
+
+    // THEN
+    expect(stageMoves()).toHaveLength(2);
+    expectNoIamWrite(mocks);
+  });
+
+  test('on an already-current token writes nothing', async () => {
+    // GIVEN a retry after the labels moved
+    givenSecret(mocks, {
+      versions: { [TOKEN]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'], [PREVIOUS_VERSION]: [] },
+      current: pendingValue(),
+    });
+
+    // WHEN
+    await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
+
+    // THEN
+    expect(mocks.secretsManager).not.toHaveReceivedCommand(UpdateSecretVersionStageCommand);
+    expect(mocks.secretsManager).not.toHaveReceivedCommand(GetSecretValueCommand);
+    expect(mocks.iam.calls()).toHaveLength(0);
+    expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ outcome: 'already-current' }));
+  });
+
+  test('refuses to promote a pending version without a value', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue() });
+
+    // WHEN
+    const error = await rejectionOf(finishSecret());
+
+    // THEN
+    expect(error).toBeInstanceOf(InvalidSecretError);
+    expect(mocks.secretsManager).not.toHaveReceivedCommand(UpdateSecretVersionStageCommand);
+  });
+
+  test('refuses to promote a pending value naming another user', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue({ username: 'mallory' }) });
+
+    // WHEN
+    const error = await rejectionOf(finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' }));
+
+    // THEN
+    expect(error).toBeInstanceOf(UserMismatchError);
+    expect(mocks.secretsManager).not.toHaveReceivedCommand(UpdateSecretVersionStageCommand);
+    expectNoIamWrite(mocks);
+  });
+});

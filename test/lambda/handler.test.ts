@@ -1,0 +1,324 @@
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  ConfigurationError,
+  InvalidEventError,
+  RotationError,
+  RotationNotEnabledError,
+  UnknownVersionError,
+  VersionNotPendingError,
+} from '../../lambda/errors';
+import { handler } from '../../lambda/index';
+import {
+  accessKey,
+  CURRENT_KEY_ID,
+  CURRENT_VERSION,
+  currentValue,
+  expectNoIamWrite,
+  givenKeys,
+  givenSecret,
+  parseLogLines,
+  pendingValue,
+  rejectionOf,
+  resourceNotFound,
+  rotationEvent,
+  SECRET_ARN,
+  TOKEN,
+  useAwsMocks,
+} from './helpers';
+
+const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+const CONFIG_ENV = ['PREVIOUS_KEY_ACTION', 'TEST_BUDGET_MS', 'LOG_LEVEL'];
+
+describe('handler', () => {
+  const mocks = useAwsMocks();
+  let logLines: string[];
+  let consoleLog: jest.SpyInstance;
+  const savedConfig = CONFIG_ENV.map((name) => [name, process.env[name]] as const);
+
+  beforeEach(() => {
+    logLines = [];
+    consoleLog = jest.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      logLines.push(String(line));
+    });
+    for (const name of CONFIG_ENV) {
+      delete process.env[name];
+    }
+  });
+  afterEach(() => {
+    consoleLog.mockRestore();
+    for (const [name, value] of savedConfig) {
+      if (value === undefined) {
+        delete process.env[name];
+      } else {
+        process.env[name] = value;
+      }
+    }
+  });
+
+  const expectNoAwsCall = (): void => {
+    expect(mocks.secretsManager.calls()).toHaveLength(0);
+    expect(mocks.iam.calls()).toHaveLength(0);
+    expect(mocks.sts.calls()).toHaveLength(0);
+  };
+
+  test('runs a step with the module-scope clients and logs structured JSON lines', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+
+    // WHEN
+    await handler(rotationEvent('createSecret'));
+
+    // THEN
+    expect(mocks.secretsManager).toHaveReceivedCommandWith(DescribeSecretCommand, { SecretId: SECRET_ARN });
+    expect(mocks.secretsManager).toHaveReceivedCommand(PutSecretValueCommand);
+    const entries = parseLogLines(logLines);
+    expect(entries.at(-1)).toEqual({
+      level: 'info',
+      message: 'rotation step succeeded',
+      timestamp: expect.any(String),
+      step: 'createSecret',
+      secret: SECRET_ARN,
+      version: TOKEN,
+      outcome: 'succeeded',
+    });
+  });
+
+  test('setSecret has nothing to do and says so', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+
+    // WHEN
+    await handler(rotationEvent('setSecret'));
+
+    // THEN
+    expect(mocks.secretsManager.calls()).toHaveLength(1);
+    expect(mocks.iam.calls()).toHaveLength(0);
+    expect(parseLogLines(logLines)).toContainEqual(expect.objectContaining({ step: 'setSecret', outcome: 'nothing-to-do' }));
+  });
+
+  test.each(STEPS)('%s on a token that is already AWSCURRENT returns without writing', async (step) => {
+    // GIVEN
+    givenSecret(mocks, { versions: { [TOKEN]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'] } });
+
+    // WHEN
+    await handler(rotationEvent(step));
+
+    // THEN
+    expect(mocks.secretsManager.calls()).toHaveLength(1);
+    expect(mocks.iam.calls()).toHaveLength(0);
+    expect(mocks.sts.calls()).toHaveLength(0);
+  });
+
+  describe('rejects a bad event with InvalidEventError before any AWS call', () => {
+    test.each([
+      ['null', null, 'rotation: the event must be an object, got null'],
+      ['a string', 'createSecret', 'rotation: the event must be an object, got "createSecret"'],
+      ['an array', [], 'rotation: the event must be an object, got array'],
+      [
+        'an empty object',
+        {},
+        'rotation: invalid rotation event: SecretId must be a non-empty string, got undefined; ' +
+          'ClientRequestToken must be a non-empty string, got undefined; Step must be a non-empty string, got undefined',
+      ],
+      [
+        'a missing SecretId',
+        { ClientRequestToken: TOKEN, Step: 'createSecret' },
+        `createSecret (version ${TOKEN}): invalid rotation event: SecretId must be a non-empty string, got undefined`,
+      ],
+      [
+        'a numeric ClientRequestToken',
+        { SecretId: SECRET_ARN, ClientRequestToken: 42, Step: 'testSecret' },
+        `testSecret for secret ${SECRET_ARN}: invalid rotation event: ClientRequestToken must be a non-empty string, got number`,
+      ],
+      [
+        'an empty Step',
+        { SecretId: SECRET_ARN, ClientRequestToken: TOKEN, Step: '' },
+        `rotation for secret ${SECRET_ARN} (version ${TOKEN}): invalid rotation event: Step must be a non-empty string, got ""`,
+      ],
+      [
+        'an unknown Step',
+        rotationEvent('rotateSecret'),
+        `rotation for secret ${SECRET_ARN} (version ${TOKEN}): invalid rotation event: ` +
+          'Step must be one of createSecret, setSecret, testSecret, finishSecret, got "rotateSecret"',
+      ],
+    ])('%s', async (_case, event, message) => {
+      // WHEN
+      const error = await rejectionOf(handler(event));
+
+      // THEN
+      expect(error).toBeInstanceOf(InvalidEventError);
+      expect(error).toBeInstanceOf(RotationError);
+      expect(error.name).toBe('InvalidEventError');
+      expect(error.message).toBe(message);
+      expectNoAwsCall();
+      expect(parseLogLines(logLines)).toContainEqual(
+        expect.objectContaining({ level: 'error', outcome: 'failed', error: { name: 'InvalidEventError', message } }),
+      );
+    });
+  });
+
+  describe('rejects an invalid configuration with ConfigurationError before any AWS call', () => {
+    test.each([
+      ['PREVIOUS_KEY_ACTION', 'delete', 'must be one of keep, deactivate, got "delete"'],
+      ['TEST_BUDGET_MS', 'soon', 'must be a positive whole number of milliseconds, got "soon"'],
+      ['TEST_BUDGET_MS', '-1', 'must be a positive whole number of milliseconds, got "-1"'],
+      ['LOG_LEVEL', 'verbose', 'must be one of debug, info, warn, error, got "verbose"'],
+    ])('%s=%s', async (name, value, problem) => {
+      // GIVEN
+      process.env[name] = value;
+
+      // WHEN
+      const error = await rejectionOf(handler(rotationEvent('finishSecret')));
+
+      // THEN
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error.message).toBe(`finishSecret for secret ${SECRET_ARN} (version ${TOKEN}): environment variable ${name} ${problem}`);
+      expectNoAwsCall();
+    });
+
+    test('an empty variable takes its default', async () => {
+      // GIVEN
+      process.env.PREVIOUS_KEY_ACTION = '';
+      givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+
+      // WHEN
+      await handler(rotationEvent('finishSecret'));
+
+      // THEN
+      expectNoIamWrite(mocks);
+    });
+  });
+
+  describe('the checks before dispatch', () => {
+    test.each(STEPS)('%s on a secret without rotation enabled fails with RotationNotEnabledError', async (step) => {
+      // GIVEN
+      givenSecret(mocks, { current: currentValue(), pending: pendingValue(), rotationEnabled: false });
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+
+      // WHEN
+      const error = await rejectionOf(handler(rotationEvent(step)));
+
+      // THEN
+      expect(error).toBeInstanceOf(RotationNotEnabledError);
+      expect(error.message).toBe(`${step} for secret ${SECRET_ARN} (version ${TOKEN}): rotation is not enabled on the secret`);
+      expect(mocks.secretsManager).not.toHaveReceivedCommand(GetSecretValueCommand);
+      expect(mocks.iam.calls()).toHaveLength(0);
+    });
+
+    test.each(STEPS)('%s with a token that is not a version of the secret fails with UnknownVersionError', async (step) => {
+      // GIVEN
+      givenSecret(mocks, { versions: { [CURRENT_VERSION]: ['AWSCURRENT'] }, current: currentValue() });
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+
+      // WHEN
+      const error = await rejectionOf(handler(rotationEvent(step)));
+
+      // THEN
+      expect(error).toBeInstanceOf(UnknownVersionError);
+      expect(error.message).toBe(
+        `${step} for secret ${SECRET_ARN} (version ${TOKEN}): the request token is not a version of the secret`,
+      );
+      expect(mocks.iam.calls()).toHaveLength(0);
+    });
+
+    test.each([
+      [['AWSPREVIOUS'], 'staging labels AWSPREVIOUS'],
+      [[], 'no staging labels'],
+    ])('a token with %j fails with VersionNotPendingError', async (stages, labels) => {
+      // GIVEN
+      givenSecret(mocks, { versions: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: stages }, current: currentValue() });
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+
+      // WHEN
+      const error = await rejectionOf(handler(rotationEvent('finishSecret')));
+
+      // THEN
+      expect(error).toBeInstanceOf(VersionNotPendingError);
+      expect(error.message).toBe(
+        `finishSecret for secret ${SECRET_ARN} (version ${TOKEN}): the version is not AWSPENDING (it has ${labels})`,
+      );
+      expect(mocks.secretsManager).not.toHaveReceivedCommand(UpdateSecretVersionStageCommand);
+      expect(mocks.iam.calls()).toHaveLength(0);
+    });
+
+    test('a secret that does not exist passes the DescribeSecret error through', async () => {
+      // GIVEN
+      const notFound = resourceNotFound();
+      mocks.secretsManager.on(DescribeSecretCommand).rejects(notFound);
+
+      // WHEN
+      const error = await rejectionOf(handler(rotationEvent('createSecret')));
+
+      // THEN
+      expect(error).toBe(notFound);
+      expect(mocks.iam.calls()).toHaveLength(0);
+    });
+
+    test('a DescribeSecret answer without versions means the token is unknown', async () => {
+      // GIVEN
+      mocks.secretsManager.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, RotationEnabled: true });
+
+      // WHEN
+      const error = await rejectionOf(handler(rotationEvent('createSecret')));
+
+      // THEN
+      expect(error).toBeInstanceOf(UnknownVersionError);
+    });
+  });
+
+  describe('LOG_LEVEL', () => {
+    test('error hides info lines', async () => {
+      // GIVEN
+      process.env.LOG_LEVEL = 'error';
+      givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+
+      // WHEN
+      await handler(rotationEvent('setSecret'));
+
+      // THEN
+      expect(logLines).toEqual([]);
+    });
+
+    test('debug shows the configuration the step runs with', async () => {
+      // GIVEN
+      process.env.LOG_LEVEL = 'DEBUG';
+      givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+
+      // WHEN
+      await handler(rotationEvent('setSecret'));
+
+      // THEN
+      expect(parseLogLines(logLines)).toContainEqual(
+        expect.objectContaining({
+          level: 'debug',
+          message: 'rotation step invoked',
+          previousKeyAction: 'keep',
+          testBudgetMs: 30000,
+        }),
+      );
+    });
+
+    test('neither the level nor the keys of one invocation leak into the next', async () => {
+      // GIVEN
+      process.env.LOG_LEVEL = 'error';
+      givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+      await handler(rotationEvent('setSecret'));
+      delete process.env.LOG_LEVEL;
+
+      // WHEN
+      await handler({ ...rotationEvent('setSecret'), SecretId: 'other-secret' });
+      await rejectionOf(handler(null));
+
+      // THEN
+      const entries = parseLogLines(logLines);
+      expect(entries).toContainEqual(expect.objectContaining({ level: 'info', secret: 'other-secret' }));
+      expect(entries.at(-1)).not.toHaveProperty('secret');
+    });
+  });
+});

@@ -1,0 +1,237 @@
+import {
+  CreateAccessKeyCommand,
+  DeleteAccessKeyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  NoSuchEntityException,
+  UpdateAccessKeyCommand,
+  type AccessKeyMetadata,
+} from '@aws-sdk/client-iam';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { USER_TAG_KEY } from '../../contract';
+import type { KeyCredentials } from '../../lambda/clients';
+import type { Clock } from '../../lambda/clock';
+import type { Dependencies } from '../../lambda/dependencies';
+import type { RotationStep } from '../../lambda/event';
+import { createLogger } from '../../lambda/logger';
+
+export const ACCOUNT = '123456789012';
+export const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:iam-key-rotation/alice-AbCdEf`;
+export const USER = 'alice';
+export const TOKEN = '11111111-2222-3333-4444-555555555555';
+export const CURRENT_VERSION = 'cccccccc-0000-0000-0000-000000000000';
+export const PREVIOUS_VERSION = 'pppppppp-0000-0000-0000-000000000000';
+
+export const CURRENT_KEY_ID = 'AKIACURRENTKEY000001';
+export const PREVIOUS_KEY_ID = 'AKIAPREVIOUSKEY00001';
+export const OTHER_KEY_ID = 'AKIAOTHERKEY00000001';
+export const NEW_KEY_ID = 'AKIANEWKEY0000000001';
+/** Made-up 40-character secret access keys; the leak test looks for them everywhere. */
+export const CURRENT_SECRET_KEY = 'Zc4Wq/9vTnR2bLx7Kp0sMd3Hf6Jy1Ag5Ue8Oi+Ct';
+export const NEW_SECRET_KEY = 'q7Zr+T2vNw9XkLmB4sYp1cHdE8fGjUaQ6oIiR3tV';
+
+export const SECRET_CREATED = new Date('2025-01-01T00:00:00Z');
+export const CURRENT_VERSION_CREATED = new Date('2025-01-10T00:00:00Z');
+export const BEFORE_CURRENT = new Date('2025-01-09T23:59:00Z');
+export const AFTER_CURRENT = new Date('2025-01-11T00:00:00Z');
+
+export const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/alice`;
+
+export function rotationEvent(step: RotationStep | string): Record<string, unknown> {
+  return { SecretId: SECRET_ARN, ClientRequestToken: TOKEN, Step: step };
+}
+
+export const currentValue = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  username: USER,
+  accesskey: CURRENT_KEY_ID,
+  secretkey: CURRENT_SECRET_KEY,
+  ...extra,
+});
+
+export const pendingValue = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  username: USER,
+  accesskey: NEW_KEY_ID,
+  secretkey: NEW_SECRET_KEY,
+  ...extra,
+});
+
+export interface AwsMocks {
+  readonly secretsManager: AwsClientStub<SecretsManagerClient>;
+  readonly iam: AwsClientStub<IAMClient>;
+  readonly sts: AwsClientStub<STSClient>;
+}
+
+/** Mocks every client of the three classes (the module-scope ones too) for one describe block. */
+export function useAwsMocks(): AwsMocks {
+  const mocks = {
+    secretsManager: mockClient(SecretsManagerClient),
+    iam: mockClient(IAMClient),
+    sts: mockClient(STSClient),
+  };
+  beforeEach(() => {
+    mocks.secretsManager.reset();
+    mocks.iam.reset();
+    mocks.sts.reset();
+  });
+  afterAll(() => {
+    mocks.secretsManager.restore();
+    mocks.iam.restore();
+    mocks.sts.restore();
+  });
+  return mocks;
+}
+
+export const resourceNotFound = (): ResourceNotFoundException =>
+  new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret value", $metadata: {} });
+
+export const noSuchEntity = (): NoSuchEntityException =>
+  new NoSuchEntityException({ message: 'The user with name alice cannot be found.', $metadata: {} });
+
+/** STS errors are not modelled: the SDK names them after their code. */
+export function stsError(name: string): Error {
+  const error = new Error('The security token included in the request is invalid.');
+  error.name = name;
+  return error;
+}
+
+type ValueSpec = Record<string, unknown> | string;
+const secretString = (value: ValueSpec): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+export interface SecretScenario {
+  readonly rotationEnabled?: boolean;
+  /** `null`: the secret has no user tag. */
+  readonly userTag?: string | null;
+  /** Defaults to what the values below imply, with the token AWSPENDING. */
+  readonly versions?: Record<string, string[]>;
+  readonly current?: ValueSpec;
+  readonly currentCreatedAt?: Date;
+  /** When the secret itself was created. */
+  readonly secretCreatedAt?: Date;
+  readonly previous?: ValueSpec;
+  readonly pending?: ValueSpec;
+}
+
+/** DescribeSecret and GetSecretValue answers for one secret. */
+export function givenSecret(mocks: AwsMocks, scenario: SecretScenario = {}): void {
+  const versions: Record<string, string[]> = scenario.versions ?? {
+    ...(scenario.current === undefined ? {} : { [CURRENT_VERSION]: ['AWSCURRENT'] }),
+    ...(scenario.previous === undefined ? {} : { [PREVIOUS_VERSION]: ['AWSPREVIOUS'] }),
+    [TOKEN]: ['AWSPENDING'],
+  };
+  const userTag = scenario.userTag === undefined ? USER : scenario.userTag;
+  mocks.secretsManager.on(DescribeSecretCommand).resolves({
+    ARN: SECRET_ARN,
+    Name: 'iam-key-rotation/alice',
+    RotationEnabled: scenario.rotationEnabled ?? true,
+    Tags: userTag === null ? [{ Key: 'team', Value: 'platform' }] : [{ Key: USER_TAG_KEY, Value: userTag }],
+    VersionIdsToStages: versions,
+    CreatedDate: scenario.secretCreatedAt ?? SECRET_CREATED,
+  });
+  const staged = (stage: string, value: ValueSpec | undefined, versionId: string, createdAt?: Date): void => {
+    const matcher = { SecretId: SECRET_ARN, VersionStage: stage };
+    if (value === undefined) {
+      mocks.secretsManager.on(GetSecretValueCommand, matcher).rejects(resourceNotFound());
+    } else {
+      mocks.secretsManager
+        .on(GetSecretValueCommand, matcher)
+        .resolves({ ARN: SECRET_ARN, VersionId: versionId, SecretString: secretString(value), VersionStages: [stage], CreatedDate: createdAt });
+    }
+  };
+  staged('AWSCURRENT', scenario.current, CURRENT_VERSION, scenario.currentCreatedAt ?? CURRENT_VERSION_CREATED);
+  staged('AWSPREVIOUS', scenario.previous, PREVIOUS_VERSION);
+  staged('AWSPENDING', scenario.pending, TOKEN);
+}
+
+export const accessKey = (
+  AccessKeyId: string,
+  options: { status?: 'Active' | 'Inactive'; created?: Date } = {},
+): AccessKeyMetadata => ({
+  UserName: USER,
+  AccessKeyId,
+  Status: options.status ?? 'Active',
+  CreateDate: options.created ?? BEFORE_CURRENT,
+});
+
+/** The user's keys, and IAM writes that succeed (CreateAccessKey returns the new key). */
+export function givenKeys(mocks: AwsMocks, keys: AccessKeyMetadata[]): void {
+  mocks.iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: keys, IsTruncated: false });
+  mocks.iam.on(CreateAccessKeyCommand).resolves({
+    AccessKey: { UserName: USER, AccessKeyId: NEW_KEY_ID, SecretAccessKey: NEW_SECRET_KEY, Status: 'Active', CreateDate: AFTER_CURRENT },
+  });
+  mocks.iam.on(DeleteAccessKeyCommand).resolves({});
+  mocks.iam.on(UpdateAccessKeyCommand).resolves({});
+}
+
+/** CreateAccessKey, DeleteAccessKey and UpdateAccessKey: the calls bad input must never reach. */
+export function expectNoIamWrite(mocks: AwsMocks): void {
+  expect(mocks.iam).not.toHaveReceivedCommand(CreateAccessKeyCommand);
+  expect(mocks.iam).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  expect(mocks.iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+}
+
+/** A clock whose sleeps return at once and advance time by what was asked. */
+export interface FakeClock extends Clock {
+  readonly sleeps: number[];
+}
+
+export function fakeClock(): FakeClock {
+  let now = 1_000_000;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep: async (milliseconds) => {
+      sleeps.push(milliseconds);
+      now += milliseconds;
+    },
+  };
+}
+
+export interface TestDependencies extends Dependencies {
+  readonly logLines: string[];
+  readonly stsCredentials: KeyCredentials[];
+  readonly clock: FakeClock;
+}
+
+/** Real clients (mocked by useAwsMocks), a logger writing to `logLines`, a fake clock. */
+export function testDependencies(): TestDependencies {
+  const logLines: string[] = [];
+  const stsCredentials: KeyCredentials[] = [];
+  return {
+    secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
+    iam: new IAMClient({ region: 'us-east-1' }),
+    createStsClient: (credentials) => {
+      stsCredentials.push(credentials);
+      return new STSClient({ region: 'us-east-1', credentials });
+    },
+    logger: createLogger('debug', (line) => logLines.push(line)),
+    clock: fakeClock(),
+    logLines,
+    stsCredentials,
+  };
+}
+
+export type LogEntry = Record<string, unknown> & { level: string; message: string };
+
+export const parseLogLines = (lines: readonly string[]): LogEntry[] => lines.map((line) => JSON.parse(line) as LogEntry);
+
+/** A promise's rejection, for assertions on the error object itself. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Error) {
+      return error;
+    }
+    throw new Error(`rejected with a non-Error: ${String(error)}`);
+  }
+  throw new Error('expected a rejection, but the promise resolved');
+}
