@@ -1,0 +1,23 @@
+import { Construct } from 'constructs';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+
+/** Account, region and partition of the provider, read once and shared by the constructs. */
+export class AwsContext extends Construct {
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
+    this.region = new DataAwsRegion(this, 'region').name;
+    this.partition = new DataAwsPartition(this, 'partition').partition;
+  }
+
+  /** The account principal that key policies name for administration. */
+  get accountRootArn(): string {
+    return `arn:${this.partition}:iam::${this.accountId}:root`;
+  }
+}

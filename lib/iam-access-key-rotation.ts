@@ -1,0 +1,277 @@
+import * as path from 'path';
+import { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import {
+  DEFAULT_PREVIOUS_KEY_ACTION,
+  FUNCTION_ENV,
+  PREVIOUS_KEY_ACTIONS,
+  PreviousKeyAction,
+  USER_TAG_KEY,
+} from '../contract';
+import { AwsContext } from './aws-context';
+import { RotatedUser, RotatedUserOptions } from './rotated-user';
+import { RotationFunction } from './rotation-function';
+import { applyRotationChecks } from './rules/aspect';
+import { RotationSchedule, checkRotationSchedule } from './schedule';
+import { SecretsKey } from './secrets-key';
+import {
+  ValidationError,
+  checkArn,
+  checkIamUserName,
+  checkIntegerInRange,
+  checkLogRetention,
+  checkOneOf,
+  checkRecoveryWindow,
+  checkResourceName,
+  checkSecretName,
+  checkTags,
+  show,
+} from './validation';
+
+export const ENCRYPTIONS = ['aws-managed', 'customer-managed'] as const;
+export type Encryption = (typeof ENCRYPTIONS)[number];
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface IamAccessKeyRotationProps {
+  /** The IAM users whose access keys rotate, each with its own secret (at least one). */
+  readonly users: RotatedUserOptions[];
+  /**
+   * Name of the rotation function and its role, prefix of its log group and of the default secret names:
+   * 1-56 characters of letters, digits, _ and -.
+   * @default 'iam-key-rotation'
+   */
+  readonly name?: string;
+  /**
+   * When the secrets rotate (each user may override it).
+   * @default - every 90 days (`automaticallyAfterDays: 90`), window to the end of the UTC day
+   */
+  readonly schedule?: RotationSchedule;
+  /**
+   * What a rotation does with the key it replaces: 'keep' it working until the next rotation deletes it
+   * (consumers that cached it go on working), or 'deactivate' it at once.
+   * @default 'keep'
+   */
+  readonly previousKeyAction?: PreviousKeyAction;
+  /**
+   * How long testSecret keeps retrying a new key that IAM has not propagated yet, in milliseconds,
+   * 1000 to 50000 (inside the 60 s function timeout).
+   * @default 30000
+   */
+  readonly testBudgetMs?: number;
+  /**
+   * The function's log level: 'DEBUG', 'INFO', 'WARN' or 'ERROR'.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * Key for the secrets: 'aws-managed' (aws/secretsmanager) or 'customer-managed' (created by this construct,
+   * or the one given in `kmsKeyArn`).
+   * @default 'aws-managed'
+   */
+  readonly encryption?: Encryption;
+  /**
+   * ARN of an existing KMS key for the secrets (with `encryption: 'customer-managed'`). Its key policy must
+   * let the rotation role use it through Secrets Manager.
+   * @default - a key is created when `encryption` is 'customer-managed'
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Principals (role or user ARNs) that read the secrets: the created key's policy lets them decrypt through
+   * Secrets Manager. Only with a created key; they still need secretsmanager:GetSecretValue themselves.
+   * @default - none
+   */
+  readonly readerArns?: string[];
+  /**
+   * Retention of the function's logs, in days: one of CloudWatch's periods (1, 3, 5, 7, 14, 30, 60, 90, ...).
+   * @default 365
+   */
+  readonly logRetentionInDays?: number;
+  /**
+   * Days Secrets Manager keeps a deleted secret recoverable: 0 (delete at once) or 7 to 30.
+   * @default 30
+   */
+  readonly recoveryWindowInDays?: number;
+  /**
+   * Tags for every taggable resource (the secrets also get `iam-key-rotation:user`).
+   * @default - none
+   */
+  readonly tags?: Record<string, string>;
+  /**
+   * The rotation function's deployment package (built by npm run build:lambda).
+   * @default - dist/lambda.zip of this project
+   */
+  readonly functionZipPath?: string;
+  /**
+   * More environment variables for the function, e.g. AWS_MAX_ATTEMPTS for fault-injection tests.
+   * @default - none
+   */
+  readonly functionEnvironment?: Record<string, string>;
+}
+
+const DEFAULT_NAME = 'iam-key-rotation';
+/** New keys usually authenticate within seconds; 30 s leaves half the function timeout for the other calls. */
+const DEFAULT_TEST_BUDGET_MS = 30_000;
+const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
+const DEFAULT_ENCRYPTION: Encryption = 'aws-managed';
+/** A year of rotation history covers an annual audit; never "forever" (cost, and the logs name users). */
+const DEFAULT_LOG_RETENTION_DAYS = 365;
+/** The longest window: a secret deleted by mistake can be restored, with its key, for a month. */
+const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
+/** `..` from lib/ (ts-jest, tsx) and from dist/ (the bundled app) is the project root either way. */
+const DEFAULT_FUNCTION_ZIP_PATH = path.resolve(__dirname, '..', 'dist', 'lambda.zip');
+
+/**
+ * Rotates the access keys of a set of IAM users: one shared rotation function, and per user a secret that
+ * Secrets Manager rotates through it. Terraform never creates a key, so state and plans hold no key material.
+ * Adds the rotation policy checks (lib/rules) to the stack.
+ */
+export class IamAccessKeyRotation extends Construct {
+  readonly rotationFunction: RotationFunction;
+  /** Present when `encryption` is 'customer-managed' without `kmsKeyArn`. */
+  readonly secretsKey: SecretsKey | undefined;
+  readonly users: RotatedUser[];
+
+  constructor(scope: Construct, id: string, props: IamAccessKeyRotationProps) {
+    super(scope, id);
+    validateProps(props);
+    const name = props.name ?? DEFAULT_NAME;
+    const tags = props.tags ?? {};
+    const encryption = props.encryption ?? DEFAULT_ENCRYPTION;
+    const context = new AwsContext(this, 'aws');
+
+    this.rotationFunction = new RotationFunction(this, 'rotation-function', {
+      name,
+      zipPath: props.functionZipPath ?? DEFAULT_FUNCTION_ZIP_PATH,
+      environment: {
+        ...props.functionEnvironment,
+        [FUNCTION_ENV.previousKeyAction]: props.previousKeyAction ?? DEFAULT_PREVIOUS_KEY_ACTION,
+        [FUNCTION_ENV.testBudgetMs]: String(props.testBudgetMs ?? DEFAULT_TEST_BUDGET_MS),
+        [FUNCTION_ENV.logLevel]: props.logLevel ?? DEFAULT_LOG_LEVEL,
+      },
+      logRetentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_DAYS,
+      tags,
+      context,
+    });
+
+    let kmsKeyArn: string | undefined;
+    if (encryption === 'customer-managed') {
+      if (props.kmsKeyArn === undefined) {
+        this.secretsKey = new SecretsKey(this, 'secrets-key', {
+          rotationRoleArn: this.rotationFunction.role.arn,
+          readerArns: props.readerArns ?? [],
+          tags,
+          context,
+        });
+        kmsKeyArn = this.secretsKey.key.arn;
+      } else {
+        kmsKeyArn = props.kmsKeyArn;
+      }
+      this.rotationFunction.grantKeyUse(kmsKeyArn);
+    }
+
+    this.users = props.users.map(
+      (user) =>
+        new RotatedUser(this, `user-${user.name}`, {
+          userName: user.name,
+          secretName: user.secretName ?? `${name}/${user.name}`,
+          schedule: user.schedule ?? props.schedule ?? {},
+          createUser: user.createUser ?? false,
+          rotationFunction: this.rotationFunction,
+          kmsKeyArn,
+          recoveryWindowInDays: props.recoveryWindowInDays ?? DEFAULT_RECOVERY_WINDOW_DAYS,
+          tags,
+        }),
+    );
+
+    applyRotationChecks(TerraformStack.of(this));
+  }
+
+  /** Secret ARN per user name. */
+  get secretArns(): Record<string, string> {
+    return Object.fromEntries(this.users.map((user) => [user.userName, user.secret.arn]));
+  }
+}
+
+/**
+ * Every problem with the props, each naming the prop (or `users[i].field`) in backticks and echoing the bad
+ * value. Values that are unresolved tokens are not checked. Shared with the config loader.
+ */
+export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationProps): string[] {
+  const problems: string[] = [];
+  const check = (fn: () => void): void => {
+    try {
+      fn();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problems.push(error.message);
+    }
+  };
+  if (!Array.isArray(props.users) || props.users.length === 0) {
+    return [new ValidationError('users', `must list at least one user, got ${show(props.users)}`).message];
+  }
+  const name = props.name ?? DEFAULT_NAME;
+  check(() => checkResourceName(name, 'name'));
+  const userNames = new Set<string>();
+  const secretNames = new Set<string>();
+  props.users.forEach((user, index) => {
+    check(() => checkIamUserName(user.name, `users[${index}].name`));
+    // IAM user names are unique case-insensitively: "Alice" and "alice" are the same user.
+    const key = String(user.name).toLowerCase();
+    if (userNames.has(key)) {
+      problems.push(new ValidationError(`users[${index}].name`, `must be unique (IAM ignores case), got ${show(user.name)} again`).message);
+    }
+    userNames.add(key);
+    const secretName = user.secretName ?? `${name}/${user.name}`;
+    if (user.secretName === undefined && /,/.test(secretName)) {
+      // IAM allows ',' in user names, Secrets Manager not in secret names.
+      problems.push(new ValidationError(`users[${index}].secretName`, `must be set: the default ${show(secretName)} is not a valid secret name (no ',' allowed)`).message);
+    } else {
+      check(() => checkSecretName(secretName, `users[${index}].secretName`));
+    }
+    if (secretNames.has(secretName)) {
+      problems.push(new ValidationError(`users[${index}].secretName`, `must be unique, got ${show(secretName)} again`).message);
+    }
+    secretNames.add(secretName);
+    if (user.schedule !== undefined) check(() => checkRotationSchedule(user.schedule ?? {}, `users[${index}].schedule`));
+  });
+  if (props.schedule !== undefined) check(() => checkRotationSchedule(props.schedule ?? {}, 'schedule'));
+  const { previousKeyAction, testBudgetMs, logLevel, encryption, kmsKeyArn, readerArns } = props;
+  if (previousKeyAction !== undefined) check(() => checkOneOf(previousKeyAction, PREVIOUS_KEY_ACTIONS, 'previousKeyAction'));
+  if (testBudgetMs !== undefined) check(() => checkIntegerInRange(testBudgetMs, 1000, 50_000, 'testBudgetMs'));
+  if (logLevel !== undefined) check(() => checkOneOf(logLevel, LOG_LEVELS, 'logLevel'));
+  if (encryption !== undefined) check(() => checkOneOf(encryption, ENCRYPTIONS, 'encryption'));
+  if (kmsKeyArn !== undefined) {
+    if (encryption !== 'customer-managed') {
+      problems.push(
+        new ValidationError('kmsKeyArn', `needs \`encryption: 'customer-managed'\`, got ${show(kmsKeyArn)} with encryption ${show(encryption ?? DEFAULT_ENCRYPTION)}`).message,
+      );
+    }
+    check(() => checkArn(kmsKeyArn, 'kms', 'kmsKeyArn'));
+  }
+  if (readerArns !== undefined) {
+    const createsKey = encryption === 'customer-managed' && kmsKeyArn === undefined;
+    if (readerArns.length > 0 && !createsKey) {
+      problems.push(
+        new ValidationError('readerArns', `only applies to a key the construct creates (\`encryption: 'customer-managed'\` without \`kmsKeyArn\`), got ${show(readerArns)}`).message,
+      );
+    }
+    readerArns.forEach((arn, index) => check(() => checkArn(arn, 'iam', `readerArns[${index}]`)));
+  }
+  const { logRetentionInDays, recoveryWindowInDays, tags } = props;
+  if (logRetentionInDays !== undefined) check(() => checkLogRetention(logRetentionInDays, 'logRetentionInDays'));
+  if (recoveryWindowInDays !== undefined) check(() => checkRecoveryWindow(recoveryWindowInDays, 'recoveryWindowInDays'));
+  if (tags !== undefined) check(() => checkTags(tags, USER_TAG_KEY, 'tags'));
+  const reserved = Object.values(FUNCTION_ENV) as string[];
+  for (const key of Object.keys(props.functionEnvironment ?? {})) {
+    if (reserved.includes(key)) {
+      problems.push(new ValidationError('functionEnvironment', `must not set ${show(key)}: it comes from its own prop`).message);
+    }
+  }
+  return problems;
+}
+
+function validateProps(props: IamAccessKeyRotationProps): void {
+  const problems = iamAccessKeyRotationPropsProblems(props);
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+}

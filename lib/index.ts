@@ -1,0 +1,12 @@
+export * from './iam-access-key-rotation';
+export * from './rotated-user';
+export * from './rotation-function';
+export * from './secrets-key';
+export * from './aws-context';
+export * from './schedule';
+export * from './stack';
+export * from './outputs';
+export * from './config';
+export * from './test-endpoint';
+export * from './rules';
+export { LOG_RETENTION_DAYS, ValidationError } from './validation';

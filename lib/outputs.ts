@@ -1,0 +1,8 @@
+/** The stack's outputs (terraform-aws-modules naming: `<resource>_<attribute>`); the README table is checked against it. */
+export const STACK_OUTPUTS = {
+  secret_arns: 'ARN of each managed secret, by IAM user name.',
+  rotation_function_arn: 'ARN of the rotation Lambda function.',
+  rotation_role_arn: 'ARN of the rotation function\'s execution role.',
+} as const;
+
+export type StackOutputName = keyof typeof STACK_OUTPUTS;

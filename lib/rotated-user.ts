@@ -1,0 +1,86 @@
+import { Construct } from 'constructs';
+import { DataAwsIamUser } from '@cdktf/provider-aws/lib/data-aws-iam-user';
+import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
+import { USER_TAG_KEY } from '../contract';
+import { RotationFunction } from './rotation-function';
+import { RotationSchedule, rotationRules } from './schedule';
+
+/** One IAM user whose access key is rotated, as listed in `IamAccessKeyRotationProps.users`. */
+export interface RotatedUserOptions {
+  /** IAM user name: 1-64 characters of letters, digits and _+=,.@- (unique, case-insensitively). */
+  readonly name: string;
+  /**
+   * Name of the secret holding the user's current key.
+   * @default - `<name of the IamAccessKeyRotation>/<user name>`, e.g. iam-key-rotation/alice
+   */
+  readonly secretName?: string;
+  /**
+   * This user's rotation schedule, replacing the shared one.
+   * @default - the `schedule` of the IamAccessKeyRotation
+   */
+  readonly schedule?: RotationSchedule;
+  /**
+   * Create the IAM user in this stack. Otherwise the user must exist and is looked up by name.
+   * @default false
+   */
+  readonly createUser?: boolean;
+}
+
+export interface RotatedUserProps {
+  readonly userName: string;
+  readonly secretName: string;
+  readonly schedule: RotationSchedule;
+  readonly createUser: boolean;
+  readonly rotationFunction: RotationFunction;
+  /** @default - the AWS managed key aws/secretsmanager */
+  readonly kmsKeyArn?: string;
+  readonly recoveryWindowInDays: number;
+  readonly tags: Record<string, string>;
+}
+
+/**
+ * A managed secret for one IAM user and its rotation. Terraform never writes the secret's value: the first
+ * rotation (`rotate_immediately`) creates the user's first managed key, so no key ever reaches the state.
+ */
+export class RotatedUser extends Construct {
+  readonly userName: string;
+  readonly userArn: string;
+  /** Present when `createUser` is true. */
+  readonly user: IamUser | undefined;
+  readonly secret: SecretsmanagerSecret;
+  readonly rotation: SecretsmanagerSecretRotation;
+
+  constructor(scope: Construct, id: string, props: RotatedUserProps) {
+    super(scope, id);
+    this.userName = props.userName;
+    if (props.createUser) {
+      // The rotation, not Terraform, creates this user's keys: without force_destroy IAM refuses to delete a
+      // user that still holds them, so removing the user from the stack could never apply.
+      this.user = new IamUser(this, 'user', { name: props.userName, forceDestroy: true, tags: props.tags });
+      this.userArn = this.user.arn;
+    } else {
+      // A lookup, not a computed ARN: it fails the plan early if the user is missing and respects IAM paths.
+      this.userArn = new DataAwsIamUser(this, 'user', { userName: props.userName }).arn;
+    }
+
+    this.secret = new SecretsmanagerSecret(this, 'secret', {
+      name: props.secretName,
+      description: `Access key of IAM user ${props.userName}, rotated by iam-key-rotation`,
+      kmsKeyId: props.kmsKeyArn,
+      recoveryWindowInDays: props.recoveryWindowInDays,
+      tags: { ...props.tags, [USER_TAG_KEY]: props.userName },
+    });
+
+    props.rotationFunction.grantRotation({ secretArn: this.secret.arn, userArn: this.userArn });
+    this.rotation = new SecretsmanagerSecretRotation(this, 'rotation', {
+      secretId: this.secret.id,
+      rotationLambdaArn: props.rotationFunction.function.arn,
+      rotationRules: rotationRules(props.schedule),
+      rotateImmediately: true,
+      // The first rotation starts at creation: it needs the invoke permission and the role's permissions.
+      dependsOn: [props.rotationFunction.invokePermission, props.rotationFunction.rolePolicy],
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import { Construct } from 'constructs';
+import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { IamAccessKeyRotation, IamAccessKeyRotationProps } from './iam-access-key-rotation';
+import { STACK_OUTPUTS, StackOutputName } from './outputs';
+import { testEndpointProviderConfig } from './test-endpoint';
+
+export interface IamKeyRotationStackProps {
+  readonly rotation: IamAccessKeyRotationProps;
+  /** @default - the provider's: AWS_REGION / AWS_DEFAULT_REGION or the shared config at plan time */
+  readonly region?: string;
+  /** Read for the test-only emulator endpoint (IAM_KEY_ROTATION_TEST_ENDPOINT). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** One deployment: provider, local state, the rotation construct and its outputs. */
+export class IamKeyRotationStack extends TerraformStack {
+  readonly rotation: IamAccessKeyRotation;
+
+  constructor(scope: Construct, id: string, props: IamKeyRotationStackProps) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', {
+      ...(props.region !== undefined ? { region: props.region } : {}),
+      ...testEndpointProviderConfig(props.env ?? process.env),
+    });
+    // Relative, so cdktf.out is the same in every checkout (the default path is absolute).
+    new LocalBackend(this, { path: 'terraform.tfstate' });
+
+    this.rotation = new IamAccessKeyRotation(this, 'rotation', props.rotation);
+
+    const values: Record<StackOutputName, unknown> = {
+      secret_arns: this.rotation.secretArns,
+      rotation_function_arn: this.rotation.rotationFunction.function.arn,
+      rotation_role_arn: this.rotation.rotationFunction.role.arn,
+    };
+    for (const [name, description] of Object.entries(STACK_OUTPUTS)) {
+      new TerraformOutput(this, name, { value: values[name as StackOutputName], description });
+    }
+  }
+}

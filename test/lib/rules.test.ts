@@ -1,0 +1,146 @@
+import { App, TerraformStack, Testing } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import {
+  ROTATION_RULES,
+  Rule,
+  SynthesizedResource,
+  applyRotationChecks,
+  invokePermissionSourceAccount,
+  logRetentionSet,
+  noWildcardAccessKeyResource,
+  rotationConfigured,
+} from '../../lib';
+import { errorAnnotations, synthRotation } from './fixtures';
+
+/** A stack with the checks applied and nothing else. */
+function checkedStack(): { app: App; stack: TerraformStack } {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, 'bad');
+  new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+  applyRotationChecks(stack);
+  return { app, stack };
+}
+
+function errorsAfterSynth(stack: TerraformStack): string[] {
+  Testing.synth(stack);
+  return errorAnnotations(stack);
+}
+
+const policy = (statement: object): string => JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
+const resource = (type: string, config: Record<string, unknown>, name = 'r'): SynthesizedResource => ({ type, name, config });
+const noStack = { resources: [] };
+
+describe('each rule has an id, a one-line summary and an explanation', () => {
+  test.each(ROTATION_RULES.map((rule): [string, Rule] => [rule.id, rule]))('%s', (_id, rule) => {
+    expect(rule.id).toMatch(/^IKR\d+$/);
+    expect(rule.summary).not.toContain('\n');
+    expect(rule.explanation.length).toBeGreaterThan(40);
+  });
+
+  test('ids are unique', () => {
+    expect(new Set(ROTATION_RULES.map((rule) => rule.id)).size).toBe(ROTATION_RULES.length);
+  });
+});
+
+describe('IKR1 rotation configured', () => {
+  test('fires on a managed secret without rotation, and aborts synthesis', () => {
+    // GIVEN
+    const { app, stack } = checkedStack();
+    new SecretsmanagerSecret(stack, 'orphan', { name: 'x', tags: { 'iam-key-rotation:user': 'alice' } });
+    // THEN
+    expect(errorsAfterSynth(stack)).toEqual([expect.stringMatching(/^bad\/orphan: \[IKR1\] The managed secret has no aws_secretsmanager_secret_rotation/)]);
+    expect(() => app.synth()).toThrow(/IKR1/);
+  });
+
+  test('ignores secrets that are not managed', () => {
+    const { stack } = checkedStack();
+    new SecretsmanagerSecret(stack, 'other', { name: 'x' });
+    expect(errorsAfterSynth(stack)).toEqual([]);
+  });
+
+  test('needs a schedule, not just a rotation resource', () => {
+    const secret = resource('aws_secretsmanager_secret', { tags: { 'iam-key-rotation:user': 'a' } }, 's');
+    const rotation = resource('aws_secretsmanager_secret_rotation', {
+      secret_id: '${aws_secretsmanager_secret.s.id}',
+      rotation_lambda_arn: '${aws_lambda_function.f.arn}',
+      rotation_rules: {},
+    });
+    expect(rotationConfigured.check(secret, { resources: [secret, rotation] })).toBe('non-compliant');
+    const scheduled = { ...rotation, config: { ...rotation.config, rotation_rules: { automatically_after_days: 7 } } };
+    expect(rotationConfigured.check(secret, { resources: [secret, scheduled] })).toBe('compliant');
+  });
+});
+
+describe('IKR2 no wildcard resource on access-key actions', () => {
+  test('fires on iam:CreateAccessKey on *', () => {
+    const { stack } = checkedStack();
+    new IamPolicy(stack, 'minter', { policy: policy({ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*' }) });
+    expect(errorsAfterSynth(stack)).toEqual([expect.stringMatching(/^bad\/minter: \[IKR2\] A policy allows access-key actions/)]);
+  });
+
+  test.each<[string, object, string]>([
+    ['iam:* on all users', { Effect: 'Allow', Action: 'iam:*', Resource: 'arn:aws:iam::123456789012:user/*' }, 'non-compliant'],
+    ['wildcard action pattern', { Effect: 'Allow', Action: ['iam:*AccessKey*'], Resource: '*' }, 'non-compliant'],
+    ['NotAction not excluding keys', { Effect: 'Allow', NotAction: 's3:*', Resource: '*' }, 'non-compliant'],
+    ['NotResource', { Effect: 'Allow', Action: 'iam:DeleteAccessKey', NotResource: 'arn:aws:iam::1:user/admin' }, 'non-compliant'],
+    ['named users', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: ['${aws_iam_user.a.arn}'] }, 'compliant'],
+    ['other actions on *', { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }, 'compliant'],
+    ['deny on *', { Effect: 'Deny', Action: 'iam:CreateAccessKey', Resource: '*' }, 'compliant'],
+  ])('%s', (_case, statement, expected) => {
+    expect(noWildcardAccessKeyResource.check(resource('aws_iam_role_policy', { policy: policy(statement) }), noStack)).toBe(expected);
+  });
+
+  test('checks inline policies of roles, and fails policies it cannot read', () => {
+    const inline = [{ name: 'p', policy: policy({ Effect: 'Allow', Action: 'iam:UpdateAccessKey', Resource: '*' }) }];
+    expect(noWildcardAccessKeyResource.check(resource('aws_iam_role', { inline_policy: inline }), noStack)).toBe('non-compliant');
+    expect(noWildcardAccessKeyResource.check(resource('aws_iam_role', {}), noStack)).toBe('not-applicable');
+    expect(noWildcardAccessKeyResource.check(resource('aws_iam_policy', { policy: '${data.x.json}' }), noStack)).toBe('non-compliant');
+  });
+});
+
+describe('IKR3 log retention set', () => {
+  test('fires on a log group without retention', () => {
+    const { stack } = checkedStack();
+    new CloudwatchLogGroup(stack, 'forever', { name: '/aws/lambda/x' });
+    expect(errorsAfterSynth(stack)).toEqual([expect.stringMatching(/^bad\/forever: \[IKR3\]/)]);
+  });
+
+  test('fires on retention 0 and passes on a period', () => {
+    expect(logRetentionSet.check(resource('aws_cloudwatch_log_group', { retention_in_days: 0 }), noStack)).toBe('non-compliant');
+    expect(logRetentionSet.check(resource('aws_cloudwatch_log_group', { retention_in_days: 14 }), noStack)).toBe('compliant');
+  });
+});
+
+describe('IKR4 invoke permission scoped by source account', () => {
+  test('fires on a service permission without source_account', () => {
+    const { stack } = checkedStack();
+    new LambdaPermission(stack, 'open', { action: 'lambda:InvokeFunction', functionName: 'f', principal: 'secretsmanager.amazonaws.com' });
+    expect(errorsAfterSynth(stack)).toEqual([expect.stringMatching(/^bad\/open: \[IKR4\]/)]);
+  });
+
+  test('does not apply to account principals', () => {
+    const permission = resource('aws_lambda_permission', { principal: '123456789012' });
+    expect(invokePermissionSourceAccount.check(permission, noStack)).toBe('not-applicable');
+  });
+});
+
+describe('the construct', () => {
+  test('passes every rule on every resource', () => {
+    const { stack } = synthRotation({ users: [{ name: 'alice', createUser: true }, { name: 'bob' }], encryption: 'customer-managed' });
+    expect(errorAnnotations(stack)).toEqual([]);
+  });
+
+  test('a bad resource added after a first synthesis is reported the next time', () => {
+    const { stack } = synthRotation();
+    new CloudwatchLogGroup(stack, 'forever', { name: '/other' });
+    new SecretsmanagerSecret(stack, 'orphan', { name: 'x', tags: { 'iam-key-rotation:user': 'carol' } });
+    expect(errorsAfterSynth(stack)).toEqual([
+      expect.stringMatching(/^test\/forever: \[IKR3\]/),
+      expect.stringMatching(/^test\/orphan: \[IKR1\]/),
+    ]);
+  });
+});

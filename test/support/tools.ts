@@ -1,0 +1,65 @@
+// Shared by the suites that need external tools (terraform, moto): skip locally with a hint, fail in CI.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export type Tool = 'terraform' | 'moto';
+
+const PROBES: Record<Tool, [string, string[]]> = {
+  terraform: ['terraform', ['version']],
+  moto: ['python3', ['-c', 'import moto']],
+};
+
+/**
+ * True when the tool is usable. When it is not: throws in CI (CI=true), so a missing tool fails the build
+ * instead of silently skipping tests; elsewhere warns with `hint` and returns false so the suite can skip.
+ */
+export function requireTool(name: Tool, hint: string): boolean {
+  const [command, args] = PROBES[name];
+  try {
+    execFileSync(command, args, { stdio: 'ignore', timeout: 30_000 });
+    return true;
+  } catch {
+    const message = `${name} is not available (${[command, ...args].join(' ')} failed). Install it: ${hint}`;
+    if (process.env.CI === 'true') throw new Error(message);
+    console.warn(`Skipping tests that need ${name}. ${message}`);
+    return false;
+  }
+}
+
+/** The provider mirror: $IAM_KEY_ROTATION_PROVIDER_MIRROR, else /opt/tf-plugins when it exists, else none. */
+export const PROVIDER_MIRROR_ENV = 'IAM_KEY_ROTATION_PROVIDER_MIRROR';
+const DEFAULT_PROVIDER_MIRROR = '/opt/tf-plugins';
+
+export function providerMirror(): string | undefined {
+  const configured = process.env[PROVIDER_MIRROR_ENV];
+  if (configured !== undefined && configured !== '') return fs.existsSync(configured) ? path.resolve(configured) : undefined;
+  return fs.existsSync(DEFAULT_PROVIDER_MIRROR) ? DEFAULT_PROVIDER_MIRROR : undefined;
+}
+
+/**
+ * Environment for terraform child processes run in `workDir`: no telemetry, and, when a provider mirror exists,
+ * a CLI config (written into workDir) that installs the AWS provider from it, so `terraform init` needs no
+ * network. Without a mirror, terraform installs from the public registry as usual.
+ */
+export function terraformEnv(workDir: string): Record<string, string> {
+  const env: Record<string, string> = { CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+  const mirror = providerMirror();
+  if (mirror === undefined) return env;
+  const cliConfig = path.join(workDir, 'terraform.rc');
+  fs.writeFileSync(
+    cliConfig,
+    `provider_installation {
+  filesystem_mirror {
+    path    = ${JSON.stringify(mirror)}
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/aws"]
+  }
+}
+disable_checkpoint = true
+`,
+  );
+  return { ...env, TF_CLI_CONFIG_FILE: cliConfig, TF_CLI_ARGS_providers_lock: `-fs-mirror=${mirror}` };
+}
