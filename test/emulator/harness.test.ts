@@ -1,0 +1,411 @@
+// Self-tests of the local AWS emulator harness (launcher.py + emulator.ts).
+import { spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  DeleteAccessKeyCommand,
+  IAMClient,
+  ListUsersCommand,
+  PutRolePolicyCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { type Credentials, type Emulator, MOTO_VERSION, motoAvailable, startEmulator } from './emulator';
+import { CALLER_IDENTITY_FUNCTION, ROTATION_FUNCTION, zipHandler } from './test-functions';
+
+const describeWithMoto = motoAvailable() ? describe : describe.skip;
+jest.setTimeout(30_000);
+
+const TRUST_LAMBDA = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
+let uniqueCounter = 0;
+const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++uniqueCounter}`;
+
+function clients(emulator: Emulator, credentials?: Credentials) {
+  const config = { ...emulator.clientConfig(credentials), maxAttempts: 1 };
+  return {
+    iam: new IAMClient(config),
+    lambda: new LambdaClient(config),
+    secrets: new SecretsManagerClient(config),
+    sts: new STSClient(config),
+  };
+}
+type Clients = ReturnType<typeof clients>;
+
+async function createRole(iam: IAMClient, policy?: object): Promise<string> {
+  const roleName = unique('role');
+  const { Role } = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: TRUST_LAMBDA }));
+  if (policy) {
+    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'fn', PolicyDocument: JSON.stringify(policy) }));
+  }
+  return Role!.Arn!;
+}
+
+async function createFunction(
+  c: Clients,
+  source: string,
+  options: { env?: Record<string, string>; timeout?: number; roleArn?: string } = {},
+): Promise<string> {
+  const { FunctionArn } = await c.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: unique('fn'),
+      Runtime: 'nodejs22.x',
+      Role: options.roleArn ?? (await createRole(c.iam)),
+      Handler: 'index.handler',
+      Code: { ZipFile: zipHandler(source) },
+      Timeout: options.timeout ?? 10,
+      Environment: { Variables: options.env ?? {} },
+    }),
+  );
+  return FunctionArn!;
+}
+
+async function invoke(lambda: LambdaClient, functionArn: string, event: object = {}) {
+  const response = await lambda.send(
+    new InvokeCommand({ FunctionName: functionArn, Payload: new TextEncoder().encode(JSON.stringify(event)) }),
+  );
+  return { functionError: response.FunctionError, payload: JSON.parse(new TextDecoder().decode(response.Payload)) };
+}
+
+async function stagesOf(secrets: SecretsManagerClient, secretId: string): Promise<Record<string, string[]>> {
+  const { VersionIdsToStages } = await secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
+  return VersionIdsToStages ?? {};
+}
+
+function versionWith(stages: Record<string, string[]>, label: string): string | undefined {
+  return Object.keys(stages).find((id) => stages[id].includes(label));
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describeWithMoto('emulator launcher', () => {
+  it('refuses to start with another moto version', () => {
+    // GIVEN a moto that reports another version
+    const launcher = path.join(__dirname, 'launcher.py');
+    const script = `import moto, runpy, sys; moto.__version__ = '0.0.1'; sys.argv = ['launcher.py']; runpy.run_path(${JSON.stringify(launcher)}, run_name='__main__')`;
+    // WHEN the launcher starts
+    const result = spawnSync('python3', ['-c', script], { encoding: 'utf8', input: '' });
+    // THEN it exits non-zero naming the required version
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`moto ${MOTO_VERSION} is required`);
+    expect(result.stdout).not.toContain('EMULATOR_READY');
+  });
+});
+
+/** Starts launcher.py directly, resolves once it printed its ready line. */
+function spawnLauncher(args: string[] = []) {
+  const child = spawn('python3', [path.join(__dirname, 'launcher.py'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      const line = chunk.toString().split('\n').find((l) => l.startsWith('EMULATOR_READY '));
+      if (line) resolve(line);
+    });
+    void exited.then((code) => reject(new Error(`launcher exited early with ${code}`)));
+  });
+  return { child, ready, exited };
+}
+
+describeWithMoto('emulator launcher lifecycle', () => {
+  it('stops when its stdin closes (the parent died)', async () => {
+    const { child, ready, exited } = spawnLauncher();
+    expect(await ready).toMatch(/^EMULATOR_READY http:\/\/127\.0\.0\.1:\d+$/);
+    child.stdin.end();
+    expect(await exited).toBe(0);
+  });
+
+  it('stops by itself after --max-seconds', async () => {
+    const { ready, exited } = spawnLauncher(['--max-seconds', '1']);
+    await ready;
+    expect(await exited).toBe(0);
+  });
+});
+
+describeWithMoto('emulator (IAM auth off)', () => {
+  let emulator: Emulator;
+  let c: Clients;
+
+  beforeAll(async () => {
+    const started = Date.now();
+    emulator = await startEmulator();
+    console.log(`emulator started in ${Date.now() - started} ms at ${emulator.endpoint}`);
+    c = clients(emulator);
+  });
+  afterAll(() => emulator?.stop());
+
+  it('reports a loopback endpoint and admin credentials', () => {
+    expect(emulator.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(emulator.adminCredentials.arn).toMatch(/:user\/harness-admin$/);
+    expect(emulator.env()).toMatchObject({
+      AWS_ENDPOINT_URL: emulator.endpoint,
+      IAM_KEY_ROTATION_TEST_ENDPOINT: emulator.endpoint,
+      AWS_ACCESS_KEY_ID: emulator.adminCredentials.accessKeyId,
+      AWS_REGION: 'us-east-1',
+    });
+  });
+
+  describe('Lambda bridge', () => {
+    it('runs a nodejs22.x function with its env, the endpoint and its role credentials', async () => {
+      // GIVEN a function whose handler calls STS back through the emulator
+      const roleArn = await createRole(c.iam);
+      const functionArn = await createFunction(c, CALLER_IDENTITY_FUNCTION, { roleArn, env: { GREETING: 'hi' } });
+      await emulator.setFunctionEnv({ AWS_MAX_ATTEMPTS: '1' });
+      // WHEN it is invoked
+      const { functionError, payload } = await invoke(c.lambda, functionArn, { hello: 'world' });
+      // THEN it saw its env, the endpoint, the extra env, and ran as its role
+      expect(functionError).toBeUndefined();
+      const roleName = roleArn.split('/').pop();
+      expect(payload).toEqual({
+        arn: expect.stringContaining(`:assumed-role/${roleName}/`),
+        greeting: 'hi',
+        endpoint: emulator.endpoint,
+        region: 'us-east-1',
+        maxAttempts: '1',
+      });
+      const [log] = (await emulator.invocationLogs()).filter((i) => i.functionName === functionArn.split(':').pop());
+      expect(log).toMatchObject({ event: { hello: 'world' }, errored: false });
+      expect(log.logs).toContain('event {"hello":"world"}');
+      await emulator.setFunctionEnv({});
+    });
+
+    it('kills a function at its timeout and reports the error', async () => {
+      const functionArn = await createFunction(c, CALLER_IDENTITY_FUNCTION, { timeout: 1 });
+      const started = Date.now();
+      const { functionError, payload } = await invoke(c.lambda, functionArn, { sleepMs: 5_000 });
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(functionError).toBe('Handled');
+      expect(payload).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds' });
+    });
+
+    it('logs which calls the function made, signed by whom', async () => {
+      const roleArn = await createRole(c.iam);
+      const functionArn = await createFunction(c, CALLER_IDENTITY_FUNCTION, { roleArn });
+      await emulator.clearCalls();
+      await invoke(c.lambda, functionArn);
+      const calls = await emulator.calls();
+      expect(calls.map((call) => `${call.service}:${call.action}`)).toEqual([
+        `lambda:POST /2015-03-31/functions/${functionArn}/invocations`,
+        'sts:GetCallerIdentity',
+      ]);
+      expect(calls[1]).toMatchObject({ principal: expect.stringContaining(`:assumed-role/${roleArn.split('/').pop()}/`), status: 200 });
+      expect(calls[0].principal).toBe(emulator.adminCredentials.arn);
+    });
+  });
+
+  describe('RotateSecret', () => {
+    let rotationArn: string;
+    let failingArn: string;
+
+    beforeAll(async () => {
+      rotationArn = await createFunction(c, ROTATION_FUNCTION);
+      failingArn = await createFunction(c, ROTATION_FUNCTION, { env: { FAIL_STEP: 'testSecret' } });
+    });
+    beforeEach(() => emulator.clearInvocationLogs());
+
+    async function createSecretWithValue(): Promise<{ name: string; versionId: string }> {
+      const name = unique('secret');
+      const { VersionId } = await c.secrets.send(new CreateSecretCommand({ Name: name, SecretString: '{"version":"v0"}' }));
+      return { name, versionId: VersionId! };
+    }
+
+    it('invokes the four steps in order with the request token, then the labels have moved', async () => {
+      // GIVEN a secret with a current version
+      const { name, versionId: first } = await createSecretWithValue();
+      const token = '11111111-1111-4111-8111-111111111111';
+      // WHEN it is rotated
+      const started = Date.now();
+      await c.secrets.send(
+        new RotateSecretCommand({ SecretId: name, ClientRequestToken: token, RotationLambdaARN: rotationArn, RotationRules: { AutomaticallyAfterDays: 30 } }),
+      );
+      console.log(`one rotation through the bridge took ${Date.now() - started} ms`);
+      // THEN each step got the token, and the function's finishSecret moved the labels
+      const events = (await emulator.invocationLogs()).map((i) => i.event);
+      expect(events).toEqual(STEPS.map((Step) => ({ Step, SecretId: name, ClientRequestToken: token })));
+      expect(await stagesOf(c.secrets, name)).toEqual({ [first]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+      const current = await c.secrets.send(new GetSecretValueCommand({ SecretId: name }));
+      expect(current).toMatchObject({ VersionId: token, SecretString: JSON.stringify({ version: token }) });
+    });
+
+    it('fails when a step fails, leaves AWSCURRENT alone, and a retry converges', async () => {
+      // GIVEN a secret and a function whose testSecret throws
+      const { name, versionId: first } = await createSecretWithValue();
+      const token = '22222222-2222-4222-8222-222222222222';
+      // WHEN rotation runs
+      const rotate = (lambdaArn: string) =>
+        c.secrets.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: token, RotationLambdaARN: lambdaArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
+      // THEN RotateSecret fails naming the step, and the steps after it never ran
+      await expect(rotate(failingArn)).rejects.toMatchObject({
+        name: 'InvalidRequestException',
+        message: expect.stringContaining('step testSecret failed: TestStepError: failing testSecret on purpose'),
+      });
+      expect((await emulator.invocationLogs()).map((i) => (i.event as { Step: string }).Step)).toEqual(STEPS.slice(0, 3));
+      expect(await stagesOf(c.secrets, name)).toEqual({ [first]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+      const current = await c.secrets.send(new GetSecretValueCommand({ SecretId: name }));
+      expect(current.VersionId).toBe(first);
+      // AND a retry with a working function finishes the same version
+      await rotate(rotationArn);
+      expect(versionWith(await stagesOf(c.secrets, name), 'AWSCURRENT')).toBe(token);
+    });
+
+    it('bootstraps a secret created without a value (Terraform rotate_immediately)', async () => {
+      // GIVEN a secret without any version
+      const name = unique('empty');
+      await c.secrets.send(new CreateSecretCommand({ Name: name }));
+      // WHEN rotation is configured without a token, as the provider does
+      await c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
+      // THEN all steps saw one token, which is now the only, current version
+      const tokens = new Set((await emulator.invocationLogs()).map((i) => (i.event as { ClientRequestToken: string }).ClientRequestToken));
+      expect(tokens.size).toBe(1);
+      const [token] = [...tokens];
+      const description = await c.secrets.send(new DescribeSecretCommand({ SecretId: name }));
+      expect(description).toMatchObject({ RotationEnabled: true, RotationLambdaARN: rotationArn, VersionIdsToStages: { [token]: ['AWSCURRENT'] } });
+      expect((await c.secrets.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe(JSON.stringify({ version: token }));
+    });
+
+    it('reuses the configured function when RotateSecret names none', async () => {
+      const { name, versionId: first } = await createSecretWithValue();
+      await c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
+      await c.secrets.send(new RotateSecretCommand({ SecretId: name }));
+      const stages = await stagesOf(c.secrets, name);
+      expect(Object.keys(stages)).toHaveLength(3);
+      expect(stages[first]).toEqual([]);
+      expect((await emulator.invocationLogs())).toHaveLength(8);
+    });
+  });
+
+  describe('fault injection', () => {
+    afterEach(() => emulator.clearFaults());
+
+    it('fails the nth matching JSON-protocol call, once', async () => {
+      // GIVEN a secret and a fault on the second GetSecretValue
+      const name = unique('faulty');
+      await c.secrets.send(new CreateSecretCommand({ Name: name, SecretString: 'x' }));
+      await emulator.injectFault({ service: 'secretsmanager', action: 'GetSecretValue', nth: 2, code: 'InternalServiceError', message: 'injected', status: 500 });
+      const get = () => c.secrets.send(new GetSecretValueCommand({ SecretId: name }));
+      // THEN the first call passes, the second fails as configured, the third passes
+      await expect(get()).resolves.toMatchObject({ SecretString: 'x' });
+      await expect(get()).rejects.toMatchObject({ name: 'InternalServiceError', message: 'injected', $metadata: { httpStatusCode: 500 } });
+      await expect(get()).resolves.toMatchObject({ SecretString: 'x' });
+      expect(await emulator.faults()).toEqual([]);
+    });
+
+    it('fails query-protocol calls (iam, sts) with an XML error', async () => {
+      await emulator.injectFault({ service: 'iam', action: 'ListUsers', code: 'AccessDenied', message: 'no listing', status: 403 });
+      await emulator.injectFault({ service: 'sts', action: 'GetCallerIdentity', code: 'InvalidClientTokenId', status: 403 });
+      await expect(c.iam.send(new ListUsersCommand({}))).rejects.toMatchObject({ name: 'AccessDenied', message: 'no listing' });
+      await expect(c.sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+      await expect(c.iam.send(new ListUsersCommand({}))).resolves.toBeDefined();
+      await expect(c.sts.send(new GetCallerIdentityCommand({}))).resolves.toBeDefined();
+    });
+
+    it('lists pending faults until they fire or are cleared', async () => {
+      await emulator.injectFault({ service: 'sts', action: 'GetCallerIdentity', nth: 3, code: 'Throttling' });
+      expect(await emulator.faults()).toEqual([expect.objectContaining({ service: 'sts', nth: 3, seen: 0, status: 400 })]);
+      await emulator.clearFaults();
+      expect(await emulator.faults()).toEqual([]);
+    });
+
+    it('faults calls the function makes, and records them', async () => {
+      const functionArn = await createFunction(c, CALLER_IDENTITY_FUNCTION);
+      await emulator.setFunctionEnv({ AWS_MAX_ATTEMPTS: '1' });
+      await emulator.injectFault({ service: 'sts', action: 'GetCallerIdentity', code: 'InvalidClientTokenId', status: 403 });
+      await emulator.clearCalls();
+      const { functionError, payload } = await invoke(c.lambda, functionArn);
+      expect(functionError).toBe('Handled');
+      expect(payload).toMatchObject({ errorType: 'InvalidClientTokenId' });
+      expect((await emulator.calls())[1]).toMatchObject({ service: 'sts', injectedFault: true, errorCode: 'InvalidClientTokenId', status: 403 });
+      await emulator.setFunctionEnv({});
+    });
+  });
+
+  it('stop() leaves no process behind and can be called twice', async () => {
+    const other = await startEmulator();
+    expect(pidAlive(other.pid)).toBe(true);
+    await other.stop();
+    await other.stop();
+    expect(pidAlive(other.pid)).toBe(false);
+  });
+});
+
+describeWithMoto('emulator (IAM auth on)', () => {
+  let emulator: Emulator;
+  let admin: Clients;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    await emulator.enableIamAuth();
+    admin = clients(emulator);
+  });
+  afterAll(() => emulator?.stop());
+
+  async function userKey(): Promise<{ userName: string; credentials: Credentials }> {
+    const userName = unique('user');
+    await admin.iam.send(new CreateUserCommand({ UserName: userName }));
+    const { AccessKey } = await admin.iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+    return { userName, credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! } };
+  }
+
+  it('authenticates a user key as that user; a deleted key is rejected', async () => {
+    const { userName, credentials } = await userKey();
+    const sts = clients(emulator, credentials).sts;
+    expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toMatch(new RegExp(`:user/${userName}$`));
+
+    await admin.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: credentials.accessKeyId }));
+    await expect(sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+  });
+
+  it('still accepts an Inactive key (a moto limitation, unlike AWS)', async () => {
+    const { userName, credentials } = await userKey();
+    await admin.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: credentials.accessKeyId, Status: 'Inactive' }));
+    await expect(clients(emulator, credentials).sts.send(new GetCallerIdentityCommand({}))).resolves.toBeDefined();
+  });
+
+  it('returns JSON-protocol auth errors as JSON', async () => {
+    const { credentials } = await userKey(); // no policy at all
+    await expect(clients(emulator, credentials).secrets.send(new DescribeSecretCommand({ SecretId: 'any' }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    });
+  });
+
+  it("enforces the function role's policy on the exact secret ARN", async () => {
+    // GIVEN a secret and a rotation function whose role may touch only that secret, minus finishSecret's call
+    const name = unique('guarded');
+    const { ARN: secretArn } = await admin.secrets.send(new CreateSecretCommand({ Name: name, SecretString: '{}' }));
+    const actions = ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue'];
+    const policy = (extra: string[]) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [...actions, ...extra], Resource: secretArn }] });
+    const weakRole = await createRole(admin.iam, policy([]));
+    const fullRole = await createRole(admin.iam, policy(['secretsmanager:UpdateSecretVersionStage']));
+    const rotate = async (roleArn: string) =>
+      admin.secrets.send(
+        new RotateSecretCommand({
+          SecretId: name,
+          RotationLambdaARN: await createFunction(admin, ROTATION_FUNCTION, { roleArn }),
+          RotationRules: { AutomaticallyAfterDays: 30 },
+        }),
+      );
+    // THEN without UpdateSecretVersionStage, finishSecret is denied; with it, rotation completes
+    await expect(rotate(weakRole)).rejects.toMatchObject({ message: expect.stringMatching(/step finishSecret failed: AccessDeniedException/) });
+    await expect(rotate(fullRole)).resolves.toBeDefined();
+  });
+});

@@ -1,0 +1,794 @@
+#!/usr/bin/env python3
+"""Local AWS for the tests: moto 5.2.1 in-process, plus what moto lacks for rotation tests.
+
+Test code only. Adds to moto:
+- a Lambda bridge that runs nodejs* functions in a Node child process (no docker here);
+- RotateSecret fixes: a failed step fails the call and moves no label; a secret without versions
+  gets its AWSPENDING version registered first (as AWS does);
+- fault injection and a call log (a WSGI middleware), and a small JSON control API under /_harness/.
+
+Prints `EMULATOR_READY <url>` once serving. Stops on SIGTERM/SIGINT, when stdin closes (the parent
+died) or after --max-seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import parse_qs
+
+REQUIRED_MOTO_VERSION = "5.2.1"
+CONTROL_PREFIX = "/_harness/"
+ADMIN_USER = "harness-admin"
+RESULT_MARKER = "__HARNESS_RESULT__ "
+RUNNER_JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.js")
+# Refresh assumed-role credentials well before moto's default one-hour expiry.
+ROLE_CREDENTIALS_TTL_SECONDS = 900
+MAX_LOG_ENTRIES = 10_000
+
+
+def fail(message: str, code: int = 2) -> None:
+    print(f"launcher: {message}", file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+def check_moto_version() -> None:
+    try:
+        import moto
+    except ImportError:
+        fail(f"moto is not installed: pip install 'moto[server]=={REQUIRED_MOTO_VERSION}'")
+    if moto.__version__ != REQUIRED_MOTO_VERSION:
+        fail(
+            f"moto {REQUIRED_MOTO_VERSION} is required (its behaviours are patched here), "
+            f"found {moto.__version__}: pip install 'moto[server]=={REQUIRED_MOTO_VERSION}'"
+        )
+
+
+check_moto_version()
+
+from moto.awslambda.models import LambdaFunction  # noqa: E402
+from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
+from moto.core.authorization import ActionAuthenticatorMixin  # noqa: E402
+from moto.iam.models import iam_backends  # noqa: E402
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
+from moto.moto_server.werkzeug_app import (  # noqa: E402
+    DomainDispatcherApplication,
+    create_backend_app,
+)
+from moto.secretsmanager.exceptions import InvalidRequestException  # noqa: E402
+from moto.iam.responses import IamResponse  # noqa: E402
+from moto.secretsmanager.models import FakeSecret, SecretsManagerBackend  # noqa: E402
+from moto.secretsmanager.responses import SecretsManagerResponse  # noqa: E402
+from moto.sts.models import sts_backends  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from moto import settings  # noqa: E402
+
+JsonDict = dict[str, Any]
+StartResponse = Callable[..., Any]
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared state (read and written by request threads and control calls)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Fault:
+    id: str
+    service: str
+    action: str
+    nth: int
+    code: str
+    message: str
+    status: int
+    seen: int = 0
+
+
+@dataclass
+class HarnessState:
+    endpoint: str = ""
+    region: str = "us-east-1"
+    function_env: dict[str, str] = field(default_factory=dict)
+    # "role": temporary credentials of the function's role; "admin": the harness admin key.
+    function_credentials: str = "role"
+    faults: list[Fault] = field(default_factory=list)
+    calls: list[JsonDict] = field(default_factory=list)
+    invocations: list[JsonDict] = field(default_factory=list)
+    call_seq: int = 0
+    principals: dict[str, str] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def take_fault(self, service: str | None, action: str | None) -> Fault | None:
+        """Counts a matching call against every fault; returns (and drops) the one that fires."""
+        with self.lock:
+            for fault in self.faults:
+                if fault.service == service and fault.action == action:
+                    fault.seen += 1
+                    if fault.seen == fault.nth:
+                        self.faults.remove(fault)
+                        return fault
+        return None
+
+    def record_call(self, entry: JsonDict) -> None:
+        with self.lock:
+            self.call_seq += 1
+            entry["seq"] = self.call_seq
+            self.calls.append(entry)
+            del self.calls[:-MAX_LOG_ENTRIES]
+
+    def record_invocation(self, entry: JsonDict) -> None:
+        with self.lock:
+            self.invocations.append(entry)
+            del self.invocations[:-MAX_LOG_ENTRIES]
+
+
+STATE = HarnessState()
+CHILDREN: set[subprocess.Popen[bytes]] = set()
+CHILDREN_LOCK = threading.Lock()
+
+
+# ---------------------------------------------------------------------------------------------
+# Identities: the admin user, and who signed a request
+# ---------------------------------------------------------------------------------------------
+
+
+def iam_backend() -> Any:
+    return iam_backends[DEFAULT_ACCOUNT_ID]["aws"]
+
+
+def sts_backend() -> Any:
+    return sts_backends[DEFAULT_ACCOUNT_ID]["aws"]
+
+
+def ensure_admin() -> JsonDict:
+    """Creates (once, or again after a moto reset) a user allowed *:* with one access key."""
+    iam = iam_backend()
+    with STATE.lock:
+        if ADMIN_USER not in iam.users:
+            iam.create_user(STATE.region, ADMIN_USER)
+            policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+            iam.put_user_policy(ADMIN_USER, "allow-all", json.dumps(policy))
+            iam.create_access_key(ADMIN_USER)
+        user = iam.get_user(ADMIN_USER)
+        key = user.access_keys[0]
+        return {
+            "accessKeyId": key.access_key_id,
+            "secretAccessKey": key.secret_access_key,
+            "arn": user.arn,
+        }
+
+
+def principal_of(access_key_id: str) -> str | None:
+    """The ARN that owns an access key (cached: key ids are never reused)."""
+    cached = STATE.principals.get(access_key_id)
+    if cached:
+        return cached
+    found: str | None = None
+    try:
+        for user in list(iam_backend().users.values()):
+            if any(k.access_key_id == access_key_id for k in list(user.access_keys)):
+                found = user.arn
+                break
+        if found is None:
+            for role in list(sts_backend().assumed_roles):
+                if role.access_key_id == access_key_id:
+                    found = role.arn
+                    break
+    except RuntimeError:  # a dict changed size while another thread wrote: skip, do not cache
+        return None
+    if found:
+        STATE.principals[access_key_id] = found
+    return found
+
+
+_role_credentials: dict[str, tuple[float, JsonDict]] = {}
+
+
+def role_credentials(role_arn: str, function_name: str) -> JsonDict:
+    """Temporary credentials of the function's role, as Lambda gives them (cached per role)."""
+    with STATE.lock:
+        cached = _role_credentials.get(role_arn)
+        # A moto reset (POST /moto-api/reset) forgets assumed roles: check the key still exists.
+        if cached and cached[0] > time.time() and any(
+            r.access_key_id == cached[1]["accessKeyId"] for r in list(sts_backend().assumed_roles)
+        ):
+            return cached[1]
+        assumed = sts_backend().assume_role(
+            region_name=STATE.region,
+            role_session_name=function_name[:64],
+            role_arn=role_arn,
+            policy="",
+            duration=3600,
+            external_id="",
+        )
+        creds = {
+            "accessKeyId": assumed.access_key_id,
+            "secretAccessKey": assumed.secret_access_key,
+            "sessionToken": assumed.session_token,
+        }
+        _role_credentials[role_arn] = (time.time() + ROLE_CREDENTIALS_TTL_SECONDS, creds)
+        return creds
+
+
+def enable_iam_auth() -> JsonDict:
+    admin = ensure_admin()
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # what POST /moto-api/reset-auth with body 0 does
+    ActionAuthenticatorMixin.request_count = 0
+    return admin
+
+
+# ---------------------------------------------------------------------------------------------
+# Lambda bridge: nodejs* functions run in a Node child process
+# ---------------------------------------------------------------------------------------------
+
+_code_dirs: dict[str, str] = {}
+_code_lock = threading.Lock()
+_original_invoke_lambda = LambdaFunction._invoke_lambda
+_original_function_invoke = LambdaFunction.invoke
+
+
+def code_dir_for(fn: Any, work_dir: str) -> str:
+    """Unzips the function code once per digest."""
+    with _code_lock:
+        cached = _code_dirs.get(fn.code_digest)
+        if cached:
+            return cached
+        target = tempfile.mkdtemp(prefix="code-", dir=work_dir)
+        with zipfile.ZipFile(io.BytesIO(fn.code_bytes)) as archive:
+            archive.extractall(target)
+        _code_dirs[fn.code_digest] = target
+        return target
+
+
+def function_credentials(fn: Any) -> JsonDict:
+    if STATE.function_credentials == "role" and fn.role:
+        return role_credentials(fn.role, fn.function_name)
+    return ensure_admin()
+
+
+def function_env(fn: Any, code_dir: str, deadline_ms: int) -> dict[str, str]:
+    creds = function_credentials(fn)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "TZ": "UTC",
+        "HOME": code_dir,
+        "LAMBDA_TASK_ROOT": code_dir,
+        "_HANDLER": fn.handler,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{fn.run_time}",
+        "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
+        "AWS_LAMBDA_FUNCTION_VERSION": str(fn.version),
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_size),
+        "AWS_LAMBDA_LOG_GROUP_NAME": fn.logs_group_name,
+        "AWS_REGION": fn.region,
+        "AWS_DEFAULT_REGION": fn.region,
+        "AWS_ACCESS_KEY_ID": creds["accessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": creds["secretAccessKey"],
+        "HARNESS_DEADLINE_MS": str(deadline_ms),
+        "HARNESS_FUNCTION_ARN": fn.function_arn,
+    }
+    if creds.get("sessionToken"):
+        env["AWS_SESSION_TOKEN"] = creds["sessionToken"]
+    env.update({k: str(v) for k, v in (fn.environment_vars or {}).items()})
+    env["AWS_ENDPOINT_URL"] = STATE.endpoint
+    with STATE.lock:
+        env.update(STATE.function_env)
+    return env
+
+
+def run_node(args: list[str], event_json: str, env: dict[str, str], timeout: float) -> tuple[str, str, bool]:
+    """Runs node; returns (stdout, stderr, timed_out). The child is killed at the timeout."""
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    with CHILDREN_LOCK:
+        CHILDREN.add(proc)
+    try:
+        out, err = proc.communicate(event_json.encode(), timeout=timeout)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        timed_out = True
+    finally:
+        with CHILDREN_LOCK:
+            CHILDREN.discard(proc)
+    return out.decode(errors="replace"), err.decode(errors="replace"), timed_out
+
+
+def split_result(stdout: str) -> tuple[JsonDict | None, str]:
+    """Separates the runner's marked result line from the function's own output."""
+    result: JsonDict | None = None
+    kept: list[str] = []
+    for line in stdout.splitlines():
+        if line.startswith(RESULT_MARKER):
+            result = json.loads(line[len(RESULT_MARKER) :])
+        else:
+            kept.append(line)
+    return result, "\n".join(kept)
+
+
+def invoke_node_function(fn: Any, event: Any, work_dir: str) -> tuple[str, bool, str]:
+    started = time.time()
+    timeout = float(fn.timeout or 3)
+    code_dir = code_dir_for(fn, work_dir)
+    module, _, export = fn.handler.rpartition(".")
+    env = function_env(fn, code_dir, int((started + timeout) * 1000))
+    event_json = json.dumps(event if event is not None else {})
+    stdout, stderr, timed_out = run_node(
+        ["node", RUNNER_JS, code_dir, module, export], event_json, env, timeout
+    )
+    result, function_stdout = split_result(stdout)
+    logs = "\n".join(part for part in (function_stdout, stderr) if part)
+
+    if timed_out:
+        outcome: JsonDict = {"ok": False, "error": {"errorType": "Sandbox.Timedout",
+                                                   "errorMessage": f"Task timed out after {timeout:.2f} seconds"}}
+    elif result is None:
+        outcome = {"ok": False, "error": {"errorType": "Runtime.ExitError",
+                                          "errorMessage": "the function exited without a result"}}
+    else:
+        outcome = result
+    errored = not outcome["ok"]
+    payload = json.dumps(outcome["error"] if errored else outcome.get("result"))
+
+    STATE.record_invocation({
+        "functionName": fn.function_name,
+        "event": event,
+        "startedAt": started,
+        "durationMs": round((time.time() - started) * 1000),
+        "errored": errored,
+        "timedOut": timed_out,
+        "payload": payload,
+        "logs": logs,
+        "credentialsPrincipal": principal_of(env["AWS_ACCESS_KEY_ID"]),
+    })
+    fn.logs_backend.ensure_log_group(fn.logs_group_name)
+    fn.save_logs(logs)
+    return payload, errored, logs
+
+
+def install_lambda_bridge(work_dir: str) -> None:
+    def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
+        if str(self.run_time or "").startswith("nodejs"):
+            return invoke_node_function(self, event, work_dir)
+        return _original_invoke_lambda(self, event)
+
+    LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+
+
+# ---------------------------------------------------------------------------------------------
+# RotateSecret: fail on a failed step, never move labels itself, bootstrap secrets without versions
+# ---------------------------------------------------------------------------------------------
+
+
+class RotationStepFailed(Exception):
+    def __init__(self, step: str, payload: str):
+        super().__init__(step)
+        self.step = step
+        self.payload = payload
+
+
+_rotation = threading.local()
+
+
+def sync_default_version(secret: FakeSecret) -> str | None:
+    """moto answers GetSecretValue without a stage from default_version_id; keep it on AWSCURRENT.
+    Returns the AWSCURRENT version id, if any."""
+    current = [vid for vid, v in secret.versions.items() if "AWSCURRENT" in v["version_stages"]]
+    secret.default_version_id = current[0] if current else None
+    return secret.default_version_id
+
+
+def step_failure_message(failure: RotationStepFailed) -> str:
+    try:
+        error = json.loads(failure.payload)
+        detail = f"{error.get('errorType')}: {error.get('errorMessage')}"
+    except (ValueError, AttributeError):
+        detail = failure.payload
+    return f"Rotation failed: step {failure.step} failed: {detail}"
+
+
+def install_rotation_patches() -> None:
+    original_rotate = SecretsManagerBackend.rotate_secret
+    original_update_stage = SecretsManagerBackend.update_secret_version_stage
+
+    def function_invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> Any:
+        payload = _original_function_invoke(self, body, request_headers, response_headers)
+        if getattr(_rotation, "active", False) and response_headers.get("x-amz-function-error"):
+            step = json.loads(body).get("Step", "?") if isinstance(body, str) else "?"
+            text = payload.decode() if isinstance(payload, bytes) else str(payload)
+            raise RotationStepFailed(step, text)
+        return payload
+
+    def rotate_secret(self: Any, secret_id: str, client_request_token: str | None = None,
+                      rotation_lambda_arn: str | None = None, rotation_rules: dict[str, Any] | None = None,
+                      rotate_immediately: bool = True) -> str:
+        secret = self.secrets[secret_id] if self._is_valid_identifier(secret_id) else None
+        if secret is not None:
+            # AWS reuses the configured function when the call names none; moto would clear it and
+            # then promote the empty pending version to AWSCURRENT itself.
+            rotation_lambda_arn = rotation_lambda_arn or secret.rotation_lambda_arn or None
+            if not secret.versions and rotation_lambda_arn and not secret.is_deleted():
+                client_request_token = client_request_token or str(uuid.uuid4())
+                self._client_request_token_validator(client_request_token)
+                secret.versions[client_request_token] = {
+                    "createdate": int(time.time()),
+                    "version_id": client_request_token,
+                    "version_stages": ["AWSPENDING"],
+                }
+        _rotation.active = True
+        try:
+            return original_rotate(self, secret_id, client_request_token, rotation_lambda_arn,
+                                   rotation_rules, rotate_immediately)
+        except RotationStepFailed as failure:
+            raise InvalidRequestException(step_failure_message(failure)) from None
+        finally:
+            _rotation.active = False
+            if secret is not None:
+                sync_default_version(secret)  # undoes moto's own move of the default version
+
+    def update_secret_version_stage(self: Any, secret_id: str, version_stage: str,
+                                    remove_from_version_id: str, move_to_version_id: str) -> tuple[str, str]:
+        secret = self.secrets[secret_id] if self._is_valid_identifier(secret_id) else None
+        if (secret is not None and version_stage == "AWSCURRENT" and not remove_from_version_id
+                and move_to_version_id in secret.versions and sync_default_version(secret) is None):
+            # First AWSCURRENT of a bootstrapped secret: AWS allows it; moto fails with an IndexError.
+            secret.versions[move_to_version_id]["version_stages"].append("AWSCURRENT")
+            sync_default_version(secret)
+            return secret.arn, secret.name
+        result = original_update_stage(self, secret_id, version_stage, remove_from_version_id, move_to_version_id)
+        if version_stage == "AWSCURRENT":
+            sync_default_version(self.secrets[secret_id])
+        return result
+
+    LambdaFunction.invoke = function_invoke  # type: ignore[method-assign]
+    SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign]
+    SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage  # type: ignore[method-assign]
+
+
+# ---------------------------------------------------------------------------------------------
+# Authorization: check policies against the real resource ARN
+# ---------------------------------------------------------------------------------------------
+
+
+def install_resource_authorization() -> None:
+    """moto authorizes most actions against Resource "*", so an Allow on a secret or user ARN never
+    matches and a least-privilege policy denies everything. Name the resource the way AWS does."""
+    original_iam_resource = IamResponse._determine_resource
+
+    def secretsmanager_resource(self: Any) -> str:
+        secret_id = self._get_param("SecretId")
+        backend = self.backend
+        if secret_id and backend._is_valid_identifier(secret_id):
+            return str(backend.secrets[secret_id].arn)
+        return "*"
+
+    def iam_resource(self: Any) -> str:
+        user_name = (self.data.get("UserName") or [None])[0]
+        if user_name and user_name in self.backend.users:
+            return str(self.backend.users[user_name].arn)
+        return str(original_iam_resource(self))
+
+    SecretsManagerResponse._determine_resource = secretsmanager_resource  # type: ignore[attr-defined]
+    IamResponse._determine_resource = iam_resource  # type: ignore[method-assign]
+
+
+# ---------------------------------------------------------------------------------------------
+# WSGI middleware: control API, call log, fault injection
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AwsCall:
+    service: str | None
+    action: str | None
+    access_key_id: str | None
+    json_protocol: bool
+
+
+def read_body(environ: JsonDict) -> bytes:
+    """Reads the request body and puts it back for moto."""
+    length = environ.get("CONTENT_LENGTH")
+    stream = environ["wsgi.input"]
+    if length:
+        body = stream.read(int(length))
+    elif environ.get("wsgi.input_terminated"):
+        body = stream.read()
+    else:
+        body = b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return body
+
+
+def identify_call(environ: JsonDict, body: bytes) -> AwsCall:
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    scope = auth.partition("Credential=")[2].partition(",")[0].split("/")
+    access_key_id = scope[0] if len(scope) >= 5 else None
+    service = scope[3] if len(scope) >= 5 else None
+
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return AwsCall(service, target.rpartition(".")[2], access_key_id, True)
+    params = parse_qs(environ.get("QUERY_STRING", ""))
+    if "x-www-form-urlencoded" in environ.get("CONTENT_TYPE", ""):
+        params.update(parse_qs(body.decode(errors="replace")))
+    if "Action" in params:
+        return AwsCall(service, params["Action"][0], access_key_id, False)
+    # REST protocols (Lambda, ...): no action name on the wire; log the route instead.
+    return AwsCall(service, f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}", access_key_id, True)
+
+
+def fault_response(call: AwsCall, fault: Fault, start_response: StartResponse) -> list[bytes]:
+    request_id = str(uuid.uuid4())
+    status = f"{fault.status} Injected"
+    if call.json_protocol:
+        body = json.dumps({"__type": fault.code, "message": fault.message}).encode()
+        headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", fault.code),
+                   ("x-amzn-RequestId", request_id)]
+    else:
+        kind = "Receiver" if fault.status >= 500 else "Sender"
+        body = (
+            f"<ErrorResponse><Error><Type>{kind}</Type><Code>{xml_escape(fault.code)}</Code>"
+            f"<Message>{xml_escape(fault.message)}</Message></Error>"
+            f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+        ).encode()
+        headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)]
+    headers.append(("Content-Length", str(len(body))))
+    start_response(status, headers)
+    return [body]
+
+
+def xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def json_response(start_response: StartResponse, status: int, payload: Any) -> list[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(f"{status} {'OK' if status < 400 else 'Error'}",
+                   [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def add_fault(spec: JsonDict) -> JsonDict:
+    missing = [k for k in ("service", "action", "code") if not spec.get(k)]
+    if missing:
+        raise ValueError(f"fault needs {', '.join(missing)}")
+    nth = int(spec.get("nth", 1))
+    if nth < 1:
+        raise ValueError(f"nth must be >= 1, got {nth}")
+    fault = Fault(id=str(uuid.uuid4()), service=str(spec["service"]), action=str(spec["action"]), nth=nth,
+                  code=str(spec["code"]), message=str(spec.get("message") or f"Injected {spec['code']}"),
+                  status=int(spec.get("status", 400)))
+    with STATE.lock:
+        STATE.faults.append(fault)
+    return asdict(fault)
+
+
+def set_function_env(spec: JsonDict) -> JsonDict:
+    env = spec.get("env", {})
+    if not isinstance(env, dict):
+        raise ValueError("env must be an object of strings")
+    with STATE.lock:
+        STATE.function_env = {str(k): str(v) for k, v in env.items()}
+        return dict(STATE.function_env)
+
+
+def set_function_credentials(spec: JsonDict) -> JsonDict:
+    mode = spec.get("mode")
+    if mode not in ("role", "admin"):
+        raise ValueError(f"mode must be 'role' or 'admin', got {mode!r}")
+    STATE.function_credentials = mode
+    return {"mode": mode}
+
+
+T = TypeVar("T")
+
+
+def snapshot(items: list[T]) -> list[T]:
+    with STATE.lock:
+        return list(items)
+
+
+def clear(items: list[Any]) -> JsonDict:
+    with STATE.lock:
+        items.clear()
+    return {"status": "ok"}
+
+
+def control(method: str, route: str, body: bytes) -> tuple[int, Any]:
+    spec: JsonDict = json.loads(body) if body.strip() else {}
+    routes: dict[tuple[str, str], Callable[[], Any]] = {
+        ("GET", "health"): lambda: {"endpoint": STATE.endpoint, "region": STATE.region,
+                                    "motoVersion": REQUIRED_MOTO_VERSION, "pid": os.getpid()},
+        ("POST", "faults"): lambda: add_fault(spec),
+        ("GET", "faults"): lambda: [asdict(f) for f in snapshot(STATE.faults)],
+        ("DELETE", "faults"): lambda: clear(STATE.faults),
+        ("PUT", "function-env"): lambda: set_function_env(spec),
+        ("GET", "function-env"): lambda: dict(STATE.function_env),
+        ("PUT", "function-credentials"): lambda: set_function_credentials(spec),
+        ("GET", "calls"): lambda: snapshot(STATE.calls),
+        ("DELETE", "calls"): lambda: clear(STATE.calls),
+        ("GET", "invocations"): lambda: snapshot(STATE.invocations),
+        ("DELETE", "invocations"): lambda: clear(STATE.invocations),
+        ("POST", "iam-auth"): enable_iam_auth,
+        ("GET", "admin-credentials"): ensure_admin,
+    }
+    handler = routes.get((method, route))
+    if handler is None:
+        return 404, {"error": f"no control route {method} {CONTROL_PREFIX}{route}"}
+    try:
+        return 200, handler()
+    except (ValueError, TypeError) as error:
+        return 400, {"error": str(error)}
+
+
+class HarnessMiddleware:
+    def __init__(self, app: Callable[..., Iterable[bytes]]):
+        self.app = app
+
+    def __call__(self, environ: JsonDict, start_response: StartResponse) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO", "")
+        body = read_body(environ)
+        if path.startswith(CONTROL_PREFIX):
+            status, payload = control(environ["REQUEST_METHOD"], path[len(CONTROL_PREFIX):].strip("/"), body)
+            return json_response(start_response, status, payload)
+
+        call = identify_call(environ, body)
+        if call.service is None:  # unsigned: moto's own API, health checks
+            return self.app(environ, start_response)
+        entry: JsonDict = {
+            "time": time.time(),
+            "service": call.service,
+            "action": call.action,
+            "accessKeyId": call.access_key_id,
+            "principal": principal_of(call.access_key_id) if call.access_key_id else None,
+            "status": None,
+            "injectedFault": False,
+        }
+        STATE.record_call(entry)
+        fault = STATE.take_fault(call.service, call.action)
+        if fault:
+            entry.update(status=fault.status, injectedFault=True, errorCode=fault.code)
+            return fault_response(call, fault, start_response)
+
+        response = CapturedResponse()
+        body_iter = self.app(environ, response.start_response)
+        entry["status"] = response.status_code
+        if call.json_protocol and response.status_code in (401, 403):
+            body = b"".join(body_iter)
+            if body.lstrip().startswith(b"<"):  # moto's XML auth error (its content type varies)
+                return translate_auth_error(body, response, start_response)
+            body_iter = [body]
+        start_response(response.status, response.headers)
+        return body_iter
+
+
+class CapturedResponse:
+    """Holds back start_response so the middleware can still rewrite the response."""
+
+    def __init__(self) -> None:
+        self.status = "500 Internal Server Error"
+        self.headers: list[tuple[str, str]] = []
+
+    def start_response(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        self.status, self.headers = status, headers
+        return lambda _: None
+
+    @property
+    def status_code(self) -> int:
+        return int(self.status.split(" ", 1)[0])
+
+
+# moto answers auth failures in XML whatever the protocol; JSON services answer these codes instead.
+JSON_AUTH_ERROR_CODES = {
+    "AccessDenied": "AccessDeniedException",
+    "InvalidClientTokenId": "UnrecognizedClientException",
+    "SignatureDoesNotMatch": "InvalidSignatureException",
+}
+
+
+def translate_auth_error(xml_body: bytes, response: CapturedResponse, start_response: StartResponse) -> list[bytes]:
+    text = xml_body.decode(errors="replace")
+    code = text.partition("<Code>")[2].partition("</Code>")[0] or "AccessDenied"
+    message = text.partition("<Message>")[2].partition("</Message>")[0]
+    json_code = JSON_AUTH_ERROR_CODES.get(code, code)
+    body = json.dumps({"__type": json_code, "message": message}).encode()
+    start_response(response.status, [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", json_code),
+                                     ("x-amzn-RequestId", str(uuid.uuid4())), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+# ---------------------------------------------------------------------------------------------
+# Server lifecycle
+# ---------------------------------------------------------------------------------------------
+
+
+class HarnessServer(ThreadedMotoServer):
+    def _server_entry(self) -> None:
+        app = HarnessMiddleware(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self._ip_address, self._port, app, True)
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
+def watch_stdin(stop: threading.Event) -> None:
+    """The parent holds our stdin open; EOF means it has gone, so we go too."""
+    try:
+        # os.read, not sys.stdin: a thread blocked inside the buffered reader makes shutdown abort.
+        while os.read(sys.stdin.fileno(), 4096):
+            pass
+    except (OSError, ValueError):
+        pass
+    stop.set()
+
+
+def kill_children() -> None:
+    with CHILDREN_LOCK:
+        for proc in list(CHILDREN):
+            proc.kill()
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--max-seconds", type=float, default=1800, help="hard lifetime limit")
+    parser.add_argument("--function-credentials", choices=("role", "admin"), default="role")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    if shutil.which("node") is None:
+        fail("node is not on PATH (the Lambda bridge runs functions with it)")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request lines
+    STATE.region = args.region
+    STATE.function_credentials = args.function_credentials
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    threading.Thread(target=watch_stdin, args=(stop,), daemon=True).start()
+
+    work_dir = tempfile.mkdtemp(prefix="iam-key-rotation-emulator-")
+    install_lambda_bridge(work_dir)
+    install_rotation_patches()
+    install_resource_authorization()
+    server = HarnessServer(ip_address="127.0.0.1", port=args.port, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    STATE.endpoint = f"http://{host}:{port}"
+    ensure_admin()
+    print(f"EMULATOR_READY {STATE.endpoint}", flush=True)
+    try:
+        if not stop.wait(timeout=args.max_seconds):
+            print(f"launcher: max lifetime of {args.max_seconds:g} s reached, stopping", file=sys.stderr, flush=True)
+    finally:
+        kill_children()
+        server.stop()
+        shutil.rmtree(work_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    exit_code = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip interpreter finalization: moto's and werkzeug's daemon threads can make it abort.
+    os._exit(exit_code)

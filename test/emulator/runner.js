@@ -1,0 +1,79 @@
+// Runs one Lambda invocation for the emulator's bridge (test code only).
+// argv: <code dir> <module path without extension> <export name>; the event arrives as JSON on stdin.
+// The outcome goes to stdout on one line starting with the marker; everything else is the function's log.
+'use strict';
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+const MARKER = '__HARNESS_RESULT__ ';
+const [codeDir, modulePath, exportName] = process.argv.slice(2);
+
+function readStdin() {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    process.stdin.on('data', (c) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+async function loadHandler() {
+  const base = path.resolve(codeDir, modulePath);
+  let mod;
+  try {
+    mod = require(base);
+  } catch (error) {
+    if (error && error.code !== 'ERR_REQUIRE_ESM' && error.code !== 'MODULE_NOT_FOUND') throw error;
+    mod = await import(pathToFileURL(`${base}.mjs`).href);
+  }
+  const handler = mod[exportName] ?? (mod.default && mod.default[exportName]);
+  if (typeof handler !== 'function') {
+    const error = new Error(`${modulePath}.${exportName} is undefined or not exported`);
+    error.name = 'Runtime.HandlerNotFound';
+    throw error;
+  }
+  return handler;
+}
+
+function lambdaContext() {
+  const deadline = Number(process.env.HARNESS_DEADLINE_MS);
+  return {
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: process.env.HARNESS_FUNCTION_ARN,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: require('node:crypto').randomUUID(),
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+function callHandler(handler, event, context) {
+  // Callback-style handlers take three parameters; async ones return a promise.
+  if (handler.length >= 3) {
+    return new Promise((resolve, reject) => {
+      handler(event, context, (error, result) => (error ? reject(error) : resolve(result)));
+    });
+  }
+  return Promise.resolve(handler(event, context));
+}
+
+function finish(outcome) {
+  process.stdout.write(`\n${MARKER}${JSON.stringify(outcome)}\n`, () => process.exit(0));
+}
+
+async function main() {
+  try {
+    const event = JSON.parse((await readStdin()) || '{}');
+    const handler = await loadHandler();
+    const result = await callHandler(handler, event, lambdaContext());
+    finish({ ok: true, result: result === undefined ? null : result });
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    console.error(err.stack ?? String(err));
+    finish({ ok: false, error: { errorType: err.name || 'Error', errorMessage: err.message } });
+  }
+}
+
+main();
