@@ -7,6 +7,7 @@ import {
   CreateUserCommand,
   DeleteAccessKeyCommand,
   IAMClient,
+  ListServiceSpecificCredentialsCommand,
   ListUsersCommand,
   PutRolePolicyCommand,
   UpdateAccessKeyCommand,
@@ -282,6 +283,14 @@ describeWithMoto('emulator (IAM auth off)', () => {
       expect((await c.secrets.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe(JSON.stringify({ version: token }));
     });
 
+    it('keeps the whole rotation rules, as AWS does (Terraform reads Duration and ScheduleExpression back)', async () => {
+      const { name } = await createSecretWithValue();
+      const rules = { ScheduleExpression: 'rate(10 days)', Duration: '3h' };
+      await c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn, RotationRules: rules }));
+      const description = await c.secrets.send(new DescribeSecretCommand({ SecretId: name }));
+      expect(description).toMatchObject({ RotationEnabled: true, RotationRules: rules });
+    });
+
     it('reuses the configured function when RotateSecret names none', async () => {
       const { name, versionId: first } = await createSecretWithValue();
       await c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
@@ -372,6 +381,12 @@ describeWithMoto('emulator (IAM auth on)', () => {
 
     await admin.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: credentials.accessKeyId }));
     await expect(sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+  });
+
+  it('answers ListServiceSpecificCredentials, which force_destroy of a user needs', async () => {
+    const { userName } = await userKey();
+    const listed = await admin.iam.send(new ListServiceSpecificCredentialsCommand({ UserName: userName }));
+    expect(listed.ServiceSpecificCredentials).toEqual([]);
   });
 
   it('still accepts an Inactive key (a moto limitation, unlike AWS)', async () => {

@@ -71,6 +71,8 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
     create_backend_app,
 )
 from moto.secretsmanager.exceptions import InvalidRequestException  # noqa: E402
+from moto.core.responses import ActionResult  # noqa: E402
+from moto.iam.access_control import IAMRequestBase  # noqa: E402
 from moto.iam.responses import IamResponse  # noqa: E402
 from moto.secretsmanager.models import FakeSecret, SecretsManagerBackend  # noqa: E402
 from moto.secretsmanager.responses import SecretsManagerResponse  # noqa: E402
@@ -403,6 +405,9 @@ def step_failure_message(failure: RotationStepFailed) -> str:
     return f"Rotation failed: step {failure.step} failed: {detail}"
 
 
+ROTATION_RULE_KEYS = ("AutomaticallyAfterDays", "Duration", "ScheduleExpression")
+
+
 def install_rotation_patches() -> None:
     original_rotate = SecretsManagerBackend.rotate_secret
     original_update_stage = SecretsManagerBackend.update_secret_version_stage
@@ -431,6 +436,10 @@ def install_rotation_patches() -> None:
                     "version_id": client_request_token,
                     "version_stages": ["AWSPENDING"],
                 }
+        if secret is not None and rotation_rules:
+            # moto keeps only AutomaticallyAfterDays: a Duration or ScheduleExpression set by Terraform would
+            # read back as missing and every plan would show a change.
+            secret.harness_rotation_rules = {key: rotation_rules[key] for key in ROTATION_RULE_KEYS if key in rotation_rules}
         _rotation.active = True
         try:
             return original_rotate(self, secret_id, client_request_token, rotation_lambda_arn,
@@ -441,6 +450,8 @@ def install_rotation_patches() -> None:
             _rotation.active = False
             if secret is not None:
                 sync_default_version(secret)  # undoes moto's own move of the default version
+                if "ScheduleExpression" in getattr(secret, "harness_rotation_rules", {}):
+                    secret.rotation_enabled = True
 
     def update_secret_version_stage(self: Any, secret_id: str, version_stage: str,
                                     remove_from_version_id: str, move_to_version_id: str) -> tuple[str, str]:
@@ -456,9 +467,45 @@ def install_rotation_patches() -> None:
             sync_default_version(self.secrets[secret_id])
         return result
 
+    original_to_dict = FakeSecret.to_dict
+
+    def secret_to_dict(self: Any) -> JsonDict:
+        described = original_to_dict(self)
+        rules = getattr(self, "harness_rotation_rules", None)
+        if "RotationRules" in described and rules:
+            described["RotationRules"] = dict(rules)
+        return described
+
+    FakeSecret.to_dict = secret_to_dict  # type: ignore[method-assign]
     LambdaFunction.invoke = function_invoke  # type: ignore[method-assign]
     SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign]
     SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage  # type: ignore[method-assign]
+
+
+# ---------------------------------------------------------------------------------------------
+# Gaps Terraform's AWS provider runs into
+# ---------------------------------------------------------------------------------------------
+
+
+def install_provider_compatibility() -> None:
+    """Fills the gaps between moto 5.2.1 and what terraform-provider-aws 5.100.0 sends."""
+    original_create_request = IAMRequestBase._create_aws_request
+
+    def create_aws_request(self: Any) -> Any:
+        request = original_create_request(self)
+        if not self._body and self._method in ("GET", "HEAD", "DELETE"):
+            # moto signs a body-less request (Lambda's GetFunction) over its parsed parameters instead of the
+            # empty payload; SDKs that send no x-amz-content-sha256 (Go's, so Terraform) then never match.
+            request.data = b""
+        return request
+
+    def list_service_specific_credentials(self: Any) -> ActionResult:
+        # Not implemented by moto; aws_iam_user's force_destroy lists them and retries for minutes on the error.
+        # No service-specific credentials are ever created here, so the answer is always empty.
+        return ActionResult({"ServiceSpecificCredentials": []})
+
+    IAMRequestBase._create_aws_request = create_aws_request  # type: ignore[method-assign]
+    IamResponse.list_service_specific_credentials = list_service_specific_credentials  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -512,7 +559,8 @@ def read_body(environ: JsonDict) -> bytes:
     else:
         body = b""
     environ["wsgi.input"] = io.BytesIO(body)
-    environ["CONTENT_LENGTH"] = str(len(body))
+    if length or body:  # a header the client did not send would change the signature moto recomputes
+        environ["CONTENT_LENGTH"] = str(len(body))
     return body
 
 
@@ -770,6 +818,7 @@ def main(argv: list[str]) -> int:
     install_lambda_bridge(work_dir)
     install_rotation_patches()
     install_resource_authorization()
+    install_provider_compatibility()
     server = HarnessServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
