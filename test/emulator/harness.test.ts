@@ -291,6 +291,27 @@ describeWithMoto('emulator (IAM auth off)', () => {
       expect(description).toMatchObject({ RotationEnabled: true, RotationRules: rules });
     });
 
+    it('refuses a new rotation while a failed one is pending, as AWS does, and resumes it by its token', async () => {
+      // GIVEN a rotation that failed at testSecret
+      const { name, versionId: first } = await createSecretWithValue();
+      const token = '44444444-4444-4444-8444-444444444444';
+      await expect(
+        c.secrets.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: token, RotationLambdaARN: failingArn, RotationRules: { AutomaticallyAfterDays: 30 } })),
+      ).rejects.toMatchObject({ name: 'InvalidRequestException' });
+      // WHEN another rotation starts
+      await expect(c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn }))).rejects.toMatchObject({
+        message: expect.stringContaining("A previous rotation isn't complete"),
+      });
+      // THEN the pending version keeps what createSecret stored, and the retry by token finishes it
+      const pendingBefore = await c.secrets.send(new GetSecretValueCommand({ SecretId: name, VersionId: token, VersionStage: 'AWSPENDING' }));
+      await emulator.clearInvocationLogs();
+      await c.secrets.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: token, RotationLambdaARN: rotationArn }));
+      expect((await emulator.invocationLogs()).map((i) => (i.event as { Step: string }).Step)).toEqual(STEPS);
+      expect(await stagesOf(c.secrets, name)).toEqual({ [first]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+      const current = await c.secrets.send(new GetSecretValueCommand({ SecretId: name }));
+      expect(current.SecretString).toBe(pendingBefore.SecretString);
+    });
+
     it('reuses the configured function when RotateSecret names none', async () => {
       const { name, versionId: first } = await createSecretWithValue();
       await c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
@@ -411,16 +432,19 @@ describeWithMoto('emulator (IAM auth on)', () => {
     const policy = (extra: string[]) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [...actions, ...extra], Resource: secretArn }] });
     const weakRole = await createRole(admin.iam, policy([]));
     const fullRole = await createRole(admin.iam, policy(['secretsmanager:UpdateSecretVersionStage']));
+    const token = '33333333-3333-4333-8333-333333333333';
     const rotate = async (roleArn: string) =>
       admin.secrets.send(
         new RotateSecretCommand({
           SecretId: name,
+          ClientRequestToken: token,
           RotationLambdaARN: await createFunction(admin, ROTATION_FUNCTION, { roleArn }),
           RotationRules: { AutomaticallyAfterDays: 30 },
         }),
       );
-    // THEN without UpdateSecretVersionStage, finishSecret is denied; with it, rotation completes
+    // THEN without UpdateSecretVersionStage, finishSecret is denied; with it, the retried rotation completes
     await expect(rotate(weakRole)).rejects.toMatchObject({ message: expect.stringMatching(/step finishSecret failed: AccessDeniedException/) });
     await expect(rotate(fullRole)).resolves.toBeDefined();
+    expect(versionWith(await stagesOf(admin.secrets, name), 'AWSCURRENT')).toBe(token);
   });
 });

@@ -408,6 +408,29 @@ def step_failure_message(failure: RotationStepFailed) -> str:
 ROTATION_RULE_KEYS = ("AutomaticallyAfterDays", "Duration", "ScheduleExpression")
 
 
+def run_rotation_steps(backend: Any, secret: FakeSecret, token: str) -> None:
+    """Invokes the four steps as Secrets Manager does; a failed step raises RotationStepFailed."""
+    from moto.awslambda.utils import get_backend
+
+    lambda_backend = get_backend(backend.account_id, backend.region_name)
+    for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
+        body = json.dumps({"Step": step, "SecretId": secret.name, "ClientRequestToken": token})
+        lambda_backend.invoke(secret.rotation_lambda_arn, qualifier=None, body=body, headers={}, response_headers={})
+
+
+def resume_rotation(backend: Any, secret: FakeSecret, token: str) -> JsonDict:
+    _rotation.active = True
+    try:
+        run_rotation_steps(backend, secret, token)
+    except RotationStepFailed as failure:
+        raise InvalidRequestException(step_failure_message(failure)) from None
+    finally:
+        _rotation.active = False
+        sync_default_version(secret)
+    secret.last_rotation_date = int(time.time())
+    return secret.to_short_dict()
+
+
 def install_rotation_patches() -> None:
     original_rotate = SecretsManagerBackend.rotate_secret
     original_update_stage = SecretsManagerBackend.update_secret_version_stage
@@ -424,6 +447,22 @@ def install_rotation_patches() -> None:
                       rotation_lambda_arn: str | None = None, rotation_rules: dict[str, Any] | None = None,
                       rotate_immediately: bool = True) -> str:
         secret = self.secrets[secret_id] if self._is_valid_identifier(secret_id) else None
+        if secret is not None and not secret.is_deleted():
+            versions = secret.versions
+            secret.rotation_lambda_arn = rotation_lambda_arn or secret.rotation_lambda_arn
+            if client_request_token and client_request_token in versions and secret.rotation_lambda_arn:
+                # A retry of a rotation that already has its version: AWS re-runs the steps on it (each is
+                # idempotent); moto would replace the version and lose the value createSecret stored.
+                return resume_rotation(self, secret, client_request_token)
+            pending = next((vid for vid, v in versions.items() if "AWSPENDING" in v["version_stages"]), None)
+            if pending is not None and "AWSCURRENT" not in versions[pending]["version_stages"]:
+                raise InvalidRequestException(
+                    "A previous rotation isn't complete. That rotation will be reattempted. "
+                    f"(harness: retry it with ClientRequestToken={pending})")
+            if pending is not None:
+                # AWSPENDING left on the current version means the last rotation finished (AWS's rule; moto
+                # has it the other way round and would refuse the new rotation).
+                versions[pending]["version_stages"].remove("AWSPENDING")
         if secret is not None:
             # AWS reuses the configured function when the call names none; moto would clear it and
             # then promote the empty pending version to AWSCURRENT itself.
