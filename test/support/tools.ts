@@ -5,6 +5,8 @@ import * as path from 'path';
 
 export type Tool = 'terraform' | 'moto';
 
+export const TERRAFORM_INSTALL_HINT = 'https://developer.hashicorp.com/terraform/install (1.5 or later)';
+
 const PROBES: Record<Tool, [string, string[]]> = {
   terraform: ['terraform', ['version']],
   moto: ['python3', ['-c', 'import moto']],

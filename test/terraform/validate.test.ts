@@ -6,9 +6,9 @@ import * as path from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { STACK_NAME, buildApp } from '../../main';
 import { fixtureZip } from '../lib/fixtures';
-import { requireTool, terraformEnv } from '../support/tools';
+import { requireTool, TERRAFORM_INSTALL_HINT, terraformEnv } from '../support/tools';
 
-const haveTerraform = requireTool('terraform', 'https://developer.hashicorp.com/terraform/install (1.5 or later)');
+const haveTerraform = requireTool('terraform', TERRAFORM_INSTALL_HINT);
 const describeWithTerraform = haveTerraform ? describe : describe.skip;
 
 describeWithTerraform('terraform', () => {

@@ -1,0 +1,48 @@
+// DESIGN.md's invariants, checked against the emulator's IAM, STS and Secrets Manager state.
+import type { RotationState, StoredAccessKey } from '../emulator/aws-state';
+
+/** IAM's limit on access keys per user. */
+const MAX_KEYS_PER_USER = 2;
+
+export interface UserSnapshot {
+  readonly current: StoredAccessKey;
+  /** Access key id -> status, as IAM lists them. */
+  readonly keys: ReadonlyMap<string, string>;
+}
+
+export async function snapshot(state: RotationState, secretId: string, userName: string): Promise<UserSnapshot> {
+  const current = await state.currentValue(secretId);
+  if (current === undefined) throw new Error(`secret ${secretId} has no AWSCURRENT value`);
+  const keys = new Map((await state.keys(userName)).map((key) => [key.AccessKeyId ?? '', key.Status ?? '']));
+  return { current, keys };
+}
+
+/**
+ * Invariants (1) and (2), which hold at every moment, failures included: the AWSCURRENT value names the
+ * user and authenticates as them with an Active key, and the user holds at most two keys.
+ */
+export async function expectLiveKeyIntact(state: RotationState, secretId: string, userName: string): Promise<UserSnapshot> {
+  const now = await snapshot(state, secretId, userName);
+  expect(now.current.username).toBe(userName);
+  expect(now.keys.get(now.current.accesskey)).toBe('Active');
+  expect(now.keys.size).toBeLessThanOrEqual(MAX_KEYS_PER_USER);
+  expect(await state.checkKey(now.current)).toEqual({ arn: expect.stringMatching(new RegExp(`:user/${userName}$`)) });
+  return now;
+}
+
+/**
+ * Invariant (3), after a rotation succeeded: exactly one new AWSCURRENT key, and besides it at most the key
+ * that was current before (`before`), which the previous-key action left Active (`keep`) or Inactive.
+ */
+export async function expectConvergedAfter(
+  state: RotationState,
+  secretId: string,
+  userName: string,
+  before: UserSnapshot,
+): Promise<UserSnapshot> {
+  const after = await expectLiveKeyIntact(state, secretId, userName);
+  expect(after.current.accesskey).not.toBe(before.current.accesskey);
+  const others = [...after.keys.keys()].filter((id) => id !== after.current.accesskey);
+  expect(others.every((id) => id === before.current.accesskey)).toBe(true);
+  return after;
+}

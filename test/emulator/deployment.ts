@@ -1,0 +1,95 @@
+// Synthesizes the example app for the emulator and drives terraform on it. Shared by the end-to-end
+// tests and `npm run demo`. Test code only.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildApp, STACK_NAME } from '../../main';
+import { terraformEnv } from '../support/tools';
+import type { Emulator } from './emulator';
+
+export interface TerraformResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface DeploymentOptions {
+  /** Where cdktf.out goes; the stack folder is `<outdir>/stacks/iam-key-rotation`. */
+  readonly outdir: string;
+  /** @default - rotation.config.json at the project root */
+  readonly configPath?: string;
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The example stack synthesized against an emulator, and terraform run in its folder. */
+export class EmulatorDeployment {
+  readonly stackDir: string;
+  /** Everything terraform printed, for the secret-leak scans. */
+  readonly transcript: string[] = [];
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(emulator: Emulator, options: DeploymentOptions) {
+    const appEnv = { ...process.env, ...emulator.env() };
+    buildApp({
+      outdir: options.outdir,
+      env: appEnv,
+      configPath: options.configPath ?? path.join(PROJECT_ROOT, 'rotation.config.json'),
+    }).synth();
+    this.stackDir = path.join(options.outdir, 'stacks', STACK_NAME);
+    this.env = { ...appEnv, ...terraformEnv(this.stackDir), TF_INPUT: '0' };
+  }
+
+  /** Runs terraform; fails with its output unless the exit code is one of `okCodes`. */
+  terraform(args: readonly string[], okCodes: readonly number[] = [0]): Promise<TerraformResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('terraform', [...args, '-no-color'], { cwd: this.stackDir, env: this.env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        this.transcript.push(stdout, stderr);
+        const result = { code: code ?? -1, stdout, stderr };
+        if (okCodes.includes(result.code)) resolve(result);
+        else reject(new Error(`terraform ${args.join(' ')} exited ${result.code}:\n${stderr || stdout}`));
+      });
+    });
+  }
+
+  init(): Promise<TerraformResult> {
+    return this.terraform(['init', '-input=false']);
+  }
+
+  apply(): Promise<TerraformResult> {
+    return this.terraform(['apply', '-auto-approve', '-input=false']);
+  }
+
+  /** `terraform plan -detailed-exitcode`: 0 no changes, 2 changes. */
+  async planExitCode(): Promise<number> {
+    return (await this.terraform(['plan', '-detailed-exitcode', '-input=false', '-out=plan.tfplan'], [0, 2])).code;
+  }
+
+  /** The saved plan of the last `planExitCode()` as JSON text. */
+  async planJson(): Promise<string> {
+    return (await this.terraform(['show', '-json', 'plan.tfplan'])).stdout;
+  }
+
+  destroy(): Promise<TerraformResult> {
+    return this.terraform(['destroy', '-auto-approve', '-input=false']);
+  }
+
+  async outputs(): Promise<{ secretArns: Record<string, string>; functionArn: string; roleArn: string }> {
+    const raw = JSON.parse((await this.terraform(['output', '-json'])).stdout) as Record<string, { value: unknown }>;
+    return {
+      secretArns: raw.secret_arns.value as Record<string, string>,
+      functionArn: raw.rotation_function_arn.value as string,
+      roleArn: raw.rotation_role_arn.value as string,
+    };
+  }
+
+  stateText(): string {
+    return fs.readFileSync(path.join(this.stackDir, 'terraform.tfstate'), 'utf8');
+  }
+}
