@@ -103,7 +103,7 @@ export interface IamAccessKeyRotationProps {
    */
   readonly functionZipPath?: string;
   /**
-   * More environment variables for the function, e.g. AWS_MAX_ATTEMPTS for fault-injection tests.
+   * More environment variables for the function, e.g. AWS_MAX_ATTEMPTS to tune the SDK's retries.
    * @default - none
    */
   readonly functionEnvironment?: Record<string, string>;

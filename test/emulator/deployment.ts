@@ -1,6 +1,6 @@
 // Synthesizes the example app for the emulator and drives terraform on it. Shared by the end-to-end
 // tests and `npm run demo`. Test code only.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildApp, STACK_NAME } from '../../main';
@@ -28,6 +28,7 @@ export class EmulatorDeployment {
   /** Everything terraform printed, for the secret-leak scans. */
   readonly transcript: string[] = [];
   private readonly env: NodeJS.ProcessEnv;
+  private readonly running = new Set<ChildProcess>();
 
   constructor(emulator: Emulator, options: DeploymentOptions) {
     const appEnv = { ...process.env, ...emulator.env() };
@@ -44,12 +45,14 @@ export class EmulatorDeployment {
   terraform(args: readonly string[], okCodes: readonly number[] = [0]): Promise<TerraformResult> {
     return new Promise((resolve, reject) => {
       const child = spawn('terraform', [...args, '-no-color'], { cwd: this.stackDir, env: this.env });
+      this.running.add(child);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.on('error', reject);
       child.on('close', (code) => {
+        this.running.delete(child);
         this.transcript.push(stdout, stderr);
         const result = { code: code ?? -1, stdout, stderr };
         if (okCodes.includes(result.code)) resolve(result);
@@ -87,6 +90,13 @@ export class EmulatorDeployment {
       functionArn: raw.rotation_function_arn.value as string,
       roleArn: raw.rotation_role_arn.value as string,
     };
+  }
+
+  /** Interrupts any terraform still running (it stops its provider plugins itself) and waits for it to exit. */
+  async interrupt(): Promise<void> {
+    const exits = [...this.running].map((child) => new Promise((resolve) => child.once('close', resolve)));
+    for (const child of this.running) child.kill('SIGTERM');
+    await Promise.all(exits);
   }
 
   stateText(): string {

@@ -63,8 +63,13 @@ describe('terraformEnv', () => {
     expect(config).toContain('disable_checkpoint = true');
   });
 
-  test('without a mirror: the registry as usual', () => {
-    process.env[PROVIDER_MIRROR_ENV] = '/nonexistent/mirror';
+  test("with 'none': the public registry as usual", () => {
+    process.env[PROVIDER_MIRROR_ENV] = 'none';
     expect(terraformEnv(os.tmpdir())).toEqual({ CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' });
+  });
+
+  test('a configured mirror that does not exist is an error naming the variable', () => {
+    process.env[PROVIDER_MIRROR_ENV] = '/nonexistent/mirror';
+    expect(() => terraformEnv(os.tmpdir())).toThrow(/IAM_KEY_ROTATION_PROVIDER_MIRROR=\/nonexistent\/mirror does not exist.*'none'/);
   });
 });

@@ -29,13 +29,23 @@ export function requireTool(name: Tool, hint: string): boolean {
   }
 }
 
-/** The provider mirror: $IAM_KEY_ROTATION_PROVIDER_MIRROR, else /opt/tf-plugins when it exists, else none. */
+/**
+ * The AWS provider mirror: $IAM_KEY_ROTATION_PROVIDER_MIRROR (`none`: the public registry), else /opt/tf-plugins
+ * when it exists, else none. A configured folder that does not exist is an error, not a silent download.
+ */
 export const PROVIDER_MIRROR_ENV = 'IAM_KEY_ROTATION_PROVIDER_MIRROR';
+export const NO_PROVIDER_MIRROR = 'none';
 const DEFAULT_PROVIDER_MIRROR = '/opt/tf-plugins';
 
 export function providerMirror(): string | undefined {
   const configured = process.env[PROVIDER_MIRROR_ENV];
-  if (configured !== undefined && configured !== '') return fs.existsSync(configured) ? path.resolve(configured) : undefined;
+  if (configured === NO_PROVIDER_MIRROR) return undefined;
+  if (configured !== undefined && configured !== '') {
+    if (!fs.existsSync(configured)) {
+      throw new Error(`${PROVIDER_MIRROR_ENV}=${configured} does not exist; set it to a provider mirror folder, or to '${NO_PROVIDER_MIRROR}' for the public registry`);
+    }
+    return path.resolve(configured);
+  }
   return fs.existsSync(DEFAULT_PROVIDER_MIRROR) ? DEFAULT_PROVIDER_MIRROR : undefined;
 }
 

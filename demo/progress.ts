@@ -1,0 +1,30 @@
+// The demo's console output: one line per phase with the elapsed time, and plain-text tables.
+
+export class Progress {
+  private readonly startedAt = performance.now();
+
+  elapsedSeconds(): number {
+    return (performance.now() - this.startedAt) / 1000;
+  }
+
+  /** `[ 12.3s] message` */
+  step(message: string): void {
+    console.log(`[${this.elapsedSeconds().toFixed(1).padStart(5)}s] ${message}`);
+  }
+
+  /** Lines under a step, indented past its time column. */
+  details(lines: readonly string[]): void {
+    for (const line of lines) console.log(line === '' ? '' : `         ${line}`);
+  }
+}
+
+/** Left-aligned columns separated by two spaces, with a header rule. */
+export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
+}
