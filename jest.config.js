@@ -1,3 +1,6 @@
+// The SDK warns on every run that its 2027 releases need node 22; tests run on the pinned SDK and node 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
