@@ -7,51 +7,55 @@ export const MAX_KEYS_PER_USER = 2;
 export interface KeyReferences {
   readonly currentKeyId?: string;
   readonly previousKeyId?: string;
-  /**
-   * Keys created after this that no version names are orphans of an interrupted rotation: the AWSCURRENT
-   * version's creation date, or the secret's while it has no AWSCURRENT version (an interrupted bootstrap).
-   */
-  readonly orphansCreatedAfter?: Date;
 }
 
 /** Why a key is provably ours to delete. */
-export type FreeableReason = 'previous' | 'inactive' | 'orphan';
+export type FreeableReason = 'previous' | 'inactive';
 
 export type SlotDecision =
   | { readonly kind: 'slot-free' }
   | { readonly kind: 'delete'; readonly accessKeyId: string; readonly reason: FreeableReason }
   | { readonly kind: 'unmanaged'; readonly accessKeyIds: readonly string[] };
 
+/**
+ * Keys an interrupted attempt of this rotation left behind: created since its AWSPENDING version was
+ * registered, and not the AWSCURRENT key. No version names them (this rotation has stored no value yet), and
+ * while a rotation is unfinished Secrets Manager only retries it, so no other rotation made them.
+ */
+export function findOrphans(
+  keys: readonly AccessKeyMetadata[],
+  currentKeyId: string | undefined,
+  pendingSince: Date | undefined,
+): string[] {
+  if (pendingSince === undefined) {
+    return [];
+  }
+  return keys.flatMap(({ AccessKeyId: accessKeyId, CreateDate: created }) =>
+    accessKeyId !== undefined && accessKeyId !== currentKeyId && created !== undefined && created >= pendingSince ? [accessKeyId] : [],
+  );
+}
+
 function freeableReason(key: AccessKeyMetadata, references: KeyReferences): FreeableReason | undefined {
   if (key.AccessKeyId === references.previousKeyId) {
     return 'previous';
   }
-  if (key.Status === 'Inactive') {
-    return 'inactive';
-  }
-  // Left by an interrupted rotation: created after the live version, yet in no version's value.
-  const createdAt = key.CreateDate?.getTime();
-  const managedSince = references.orphansCreatedAfter?.getTime();
-  if (createdAt !== undefined && managedSince !== undefined && createdAt > managedSince) {
-    return 'orphan';
-  }
-  return undefined;
+  return key.Status === 'Inactive' ? 'inactive' : undefined;
 }
 
-const PREFERENCE: readonly FreeableReason[] = ['previous', 'inactive', 'orphan'];
+const PREFERENCE: readonly FreeableReason[] = ['previous', 'inactive'];
 
 /**
  * Which key to delete so that a new one fits. The AWSCURRENT key is never a candidate; among the others the
- * AWSPREVIOUS key goes first, then an Inactive key, then an orphan. Any other key is not ours to touch.
+ * AWSPREVIOUS key goes first, then an Inactive key. Any other key is not ours to touch.
  */
 export function chooseKeyToFree(keys: readonly AccessKeyMetadata[], references: KeyReferences): SlotDecision {
   if (keys.length < MAX_KEYS_PER_USER) {
     return { kind: 'slot-free' };
   }
-  const candidates = keys.flatMap(({ AccessKeyId: accessKeyId, ...key }) =>
-    accessKeyId === undefined || accessKeyId === references.currentKeyId
+  const candidates = keys.flatMap((key) =>
+    key.AccessKeyId === undefined || key.AccessKeyId === references.currentKeyId
       ? []
-      : [{ accessKeyId, reason: freeableReason({ AccessKeyId: accessKeyId, ...key }, references) }],
+      : [{ accessKeyId: key.AccessKeyId, reason: freeableReason(key, references) }],
   );
   for (const reason of PREFERENCE) {
     const match = candidates.find((candidate) => candidate.reason === reason);

@@ -19,7 +19,6 @@ export interface SecretMetadata {
   /** The value of the `iam-key-rotation:user` tag, if the secret has a non-empty one. */
   readonly userTag?: string;
   readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
-  readonly createdDate?: Date;
 }
 
 /** Calls DescribeSecret; AWS errors (such as ResourceNotFoundException) pass through. */
@@ -31,7 +30,6 @@ export async function describeSecret(secretsManager: SecretsManagerClient, secre
     rotationEnabled: described.RotationEnabled === true,
     userTag: userTag === '' ? undefined : userTag,
     versionIdsToStages: described.VersionIdsToStages ?? {},
-    createdDate: described.CreatedDate,
   };
 }
 

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ListSecretVersionIdsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { isResourceNotFound } from './aws-errors';
 import { InvalidSecretError } from './errors';
 import type { RotationRequest } from './event';
@@ -99,4 +99,24 @@ export async function readPendingValue(
     throw new InvalidSecretError(request, 'the AWSPENDING value lacks an accesskey or a secretkey');
   }
   return { ...value, accesskey, secretkey };
+}
+
+/**
+ * When this rotation's AWSPENDING version was registered (RotateSecret does it before createSecret runs), or
+ * undefined if the version is not listed. Keys created since then belong to this rotation.
+ */
+export async function pendingVersionCreatedAt(
+  secretsManager: SecretsManagerClient,
+  request: RotationRequest,
+): Promise<Date | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await secretsManager.send(new ListSecretVersionIdsCommand({ SecretId: request.secretId, NextToken: nextToken }));
+    const version = page.Versions?.find((listed) => listed.VersionId === request.token);
+    if (version !== undefined) {
+      return version.CreatedDate;
+    }
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined);
+  return undefined;
 }

@@ -124,6 +124,7 @@ export class RotationFunction extends Construct {
         Action: [
           'secretsmanager:DescribeSecret',
           'secretsmanager:GetSecretValue',
+          'secretsmanager:ListSecretVersionIds',
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
         ],

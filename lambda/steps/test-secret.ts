@@ -4,7 +4,7 @@ import { isKeyNotYetValid } from '../aws-errors';
 import type { Dependencies, StepInput } from '../dependencies';
 import { KeyTestFailedError } from '../errors';
 import { describeError } from '../logger';
-import { managedUserName } from '../secret-metadata';
+import { managedUserName, PENDING } from '../secret-metadata';
 import { assertValueNamesUser } from '../secret-value';
 import { readPendingValue } from '../secret-versions';
 
@@ -30,7 +30,7 @@ export async function testSecret({ request, metadata, config }: StepInput, deps:
   const { secretsManager, createStsClient, logger } = deps;
   const userName = managedUserName(request, metadata);
   const pending = await readPendingValue(secretsManager, request);
-  assertValueNamesUser(pending, userName, 'AWSPENDING', request, true);
+  assertValueNamesUser(pending, userName, PENDING, request, true);
   const accessKeyId = pending.accesskey;
 
   const sts = createStsClient({ accessKeyId, secretAccessKey: pending.secretkey });

@@ -17,7 +17,6 @@ import {
   AFTER_CURRENT,
   BEFORE_CURRENT,
   CURRENT_KEY_ID,
-  CURRENT_VERSION_CREATED,
   CURRENT_SECRET_KEY,
   currentValue,
   expectNoIamWrite,
@@ -29,8 +28,10 @@ import {
   OTHER_KEY_ID,
   parseLogLines,
   pendingValue,
+  PENDING_VERSION_CREATED,
   PREVIOUS_KEY_ID,
   rejectionOf,
+  resourceNotFound,
   rotationEvent,
   SECRET_ARN,
   testDependencies,
@@ -153,8 +154,8 @@ describe('createSecret', () => {
   });
 
   test('a retried bootstrap frees the orphan of its interrupted first attempt, not the older unmanaged key', async () => {
-    // GIVEN no AWSCURRENT yet; one key predates the secret, one was made after it and stored nowhere
-    givenSecret(mocks, { secretCreatedAt: CURRENT_VERSION_CREATED });
+    // GIVEN no AWSCURRENT yet; one key predates this rotation, one was made by it and stored nowhere
+    givenSecret(mocks, {});
     givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: BEFORE_CURRENT }), accessKey(PREVIOUS_KEY_ID, { created: AFTER_CURRENT })]);
 
     // WHEN
@@ -166,9 +167,9 @@ describe('createSecret', () => {
     expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ accessKeyId: PREVIOUS_KEY_ID, reason: 'orphan' }));
   });
 
-  test('a bootstrap facing two keys older than the secret touches neither', async () => {
+  test('a bootstrap facing two keys older than the rotation touches neither', async () => {
     // GIVEN
-    givenSecret(mocks, { secretCreatedAt: CURRENT_VERSION_CREATED });
+    givenSecret(mocks, {});
     givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: LONG_AGO }), accessKey(PREVIOUS_KEY_ID, { created: BEFORE_CURRENT })]);
 
     // WHEN / THEN
@@ -267,6 +268,78 @@ describe('createSecret', () => {
     expect(parseLogLines(deps.logLines)).toContainEqual(
       expect.objectContaining({ level: 'error', accessKeyId: NEW_KEY_ID, error: { name: 'Error', message: 'Throttling' } }),
     );
+  });
+
+  test('a key an interrupted attempt left behind is deleted even when a slot is free', async () => {
+    // GIVEN a first rotation whose earlier attempt created a key it could neither store nor delete
+    givenSecret(mocks, {});
+    givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
+
+    // WHEN
+    await createSecret();
+
+    // THEN the orphan goes, so it cannot later pass for an unmanaged key
+    expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: USER, AccessKeyId: OTHER_KEY_ID });
+    expect(mocks.iam).toHaveReceivedCommand(CreateAccessKeyCommand);
+  });
+
+  test('a key made by hand before this rotation started is not an orphan', async () => {
+    // GIVEN an Active key newer than the AWSCURRENT version but older than this rotation
+    givenSecret(mocks, { current: currentValue(), pendingCreatedAt: AFTER_CURRENT });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: PENDING_VERSION_CREATED })]);
+
+    // WHEN / THEN
+    await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
+    expectNoIamWrite(mocks);
+  });
+
+  test('when the rotation\'s version is not listed, no key counts as its orphan', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pendingCreatedAt: null });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
+
+    // WHEN / THEN
+    await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
+    expectNoIamWrite(mocks);
+  });
+
+  test('a PutSecretValue failure whose value was stored after all keeps the new key', async () => {
+    // GIVEN the put's response is lost although the value was stored
+    givenSecret(mocks, { current: currentValue() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+    const putError = new Error('socket hang up');
+    mocks.secretsManager.on(PutSecretValueCommand).rejects(putError);
+    mocks.secretsManager
+      .on(GetSecretValueCommand, { SecretId: SECRET_ARN, VersionStage: 'AWSPENDING' })
+      .rejectsOnce(resourceNotFound())
+      .resolves({ ARN: SECRET_ARN, VersionId: TOKEN, SecretString: JSON.stringify(pendingValue()), VersionStages: ['AWSPENDING'] });
+
+    // WHEN
+    const error = await rejectionOf(createSecret());
+
+    // THEN the stored key stays: deleting it would leave a pending value no retry could ever test
+    expect(error).toBe(putError);
+    expect(mocks.iam).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
+  test('when checking what the failed put stored fails too, the new key is left for the retry', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+    const putError = new Error('Service unavailable');
+    mocks.secretsManager.on(PutSecretValueCommand).rejects(putError);
+    mocks.secretsManager
+      .on(GetSecretValueCommand, { SecretId: SECRET_ARN, VersionStage: 'AWSPENDING' })
+      .rejectsOnce(resourceNotFound())
+      .rejects(new Error('Throttling'));
+
+    // WHEN
+    const error = await rejectionOf(createSecret());
+
+    // THEN
+    expect(error).toBe(putError);
+    expect(mocks.iam).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+    expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ level: 'error', accessKeyId: NEW_KEY_ID }));
   });
 
   test('bootstraps from the tag when there is no AWSCURRENT value', async () => {

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-iam';
 import {
   DescribeSecretCommand,
+  ListSecretVersionIdsCommand,
   GetSecretValueCommand,
   ResourceNotFoundException,
   SecretsManagerClient,
@@ -38,10 +39,11 @@ export const NEW_KEY_ID = 'AKIANEWKEY0000000001';
 export const CURRENT_SECRET_KEY = 'Zc4Wq/9vTnR2bLx7Kp0sMd3Hf6Jy1Ag5Ue8Oi+Ct';
 export const NEW_SECRET_KEY = 'q7Zr+T2vNw9XkLmB4sYp1cHdE8fGjUaQ6oIiR3tV';
 
-export const SECRET_CREATED = new Date('2025-01-01T00:00:00Z');
 export const CURRENT_VERSION_CREATED = new Date('2025-01-10T00:00:00Z');
 export const BEFORE_CURRENT = new Date('2025-01-09T23:59:00Z');
 export const AFTER_CURRENT = new Date('2025-01-11T00:00:00Z');
+/** This rotation started between the current version and AFTER_CURRENT: keys created AFTER_CURRENT are its own. */
+export const PENDING_VERSION_CREATED = new Date('2025-01-10T12:00:00Z');
 
 export const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/alice`;
 
@@ -113,8 +115,8 @@ export interface SecretScenario {
   readonly versions?: Record<string, string[]>;
   readonly current?: ValueSpec;
   readonly currentCreatedAt?: Date;
-  /** When the secret itself was created. */
-  readonly secretCreatedAt?: Date;
+  /** When RotateSecret registered the token's version; `null`: ListSecretVersionIds does not list it. */
+  readonly pendingCreatedAt?: Date | null;
   readonly previous?: ValueSpec;
   readonly pending?: ValueSpec;
 }
@@ -133,7 +135,12 @@ export function givenSecret(mocks: AwsMocks, scenario: SecretScenario = {}): voi
     RotationEnabled: scenario.rotationEnabled ?? true,
     Tags: userTag === null ? [{ Key: 'team', Value: 'platform' }] : [{ Key: USER_TAG_KEY, Value: userTag }],
     VersionIdsToStages: versions,
-    CreatedDate: scenario.secretCreatedAt ?? SECRET_CREATED,
+  });
+  const pendingCreatedAt = scenario.pendingCreatedAt === undefined ? PENDING_VERSION_CREATED : scenario.pendingCreatedAt;
+  mocks.secretsManager.on(ListSecretVersionIdsCommand).resolves({
+    Versions: Object.entries(versions).flatMap(([VersionId, VersionStages]) =>
+      VersionId === TOKEN && pendingCreatedAt === null ? [] : [{ VersionId, VersionStages, CreatedDate: VersionId === TOKEN ? pendingCreatedAt ?? undefined : CURRENT_VERSION_CREATED }],
+    ),
   });
   const staged = (stage: string, value: ValueSpec | undefined, versionId: string, createdAt?: Date): void => {
     const matcher = { SecretId: SECRET_ARN, VersionStage: stage };

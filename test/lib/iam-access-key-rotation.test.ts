@@ -108,6 +108,7 @@ describe('least-privilege role policy', () => {
         Action: [
           'secretsmanager:DescribeSecret',
           'secretsmanager:GetSecretValue',
+          'secretsmanager:ListSecretVersionIds',
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
         ],
