@@ -11,6 +11,22 @@ export type PreviousKeyAction = (typeof PREVIOUS_KEY_ACTIONS)[number];
 /** `keep`: consumers that cached the old key go on working until the next rotation deletes it. */
 export const DEFAULT_PREVIOUS_KEY_ACTION: PreviousKeyAction = 'keep';
 
+/**
+ * How long testSecret keeps retrying a new key that IAM has not propagated yet, in milliseconds: half the
+ * function timeout the construct sets (60 s). New keys usually authenticate within seconds; the rest leaves
+ * time for the other calls of the step.
+ */
+export const DEFAULT_TEST_BUDGET_MS = 30_000;
+
+/**
+ * The function's log levels as the construct takes them and writes them to LOG_LEVEL. The handler reads the
+ * variable case-insensitively and logs with the lowercase names (`"level":"info"`).
+ */
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
+
 /** Environment variables the construct sets on the function and the handler reads. */
 export const FUNCTION_ENV = {
   previousKeyAction: 'PREVIOUS_KEY_ACTION',

@@ -1,6 +1,13 @@
-import { DEFAULT_PREVIOUS_KEY_ACTION, FUNCTION_ENV, PREVIOUS_KEY_ACTIONS, type PreviousKeyAction } from '../contract';
+import {
+  DEFAULT_LOG_LEVEL as DEFAULT_FUNCTION_LOG_LEVEL,
+  DEFAULT_PREVIOUS_KEY_ACTION,
+  DEFAULT_TEST_BUDGET_MS,
+  FUNCTION_ENV,
+  PREVIOUS_KEY_ACTIONS,
+  type PreviousKeyAction,
+} from '../contract';
 import { ConfigurationError, type RotationScope } from './errors';
-import { LOG_LEVELS, type LogLevel } from './logger';
+import { LOG_LEVELS, type LogLevel, toLogLevel } from './logger';
 
 export interface RotationConfig {
   /** What finishSecret does with the key that was AWSCURRENT before the rotation. */
@@ -10,13 +17,7 @@ export interface RotationConfig {
   readonly logLevel: LogLevel;
 }
 
-/**
- * Half the function timeout the construct sets (60 s): new keys usually work within seconds, and the rest
- * leaves time for the other calls of the step.
- */
-export const DEFAULT_TEST_BUDGET_MS = 30_000;
-
-export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+export const DEFAULT_LOG_LEVEL: LogLevel = toLogLevel(DEFAULT_FUNCTION_LOG_LEVEL);
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 

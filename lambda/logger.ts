@@ -2,9 +2,20 @@
  * Structured JSON log lines on stdout, one per call, Powertools style: a fixed message, context as an object.
  * Keys that could carry key material are redacted as a second fence; the first is never passing them.
  */
+import {
+  DEFAULT_LOG_LEVEL as DEFAULT_FUNCTION_LOG_LEVEL,
+  LOG_LEVELS as FUNCTION_LOG_LEVELS,
+  type LogLevel as FunctionLogLevel,
+} from '../contract';
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+/** The contract's levels in lowercase, as they appear in the log lines. */
+export type LogLevel = Lowercase<FunctionLogLevel>;
+export const LOG_LEVELS: readonly LogLevel[] = FUNCTION_LOG_LEVELS.map((level) => toLogLevel(level));
+
+/** The logger's name for a level of the contract (LOG_LEVEL is read case-insensitively). */
+export function toLogLevel(level: FunctionLogLevel): LogLevel {
+  return level.toLowerCase() as LogLevel;
+}
 
 export type LogContext = Readonly<Record<string, unknown>>;
 
@@ -44,7 +55,7 @@ function redact(key: string, value: unknown): unknown {
 }
 
 export function createLogger(
-  level: LogLevel = 'info',
+  level: LogLevel = toLogLevel(DEFAULT_FUNCTION_LOG_LEVEL),
   write: (line: string) => void = (line) => console.log(line),
 ): Logger {
   let threshold = level;

@@ -51,21 +51,15 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 export function parseRotationConfig(document: unknown, source = '(inline)'): RotationConfig {
   const problems: string[] = [];
   checkShape(document, CONFIG_SHAPE, '', problems);
-  if (problems.length === 0) {
-    const record = document as Record<string, unknown>;
-    if (record.users === undefined) problems.push('`users` is required: list the IAM users whose keys rotate');
-    (Array.isArray(record.users) ? record.users : []).forEach((user, index) => {
-      if ((user as Record<string, unknown>).name === undefined) problems.push(`\`users[${index}].name\` is required`);
-    });
-    const region = record.region;
-    if (typeof region === 'string' && !REGION.test(region)) {
-      problems.push(`\`region\` must be an AWS region like us-east-1, got ${show(region)}`);
-    }
-  }
+  // The value checks below assume the types are right.
   if (problems.length > 0) throw new ConfigError(source, problems);
   const { region, ...rotation } = document as { region?: string } & IamAccessKeyRotationProps;
-  const propProblems = iamAccessKeyRotationPropsProblems(rotation);
-  if (propProblems.length > 0) throw new ConfigError(source, propProblems);
+  if (typeof region === 'string' && !REGION.test(region)) {
+    problems.push(`\`region\` must be an AWS region like us-east-1, got ${show(region)}`);
+  }
+  if (rotation.users === undefined) problems.push('`users` is required: list the IAM users whose keys rotate');
+  else problems.push(...iamAccessKeyRotationPropsProblems(rotation));
+  if (problems.length > 0) throw new ConfigError(source, problems);
   return region !== undefined ? { region, rotation } : { rotation };
 }
 

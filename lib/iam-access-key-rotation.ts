@@ -2,8 +2,12 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import {
+  DEFAULT_LOG_LEVEL,
   DEFAULT_PREVIOUS_KEY_ACTION,
+  DEFAULT_TEST_BUDGET_MS,
   FUNCTION_ENV,
+  LOG_LEVELS,
+  LogLevel,
   PREVIOUS_KEY_ACTIONS,
   PreviousKeyAction,
   USER_TAG_KEY,
@@ -19,6 +23,7 @@ import {
   checkArn,
   checkIamUserName,
   checkIntegerInRange,
+  checkKmsKeyArn,
   checkLogRetention,
   checkOneOf,
   checkRecoveryWindow,
@@ -30,8 +35,8 @@ import {
 
 export const ENCRYPTIONS = ['aws-managed', 'customer-managed'] as const;
 export type Encryption = (typeof ENCRYPTIONS)[number];
-export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+// Defined in the contract (the handler reads the same values); re-exported as part of the construct's API.
+export { LOG_LEVELS, type LogLevel };
 
 export interface IamAccessKeyRotationProps {
   /** The IAM users whose access keys rotate, each with its own secret (at least one). */
@@ -71,8 +76,9 @@ export interface IamAccessKeyRotationProps {
    */
   readonly encryption?: Encryption;
   /**
-   * ARN of an existing KMS key for the secrets (with `encryption: 'customer-managed'`). Its key policy must
-   * let the rotation role use it through Secrets Manager.
+   * ARN of an existing KMS key for the secrets (with `encryption: 'customer-managed'`): a key ARN
+   * (arn:<partition>:kms:<region>:<account>:key/<key-id>), not an alias ARN, which IAM policies cannot
+   * grant key use on. Its key policy must let the rotation role use it through Secrets Manager.
    * @default - a key is created when `encryption` is 'customer-managed'
    */
   readonly kmsKeyArn?: string;
@@ -110,9 +116,6 @@ export interface IamAccessKeyRotationProps {
 }
 
 const DEFAULT_NAME = 'iam-key-rotation';
-/** New keys usually authenticate within seconds; 30 s leaves half the function timeout for the other calls. */
-const DEFAULT_TEST_BUDGET_MS = 30_000;
-const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
 const DEFAULT_ENCRYPTION: Encryption = 'aws-managed';
 /** A year of rotation history covers an annual audit; never "forever" (cost, and the logs name users). */
 const DEFAULT_LOG_RETENTION_DAYS = 365;
@@ -216,23 +219,28 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
   const secretNames = new Set<string>();
   props.users.forEach((user, index) => {
     check(() => checkIamUserName(user.name, `users[${index}].name`));
+    // A missing or non-string name is reported just above; no more problems are derived from it.
+    const hasName = typeof user.name === 'string';
     // IAM user names are unique case-insensitively: "Alice" and "alice" are the same user.
     const key = String(user.name).toLowerCase();
-    if (userNames.has(key)) {
+    if (hasName && userNames.has(key)) {
       problems.push(new ValidationError(`users[${index}].name`, `must be unique (IAM ignores case), got ${show(user.name)} again`).message);
     }
-    userNames.add(key);
-    const secretName = user.secretName ?? `${name}/${user.name}`;
-    if (user.secretName === undefined && /,/.test(secretName)) {
-      // IAM allows ',' in user names, Secrets Manager not in secret names.
-      problems.push(new ValidationError(`users[${index}].secretName`, `must be set: the default ${show(secretName)} is not a valid secret name (no ',' allowed)`).message);
-    } else {
-      check(() => checkSecretName(secretName, `users[${index}].secretName`));
+    if (hasName) userNames.add(key);
+    // Without a name there is no default secret name to check.
+    if (user.secretName !== undefined || hasName) {
+      const secretName = user.secretName ?? `${name}/${user.name}`;
+      if (user.secretName === undefined && /,/.test(secretName)) {
+        // IAM allows ',' in user names, Secrets Manager not in secret names.
+        problems.push(new ValidationError(`users[${index}].secretName`, `must be set: the default ${show(secretName)} is not a valid secret name (no ',' allowed)`).message);
+      } else {
+        check(() => checkSecretName(secretName, `users[${index}].secretName`));
+      }
+      if (secretNames.has(secretName)) {
+        problems.push(new ValidationError(`users[${index}].secretName`, `must be unique, got ${show(secretName)} again`).message);
+      }
+      secretNames.add(secretName);
     }
-    if (secretNames.has(secretName)) {
-      problems.push(new ValidationError(`users[${index}].secretName`, `must be unique, got ${show(secretName)} again`).message);
-    }
-    secretNames.add(secretName);
     if (user.schedule !== undefined) check(() => checkRotationSchedule(user.schedule ?? {}, `users[${index}].schedule`));
   });
   if (props.schedule !== undefined) check(() => checkRotationSchedule(props.schedule ?? {}, 'schedule'));
@@ -247,7 +255,7 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
         new ValidationError('kmsKeyArn', `needs \`encryption: 'customer-managed'\`, got ${show(kmsKeyArn)} with encryption ${show(encryption ?? DEFAULT_ENCRYPTION)}`).message,
       );
     }
-    check(() => checkArn(kmsKeyArn, 'kms', 'kmsKeyArn'));
+    check(() => checkKmsKeyArn(kmsKeyArn, 'kmsKeyArn'));
   }
   if (readerArns !== undefined) {
     const createsKey = encryption === 'customer-managed' && kmsKeyArn === undefined;

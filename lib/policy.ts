@@ -24,7 +24,7 @@ export function policyJson(statements: PolicyStatement[]): string {
   return JSON.stringify(document);
 }
 
-export function asList(value: string | string[] | undefined): string[] {
+export function asList<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }

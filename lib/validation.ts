@@ -29,10 +29,20 @@ export function isUnresolved(value: unknown): boolean {
   return (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value);
 }
 
+/**
+ * For names given by JS callers or JSON: `RegExp.test` turns a non-string into a string ("undefined", "5")
+ * that may well pass, so the type is checked first.
+ */
+function checkString(value: unknown, label: string): asserts value is string {
+  if (value === undefined) throw new ValidationError(label, 'is required');
+  if (typeof value !== 'string') throw new ValidationError(label, `must be a string, got ${show(value)}`);
+}
+
 // IAM user names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
-export function checkIamUserName(value: string, label: string): void {
+export function checkIamUserName(value: unknown, label: string): void {
   if (isUnresolved(value)) return;
+  checkString(value, label);
   if (!IAM_USER_NAME.test(value)) {
     throw new ValidationError(label, `must be 1-64 characters of letters, digits and _+=,.@-, got ${show(value)}`);
   }
@@ -40,8 +50,9 @@ export function checkIamUserName(value: string, label: string): void {
 
 // Secret names: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
 const SECRET_NAME = /^[\w/+=.@-]{1,512}$/;
-export function checkSecretName(value: string, label: string): void {
+export function checkSecretName(value: unknown, label: string): void {
   if (isUnresolved(value)) return;
+  checkString(value, label);
   if (!SECRET_NAME.test(value)) {
     throw new ValidationError(label, `must be 1-512 characters of letters, digits and /_+=.@-, got ${show(value)}`);
   }
@@ -49,8 +60,9 @@ export function checkSecretName(value: string, label: string): void {
 
 // Used for the function, role and log group names (Lambda's rule is the narrowest of the three).
 const RESOURCE_NAME = /^[A-Za-z0-9_-]{1,56}$/;
-export function checkResourceName(value: string, label: string): void {
+export function checkResourceName(value: unknown, label: string): void {
   if (isUnresolved(value)) return;
+  checkString(value, label);
   if (!RESOURCE_NAME.test(value)) {
     throw new ValidationError(label, `must be 1-56 characters of letters, digits, _ and -, got ${show(value)}`);
   }
@@ -94,6 +106,22 @@ export function checkArn(value: string, service: string, label: string): void {
   if (isUnresolved(value)) return;
   if (!ARN.test(value) || value.split(':')[2] !== service) {
     throw new ValidationError(label, `must be an ${service} ARN (arn:<partition>:${service}:...), got ${show(value)}`);
+  }
+}
+
+/**
+ * A KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>). Not an alias ARN: IAM policies
+ * cannot grant key use on an alias ARN, so the rotation role would be denied Encrypt/Decrypt.
+ */
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/;
+export function checkKmsKeyArn(value: string, label: string): void {
+  checkArn(value, 'kms', label);
+  if (isUnresolved(value)) return;
+  if (!KMS_KEY_ARN.test(value)) {
+    throw new ValidationError(
+      label,
+      `must be a key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>), not an alias: IAM policies cannot grant key use through an alias ARN, got ${show(value)}`,
+    );
   }
 }
 

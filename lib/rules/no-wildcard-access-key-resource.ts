@@ -47,15 +47,10 @@ function parsePolicy(text: unknown): PolicyDocument | undefined {
   if (typeof text !== 'string') return undefined;
   try {
     const parsed = JSON.parse(text) as { Statement?: PolicyStatement | PolicyStatement[] };
-    return { Version: '2012-10-17', Statement: asArray(parsed.Statement) };
+    return { Version: '2012-10-17', Statement: asList(parsed.Statement) };
   } catch {
     return undefined;
   }
-}
-
-function asArray<T>(value: T | T[] | undefined): T[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
 }
 
 function allowsAccessKeyActionsOnWildcard(statement: PolicyStatement): boolean {

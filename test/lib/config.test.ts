@@ -55,6 +55,13 @@ describe('config problems name the key', () => {
     );
   });
 
+  test('value problems of the config and of the props come in one report', () => {
+    expect(problemsOf({ users: [{ createUser: true }], region: 'Europe' })).toEqual([
+      '`region` must be an AWS region like us-east-1, got "Europe"',
+      '`users[0].name` is required',
+    ]);
+  });
+
   test('a file that is not JSON, or missing, is reported as such', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'config-'));
     const file = path.join(dir, 'bad.json');

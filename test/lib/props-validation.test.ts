@@ -6,6 +6,9 @@ import { synthRotation } from './fixtures';
 const INVALID: [string, Partial<IamAccessKeyRotationProps>, RegExp][] = [
   ['no users', { users: [] }, /`users` must list at least one user, got \[\]/],
   ['bad user name', { users: [{ name: 'al ice' }] }, /`users\[0\]\.name` must be 1-64 characters .*, got "al ice"/],
+  ['user without a name (JS caller)', { users: [{} as IamAccessKeyRotationProps['users'][number]] }, /`users\[0\]\.name` is required/],
+  ['user name not a string (JS caller)', { users: [{ name: 5 as unknown as string }] }, /`users\[0\]\.name` must be a string, got 5/],
+  ['secret name not a string (JS caller)', { users: [{ name: 'a', secretName: 5 as unknown as string }] }, /`users\[0\]\.secretName` must be a string, got 5/],
   ['too long user name', { users: [{ name: 'a'.repeat(65) }] }, /`users\[0\]\.name` must be 1-64 characters/],
   ['duplicate user (case-insensitive)', { users: [{ name: 'alice' }, { name: 'Alice' }] }, /`users\[1\]\.name` must be unique \(IAM ignores case\), got "Alice"/],
   ['duplicate secret name', { users: [{ name: 'a', secretName: 's' }, { name: 'b', secretName: 's' }] }, /`users\[1\]\.secretName` must be unique, got "s"/],
@@ -27,6 +30,7 @@ const INVALID: [string, Partial<IamAccessKeyRotationProps>, RegExp][] = [
   ['bad encryption', { encryption: 'kms' as never }, /`encryption` must be one of "aws-managed", "customer-managed", got "kms"/],
   ['key ARN without customer encryption', { kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/x' }, /`kmsKeyArn` needs `encryption: 'customer-managed'`/],
   ['bad key ARN', { encryption: 'customer-managed', kmsKeyArn: 'alias/mine' }, /`kmsKeyArn` must be an kms ARN .*, got "alias\/mine"/],
+  ['key alias ARN', { encryption: 'customer-managed', kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:alias/x' }, /`kmsKeyArn` must be a key ARN \(arn:<partition>:kms:<region>:<account>:key\/<key-id>\), not an alias.*, got "arn:aws:kms:us-east-1:123456789012:alias\/x"/],
   ['readers without a created key', { readerArns: ['arn:aws:iam::123456789012:role/r'] }, /`readerArns` only applies to a key the construct creates/],
   ['bad reader ARN', { encryption: 'customer-managed', readerArns: ['reader'] }, /`readerArns\[0\]` must be an iam ARN/],
   ['infinite log retention', { logRetentionInDays: 0 }, /`logRetentionInDays` must be one of CloudWatch's retention periods .*, got 0/],
