@@ -2,7 +2,6 @@
 // value, the user's keys in IAM, what STS says a key is. Shared by the end-to-end tests and the demo.
 import { type AccessKeyMetadata, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import {
-  DescribeSecretCommand,
   GetSecretValueCommand,
   RotateSecretCommand,
   SecretsManagerClient,
@@ -36,17 +35,6 @@ export class RotationState {
    */
   async rotate(secretId: string, token?: string): Promise<void> {
     await this.secretsManager.send(new RotateSecretCommand({ SecretId: secretId, ClientRequestToken: token }));
-  }
-
-  /** The version of an unfinished rotation: AWSPENDING and not AWSCURRENT. */
-  async unfinishedRotation(secretId: string): Promise<string | undefined> {
-    const stages = await this.versionStages(secretId);
-    return Object.keys(stages).find((id) => stages[id].includes('AWSPENDING') && !stages[id].includes('AWSCURRENT'));
-  }
-
-  async versionStages(secretId: string): Promise<Record<string, string[]>> {
-    const described = await this.secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
-    return described.VersionIdsToStages ?? {};
   }
 
   /** The AWSCURRENT value, or undefined before the first rotation. */

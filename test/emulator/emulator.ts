@@ -3,7 +3,6 @@
 import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { requireTool } from '../support/tools';
 
 export const MOTO_VERSION = '5.2.1';
 export const MOTO_INSTALL_HINT = `pip install 'moto[server]==${MOTO_VERSION}'`;
@@ -77,9 +76,6 @@ export interface InvocationRecord {
   credentialsPrincipal: string | null;
 }
 
-/** What the bridged function signs its calls with. */
-export type FunctionCredentialsMode = 'role' | 'admin';
-
 export interface EmulatorOptions {
   /** @default 'us-east-1' */
   region?: string;
@@ -87,8 +83,6 @@ export interface EmulatorOptions {
   maxSeconds?: number;
   /** @default 20000 */
   readyTimeoutMs?: number;
-  /** @default 'role' - temporary credentials of the function's execution role */
-  functionCredentials?: FunctionCredentialsMode;
   /** @default 'python3' */
   python?: string;
 }
@@ -108,7 +102,6 @@ export interface Emulator {
   clearFaults(): Promise<void>;
   /** Extra env for every later function invocation (replaces the previous set), e.g. `{ AWS_MAX_ATTEMPTS: '1' }`. */
   setFunctionEnv(env: Record<string, string>): Promise<void>;
-  setFunctionCredentials(mode: FunctionCredentialsMode): Promise<void>;
   calls(): Promise<CallRecord[]>;
   clearCalls(): Promise<void>;
   invocationLogs(): Promise<InvocationRecord[]>;
@@ -152,7 +145,6 @@ export function emulatorAvailability(python = 'python3'): { available: boolean; 
  * install hint and returns false so the caller skips its suite (test/support/tools.ts semantics).
  */
 export function motoAvailable(): boolean {
-  if (!requireTool('moto', MOTO_INSTALL_HINT)) return false;
   const { available, reason } = emulatorAvailability();
   if (available) return true;
   const message = `local AWS emulator unavailable: ${reason}. Install: ${MOTO_INSTALL_HINT}`;
@@ -164,7 +156,6 @@ export function motoAvailable(): boolean {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const region = options.region ?? DEFAULT_REGION;
   const args = [LAUNCHER, '--region', region, '--max-seconds', String(options.maxSeconds ?? 1800)];
-  if (options.functionCredentials) args.push('--function-credentials', options.functionCredentials);
 
   installExitHook();
   const child = spawn(options.python ?? 'python3', args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -300,10 +291,6 @@ class RunningEmulator implements Emulator {
 
   async setFunctionEnv(env: Record<string, string>): Promise<void> {
     await this.control.request('PUT', 'function-env', { env });
-  }
-
-  async setFunctionCredentials(mode: FunctionCredentialsMode): Promise<void> {
-    await this.control.request('PUT', 'function-credentials', { mode });
   }
 
   calls(): Promise<CallRecord[]> {

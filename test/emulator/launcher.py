@@ -108,7 +108,6 @@ class HarnessState:
     region: str = "us-east-1"
     function_env: dict[str, str] = field(default_factory=dict)
     # "role": temporary credentials of the function's role; "admin": the harness admin key.
-    function_credentials: str = "role"
     faults: list[Fault] = field(default_factory=list)
     calls: list[JsonDict] = field(default_factory=list)
     invocations: list[JsonDict] = field(default_factory=list)
@@ -259,9 +258,8 @@ def code_dir_for(fn: Any, work_dir: str) -> str:
 
 
 def function_credentials(fn: Any) -> JsonDict:
-    if STATE.function_credentials == "role" and fn.role:
-        return role_credentials(fn.role, fn.function_name)
-    return ensure_admin()
+    """The function's own role, as Lambda gives it: its policy is what the rotation may do."""
+    return role_credentials(fn.role, fn.function_name) if fn.role else ensure_admin()
 
 
 def function_env(fn: Any, code_dir: str, deadline_ms: int) -> dict[str, str]:
@@ -676,14 +674,6 @@ def set_function_env(spec: JsonDict) -> JsonDict:
         return dict(STATE.function_env)
 
 
-def set_function_credentials(spec: JsonDict) -> JsonDict:
-    mode = spec.get("mode")
-    if mode not in ("role", "admin"):
-        raise ValueError(f"mode must be 'role' or 'admin', got {mode!r}")
-    STATE.function_credentials = mode
-    return {"mode": mode}
-
-
 T = TypeVar("T")
 
 
@@ -708,7 +698,6 @@ def control(method: str, route: str, body: bytes) -> tuple[int, Any]:
         ("DELETE", "faults"): lambda: clear(STATE.faults),
         ("PUT", "function-env"): lambda: set_function_env(spec),
         ("GET", "function-env"): lambda: dict(STATE.function_env),
-        ("PUT", "function-credentials"): lambda: set_function_credentials(spec),
         ("GET", "calls"): lambda: snapshot(STATE.calls),
         ("DELETE", "calls"): lambda: clear(STATE.calls),
         ("GET", "invocations"): lambda: snapshot(STATE.invocations),
@@ -836,7 +825,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--max-seconds", type=float, default=1800, help="hard lifetime limit")
-    parser.add_argument("--function-credentials", choices=("role", "admin"), default="role")
     return parser.parse_args(argv)
 
 
@@ -846,7 +834,6 @@ def main(argv: list[str]) -> int:
         fail("node is not on PATH (the Lambda bridge runs functions with it)")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request lines
     STATE.region = args.region
-    STATE.function_credentials = args.function_credentials
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
