@@ -30,9 +30,16 @@ export function findOrphans(
   if (pendingSince === undefined) {
     return [];
   }
+  // IAM reports CreateDate in whole seconds, Secrets Manager in milliseconds: a key made 200 ms after the
+  // version reads as older than it unless both are compared at IAM's precision.
+  const since = wholeSecond(pendingSince);
   return keys.flatMap(({ AccessKeyId: accessKeyId, CreateDate: created }) =>
-    accessKeyId !== undefined && accessKeyId !== currentKeyId && created !== undefined && created >= pendingSince ? [accessKeyId] : [],
+    accessKeyId !== undefined && accessKeyId !== currentKeyId && created !== undefined && wholeSecond(created) >= since ? [accessKeyId] : [],
   );
+}
+
+function wholeSecond(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
 }
 
 function freeableReason(key: AccessKeyMetadata, references: KeyReferences): FreeableReason | undefined {

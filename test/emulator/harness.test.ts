@@ -7,6 +7,7 @@ import {
   CreateUserCommand,
   DeleteAccessKeyCommand,
   IAMClient,
+  ListAccessKeysCommand,
   ListServiceSpecificCredentialsCommand,
   ListUsersCommand,
   PutRolePolicyCommand,
@@ -17,6 +18,7 @@ import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -310,6 +312,24 @@ describeWithMoto('emulator (IAM auth off)', () => {
       expect(await stagesOf(c.secrets, name)).toEqual({ [first]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
       const current = await c.secrets.send(new GetSecretValueCommand({ SecretId: name }));
       expect(current.SecretString).toBe(pendingBefore.SecretString);
+    });
+
+    it('dates versions and keys as AWS does: a version keeps its creation time, a key has whole seconds', async () => {
+      // GIVEN a version made over a second ago and a key made now
+      const { name, versionId } = await createSecretWithValue();
+      const madeBy = Math.ceil(Date.now() / 1000) * 1000;
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const userName = unique('dated');
+      await c.iam.send(new CreateUserCommand({ UserName: userName }));
+      const { AccessKey } = await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+      // WHEN both are listed
+      const { Versions } = await c.secrets.send(new ListSecretVersionIdsCommand({ SecretId: name }));
+      const { AccessKeyMetadata } = await c.iam.send(new ListAccessKeysCommand({ UserName: userName }));
+      // THEN the version's date is when it was made (moto says "now"), and the key's has no milliseconds
+      const listed = Versions?.find((version) => version.VersionId === versionId);
+      expect(listed?.CreatedDate?.getTime()).toBeLessThanOrEqual(madeBy);
+      expect(AccessKey?.CreateDate?.getMilliseconds()).toBe(0);
+      expect(AccessKeyMetadata?.[0].CreateDate?.getMilliseconds()).toBe(0);
     });
 
     it('reuses the configured function when RotateSecret names none', async () => {

@@ -5,6 +5,7 @@ Test code only. Adds to moto:
 - a Lambda bridge that runs nodejs* functions in a Node child process (no docker here);
 - RotateSecret fixes: a failed step fails the call and moves no label; a secret without versions
   gets its AWSPENDING version registered first (as AWS does);
+- dates as AWS gives them: a version's real CreatedDate (moto says "now"), key CreateDate in whole seconds;
 - fault injection and a call log (a WSGI middleware), and a small JSON control API under /_harness/.
 
 Prints `EMULATOR_READY <url>` once serving. Stops on SIGTERM/SIGINT, when stdin closes (the parent
@@ -64,7 +65,7 @@ check_moto_version()
 from moto.awslambda.models import LambdaFunction  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.core.authorization import ActionAuthenticatorMixin  # noqa: E402
-from moto.iam.models import iam_backends  # noqa: E402
+from moto.iam.models import AccessKey, iam_backends  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
 from moto.moto_server.werkzeug_app import (  # noqa: E402
     DomainDispatcherApplication,
@@ -513,7 +514,25 @@ def install_rotation_patches() -> None:
             described["RotationRules"] = dict(rules)
         return described
 
+    def list_secret_version_ids(self: Any, secret_id: str) -> str:
+        listed = json.loads(original_list_versions(self, secret_id))
+        versions = self.secrets[secret_id].versions
+        for entry in listed["Versions"]:
+            # moto reports every version as created now; the handler dates orphans from this field.
+            entry["CreatedDate"] = versions[entry["VersionId"]]["createdate"]
+        return json.dumps(listed)
+
+    original_list_versions = SecretsManagerBackend.list_secret_version_ids
+    original_access_key_init = AccessKey.__init__
+
+    def access_key_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_access_key_init(self, *args, **kwargs)
+        # AWS reports a key's CreateDate in whole seconds (moto in microseconds).
+        self.create_date = self.create_date.replace(microsecond=0)
+
     FakeSecret.to_dict = secret_to_dict  # type: ignore[method-assign]
+    SecretsManagerBackend.list_secret_version_ids = list_secret_version_ids  # type: ignore[method-assign]
+    AccessKey.__init__ = access_key_init  # type: ignore[method-assign]
     LambdaFunction.invoke = function_invoke  # type: ignore[method-assign]
     SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign]
     SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage  # type: ignore[method-assign]

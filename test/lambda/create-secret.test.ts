@@ -283,6 +283,30 @@ describe('createSecret', () => {
     expect(mocks.iam).toHaveReceivedCommand(CreateAccessKeyCommand);
   });
 
+  test('a key made in the same second as the rotation\'s version is its orphan, though IAM rounds its time down', async () => {
+    // GIVEN the version registered at .700 and the interrupted attempt's key at .900, which IAM reports as .000
+    const registered = new Date('2025-01-10T12:00:05.700Z');
+    givenSecret(mocks, { current: currentValue(), pendingCreatedAt: registered });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: new Date('2025-01-10T12:00:05Z') })]);
+
+    // WHEN
+    await createSecret();
+
+    // THEN the orphan goes and the new key takes its slot
+    expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: USER, AccessKeyId: OTHER_KEY_ID });
+    expect(mocks.iam).toHaveReceivedCommand(CreateAccessKeyCommand);
+  });
+
+  test('a key made the second before the rotation\'s version is not its orphan', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pendingCreatedAt: new Date('2025-01-10T12:00:05.100Z') });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: new Date('2025-01-10T12:00:04Z') })]);
+
+    // WHEN / THEN
+    await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
+    expectNoIamWrite(mocks);
+  });
+
   test('a key made by hand before this rotation started is not an orphan', async () => {
     // GIVEN an Active key newer than the AWSCURRENT version but older than this rotation
     givenSecret(mocks, { current: currentValue(), pendingCreatedAt: AFTER_CURRENT });
