@@ -122,10 +122,11 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     stateText = deployment.stateText();
   }, 120_000);
 
-  test('previousKeyAction "deactivate" leaves the previous key Inactive', async () => {
+  test('previousKeyAction "deactivate" leaves the previous key Inactive, and STS rejects it', async () => {
     await emulator.setFunctionEnv({ PREVIOUS_KEY_ACTION: 'deactivate' });
     const { before, after } = await rotateAndConverge('alice');
     expect(after.keys.get(before.current.accesskey)).toBe('Inactive');
+    expect(await state.checkKey(before.current)).toEqual({ errorCode: 'InvalidClientTokenId' });
   }, 30_000);
 
   test('fault matrix: one failure at every call of every step, then the retried rotation converges', async () => {

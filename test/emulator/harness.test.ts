@@ -430,10 +430,14 @@ describeWithMoto('emulator (IAM auth on)', () => {
     expect(listed.ServiceSpecificCredentials).toEqual([]);
   });
 
-  it('still accepts an Inactive key (a moto limitation, unlike AWS)', async () => {
+  it('rejects an Inactive key as AWS does, and accepts it again once reactivated', async () => {
     const { userName, credentials } = await userKey();
-    await admin.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: credentials.accessKeyId, Status: 'Inactive' }));
-    await expect(clients(emulator, credentials).sts.send(new GetCallerIdentityCommand({}))).resolves.toBeDefined();
+    const setStatus = (Status: 'Active' | 'Inactive') =>
+      admin.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: credentials.accessKeyId, Status }));
+    await setStatus('Inactive');
+    await expect(clients(emulator, credentials).sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+    await setStatus('Active');
+    await expect(clients(emulator, credentials).sts.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({ Arn: expect.stringContaining(`:user/${userName}`) });
   });
 
   it('returns JSON-protocol auth errors as JSON', async () => {

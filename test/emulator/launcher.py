@@ -73,7 +73,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 from moto.secretsmanager.exceptions import InvalidRequestException  # noqa: E402
 from moto.core.responses import ActionResult  # noqa: E402
-from moto.iam.access_control import IAMRequestBase  # noqa: E402
+from moto.iam.access_control import CreateAccessKeyFailure, IAMRequestBase, IAMUserAccessKey  # noqa: E402
 from moto.iam.responses import IamResponse  # noqa: E402
 from moto.secretsmanager.models import FakeSecret, SecretsManagerBackend  # noqa: E402
 from moto.secretsmanager.responses import SecretsManagerResponse  # noqa: E402
@@ -571,7 +571,8 @@ def install_provider_compatibility() -> None:
 
 def install_resource_authorization() -> None:
     """moto authorizes most actions against Resource "*", so an Allow on a secret or user ARN never
-    matches and a least-privilege policy denies everything. Name the resource the way AWS does."""
+    matches and a least-privilege policy denies everything. Name the resource the way AWS does. Also
+    reject Inactive keys, as AWS does."""
     original_iam_resource = IamResponse._determine_resource
 
     def secretsmanager_resource(self: Any) -> str:
@@ -587,8 +588,18 @@ def install_resource_authorization() -> None:
             return str(self.backend.users[user_name].arn)
         return str(original_iam_resource(self))
 
+    original_key_init = IAMUserAccessKey.__init__
+
+    def user_access_key_init(self: Any, account_id: str, partition: str, access_key_id: str, headers: dict[str, str]) -> None:
+        original_key_init(self, account_id, partition, access_key_id, headers)
+        user = self.backend.users[self._owner_user_name]
+        if any(key.access_key_id == access_key_id and key.status != "Active" for key in user.access_keys):
+            # AWS rejects an Inactive key like an unknown one; moto would let it sign requests.
+            raise CreateAccessKeyFailure(reason="InvalidId")
+
     SecretsManagerResponse._determine_resource = secretsmanager_resource  # type: ignore[attr-defined]
     IamResponse._determine_resource = iam_resource  # type: ignore[method-assign]
+    IAMUserAccessKey.__init__ = user_access_key_init  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------------------------------------
