@@ -33,3 +33,11 @@ export const FUNCTION_ENV = {
   testBudgetMs: 'TEST_BUDGET_MS',
   logLevel: 'LOG_LEVEL',
 } as const;
+
+/**
+ * Tag createSecret puts on the secret just before it creates a key: `<token> <start> <end>` (ISO 8601 times).
+ * A key created inside that window by an attempt that could not store it is provably the rotation's own, so
+ * the retry deletes it. finishSecret removes the tag. Terraform ignores it, and the function may only write
+ * this tag key.
+ */
+export const ATTEMPT_TAG_KEY = 'iam-key-rotation:attempt';

@@ -1,6 +1,6 @@
-/** Time as testSecret's backoff sees it; tests pass a fake one so they do not wait. */
+/** Time as the steps see it; tests pass a fake one so they do not wait. */
 export interface Clock {
-  /** Milliseconds since an arbitrary origin. */
+  /** Epoch milliseconds (wall-clock time: attempt markers are compared with IAM's key dates). */
   now(): number;
   sleep(milliseconds: number): Promise<void>;
 }

@@ -29,4 +29,6 @@ export interface StepInput {
   readonly request: RotationRequest;
   readonly metadata: SecretMetadata;
   readonly config: RotationConfig;
+  /** Epoch milliseconds at which this invocation is stopped (the function's timeout). */
+  readonly deadline: number;
 }

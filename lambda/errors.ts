@@ -86,6 +86,11 @@ export class UnmanagedKeyError extends RotationError {
   }
 }
 
+/** An earlier attempt of this rotation's createSecret may still be running; acting now could race it. */
+export class AttemptInProgressError extends RotationError {
+  override name = 'AttemptInProgressError';
+}
+
 /** The pending key does not authenticate as the managed user. */
 export class KeyTestFailedError extends RotationError {
   override name = 'KeyTestFailedError';

@@ -17,31 +17,6 @@ export type SlotDecision =
   | { readonly kind: 'delete'; readonly accessKeyId: string; readonly reason: FreeableReason }
   | { readonly kind: 'unmanaged'; readonly accessKeyIds: readonly string[] };
 
-/**
- * Keys an interrupted attempt of this rotation left behind: created since its AWSPENDING version was
- * registered, and not the AWSCURRENT key. No version names them (this rotation has stored no value yet), and
- * while a rotation is unfinished Secrets Manager only retries it, so no other rotation made them.
- */
-export function findOrphans(
-  keys: readonly AccessKeyMetadata[],
-  currentKeyId: string | undefined,
-  pendingSince: Date | undefined,
-): string[] {
-  if (pendingSince === undefined) {
-    return [];
-  }
-  // IAM reports CreateDate in whole seconds, Secrets Manager in milliseconds: a key made 200 ms after the
-  // version reads as older than it unless both are compared at IAM's precision.
-  const since = wholeSecond(pendingSince);
-  return keys.flatMap(({ AccessKeyId: accessKeyId, CreateDate: created }) =>
-    accessKeyId !== undefined && accessKeyId !== currentKeyId && created !== undefined && wholeSecond(created) >= since ? [accessKeyId] : [],
-  );
-}
-
-function wholeSecond(date: Date): number {
-  return Math.floor(date.getTime() / 1000);
-}
-
 function freeableReason(key: AccessKeyMetadata, references: KeyReferences): FreeableReason | undefined {
   if (key.AccessKeyId === references.previousKeyId) {
     return 'previous';

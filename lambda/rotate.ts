@@ -15,13 +15,22 @@ const STEPS: Record<RotationStep, (input: StepInput, deps: Dependencies) => Prom
   finishSecret,
 };
 
+/** What the function learns from the Lambda runtime's context object. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Lambda's longest timeout: the bound on an invocation when no context tells its deadline. */
+const LONGEST_INVOCATION_MS = 15 * 60 * 1000;
+
 /**
  * One rotation step: parse the event, run the checks of AWS's rotation template, dispatch.
  * @throws InvalidEventError, ConfigurationError, RotationNotEnabledError, UnknownVersionError,
  * VersionNotPendingError, and whatever the step raises (see each step). Every failure is logged first.
  */
-export async function rotate(event: unknown, deps: Dependencies, env: Environment): Promise<void> {
-  const { logger } = deps;
+export async function rotate(event: unknown, deps: Dependencies, env: Environment, context?: InvocationContext): Promise<void> {
+  const { logger, clock } = deps;
+  const deadline = clock.now() + (context?.getRemainingTimeInMillis() ?? LONGEST_INVOCATION_MS);
   // The logger outlives the invocation: start clean.
   logger.resetKeys();
   logger.setLevel(DEFAULT_LOG_LEVEL);
@@ -37,7 +46,7 @@ export async function rotate(event: unknown, deps: Dependencies, env: Environmen
       logger.info('the version is already AWSCURRENT; nothing to do', { outcome: 'already-current' });
       return;
     }
-    await STEPS[request.step]({ request, metadata, config }, deps);
+    await STEPS[request.step]({ request, metadata, config, deadline }, deps);
     logger.info('rotation step succeeded', { outcome: 'succeeded' });
   } catch (error) {
     logger.error('rotation step failed', { outcome: 'failed', error: describeError(error) });

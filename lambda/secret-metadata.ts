@@ -1,5 +1,5 @@
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { USER_TAG_KEY } from '../contract';
+import { ATTEMPT_TAG_KEY, USER_TAG_KEY } from '../contract';
 import {
   MissingUserTagError,
   RotationNotEnabledError,
@@ -18,6 +18,8 @@ export interface SecretMetadata {
   readonly rotationEnabled: boolean;
   /** The value of the `iam-key-rotation:user` tag, if the secret has a non-empty one. */
   readonly userTag?: string;
+  /** The value of the attempt marker tag, if createSecret left one (see attempt-marker.ts). */
+  readonly attemptTag?: string;
   readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -29,6 +31,7 @@ export async function describeSecret(secretsManager: SecretsManagerClient, secre
     arn: described.ARN ?? secretId,
     rotationEnabled: described.RotationEnabled === true,
     userTag: userTag === '' ? undefined : userTag,
+    attemptTag: described.Tags?.find((tag) => tag.Key === ATTEMPT_TAG_KEY)?.Value,
     versionIdsToStages: described.VersionIdsToStages ?? {},
   };
 }

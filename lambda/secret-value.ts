@@ -19,6 +19,7 @@ export const IGNORED_MASTER_ARN_FIELD = 'masterarn';
 export type VersionLabel = 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS';
 
 /**
+ * An empty username, accesskey or secretkey counts as absent.
  * @throws InvalidSecretError if the value is missing, not JSON, not a JSON object, or username / accesskey /
  * secretkey is present but not a string. The messages never quote the value.
  */
@@ -40,8 +41,8 @@ export function parseSecretValue(secretString: string | undefined, label: Versio
   const fields = parsed as Record<string, unknown>;
   const stringField = (name: 'username' | 'accesskey' | 'secretkey'): string | undefined => {
     const value = fields[name];
-    if (value === undefined) {
-      return undefined;
+    if (value === undefined || value === '') {
+      return undefined; // a placeholder such as {"accesskey": ""} names no key
     }
     if (typeof value !== 'string') {
       throw invalid(`has a ${name} field that is not a string (it is ${value === null ? 'null' : `a ${typeof value}`})`);

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, ListSecretVersionIdsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type GetSecretValueCommandOutput, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { isResourceNotFound } from './aws-errors';
 import { InvalidSecretError } from './errors';
 import type { RotationRequest } from './event';
@@ -15,14 +15,37 @@ export interface StagedValue {
 
 /** Whether this rotation's AWSPENDING version already has a value (createSecret ran before). */
 export async function pendingValueExists(secretsManager: SecretsManagerClient, request: RotationRequest): Promise<boolean> {
+  return (await readPendingVersion(secretsManager, request)) !== undefined;
+}
+
+/**
+ * The access key id this rotation's AWSPENDING value names: undefined if it has no value yet, '' if the value
+ * names no key we can read.
+ */
+export async function pendingKeyId(secretsManager: SecretsManagerClient, request: RotationRequest): Promise<string | undefined> {
+  const pending = await readPendingVersion(secretsManager, request);
+  if (pending === undefined) {
+    return undefined;
+  }
   try {
-    await secretsManager.send(
+    return parseSecretValue(pending.SecretString, PENDING, request).accesskey ?? '';
+  } catch {
+    return ''; // parseSecretValue only refuses the value (InvalidSecretError)
+  }
+}
+
+/** This rotation's AWSPENDING version, or undefined while it has no value. */
+async function readPendingVersion(
+  secretsManager: SecretsManagerClient,
+  request: RotationRequest,
+): Promise<GetSecretValueCommandOutput | undefined> {
+  try {
+    return await secretsManager.send(
       new GetSecretValueCommand({ SecretId: request.secretId, VersionId: request.token, VersionStage: PENDING }),
     );
-    return true;
   } catch (error) {
     if (isResourceNotFound(error)) {
-      return false;
+      return undefined;
     }
     throw error;
   }
@@ -81,42 +104,14 @@ export async function readPendingValue(
   secretsManager: SecretsManagerClient,
   request: RotationRequest,
 ): Promise<KeySecretValue & { readonly accesskey: string; readonly secretkey: string }> {
-  let secretString: string | undefined;
-  try {
-    const response = await secretsManager.send(
-      new GetSecretValueCommand({ SecretId: request.secretId, VersionId: request.token, VersionStage: PENDING }),
-    );
-    secretString = response.SecretString;
-  } catch (error) {
-    if (isResourceNotFound(error)) {
-      throw new InvalidSecretError(request, 'the AWSPENDING version has no value: createSecret has not completed', { cause: error });
-    }
-    throw error;
+  const pending = await readPendingVersion(secretsManager, request);
+  if (pending === undefined) {
+    throw new InvalidSecretError(request, 'the AWSPENDING version has no value: createSecret has not completed');
   }
-  const value = parseSecretValue(secretString, PENDING, request);
+  const value = parseSecretValue(pending.SecretString, PENDING, request);
   const { accesskey, secretkey } = value;
   if (accesskey === undefined || accesskey === '' || secretkey === undefined || secretkey === '') {
     throw new InvalidSecretError(request, 'the AWSPENDING value lacks an accesskey or a secretkey');
   }
   return { ...value, accesskey, secretkey };
-}
-
-/**
- * When this rotation's AWSPENDING version was registered (RotateSecret does it before createSecret runs), or
- * undefined if the version is not listed. Keys created since then belong to this rotation.
- */
-export async function pendingVersionCreatedAt(
-  secretsManager: SecretsManagerClient,
-  request: RotationRequest,
-): Promise<Date | undefined> {
-  let nextToken: string | undefined;
-  do {
-    const page = await secretsManager.send(new ListSecretVersionIdsCommand({ SecretId: request.secretId, NextToken: nextToken }));
-    const version = page.Versions?.find((listed) => listed.VersionId === request.token);
-    if (version !== undefined) {
-      return version.CreatedDate;
-    }
-    nextToken = page.NextToken;
-  } while (nextToken !== undefined);
-  return undefined;
 }

@@ -8,12 +8,16 @@ export class AwsContext extends Construct {
   readonly accountId: string;
   readonly region: string;
   readonly partition: string;
+  /** The partition's domain for service endpoints: amazonaws.com, amazonaws.com.cn in China. */
+  readonly dnsSuffix: string;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
     this.region = new DataAwsRegion(this, 'region').name;
-    this.partition = new DataAwsPartition(this, 'partition').partition;
+    const partition = new DataAwsPartition(this, 'partition');
+    this.partition = partition.partition;
+    this.dnsSuffix = partition.dnsSuffix;
   }
 
   /** The account principal that key policies name for administration. */

@@ -46,6 +46,7 @@ const CONFIG_SHAPE: Shape = {
 };
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const KMS_KEY_REGION = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\//;
 
 /** Checks a parsed config document; throws a ConfigError listing every problem, each naming its key. */
 export function parseRotationConfig(document: unknown, source = '(inline)'): RotationConfig {
@@ -59,6 +60,12 @@ export function parseRotationConfig(document: unknown, source = '(inline)'): Rot
   }
   if (rotation.users === undefined) problems.push('`users` is required: list the IAM users whose keys rotate');
   else problems.push(...iamAccessKeyRotationPropsProblems(rotation));
+  const keyRegion = KMS_KEY_REGION.exec(rotation.kmsKeyArn ?? '')?.[1];
+  if (typeof region === 'string' && REGION.test(region) && keyRegion !== undefined && keyRegion !== region) {
+    problems.push(
+      `\`kmsKeyArn\` must be a key in \`region\` ${show(region)} (Secrets Manager encrypts a secret only with a KMS key of its own region), got a key in ${show(keyRegion)}: ${show(rotation.kmsKeyArn)}`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
   return region !== undefined ? { region, rotation } : { rotation };
 }

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { TerraformStack } from 'cdktf';
 import {
+  ATTEMPT_TAG_KEY,
   DEFAULT_LOG_LEVEL,
   DEFAULT_PREVIOUS_KEY_ACTION,
   DEFAULT_TEST_BUDGET_MS,
@@ -16,21 +17,22 @@ import { AwsContext } from './aws-context';
 import { RotatedUser, RotatedUserOptions } from './rotated-user';
 import { RotationFunction } from './rotation-function';
 import { applyRotationChecks } from './rules/aspect';
-import { RotationSchedule, checkRotationSchedule } from './schedule';
+import { RotationSchedule, rotationScheduleProblems } from './schedule';
 import { SecretsKey } from './secrets-key';
 import {
   ValidationError,
-  checkArn,
   checkIamUserName,
   checkIntegerInRange,
   checkKmsKeyArn,
   checkLogRetention,
   checkOneOf,
+  checkPrincipalArn,
   checkRecoveryWindow,
   checkResourceName,
   checkSecretName,
-  checkTags,
+  lambdaEnvironmentProblems,
   show,
+  tagsProblems,
 } from './validation';
 
 export const ENCRYPTIONS = ['aws-managed', 'customer-managed'] as const;
@@ -78,13 +80,16 @@ export interface IamAccessKeyRotationProps {
   /**
    * ARN of an existing KMS key for the secrets (with `encryption: 'customer-managed'`): a key ARN
    * (arn:<partition>:kms:<region>:<account>:key/<key-id>), not an alias ARN, which IAM policies cannot
-   * grant key use on. Its key policy must let the rotation role use it through Secrets Manager.
+   * grant key use on, in the region of the secrets. Its key policy must let the rotation role use it through
+   * Secrets Manager.
    * @default - a key is created when `encryption` is 'customer-managed'
    */
   readonly kmsKeyArn?: string;
   /**
-   * Principals (role or user ARNs) that read the secrets: the created key's policy lets them decrypt through
-   * Secrets Manager. Only with a created key; they still need secretsmanager:GetSecretValue themselves.
+   * Principals that read the secrets: the created key's policy lets them decrypt through Secrets Manager. ARNs of
+   * account roots, IAM roles or IAM users (arn:<partition>:iam::<12-digit account>:root, :role/... or :user/...,
+   * no wildcards), which KMS accepts in a key policy. Only with a created key; they still need
+   * secretsmanager:GetSecretValue themselves.
    * @default - none
    */
   readonly readerArns?: string[];
@@ -99,7 +104,9 @@ export interface IamAccessKeyRotationProps {
    */
   readonly recoveryWindowInDays?: number;
   /**
-   * Tags for every taggable resource (the secrets also get `iam-key-rotation:user`).
+   * Tags for every taggable resource: at most 48 (a secret also carries `iam-key-rotation:user` and, during a
+   * rotation, `iam-key-rotation:attempt`; AWS allows 50), keys of 1-128 and values of up to 256 letters, digits,
+   * spaces and _.:/=+-@, neither starting with `aws:`.
    * @default - none
    */
   readonly tags?: Record<string, string>;
@@ -109,7 +116,10 @@ export interface IamAccessKeyRotationProps {
    */
   readonly functionZipPath?: string;
   /**
-   * More environment variables for the function, e.g. AWS_MAX_ATTEMPTS to tune the SDK's retries.
+   * More environment variables for the function, e.g. AWS_MAX_ATTEMPTS to tune the SDK's retries. Keys as Lambda
+   * takes them ([a-zA-Z][a-zA-Z0-9_]+), none of Lambda's reserved keys, no AWS_ENDPOINT_URL or
+   * AWS_ENDPOINT_URL_* (the new secret key must only go to AWS), and all variables, the construct's included,
+   * within Lambda's 4 KB.
    * @default - none
    */
   readonly functionEnvironment?: Record<string, string>;
@@ -210,6 +220,9 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
       problems.push(error.message);
     }
   };
+  const report = (errors: ValidationError[]): void => {
+    problems.push(...errors.map((error) => error.message));
+  };
   if (!Array.isArray(props.users) || props.users.length === 0) {
     return [new ValidationError('users', `must list at least one user, got ${show(props.users)}`).message];
   }
@@ -241,9 +254,9 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
       }
       secretNames.add(secretName);
     }
-    if (user.schedule !== undefined) check(() => checkRotationSchedule(user.schedule ?? {}, `users[${index}].schedule`));
+    if (user.schedule !== undefined) report(rotationScheduleProblems(user.schedule, `users[${index}].schedule`));
   });
-  if (props.schedule !== undefined) check(() => checkRotationSchedule(props.schedule ?? {}, 'schedule'));
+  if (props.schedule !== undefined) report(rotationScheduleProblems(props.schedule, 'schedule'));
   const { previousKeyAction, testBudgetMs, logLevel, encryption, kmsKeyArn, readerArns } = props;
   if (previousKeyAction !== undefined) check(() => checkOneOf(previousKeyAction, PREVIOUS_KEY_ACTIONS, 'previousKeyAction'));
   if (testBudgetMs !== undefined) check(() => checkIntegerInRange(testBudgetMs, 1000, 50_000, 'testBudgetMs'));
@@ -264,18 +277,30 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
         new ValidationError('readerArns', `only applies to a key the construct creates (\`encryption: 'customer-managed'\` without \`kmsKeyArn\`), got ${show(readerArns)}`).message,
       );
     }
-    readerArns.forEach((arn, index) => check(() => checkArn(arn, 'iam', `readerArns[${index}]`)));
+    readerArns.forEach((arn, index) => check(() => checkPrincipalArn(arn, `readerArns[${index}]`)));
   }
   const { logRetentionInDays, recoveryWindowInDays, tags } = props;
   if (logRetentionInDays !== undefined) check(() => checkLogRetention(logRetentionInDays, 'logRetentionInDays'));
   if (recoveryWindowInDays !== undefined) check(() => checkRecoveryWindow(recoveryWindowInDays, 'recoveryWindowInDays'));
-  if (tags !== undefined) check(() => checkTags(tags, USER_TAG_KEY, 'tags'));
-  const reserved = Object.values(FUNCTION_ENV) as string[];
-  for (const key of Object.keys(props.functionEnvironment ?? {})) {
-    if (reserved.includes(key)) {
-      problems.push(new ValidationError('functionEnvironment', `must not set ${show(key)}: it comes from its own prop`).message);
-    }
+  if (tags !== undefined) {
+    report(
+      tagsProblems(
+        tags,
+        {
+          [USER_TAG_KEY]: 'the construct sets it on each secret to the user it rotates',
+          [ATTEMPT_TAG_KEY]: 'the rotation function writes it on each secret while a rotation runs',
+        },
+        'tags',
+      ),
+    );
   }
+  // The variables the constructor adds, valued as it values them: they count against Lambda's size limit.
+  const ownEnvironment = {
+    [FUNCTION_ENV.previousKeyAction]: previousKeyAction ?? DEFAULT_PREVIOUS_KEY_ACTION,
+    [FUNCTION_ENV.testBudgetMs]: String(testBudgetMs ?? DEFAULT_TEST_BUDGET_MS),
+    [FUNCTION_ENV.logLevel]: logLevel ?? DEFAULT_LOG_LEVEL,
+  };
+  report(lambdaEnvironmentProblems(props.functionEnvironment ?? {}, ownEnvironment, 'functionEnvironment'));
   return problems;
 }
 

@@ -3,7 +3,7 @@ import { DataAwsIamUser } from '@cdktf/provider-aws/lib/data-aws-iam-user';
 import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { USER_TAG_KEY } from '../contract';
+import { ATTEMPT_TAG_KEY, USER_TAG_KEY } from '../contract';
 import { RotationFunction } from './rotation-function';
 import { RotationSchedule, rotationRules } from './schedule';
 
@@ -71,16 +71,25 @@ export class RotatedUser extends Construct {
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowInDays,
       tags: { ...props.tags, [USER_TAG_KEY]: props.userName },
+      // The rotation function writes this tag while it rotates: it is not drift.
+      lifecycle: { ignoreChanges: [`tags["${ATTEMPT_TAG_KEY}"]`] },
     });
 
-    props.rotationFunction.grantRotation({ secretArn: this.secret.arn, userArn: this.userArn });
+    props.rotationFunction.grantRotation({
+      secretArn: this.secret.arn,
+      userArn: this.userArn,
+      secretName: props.secretName,
+      userName: props.userName,
+      // A created user gets IAM's default path; an existing one's is only known at plan time.
+      userPath: props.createUser ? '/' : undefined,
+    });
     this.rotation = new SecretsmanagerSecretRotation(this, 'rotation', {
       secretId: this.secret.id,
       rotationLambdaArn: props.rotationFunction.function.arn,
       rotationRules: rotationRules(props.schedule),
       rotateImmediately: true,
-      // The first rotation starts at creation: it needs the invoke permission and the role's permissions.
-      dependsOn: [props.rotationFunction.invokePermission, props.rotationFunction.rolePolicy],
     });
+    // The first rotation starts at creation: it needs the invoke permission and all of the role's policies.
+    props.rotationFunction.addRotation(this.rotation);
   }
 }

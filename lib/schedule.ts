@@ -10,12 +10,14 @@ export interface RotationSchedule {
    */
   readonly automaticallyAfterDays?: number;
   /**
-   * A `rate(N days)`, `rate(N hours)` (N at least 4) or six-field `cron(...)` expression, in UTC.
+   * A `rate(N days)` (N from 1 to 999), `rate(N hours)` (N at least 4) or six-field `cron(...)` expression, in
+   * UTC. A cron expression needs 0 minutes, `*` as the year and hours 0-23 at least 4 hours apart.
    * @default - none: `automaticallyAfterDays` applies
    */
   readonly scheduleExpression?: string;
   /**
-   * Length of the rotation window in Secrets Manager's format, 1h to 24h, e.g. '3h'.
+   * Length of the rotation window in Secrets Manager's format, 1h to 24h, e.g. '3h'. A window must close by the
+   * end of its UTC day and before the next window opens.
    * @default - Secrets Manager's: to the end of the UTC day (daily schedules) or one hour (hourly ones)
    */
   readonly duration?: string;
@@ -27,50 +29,57 @@ export interface RotationSchedule {
  */
 export const DEFAULT_AUTOMATICALLY_AFTER_DAYS = 90;
 
+// Secrets Manager's rules for expressions and windows:
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
+const MIN_HOURS_BETWEEN_ROTATIONS = 4;
+/** The guide's longest rate(); `automaticallyAfterDays` allows one day more. */
+const MAX_RATE_DAYS = 999;
+const HOURS_PER_DAY = 24;
+
 const RATE = /^rate\((\d+) (hours?|days?)\)$/;
-const CRON = /^cron\((\S+ ){5}\S+\)$/;
+const CRON = /^cron\((\S+(?: \S+){5})\)$/;
+const CRON_HOURS_PART = /^(?:\*|(\d{1,2})(?:-(\d{1,2}))?)(?:\/(\d{1,2}))?$/;
 const DURATION = /^(\d{1,2})h$/;
 
-/** Throws a ValidationError naming `label.<field>` for the first problem in the schedule. */
-export function checkRotationSchedule(schedule: RotationSchedule, label: string): void {
+/** Where a valid expression opens its rotation windows, for checking `duration` against them. */
+type Windows =
+  // rate(N hours): every N hours, from midnight.
+  | { readonly everyHours: number }
+  // rate(N days) and cron(): at these hours of each day it fires on (a cron's hour steps restart each day).
+  | { readonly startHours: readonly number[] };
+
+/** Every problem with the schedule, each naming `label.<field>` and echoing the bad value. */
+export function rotationScheduleProblems(schedule: RotationSchedule, label: string): ValidationError[] {
   const { automaticallyAfterDays: days, scheduleExpression: expression, duration } = schedule;
   if (days !== undefined && expression !== undefined) {
-    throw new ValidationError(label, `must set \`automaticallyAfterDays\` or \`scheduleExpression\`, not both, got ${show(schedule)}`);
+    return [new ValidationError(label, `must set \`automaticallyAfterDays\` or \`scheduleExpression\`, not both, got ${show(schedule)}`)];
   }
-  if (days !== undefined) checkIntegerInRange(days, 1, 1000, `${label}.automaticallyAfterDays`);
-  let rateHours: number | undefined;
+  const problems: ValidationError[] = [];
+  if (days !== undefined) collect(problems, () => checkIntegerInRange(days, 1, 1000, `${label}.automaticallyAfterDays`));
+  // automaticallyAfterDays opens its window at midnight, which no 1h-24h window can outlast.
+  let windows: Windows | undefined;
   if (expression !== undefined && !isUnresolved(expression)) {
-    const rate = RATE.exec(expression);
-    if (rate) {
-      const amount = Number(rate[1]);
-      const hourly = rate[2].startsWith('hour');
-      if (hourly ? amount < 4 : amount < 1 || amount > 1000) {
-        throw new ValidationError(
-          `${label}.scheduleExpression`,
-          `must rotate at most every 4 hours and at least every 1000 days, got ${show(expression)}`,
-        );
-      }
-      if (hourly) rateHours = amount;
-    } else if (!CRON.test(expression)) {
-      throw new ValidationError(
-        `${label}.scheduleExpression`,
-        `must be rate(N days), rate(N hours) or a six-field cron(...) expression, got ${show(expression)}`,
-      );
-    }
+    const checked = expressionWindows(expression, `${label}.scheduleExpression`);
+    problems.push(...checked.problems);
+    windows = checked.windows;
   }
   if (duration !== undefined && !isUnresolved(duration)) {
-    const match = DURATION.exec(duration);
+    const match = typeof duration === 'string' ? DURATION.exec(duration) : null;
     const hours = match ? Number(match[1]) : NaN;
-    if (!(hours >= 1 && hours <= 24)) {
-      throw new ValidationError(`${label}.duration`, `must be between 1h and 24h, e.g. '3h', got ${show(duration)}`);
-    }
-    if (rateHours !== undefined && hours >= rateHours) {
-      throw new ValidationError(
-        `${label}.duration`,
-        `must be shorter than the interval of \`scheduleExpression\` (${rateHours}h), got ${show(duration)}`,
-      );
+    if (!(hours >= 1 && hours <= HOURS_PER_DAY)) {
+      problems.push(new ValidationError(`${label}.duration`, `must be between 1h and 24h, e.g. '3h', got ${show(duration)}`));
+    } else if (windows !== undefined) {
+      const problem = windowProblem(windows, hours);
+      if (problem !== undefined) problems.push(new ValidationError(`${label}.duration`, `${problem}, got ${show(duration)}`));
     }
   }
+  return problems;
+}
+
+/** Throws the first problem of `rotationScheduleProblems`. */
+export function checkRotationSchedule(schedule: RotationSchedule, label: string): void {
+  const [first] = rotationScheduleProblems(schedule, label);
+  if (first !== undefined) throw first;
 }
 
 /** The `rotation_rules` block for a (checked) schedule, the default applied. */
@@ -80,4 +89,93 @@ export function rotationRules(schedule: RotationSchedule): SecretsmanagerSecretR
       ? { scheduleExpression: schedule.scheduleExpression }
       : { automaticallyAfterDays: schedule.automaticallyAfterDays ?? DEFAULT_AUTOMATICALLY_AFTER_DAYS };
   return schedule.duration !== undefined ? { ...timing, duration: schedule.duration } : timing;
+}
+
+function expressionWindows(expression: unknown, label: string): { problems: ValidationError[]; windows?: Windows } {
+  const fail = (problem: string): { problems: ValidationError[] } => ({ problems: [new ValidationError(label, `${problem}, got ${show(expression)}`)] });
+  if (typeof expression !== 'string') return fail('must be a string');
+  const rate = RATE.exec(expression);
+  if (rate) {
+    const amount = Number(rate[1]);
+    if (rate[2].startsWith('hour')) {
+      if (amount < MIN_HOURS_BETWEEN_ROTATIONS) return fail(`must rotate at most every ${MIN_HOURS_BETWEEN_ROTATIONS} hours`);
+      return { problems: [], windows: { everyHours: amount } };
+    }
+    if (amount < 1 || amount > MAX_RATE_DAYS) {
+      return fail(`must be rate(N days) with N from 1 to ${MAX_RATE_DAYS} (Secrets Manager's longest rate; \`automaticallyAfterDays\` allows 1000)`);
+    }
+    return { problems: [], windows: { startHours: [0] } };
+  }
+  const cron = CRON.exec(expression);
+  if (!cron) return fail('must be rate(N days), rate(N hours) or a six-field cron(...) expression');
+  const [minutes, hoursField, , , , year] = cron[1].split(' ');
+  const problems: ValidationError[] = [];
+  const add = (problem: string): void => {
+    problems.push(new ValidationError(label, `${problem}, got ${show(expression)}`));
+  };
+  if (minutes !== '0') add('must have 0 as the minutes of cron(...): rotation windows open on the hour');
+  if (year !== '*') add('must have * as the year of cron(...): Secrets Manager takes no schedule more than a year apart');
+  const hours = cronHours(hoursField);
+  if (hours === undefined) {
+    add('must have hours of cron(...) from 0 to 23 (values, ranges, steps or lists of them)');
+    return { problems };
+  }
+  const tooClose = hours.findIndex((hour, index) => index > 0 && hour - hours[index - 1] < MIN_HOURS_BETWEEN_ROTATIONS);
+  if (tooClose > 0) {
+    const [earlier, later] = [hours[tooClose - 1], hours[tooClose]];
+    add(`must rotate at most every ${MIN_HOURS_BETWEEN_ROTATIONS} hours, but opens windows at ${clock(earlier)} and ${clock(later)}`);
+    return { problems };
+  }
+  return problems.length > 0 ? { problems } : { problems, windows: { startHours: hours } };
+}
+
+/** The hours of the day a cron hours field selects, sorted, or undefined when it is not a valid field. */
+function cronHours(field: string): number[] | undefined {
+  const hours = new Set<number>();
+  for (const part of field.split(',')) {
+    const match = CRON_HOURS_PART.exec(part);
+    if (!match) return undefined;
+    const [, first, last, step] = match;
+    const from = first === undefined ? 0 : Number(first);
+    // `*` and `n/step` run to the end of the day; a lone `n` is just that hour.
+    const to = last !== undefined ? Number(last) : first === undefined || step !== undefined ? HOURS_PER_DAY - 1 : from;
+    const by = step === undefined ? 1 : Number(step);
+    if (to >= HOURS_PER_DAY || from > to || by < 1) return undefined;
+    for (let hour = from; hour <= to; hour += by) hours.add(hour);
+  }
+  return [...hours].sort((a, b) => a - b);
+}
+
+/** What is wrong with a window of `hours` for these windows, if anything. */
+function windowProblem(windows: Windows, hours: number): string | undefined {
+  if ('everyHours' in windows) {
+    const interval = windows.everyHours;
+    return hours > interval
+      ? `must not run into the next rotation window: \`scheduleExpression\` opens one every ${interval} hours, so at most ${interval}h`
+      : undefined;
+  }
+  const { startHours } = windows;
+  const next = startHours.findIndex((start, index) => index > 0 && start - startHours[index - 1] < hours);
+  if (next > 0) {
+    const gap = startHours[next] - startHours[next - 1];
+    return `must not run into the next rotation window: \`scheduleExpression\` opens windows at ${clock(startHours[next - 1])} and ${clock(startHours[next])}, so at most ${gap}h`;
+  }
+  const last = startHours[startHours.length - 1];
+  if (last + hours > HOURS_PER_DAY) {
+    return `must close the rotation window by the end of the UTC day: \`scheduleExpression\` opens one at ${clock(last)}, so at most ${HOURS_PER_DAY - last}h`;
+  }
+  return undefined;
+}
+
+function clock(hour: number): string {
+  return `${String(hour).padStart(2, '0')}:00`;
+}
+
+function collect(problems: ValidationError[], check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    problems.push(error);
+  }
 }

@@ -6,10 +6,15 @@ import { PolicyStatement, policyJson, viaSecretsManager } from './policy';
 /** The longest KMS allows: a key scheduled for deletion by mistake can be recovered for a month. */
 const KEY_DELETION_WINDOW_DAYS = 30;
 
-/** Administration without use: the account can manage the key, but IAM policies alone cannot decrypt with it. */
+/**
+ * Administration without use: principals the account's IAM policies allow can manage the key, but not
+ * encrypt or decrypt with it, nor create grants that would let them (kms:CreateAlias, not kms:Create*, which
+ * covers kms:CreateGrant). kms:PutKeyPolicy stays, so the account can never be locked out of the key; it is
+ * also how an account administrator could widen the key's use, on the record in CloudTrail.
+ */
 const KEY_ADMINISTRATION_ACTIONS = [
   'kms:CancelKeyDeletion',
-  'kms:Create*',
+  'kms:CreateAlias',
   'kms:Delete*',
   'kms:Describe*',
   'kms:Disable*',
@@ -33,7 +38,10 @@ export interface SecretsKeyProps {
   readonly context: AwsContext;
 }
 
-/** A customer managed key (rotated yearly by KMS) that only Secrets Manager may use, for named principals. */
+/**
+ * A customer managed key (rotated yearly by KMS) that only the rotation role and the readers may use, and only
+ * through Secrets Manager. The account administers it (see KEY_ADMINISTRATION_ACTIONS).
+ */
 export class SecretsKey extends Construct {
   readonly key: KmsKey;
 
@@ -52,9 +60,10 @@ export class SecretsKey extends Construct {
         Sid: 'RotationFunctionUsesKeyThroughSecretsManager',
         Effect: 'Allow',
         Principal: { AWS: props.rotationRoleArn },
-        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        // What Secrets Manager calls for the function: GenerateDataKey to store a value, Decrypt to read one.
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: '*',
-        Condition: viaSecretsManager(context.region),
+        Condition: viaSecretsManager(context.region, context.dnsSuffix),
       },
     ];
     if (props.readerArns.length > 0) {
@@ -64,7 +73,7 @@ export class SecretsKey extends Construct {
         Principal: { AWS: props.readerArns },
         Action: 'kms:Decrypt',
         Resource: '*',
-        Condition: viaSecretsManager(context.region),
+        Condition: viaSecretsManager(context.region, context.dnsSuffix),
       });
     }
     this.key = new KmsKey(this, 'key', {

@@ -125,16 +125,143 @@ export function checkKmsKeyArn(value: string, label: string): void {
   }
 }
 
-export function checkTags(tags: Record<string, string>, reservedKey: string, label: string): void {
-  for (const [key, value] of Object.entries(tags)) {
-    if (key === reservedKey) {
-      throw new ValidationError(label, `must not set ${show(reservedKey)}: the construct sets it on each secret to the user it rotates`);
+/**
+ * A principal KMS accepts in a key policy: an account root, an IAM role or an IAM user, by ARN with a 12-digit
+ * account, no region and no wildcard. Anything else (a group, `*`, an ARN without account) fails CreateKey and
+ * PutKeyPolicy with MalformedPolicyDocumentException.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+ */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)\/([!-~]*\/)?[\w+=,.@-]{1,64})$/;
+export function checkPrincipalArn(value: unknown, label: string): void {
+  if (isUnresolved(value)) return;
+  checkString(value, label);
+  if (/[*?]/.test(value)) {
+    throw new ValidationError(label, `must not contain a wildcard: KMS takes no wildcard principals in a key policy, got ${show(value)}`);
+  }
+  if (!PRINCIPAL_ARN.test(value)) {
+    throw new ValidationError(
+      label,
+      `must be the ARN of an account root, IAM role or IAM user with a 12-digit account and no region (arn:<partition>:iam::<account>:root, :role/<name> or :user/<name>), got ${show(value)}`,
+    );
+  }
+}
+
+// Tags go on IAM, Lambda, KMS, Secrets Manager and CloudWatch Logs resources; these rules hold for all of them
+// (e.g. https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html, the Logs TagLogGroup patterns).
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_TEXT_RULE = 'letters, digits, spaces and _.:/=+-@';
+/** AWS's own tags start with it, in any case; users may not use it. */
+const AWS_TAG_PREFIX = /^aws:/i;
+const MAX_TAGS_PER_RESOURCE = 50;
+
+/**
+ * Every problem with the user's tags. `reserved` maps the keys the construct or the function write on the same
+ * resources to the reason: the user may not set them, and they count against the 50 tags a resource may have.
+ */
+export function tagsProblems(tags: Record<string, string>, reserved: Record<string, string>, label: string): ValidationError[] {
+  const problems: ValidationError[] = [];
+  const reservedKeys = Object.keys(reserved);
+  const maxTags = MAX_TAGS_PER_RESOURCE - reservedKeys.length;
+  const entries = Object.entries(tags);
+  if (entries.length > maxTags) {
+    problems.push(
+      new ValidationError(
+        label,
+        `must have at most ${maxTags} tags: AWS allows ${MAX_TAGS_PER_RESOURCE} per resource, and ${reservedKeys.join(' and ')} come on top, got ${entries.length}`,
+      ),
+    );
+  }
+  for (const [key, value] of entries) {
+    if (Object.hasOwn(reserved, key)) {
+      problems.push(new ValidationError(label, `must not set ${show(key)}: ${reserved[key]}`));
+      continue;
     }
-    if (!isUnresolved(key) && (key.length < 1 || key.length > 128)) {
-      throw new ValidationError(label, `keys must be 1-128 characters, got ${show(key)}`);
+    if (!isUnresolved(key)) {
+      const keyProblem = tagTextProblem(key, 1, 128);
+      if (keyProblem !== undefined) problems.push(new ValidationError(label, `keys ${keyProblem}, got ${show(key)}`));
     }
-    if (typeof value !== 'string' || (!isUnresolved(value) && value.length > 256)) {
-      throw new ValidationError(`${label}.${key}`, `must be a string of at most 256 characters, got ${show(value)}`);
+    if (typeof value !== 'string') {
+      problems.push(new ValidationError(`${label}.${key}`, `must be a string of at most 256 characters, got ${show(value)}`));
+    } else if (!isUnresolved(value)) {
+      const valueProblem = tagTextProblem(value, 0, 256);
+      if (valueProblem !== undefined) problems.push(new ValidationError(`${label}.${key}`, `${valueProblem}, got ${show(value)}`));
     }
   }
+  return problems;
+}
+
+function tagTextProblem(text: string, min: number, max: number): string | undefined {
+  // AWS counts Unicode characters, not UTF-16 units.
+  const length = [...text].length;
+  if (length < min || length > max) return `must be ${min}-${max} characters`;
+  if (!TAG_TEXT.test(text)) return `must be ${TAG_TEXT_RULE}`;
+  if (AWS_TAG_PREFIX.test(text)) return 'must not start with "aws:", which AWS reserves';
+  return undefined;
+}
+
+// Lambda's rules for environment variables: the key pattern of
+// https://docs.aws.amazon.com/lambda/latest/dg/API_Environment.html, and the reserved keys and 4 KB limit of
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html (measured, as Lambda's error message
+// shows, on the variables as compact JSON).
+const LAMBDA_ENV_KEY = /^[a-zA-Z][a-zA-Z0-9_]+$/;
+const LAMBDA_RESERVED_ENV_KEYS: readonly string[] = [
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+  'TZ',
+];
+const LAMBDA_ENV_MAX_BYTES = 4096;
+/**
+ * The SDK's endpoint overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>): one would send the function's
+ * calls, PutSecretValue with the new secret access key among them, to a server that is not AWS.
+ */
+const SDK_ENDPOINT_KEY = /^AWS_ENDPOINT_URL(_|$)/;
+
+/**
+ * Every problem with the user's environment variables for a function that also gets `own` (set by the
+ * construct from other props, so the user may not set them).
+ */
+export function lambdaEnvironmentProblems(user: Record<string, string>, own: Record<string, string>, label: string): ValidationError[] {
+  const problems: ValidationError[] = [];
+  for (const key of Object.keys(user)) {
+    if (Object.hasOwn(own, key)) {
+      problems.push(new ValidationError(label, `must not set ${show(key)}: it comes from its own prop`));
+    } else if (LAMBDA_RESERVED_ENV_KEYS.includes(key)) {
+      problems.push(new ValidationError(label, `must not set ${show(key)}: Lambda reserves it for the runtime`));
+    } else if (SDK_ENDPOINT_KEY.test(key)) {
+      problems.push(
+        new ValidationError(label, `must not set ${show(key)}: it would send the function's AWS calls, and with them the new secret access key, to another endpoint`),
+      );
+    } else if (!LAMBDA_ENV_KEY.test(key)) {
+      problems.push(new ValidationError(label, `keys must be a letter then at least one letter, digit or _ (Lambda's [a-zA-Z][a-zA-Z0-9_]+), got ${show(key)}`));
+    }
+  }
+  const environment = { ...user, ...own };
+  if (!Object.values(environment).some(isUnresolved)) {
+    const bytes = Buffer.byteLength(JSON.stringify(environment), 'utf8');
+    if (bytes > LAMBDA_ENV_MAX_BYTES) {
+      problems.push(
+        new ValidationError(
+          label,
+          `must keep the function's environment within Lambda's 4 KB (${LAMBDA_ENV_MAX_BYTES} bytes as JSON, with ${Object.keys(own).join(', ')} that the construct sets), got ${bytes} bytes`,
+        ),
+      );
+    }
+  }
+  return problems;
 }

@@ -6,38 +6,41 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { keysCreatedDuring, mayStillRun, parseAttemptMarker, writeAttemptMarker } from '../attempt-marker';
 import { isNoSuchEntity } from '../aws-errors';
 import type { Dependencies, StepInput } from '../dependencies';
-import { UnmanagedKeyError, UserNotFoundError } from '../errors';
+import { AttemptInProgressError, UnmanagedKeyError, UserNotFoundError } from '../errors';
 import type { RotationRequest } from '../event';
-import { chooseKeyToFree, findOrphans, MAX_KEYS_PER_USER } from '../key-slots';
+import { chooseKeyToFree, MAX_KEYS_PER_USER } from '../key-slots';
 import { describeError } from '../logger';
 import { CURRENT, managedUserName, PENDING, PREVIOUS } from '../secret-metadata';
-import { assertValueNamesUser, IGNORED_MASTER_ARN_FIELD, nextSecretValue } from '../secret-value';
-import { pendingValueExists, pendingVersionCreatedAt, readStagedKeyId, readStagedValue } from '../secret-versions';
+import { assertValueNamesUser, IGNORED_MASTER_ARN_FIELD, nextSecretValue, type KeySecretValue } from '../secret-value';
+import { pendingKeyId, pendingValueExists, readStagedKeyId, readStagedValue } from '../secret-versions';
 
-export type CreateSecretDependencies = Pick<Dependencies, 'secretsManager' | 'iam' | 'logger'>;
+export type CreateSecretDependencies = Pick<Dependencies, 'secretsManager' | 'iam' | 'logger' | 'clock'>;
 
 /**
  * createSecret: mint the new key and store it as this rotation's AWSPENDING value.
  *
- * Idempotent: if the pending version already has a value, it returns; keys an interrupted attempt of this
- * rotation left behind (orphans) are deleted first. The AWSCURRENT key is never deleted; when the user
- * already holds two keys, only a key that is provably ours is deleted (the AWSPREVIOUS key or an Inactive
- * key). Without an AWSCURRENT value (or with one that only names the user) it bootstraps the first key for
- * the user named by the tag.
+ * Idempotent: if the pending version already has a value, it returns. A key an earlier attempt of this
+ * rotation created but could not store (an orphan) is deleted first: before every CreateAccessKey the step
+ * records its attempt's window on the secret (attempt-marker.ts), so only a key IAM dates inside such a window
+ * counts as one. The AWSCURRENT key is never deleted; when the user already holds two keys, only a key that is
+ * provably ours is deleted (the AWSPREVIOUS key or an Inactive key). Without an AWSCURRENT value (or with one
+ * that only names the user) it bootstraps the first key for the user named by the tag.
  *
  * @throws MissingUserTagError if the secret has no user tag.
  * @throws InvalidSecretError if the AWSCURRENT value is not a JSON object or its username is not a string.
  * @throws UserMismatchError if the AWSCURRENT value names another user than the tag.
  * @throws UserNotFoundError if the tagged user does not exist in IAM.
+ * @throws AttemptInProgressError if an earlier attempt of this rotation may still be running.
  * @throws UnmanagedKeyError if the user holds two keys and none is ours to delete.
  * AWS errors pass through; if PutSecretValue fails, the key just created is deleted (unless it was stored
  * after all) before its error is rethrown. None of the errors above happens after an IAM write other than
  * the deletion of orphans.
  */
-export async function createSecret({ request, metadata }: StepInput, deps: CreateSecretDependencies): Promise<void> {
-  const { secretsManager, iam, logger } = deps;
+export async function createSecret({ request, metadata, deadline }: StepInput, deps: CreateSecretDependencies): Promise<void> {
+  const { secretsManager, iam, logger, clock } = deps;
   if (await pendingValueExists(secretsManager, request)) {
     logger.info('the AWSPENDING version already has a value; nothing to do', { outcome: 'already-created' });
     return;
@@ -57,7 +60,7 @@ export async function createSecret({ request, metadata }: StepInput, deps: Creat
   }
 
   const listedKeys = await listAccessKeys(iam, userName, request);
-  const orphans = findOrphans(listedKeys, currentKeyId, await pendingVersionCreatedAt(secretsManager, request));
+  const orphans = orphansOfEarlierAttempts({ request, metadata }, deps, listedKeys, currentKeyId);
   for (const accessKeyId of orphans) {
     await deleteAccessKey(iam, userName, accessKeyId);
     logger.info('deleted a key an interrupted attempt of this rotation left behind', { user: userName, accessKeyId, reason: 'orphan' });
@@ -72,7 +75,7 @@ export async function createSecret({ request, metadata }: StepInput, deps: Creat
     throw new UnmanagedKeyError(
       request,
       `user ${userName} already holds ${keys.length} access keys and ${ids} is not managed by this secret ` +
-        '(not its AWSCURRENT or AWSPREVIOUS key, not Inactive, not made by this rotation); ' +
+        '(not its AWSCURRENT or AWSPREVIOUS key, not Inactive, not made by an attempt of this rotation); ' +
         'delete or deactivate it to let rotation proceed',
       decision.accessKeyIds,
     );
@@ -82,6 +85,50 @@ export async function createSecret({ request, metadata }: StepInput, deps: Creat
     logger.info('deleted an access key to free a slot', { user: userName, accessKeyId: decision.accessKeyId, reason: decision.reason });
   }
 
+  const start = clock.now();
+  await writeAttemptMarker(secretsManager, request, { token: request.token, start, end: deadline, ended: false });
+  try {
+    await createAndStoreKey(deps, request, userName, current?.value);
+  } catch (error) {
+    await closeAttemptMarker(deps, request, start);
+    throw error;
+  }
+}
+
+/**
+ * Keys earlier attempts of this rotation created but could not store, from the marker the last one left.
+ * @throws AttemptInProgressError if that attempt may still be running: its key may be about to be stored.
+ */
+function orphansOfEarlierAttempts(
+  { request, metadata }: Pick<StepInput, 'request' | 'metadata'>,
+  { clock, logger }: CreateSecretDependencies,
+  keys: readonly AccessKeyMetadata[],
+  currentKeyId: string | undefined,
+): string[] {
+  if (metadata.attemptTag === undefined) {
+    return [];
+  }
+  const marker = parseAttemptMarker(metadata.attemptTag);
+  if (marker === undefined || marker.token !== request.token) {
+    logger.warn('ignoring an attempt marker this rotation did not write', { marker: metadata.attemptTag });
+    return [];
+  }
+  if (mayStillRun(marker, clock.now())) {
+    throw new AttemptInProgressError(
+      request,
+      `an earlier attempt of this rotation may still be running (until ${new Date(marker.end).toISOString()}); retry after that`,
+    );
+  }
+  return keysCreatedDuring(marker, keys, currentKeyId);
+}
+
+async function createAndStoreKey(
+  deps: CreateSecretDependencies,
+  request: RotationRequest,
+  userName: string,
+  currentValue: KeySecretValue | undefined,
+): Promise<void> {
+  const { secretsManager, iam, logger } = deps;
   const created = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
   const accessKeyId = created.AccessKey?.AccessKeyId;
   const secretAccessKey = created.AccessKey?.SecretAccessKey;
@@ -95,7 +142,7 @@ export async function createSecret({ request, metadata }: StepInput, deps: Creat
       new PutSecretValueCommand({
         SecretId: request.secretId,
         ClientRequestToken: request.token,
-        SecretString: nextSecretValue(current?.value, userName, accessKeyId, secretAccessKey),
+        SecretString: nextSecretValue(currentValue, userName, accessKeyId, secretAccessKey),
         VersionStages: [PENDING],
       }),
     );
@@ -104,6 +151,22 @@ export async function createSecret({ request, metadata }: StepInput, deps: Creat
     throw putError;
   }
   logger.info('stored the new key as AWSPENDING', { user: userName, accessKeyId, outcome: 'created' });
+}
+
+/**
+ * After a failure: mark the attempt as ended now, so a retry need not wait for the invocation's deadline to
+ * clean up after it. If that fails too, the retry waits (AttemptInProgressError) until the deadline passes.
+ */
+async function closeAttemptMarker(
+  { secretsManager, clock, logger }: CreateSecretDependencies,
+  request: RotationRequest,
+  start: number,
+): Promise<void> {
+  try {
+    await writeAttemptMarker(secretsManager, request, { token: request.token, start, end: clock.now(), ended: true });
+  } catch (error) {
+    logger.warn('could not mark the failed attempt as ended; a retry waits for its deadline', { error: describeError(error) });
+  }
 }
 
 /** @throws UserNotFoundError if IAM does not know the user. */
@@ -131,9 +194,9 @@ async function deleteAccessKey(iam: IAMClient, userName: string, accessKeyId: st
 }
 
 /**
- * After a failed PutSecretValue: delete the new key unless it was stored after all (a lost response). Deleting a
- * stored key would leave a pending value that can never pass testSecret; a key left over is an orphan that
- * the retry deletes.
+ * After a failed PutSecretValue: delete the new key unless the pending value names it after all (a lost
+ * response). Deleting a stored key would leave a pending value that can never pass testSecret; a key left
+ * over is an orphan that the retry deletes.
  */
 async function deleteUnstoredKey(
   { secretsManager, iam, logger }: CreateSecretDependencies,
@@ -142,7 +205,7 @@ async function deleteUnstoredKey(
   accessKeyId: string,
 ): Promise<void> {
   try {
-    if (await pendingValueExists(secretsManager, request)) {
+    if ((await pendingKeyId(secretsManager, request)) === accessKeyId) {
       logger.warn('PutSecretValue reported a failure but the new key was stored; keeping it', { user: userName, accessKeyId });
       return;
     }

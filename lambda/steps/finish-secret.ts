@@ -1,5 +1,6 @@
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { removeAttemptMarker } from '../attempt-marker';
 import { isNoSuchEntity } from '../aws-errors';
 import type { Dependencies, StepInput } from '../dependencies';
 import { describeError } from '../logger';
@@ -10,8 +11,8 @@ import { readPendingValue, readStagedKeyId } from '../secret-versions';
 export type FinishSecretDependencies = Pick<Dependencies, 'secretsManager' | 'iam' | 'logger'>;
 
 /**
- * finishSecret: make the pending version AWSCURRENT (Secrets Manager relabels the old one AWSPREVIOUS),
- * remove AWSPENDING so the next rotation can start, then apply PREVIOUS_KEY_ACTION to the old key:
+ * finishSecret: remove createSecret's attempt marker, make the pending version AWSCURRENT (Secrets Manager
+ * relabels the old one AWSPREVIOUS), remove AWSPENDING so the next rotation can start, then apply PREVIOUS_KEY_ACTION to the old key:
  * `keep` leaves it for the next rotation to delete, `deactivate` sets it Inactive now.
  *
  * A retry after the labels moved never gets here (the token is already AWSCURRENT), so a failed
@@ -28,6 +29,11 @@ export async function finishSecret({ request, metadata, config }: StepInput, dep
   // Refuses to promote a version without a complete value, or one naming another user.
   const pending = await readPendingValue(secretsManager, request);
   assertValueNamesUser(pending, userName, PENDING, request, true);
+
+  if (metadata.attemptTag !== undefined) {
+    // Before the labels move: a retry after they have moved returns early and would leave the tag.
+    await removeAttemptMarker(secretsManager, request);
+  }
 
   const currentVersionId = versionWithStage(metadata, CURRENT);
   const previousKeyId =

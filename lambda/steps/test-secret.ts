@@ -36,7 +36,7 @@ export async function testSecret({ request, metadata, config }: StepInput, deps:
   const sts = createStsClient({ accessKeyId, secretAccessKey: pending.secretkey });
   let identity: GetCallerIdentityCommandOutput;
   try {
-    identity = await callerIdentityWithRetry(sts, { request, metadata, config }, deps, { accessKeyId, userName });
+    identity = await callerIdentityWithRetry(sts, { request, config }, deps, { accessKeyId, userName });
   } finally {
     sts.destroy();
   }
@@ -54,7 +54,7 @@ export async function testSecret({ request, metadata, config }: StepInput, deps:
 /** @throws KeyTestFailedError once the next wait would exceed the budget. */
 async function callerIdentityWithRetry(
   sts: STSClient,
-  { request, config }: StepInput,
+  { request, config }: Pick<StepInput, 'request' | 'config'>,
   { logger, clock }: TestSecretDependencies,
   key: { readonly accessKeyId: string; readonly userName: string },
 ): Promise<GetCallerIdentityCommandOutput> {

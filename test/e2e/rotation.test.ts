@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand } from '@aws-sdk/client-iam';
-import { GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { ATTEMPT_TAG_KEY } from '../../contract';
 import { RotationState } from '../emulator/aws-state';
 import { EmulatorDeployment } from '../emulator/deployment';
 import { type Emulator, type InvocationRecord, motoAvailable, startEmulator } from '../emulator/emulator';
@@ -168,13 +169,19 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     const failed = await observe('alice');
     const orphans = [...failed.keys.keys()].filter((id) => id !== failed.current.accesskey);
     expect(orphans).toHaveLength(1);
+    // AND the attempt's record on the secret, which Terraform ignores, says it ended
+    const { Tags } = await state.secretsManager.send(new DescribeSecretCommand({ SecretId: secrets.alice }));
+    expect(Tags).toContainEqual({ Key: ATTEMPT_TAG_KEY, Value: expect.stringMatching(/ ended$/) });
+    expect(await deployment.planExitCode()).toBe(0);
     // AND the retried rotation deletes the orphan and converges
     await state.rotate(secrets.alice, await lastRotationToken());
     const after = await expectConvergedAfter(state, secrets.alice, 'alice', before);
     issuedSecretKeys.add(after.current.secretkey);
     expect(after.keys.has(orphans[0])).toBe(false);
+    const { Tags: tagsAfter } = await state.secretsManager.send(new DescribeSecretCommand({ SecretId: secrets.alice }));
+    expect(tagsAfter?.map((tag) => tag.Key)).not.toContain(ATTEMPT_TAG_KEY);
     faultMatrix.push('createSecret | secretsmanager:PutSecretValue #1 + iam:DeleteAccessKey (clean-up) | fails; orphan left; retry deletes it, converges');
-  }, 60_000);
+  }, 90_000);
 
   test('an unmanaged active key: the rotation fails clearly and both keys stay untouched', async () => {
     // GIVEN bob's keys were replaced by hand with two the secret does not know, and his value names only him
@@ -184,7 +191,6 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     }
     for (let i = 0; i < 2; i += 1) await state.iam.send(new CreateAccessKeyCommand({ UserName: 'bob' }));
     const unmanaged = await snapshotKeys('bob');
-    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the new value must be newer than both keys
     await state.secretsManager.send(new PutSecretValueCommand({ SecretId: secrets.bob, SecretString: JSON.stringify({ username: 'bob' }) }));
     // WHEN it rotates
     const rotation = state.rotate(secrets.bob);

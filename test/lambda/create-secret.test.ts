@@ -3,8 +3,10 @@ import {
   DeleteAccessKeyCommand,
   ListAccessKeysCommand,
 } from '@aws-sdk/client-iam';
-import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, PutSecretValueCommand, TagResourceCommand } from '@aws-sdk/client-secrets-manager';
+import { ATTEMPT_TAG_KEY } from '../../contract';
 import {
+  AttemptInProgressError,
   InvalidSecretError,
   MissingUserTagError,
   UnmanagedKeyError,
@@ -15,6 +17,7 @@ import { rotate } from '../../lambda/rotate';
 import {
   accessKey,
   AFTER_CURRENT,
+  attemptMarker,
   BEFORE_CURRENT,
   CURRENT_KEY_ID,
   CURRENT_SECRET_KEY,
@@ -24,11 +27,11 @@ import {
   givenSecret,
   NEW_KEY_ID,
   NEW_SECRET_KEY,
+  NOW,
   noSuchEntity,
   OTHER_KEY_ID,
   parseLogLines,
   pendingValue,
-  PENDING_VERSION_CREATED,
   PREVIOUS_KEY_ID,
   rejectionOf,
   resourceNotFound,
@@ -97,8 +100,8 @@ describe('createSecret', () => {
   });
 
   test('with two keys where the older is AWSCURRENT, frees the other one and never touches AWSCURRENT', async () => {
-    // GIVEN the newer key was created after the AWSCURRENT version by an interrupted rotation
-    givenSecret(mocks, { current: currentValue() });
+    // GIVEN the newer key was created by an interrupted attempt of this rotation
+    givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker() });
     givenKeys(mocks, [accessKey(CURRENT_KEY_ID, { created: LONG_AGO }), accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
 
     // WHEN
@@ -142,7 +145,7 @@ describe('createSecret', () => {
 
   test('frees an orphan of an interrupted rotation even when AWSPREVIOUS names a key that is gone', async () => {
     // GIVEN
-    givenSecret(mocks, { current: currentValue(), previous: { username: USER, accesskey: PREVIOUS_KEY_ID } });
+    givenSecret(mocks, { current: currentValue(), previous: { username: USER, accesskey: PREVIOUS_KEY_ID }, attemptTag: attemptMarker() });
     givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
 
     // WHEN
@@ -155,7 +158,7 @@ describe('createSecret', () => {
 
   test('a retried bootstrap frees the orphan of its interrupted first attempt, not the older unmanaged key', async () => {
     // GIVEN no AWSCURRENT yet; one key predates this rotation, one was made by it and stored nowhere
-    givenSecret(mocks, {});
+    givenSecret(mocks, { attemptTag: attemptMarker() });
     givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: BEFORE_CURRENT }), accessKey(PREVIOUS_KEY_ID, { created: AFTER_CURRENT })]);
 
     // WHEN
@@ -270,9 +273,54 @@ describe('createSecret', () => {
     );
   });
 
+  test('records the attempt on the secret before it creates the key, ending at the invocation\'s deadline', async () => {
+    // GIVEN an invocation with a minute left
+    givenSecret(mocks, { current: currentValue() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+
+    // WHEN
+    await rotate(rotationEvent('createSecret'), deps, {}, { getRemainingTimeInMillis: () => 60_000 });
+
+    // THEN the marker names this rotation, now, and the deadline, and precedes CreateAccessKey
+    const [tag] = mocks.secretsManager.commandCalls(TagResourceCommand);
+    expect(tag.args[0].input).toEqual({
+      SecretId: SECRET_ARN,
+      Tags: [{ Key: ATTEMPT_TAG_KEY, Value: `${TOKEN} ${NOW.toISOString()} ${new Date(NOW.getTime() + 60_000).toISOString()} running` }],
+    });
+    const [create] = mocks.iam.commandCalls(CreateAccessKeyCommand);
+    expect(tag.calledBefore(create)).toBe(true);
+    expect(mocks.secretsManager).toHaveReceivedCommandTimes(TagResourceCommand, 1);
+  });
+
+  test('a failed attempt records that it ended, so a retry need not wait for its deadline', async () => {
+    // GIVEN storing the key fails
+    givenSecret(mocks, { current: currentValue() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+    mocks.secretsManager.on(PutSecretValueCommand).rejects(new Error('Service unavailable'));
+
+    // WHEN
+    await expect(createSecret()).rejects.toThrow('Service unavailable');
+
+    // THEN the second marker closes the window
+    const markers = mocks.secretsManager.commandCalls(TagResourceCommand).map((call) => call.args[0].input.Tags?.[0].Value);
+    expect(markers).toEqual([expect.stringMatching(/ running$/), `${TOKEN} ${NOW.toISOString()} ${NOW.toISOString()} ended`]);
+  });
+
+  test('when recording the end fails, the attempt\'s own error still surfaces', async () => {
+    // GIVEN creating the key fails, and so does the second TagResource
+    givenSecret(mocks, { current: currentValue() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+    mocks.iam.on(CreateAccessKeyCommand).rejects(new Error('LimitExceeded'));
+    mocks.secretsManager.on(TagResourceCommand).resolvesOnce({}).rejects(new Error('Throttling'));
+
+    // WHEN / THEN
+    await expect(createSecret()).rejects.toThrow('LimitExceeded');
+    expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ level: 'warn', error: { name: 'Error', message: 'Throttling' } }));
+  });
+
   test('a key an interrupted attempt left behind is deleted even when a slot is free', async () => {
     // GIVEN a first rotation whose earlier attempt created a key it could neither store nor delete
-    givenSecret(mocks, {});
+    givenSecret(mocks, { attemptTag: attemptMarker() });
     givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
 
     // WHEN
@@ -283,48 +331,119 @@ describe('createSecret', () => {
     expect(mocks.iam).toHaveReceivedCommand(CreateAccessKeyCommand);
   });
 
-  test('a key made in the same second as the rotation\'s version is its orphan, though IAM rounds its time down', async () => {
-    // GIVEN the version registered at .700 and the interrupted attempt's key at .900, which IAM reports as .000
-    const registered = new Date('2025-01-10T12:00:05.700Z');
-    givenSecret(mocks, { current: currentValue(), pendingCreatedAt: registered });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: new Date('2025-01-10T12:00:05Z') })]);
+  test('a key IAM dates to the whole second before the attempt started is still its orphan', async () => {
+    // GIVEN the attempt started at .400 and IAM reports its key's creation as .000 of that second
+    givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: new Date('2025-01-10T23:59:59Z') })]);
 
     // WHEN
     await createSecret();
 
-    // THEN the orphan goes and the new key takes its slot
+    // THEN
     expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: USER, AccessKeyId: OTHER_KEY_ID });
-    expect(mocks.iam).toHaveReceivedCommand(CreateAccessKeyCommand);
   });
 
-  test('a key made the second before the rotation\'s version is not its orphan', async () => {
-    // GIVEN
-    givenSecret(mocks, { current: currentValue(), pendingCreatedAt: new Date('2025-01-10T12:00:05.100Z') });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: new Date('2025-01-10T12:00:04Z') })]);
+  test('a key made by hand after the failed attempt, while the rotation waits for its retry, is not an orphan', async () => {
+    // GIVEN the attempt ended a day ago and someone created a key since
+    givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: new Date('2025-01-11T09:30:00Z') })]);
 
     // WHEN / THEN
     await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
     expectNoIamWrite(mocks);
   });
 
-  test('a key made by hand before this rotation started is not an orphan', async () => {
-    // GIVEN an Active key newer than the AWSCURRENT version but older than this rotation
-    givenSecret(mocks, { current: currentValue(), pendingCreatedAt: AFTER_CURRENT });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: PENDING_VERSION_CREATED })]);
+  test('a key made before the attempt started is not its orphan', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: new Date('2025-01-10T23:59:50Z') })]);
 
     // WHEN / THEN
     await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
     expectNoIamWrite(mocks);
   });
 
-  test('when the rotation\'s version is not listed, no key counts as its orphan', async () => {
+  test('without an attempt marker no key counts as an orphan', async () => {
     // GIVEN
-    givenSecret(mocks, { current: currentValue(), pendingCreatedAt: null });
+    givenSecret(mocks, { current: currentValue() });
     givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
 
     // WHEN / THEN
     await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
     expectNoIamWrite(mocks);
+  });
+
+  test.each([
+    ['of another rotation', attemptMarker(undefined, 'ffffffff-0000-4000-8000-000000000000')],
+    ['that does not parse', 'left by hand'],
+  ])('a marker %s is ignored with a warning', async (_, attemptTag) => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), attemptTag });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
+
+    // WHEN / THEN
+    await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
+    expectNoIamWrite(mocks);
+    expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ level: 'warn', marker: attemptTag }));
+  });
+
+  test('an earlier attempt that may still be running makes the step fail before any write', async () => {
+    // GIVEN an attempt that started a second ago and has not recorded its end
+    const running = { start: new Date(NOW.getTime() - 1_000), end: new Date(NOW.getTime() + 59_000), ended: false };
+    givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker(running) });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: NOW })]);
+
+    // WHEN / THEN
+    await expect(createSecret()).rejects.toThrow(AttemptInProgressError);
+    expectNoIamWrite(mocks);
+    expect(mocks.secretsManager).not.toHaveReceivedCommand(TagResourceCommand);
+  });
+
+  test('an attempt whose deadline has passed is over even though it never recorded its end', async () => {
+    // GIVEN an attempt that timed out a minute ago after creating a key
+    const timedOut = { start: new Date(NOW.getTime() - 120_000), end: new Date(NOW.getTime() - 60_000), ended: false };
+    givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker(timedOut) });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: new Date(NOW.getTime() - 100_000) })]);
+
+    // WHEN
+    await createSecret();
+
+    // THEN
+    expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: USER, AccessKeyId: OTHER_KEY_ID });
+  });
+
+  test('a PutSecretValue failure whose pending value cannot be read still deletes the new key', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+    mocks.secretsManager.on(PutSecretValueCommand).rejects(new Error('Service unavailable'));
+    mocks.secretsManager
+      .on(GetSecretValueCommand, { SecretId: SECRET_ARN, VersionStage: 'AWSPENDING' })
+      .rejectsOnce(resourceNotFound())
+      .resolves({ ARN: SECRET_ARN, VersionId: TOKEN, SecretString: 'not json' });
+
+    // WHEN / THEN
+    await expect(createSecret()).rejects.toThrow('Service unavailable');
+    expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: USER, AccessKeyId: NEW_KEY_ID });
+  });
+
+  test('a PutSecretValue failure whose pending value names another key still deletes the new one', async () => {
+    // GIVEN a concurrent attempt stored its key first
+    givenSecret(mocks, { current: currentValue() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+    const putError = new Error('ResourceExistsException');
+    mocks.secretsManager.on(PutSecretValueCommand).rejects(putError);
+    mocks.secretsManager
+      .on(GetSecretValueCommand, { SecretId: SECRET_ARN, VersionStage: 'AWSPENDING' })
+      .rejectsOnce(resourceNotFound())
+      .resolves({ ARN: SECRET_ARN, VersionId: TOKEN, SecretString: JSON.stringify(pendingValue({ accesskey: OTHER_KEY_ID })) });
+
+    // WHEN
+    const error = await rejectionOf(createSecret());
+
+    // THEN the new key, stored nowhere, goes
+    expect(error).toBe(putError);
+    expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: USER, AccessKeyId: NEW_KEY_ID });
   });
 
   test('a PutSecretValue failure whose value was stored after all keeps the new key', async () => {

@@ -8,6 +8,7 @@ const ERROR_CLASSES = Object.entries(errors).filter(
 describe('RotationError family', () => {
   test('covers every failure class the function raises', () => {
     expect(ERROR_CLASSES.map(([name]) => name).sort()).toEqual([
+      'AttemptInProgressError',
       'ConfigurationError',
       'InvalidEventError',
       'InvalidSecretError',

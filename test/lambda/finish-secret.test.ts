@@ -1,8 +1,10 @@
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { GetSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, UntagResourceCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { ATTEMPT_TAG_KEY } from '../../contract';
 import { InvalidSecretError, UserMismatchError } from '../../lambda/errors';
 import { rotate } from '../../lambda/rotate';
 import {
+  attemptMarker,
   CURRENT_KEY_ID,
   CURRENT_VERSION,
   currentValue,
@@ -47,6 +49,41 @@ describe('finishSecret', () => {
       { SecretId: SECRET_ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: CURRENT_VERSION },
       { SecretId: SECRET_ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: TOKEN },
     ]);
+  });
+
+  test('removes createSecret\'s attempt marker before it moves any label', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue(), attemptTag: attemptMarker() });
+
+    // WHEN
+    await finishSecret();
+
+    // THEN
+    const [untag] = mocks.secretsManager.commandCalls(UntagResourceCommand);
+    expect(untag.args[0].input).toEqual({ SecretId: SECRET_ARN, TagKeys: [ATTEMPT_TAG_KEY] });
+    const [firstMove] = mocks.secretsManager.commandCalls(UpdateSecretVersionStageCommand);
+    expect(untag.calledBefore(firstMove)).toBe(true);
+  });
+
+  test('when removing the marker fails, no label moves (the retry removes it)', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue(), attemptTag: attemptMarker() });
+    mocks.secretsManager.on(UntagResourceCommand).rejects(new Error('Throttling'));
+
+    // WHEN / THEN
+    await expect(finishSecret()).rejects.toThrow('Throttling');
+    expect(stageMoves()).toEqual([]);
+  });
+
+  test('without a marker, removes none', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+
+    // WHEN
+    await finishSecret();
+
+    // THEN
+    expect(mocks.secretsManager).not.toHaveReceivedCommand(UntagResourceCommand);
   });
 
   test('on the bootstrap rotation moves AWSCURRENT without RemoveFromVersionId', async () => {
@@ -103,6 +140,18 @@ describe('finishSecret', () => {
     await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
 
     // THEN
+    expectNoIamWrite(mocks);
+    expect(stageMoves()).toHaveLength(2);
+  });
+
+  test('a placeholder AWSCURRENT value with an empty accesskey names no key to deactivate', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: { username: USER, accesskey: '', secretkey: '' }, pending: pendingValue() });
+
+    // WHEN
+    await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
+
+    // THEN the rotation finishes without calling IAM with an empty key id
     expectNoIamWrite(mocks);
     expect(stageMoves()).toHaveLength(2);
   });

@@ -9,7 +9,6 @@ import {
 } from '@aws-sdk/client-iam';
 import {
   DescribeSecretCommand,
-  ListSecretVersionIdsCommand,
   GetSecretValueCommand,
   ResourceNotFoundException,
   SecretsManagerClient,
@@ -17,7 +16,8 @@ import {
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { USER_TAG_KEY } from '../../contract';
+import { ATTEMPT_TAG_KEY, USER_TAG_KEY } from '../../contract';
+import { formatAttemptMarker } from '../../lambda/attempt-marker';
 import type { KeyCredentials } from '../../lambda/clients';
 import type { Clock } from '../../lambda/clock';
 import type { Dependencies } from '../../lambda/dependencies';
@@ -42,8 +42,16 @@ export const NEW_SECRET_KEY = 'q7Zr+T2vNw9XkLmB4sYp1cHdE8fGjUaQ6oIiR3tV';
 export const CURRENT_VERSION_CREATED = new Date('2025-01-10T00:00:00Z');
 export const BEFORE_CURRENT = new Date('2025-01-09T23:59:00Z');
 export const AFTER_CURRENT = new Date('2025-01-11T00:00:00Z');
-/** This rotation started between the current version and AFTER_CURRENT: keys created AFTER_CURRENT are its own. */
-export const PENDING_VERSION_CREATED = new Date('2025-01-10T12:00:00Z');
+/** An earlier, failed attempt of this rotation's createSecret ran around AFTER_CURRENT: keys created then are its own. */
+export const EARLIER_ATTEMPT = { start: new Date('2025-01-10T23:59:59.400Z'), end: new Date('2025-01-11T00:00:00.900Z') };
+/** What the fake clock says: a day after the earlier attempt. */
+export const NOW = new Date('2025-01-12T00:00:00Z');
+
+/** The attempt marker tag value createSecret writes (see attempt-marker.ts). */
+export const attemptMarker = (
+  window: { start: Date; end: Date; ended?: boolean } = EARLIER_ATTEMPT,
+  token = TOKEN,
+): string => formatAttemptMarker({ token, start: window.start.getTime(), end: window.end.getTime(), ended: window.ended ?? true });
 
 export const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/alice`;
 
@@ -115,8 +123,8 @@ export interface SecretScenario {
   readonly versions?: Record<string, string[]>;
   readonly current?: ValueSpec;
   readonly currentCreatedAt?: Date;
-  /** When RotateSecret registered the token's version; `null`: ListSecretVersionIds does not list it. */
-  readonly pendingCreatedAt?: Date | null;
+  /** The attempt marker tag's value, if the secret has one. */
+  readonly attemptTag?: string;
   readonly previous?: ValueSpec;
   readonly pending?: ValueSpec;
 }
@@ -133,14 +141,11 @@ export function givenSecret(mocks: AwsMocks, scenario: SecretScenario = {}): voi
     ARN: SECRET_ARN,
     Name: 'iam-key-rotation/alice',
     RotationEnabled: scenario.rotationEnabled ?? true,
-    Tags: userTag === null ? [{ Key: 'team', Value: 'platform' }] : [{ Key: USER_TAG_KEY, Value: userTag }],
+    Tags: [
+      userTag === null ? { Key: 'team', Value: 'platform' } : { Key: USER_TAG_KEY, Value: userTag },
+      ...(scenario.attemptTag === undefined ? [] : [{ Key: ATTEMPT_TAG_KEY, Value: scenario.attemptTag }]),
+    ],
     VersionIdsToStages: versions,
-  });
-  const pendingCreatedAt = scenario.pendingCreatedAt === undefined ? PENDING_VERSION_CREATED : scenario.pendingCreatedAt;
-  mocks.secretsManager.on(ListSecretVersionIdsCommand).resolves({
-    Versions: Object.entries(versions).flatMap(([VersionId, VersionStages]) =>
-      VersionId === TOKEN && pendingCreatedAt === null ? [] : [{ VersionId, VersionStages, CreatedDate: VersionId === TOKEN ? pendingCreatedAt ?? undefined : CURRENT_VERSION_CREATED }],
-    ),
   });
   const staged = (stage: string, value: ValueSpec | undefined, versionId: string, createdAt?: Date): void => {
     const matcher = { SecretId: SECRET_ARN, VersionStage: stage };
@@ -190,7 +195,7 @@ export interface FakeClock extends Clock {
 }
 
 export function fakeClock(): FakeClock {
-  let now = 1_000_000;
+  let now = NOW.getTime();
   const sleeps: number[] = [];
   return {
     sleeps,

@@ -42,6 +42,12 @@ describe('config problems name the key', () => {
     ['duplicate user', { users: [{ name: 'a' }, { name: 'a' }] }, /^`users\[1\]\.name` must be unique/],
     ['schedule out of range', { users: [{ name: 'a', schedule: { automaticallyAfterDays: 2000 } }] }, /^`users\[0\]\.schedule\.automaticallyAfterDays` must be an integer between 1 and 1000, got 2000$/],
     ['bad region', { users: [{ name: 'a' }], region: 'Europe' }, /^`region` must be an AWS region like us-east-1, got "Europe"$/],
+    [
+      'key in another region',
+      { region: 'us-east-1', users: [{ name: 'a' }], encryption: 'customer-managed', kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abcd' },
+      /^`kmsKeyArn` must be a key in `region` "us-east-1" \(.*\), got a key in "eu-west-1": "arn:aws:kms:eu-west-1:123456789012:key\/abcd"$/,
+    ],
+    ['prop rules apply to the config', { users: [{ name: 'a' }], tags: { 'aws:team': 'x' } }, /^`tags` keys must not start with "aws:"/],
   ])('%s', (_case, document, message) => {
     expect(problemsOf(document)).toContainEqual(expect.stringMatching(message));
   });
@@ -72,6 +78,15 @@ describe('config problems name the key', () => {
 });
 
 describe('valid configs', () => {
+  test.each([
+    ['in the region of the config', { region: 'eu-west-1' }],
+    ['without a region in the config (the provider\'s applies)', {}],
+  ])('take a key %s', (_case, regionKey) => {
+    const kmsKeyArn = 'arn:aws:kms:eu-west-1:123456789012:key/abcd';
+    const document = { ...regionKey, users: [{ name: 'a' }], encryption: 'customer-managed', kmsKeyArn };
+    expect(parseRotationConfig(document).rotation.kmsKeyArn).toBe(kmsKeyArn);
+  });
+
   test('map to the construct props, region apart', () => {
     expect(
       parseRotationConfig({

@@ -1,4 +1,4 @@
-import { Aspects, Testing } from 'cdktf';
+import { App, Aspects, Testing } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamUser } from '@cdktf/provider-aws/lib/data-aws-iam-user';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -8,13 +8,58 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { USER_TAG_KEY } from '../../contract';
+import { ATTEMPT_TAG_KEY, USER_TAG_KEY } from '../../contract';
 import { IamAccessKeyRotation, RotationChecks } from '../../lib';
-import { errorAnnotations, fixtureZip, resolve, onlyResource, policyOf, resourcesOfType, synthRotation } from './fixtures';
+import { RotatedUserOptions } from '../../lib/rotated-user';
+import { TerraformJson, errorAnnotations, fixtureZip, resolve, onlyResource, policyOf, resourcesOfType, synthRotation } from './fixtures';
 
 Testing.setupJest();
 
 const TWO_USERS = { users: [{ name: 'alice', createUser: true }, { name: 'bob' }] };
+
+/** IAM's limit for a customer managed policy, in characters other than whitespace. */
+const MANAGED_POLICY_LIMIT = 6144;
+
+/** `count` existing users named `<prefix>001`, `<prefix>002`, ... */
+function manyUsers(count: number, prefix = 'user-', options: Partial<RotatedUserOptions> = {}): RotatedUserOptions[] {
+  return Array.from({ length: count }, (_, index) => ({ name: `${prefix}${String(index + 1).padStart(3, '0')}`, ...options }));
+}
+
+/** The customer managed policies, in part order (their names end in the part number). */
+function userPolicies(json: TerraformJson): Record<string, unknown>[] {
+  const part = (policy: Record<string, unknown>): number => Number(/-(\d+)$/.exec(String(policy.name))?.[1]);
+  return resourcesOfType(json, 'aws_iam_policy').sort((a, b) => part(a) - part(b));
+}
+
+/**
+ * A policy as IAM will see it, its references replaced by ARNs as long as they realistically get: the longest
+ * partition and region names (aws-us-gov, us-isof-south-1), and a 24-character IAM path for looked-up users.
+ */
+function withLongestArns(json: TerraformJson, policy: string): string {
+  const secret = (id: string): string => String(json.resource.aws_secretsmanager_secret[id].name);
+  const resolved = policy
+    .replace(/\$\{aws_secretsmanager_secret\.([\w-]+)\.arn\}/g, (_match, id: string) =>
+      `arn:aws-us-gov:secretsmanager:us-isof-south-1:123456789012:secret:${secret(id)}-AbCdEf`)
+    .replace(/\$\{aws_iam_user\.([\w-]+)\.arn\}/g, (_match, id: string) =>
+      `arn:aws-us-gov:iam::123456789012:user/${String(json.resource.aws_iam_user[id].name)}`)
+    .replace(/\$\{data\.aws_iam_user\.([\w-]+)\.arn\}/g, (_match, id: string) =>
+      `arn:aws-us-gov:iam::123456789012:user/service-accounts/ci-cd/${String(json.data?.aws_iam_user[id].user_name)}`);
+  expect(resolved).not.toContain('${');
+  return resolved;
+}
+
+/** IAM action matching: case-insensitive, `*` and `?` wildcards. */
+function iamActionMatches(pattern: string, action: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 'i').test(action);
+}
+
+const sizeForIam = (policy: string): number => policy.replace(/\s/g, '').length;
+
+/** The secret and user references of the managed policies' statement `sid`, policy after policy. */
+function resourcesOf(json: TerraformJson, sid: string): string[] {
+  return userPolicies(json).flatMap((policy) => policyOf(policy).Statement.filter((statement) => statement.Sid === sid).flatMap((statement) => statement.Resource as string[]));
+}
 
 describe('rotation function', () => {
   test('runs the built handler on nodejs22.x with a 60 s timeout and 256 MB', () => {
@@ -59,7 +104,20 @@ describe('rotation function', () => {
       retention_in_days: 30,
     });
     const [groupName] = Object.keys(json.resource.aws_cloudwatch_log_group);
-    expect(onlyResource(json, 'aws_lambda_function').depends_on).toEqual([`aws_cloudwatch_log_group.${groupName}`]);
+    expect(onlyResource(json, 'aws_lambda_function').depends_on).toContain(`aws_cloudwatch_log_group.${groupName}`);
+  });
+
+  test('is created after every policy of its role, so that no invocation races IAM', () => {
+    // GIVEN enough users for several managed policies
+    const { json } = synthRotation({ users: manyUsers(45) });
+    // THEN
+    const names = (type: string): string[] => Object.keys(json.resource[type]).map((name) => `${type}.${name}`);
+    expect(names('aws_iam_policy').length).toBeGreaterThan(1);
+    expect(onlyResource(json, 'aws_lambda_function').depends_on).toEqual([
+      ...names('aws_cloudwatch_log_group'),
+      ...names('aws_iam_role_policy'),
+      ...names('aws_iam_policy').flatMap((policy, index) => [policy, names('aws_iam_role_policy_attachment')[index]]),
+    ]);
   });
 
   test('defaults log retention to 365 days', () => {
@@ -93,33 +151,12 @@ describe('rotation function', () => {
 });
 
 describe('least-privilege role policy', () => {
-  test('grants exactly the rotation actions on the managed secrets, users and log group', () => {
+  test('keeps only the function\'s own grants inline: its log group', () => {
     // GIVEN
     const { json } = synthRotation(TWO_USERS);
-    const [aliceUser] = Object.keys(json.resource.aws_iam_user);
-    const [bobUser] = Object.keys(json.data?.aws_iam_user ?? {});
-    const secrets = Object.keys(json.resource.aws_secretsmanager_secret);
     const [logGroup] = Object.keys(json.resource.aws_cloudwatch_log_group);
     // THEN
     expect(policyOf(onlyResource(json, 'aws_iam_role_policy')).Statement).toEqual([
-      {
-        Sid: 'RotateManagedSecrets',
-        Effect: 'Allow',
-        Action: [
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:GetSecretValue',
-          'secretsmanager:ListSecretVersionIds',
-          'secretsmanager:PutSecretValue',
-          'secretsmanager:UpdateSecretVersionStage',
-        ],
-        Resource: secrets.map((name) => `\${aws_secretsmanager_secret.${name}.arn}`),
-      },
-      {
-        Sid: 'ManageAccessKeysOfManagedUsers',
-        Effect: 'Allow',
-        Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey'],
-        Resource: [`\${aws_iam_user.${aliceUser}.arn}`, `\${data.aws_iam_user.${bobUser}.arn}`],
-      },
       {
         Sid: 'WriteOwnLogs',
         Effect: 'Allow',
@@ -129,24 +166,162 @@ describe('least-privilege role policy', () => {
     ]);
   });
 
+  test('grants exactly the rotation actions on the managed secrets and users in a managed policy', () => {
+    // GIVEN
+    const { json } = synthRotation(TWO_USERS);
+    const [aliceUser] = Object.keys(json.resource.aws_iam_user);
+    const [bobUser] = Object.keys(json.data?.aws_iam_user ?? {});
+    const secrets = Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `\${aws_secretsmanager_secret.${name}.arn}`);
+    // THEN
+    expect(policyOf(onlyResource(json, 'aws_iam_policy')).Statement).toEqual([
+      {
+        Sid: 'RotateManagedSecrets',
+        Effect: 'Allow',
+        Action: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        Resource: secrets,
+      },
+      {
+        Sid: 'MarkRotationAttempts',
+        Effect: 'Allow',
+        Action: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
+        Resource: secrets,
+        Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [ATTEMPT_TAG_KEY] } },
+      },
+      {
+        Sid: 'ManageAccessKeysOfManagedUsers',
+        Effect: 'Allow',
+        Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey'],
+        Resource: [`\${aws_iam_user.${aliceUser}.arn}`, `\${data.aws_iam_user.${bobUser}.arn}`],
+      },
+    ]);
+  });
+
+  test('no longer allows ListSecretVersionIds, which the function does not call', () => {
+    const { synthesized } = synthRotation(TWO_USERS);
+    expect(synthesized).not.toContain('ListSecretVersionIds');
+  });
+
+  test('lets the function tag the secrets with the attempt marker only', () => {
+    // WHEN
+    const { json } = synthRotation(TWO_USERS);
+    // THEN every statement that allows tagging is limited to the marker's tag key, on the managed secrets
+    const all = [onlyResource(json, 'aws_iam_role_policy'), onlyResource(json, 'aws_iam_policy')].flatMap((policy) => policyOf(policy).Statement);
+    const tagging = all.filter((statement) => (statement.Action as string[]).some((action) => /Tag/.test(action)));
+    expect(tagging).toEqual([
+      expect.objectContaining({
+        Action: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
+        Resource: Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `\${aws_secretsmanager_secret.${name}.arn}`),
+        Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['iam-key-rotation:attempt'] } },
+      }),
+    ]);
+  });
+
+  test('attaches each managed policy to the role, named after the function, tagged', () => {
+    const { json } = synthRotation({ ...TWO_USERS, tags: { team: 'platform' } });
+    const [roleName] = Object.keys(json.resource.aws_iam_role);
+    const [policyName] = Object.keys(json.resource.aws_iam_policy);
+    expect(onlyResource(json, 'aws_iam_policy')).toMatchObject({ name: 'iam-key-rotation-managed-users-1', tags: { team: 'platform' } });
+    expect(onlyResource(json, 'aws_iam_role_policy_attachment')).toEqual({
+      role: `\${aws_iam_role.${roleName}.name}`,
+      policy_arn: `\${aws_iam_policy.${policyName}.arn}`,
+    });
+  });
+
   test('has no wildcard resource and no KMS statement with the AWS managed key', () => {
     const { json } = synthRotation(TWO_USERS);
-    const statements = policyOf(onlyResource(json, 'aws_iam_role_policy')).Statement;
+    const policies = [...resourcesOfType(json, 'aws_iam_role_policy'), ...resourcesOfType(json, 'aws_iam_policy')];
+    const statements = policies.flatMap((policy) => policyOf(policy).Statement);
     expect(statements.flatMap((statement) => statement.Resource as string[])).not.toContain('*');
     expect(JSON.stringify(statements)).not.toContain('kms:');
   });
 
-  test('uses a customer key only through Secrets Manager', () => {
+  test('uses a customer key only through Secrets Manager, for what Secrets Manager calls: no kms:Encrypt', () => {
     const { json } = synthRotation({ encryption: 'customer-managed' });
     const [keyName] = Object.keys(json.resource.aws_kms_key);
     const [regionName] = Object.keys(json.data?.aws_region ?? {});
+    const [partitionName] = Object.keys(json.data?.aws_partition ?? {});
     expect(policyOf(onlyResource(json, 'aws_iam_role_policy')).Statement).toContainEqual({
       Sid: 'UseSecretsKeyThroughSecretsManager',
       Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: [`\${aws_kms_key.${keyName}.arn}`],
-      Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.\${data.aws_region.${regionName}.name}.amazonaws.com` } },
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': `secretsmanager.\${data.aws_region.${regionName}.name}.\${data.aws_partition.${partitionName}.dns_suffix}`,
+        },
+      },
     });
+  });
+});
+
+describe('role policy size', () => {
+  test('70 users spread over managed policies that each stay under IAM\'s limit with the longest ARNs', () => {
+    // GIVEN 70 users, half with a long custom secret name (IAM counts 10,240 characters for all inline policies)
+    const users = manyUsers(70, 'ci-deployer-').map((user, index) => (index % 2 === 0 ? user : { ...user, secretName: `platform/ci/${'x'.repeat(48)}/${user.name}` }));
+    // WHEN
+    const { json } = synthRotation({ users });
+    // THEN
+    const sizes = userPolicies(json).map((policy) => sizeForIam(withLongestArns(json, String(policy.policy))));
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(sizes.length).toBeLessThanOrEqual(10);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
+    // The inline policy does not grow with the users.
+    expect(onlyResource(json, 'aws_iam_role_policy').policy).toBe(onlyResource(synthRotation().json, 'aws_iam_role_policy').policy);
+  });
+
+  test('covers every user exactly once, in the configured order', () => {
+    const { json } = synthRotation({ users: manyUsers(70) });
+    const secrets = Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `\${aws_secretsmanager_secret.${name}.arn}`);
+    const users = Object.keys(json.data?.aws_iam_user ?? {}).map((name) => `\${data.aws_iam_user.${name}.arn}`);
+    expect(resourcesOf(json, 'RotateManagedSecrets')).toEqual(secrets);
+    expect(resourcesOf(json, 'MarkRotationAttempts')).toEqual(secrets);
+    expect(resourcesOf(json, 'ManageAccessKeysOfManagedUsers')).toEqual(users);
+  });
+
+  test('secret names of the maximum length (512) still fit, a few users per policy', () => {
+    const users = manyUsers(10, 'u', { createUser: true }).map((user) => ({ ...user, secretName: `${user.name}/${'s'.repeat(507)}` }));
+    const { json } = synthRotation({ users });
+    const sizes = userPolicies(json).map((policy) => sizeForIam(withLongestArns(json, String(policy.policy))));
+    expect(sizes.length).toBeGreaterThan(1);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
+  });
+
+  test('appending a user changes only the last policy, even with a longer name than any before', () => {
+    // GIVEN
+    const users = manyUsers(50);
+    const before = userPolicies(synthRotation({ users }).json);
+    // WHEN
+    const after = userPolicies(synthRotation({ users: [...users, { name: 'late-joiner', secretName: `ci/${'x'.repeat(300)}` }] }).json);
+    // THEN the last policy takes the user, or a new one does
+    expect(after.slice(0, before.length - 1)).toEqual(before.slice(0, -1));
+    expect(after.slice(before.length - 1)).not.toEqual(before.slice(-1));
+  });
+
+  test('200 users with short names deploy', () => {
+    const { stack } = synthRotation({ users: manyUsers(200) });
+    expect(() => App.of(stack).synth()).not.toThrow();
+  });
+
+  test('fails at synth when the users need more managed policies than IAM attaches to a role', () => {
+    // GIVEN 200 users with 64-character names: about 16 policies
+    const users = manyUsers(200, 'service-account-with-a-really-long-descriptive-name-number-0');
+    // WHEN
+    const { stack } = synthRotation({ users });
+    // THEN
+    expect(() => App.of(stack).synth()).toThrow(/200 users need 1\d managed policies of at most 6144 characters on the rotation role, more than the 10 IAM allows per role by default/);
+  });
+
+  test('fails at synth when one user\'s grants alone exceed IAM\'s limit for a policy', () => {
+    // GIVEN a grant from outside the props' checks (secret names are at most 512 characters there)
+    const { stack, construct } = synthRotation();
+    construct.rotationFunction.grantRotation({ secretArn: 'arn', userArn: 'arn', secretName: 's'.repeat(3000), userName: 'carol' });
+    // THEN
+    expect(() => App.of(stack).synth()).toThrow(/the policy for users 2-2 of 2 may reach \d+ characters, more than IAM's limit of 6144/);
   });
 });
 
@@ -178,10 +353,12 @@ describe('managed users', () => {
     expect(resourcesOfType(json, 'aws_iam_user')).toHaveLength(1);
   });
 
-  test('rotation starts immediately, every 90 days by default, after the permission and role policy exist', () => {
+  test('rotation starts immediately, every 90 days by default, after the permission and the role policies exist', () => {
     const { synthesized, json } = synthRotation();
     const [permission] = Object.keys(json.resource.aws_lambda_permission);
     const [policy] = Object.keys(json.resource.aws_iam_role_policy);
+    const [userPolicy] = Object.keys(json.resource.aws_iam_policy);
+    const [attachment] = Object.keys(json.resource.aws_iam_role_policy_attachment);
     const [secret] = Object.keys(json.resource.aws_secretsmanager_secret);
     const [fn] = Object.keys(json.resource.aws_lambda_function);
     expect(synthesized).toHaveResourceWithProperties(SecretsmanagerSecretRotation, {
@@ -193,7 +370,25 @@ describe('managed users', () => {
     expect(onlyResource(json, 'aws_secretsmanager_secret_rotation').depends_on).toEqual([
       `aws_lambda_permission.${permission}`,
       `aws_iam_role_policy.${policy}`,
+      `aws_iam_policy.${userPolicy}`,
+      `aws_iam_role_policy_attachment.${attachment}`,
     ]);
+  });
+
+  test('every rotation waits for every managed policy and attachment, not just its own', () => {
+    const { json } = synthRotation({ users: manyUsers(45) });
+    const policies = [...Object.keys(json.resource.aws_iam_policy).map((name) => `aws_iam_policy.${name}`), ...Object.keys(json.resource.aws_iam_role_policy_attachment).map((name) => `aws_iam_role_policy_attachment.${name}`)];
+    expect(policies.length).toBeGreaterThan(2);
+    for (const rotation of resourcesOfType(json, 'aws_secretsmanager_secret_rotation')) {
+      expect(rotation.depends_on).toEqual(expect.arrayContaining(policies));
+    }
+  });
+
+  test('Terraform ignores the attempt marker the function tags each secret with', () => {
+    const { json } = synthRotation(TWO_USERS);
+    for (const secret of resourcesOfType(json, 'aws_secretsmanager_secret')) {
+      expect(secret.lifecycle).toEqual({ ignore_changes: ['tags["iam-key-rotation:attempt"]'] });
+    }
   });
 
   test('shared schedule with a window, and a per-user schedule expression', () => {
@@ -231,7 +426,7 @@ describe('encryption', () => {
     const [callerName] = Object.keys(json.data?.aws_caller_identity ?? {});
     const [partitionName] = Object.keys(json.data?.aws_partition ?? {});
     const viaSecretsManager = {
-      StringEquals: { 'kms:ViaService': `secretsmanager.\${data.aws_region.${regionName}.name}.amazonaws.com` },
+      StringEquals: { 'kms:ViaService': `secretsmanager.\${data.aws_region.${regionName}.name}.\${data.aws_partition.${partitionName}.dns_suffix}` },
     };
     const statements = policyOf(onlyResource(json, 'aws_kms_key')).Statement;
     expect(statements[0]).toMatchObject({
@@ -240,15 +435,12 @@ describe('encryption', () => {
         AWS: `arn:\${data.aws_partition.${partitionName}.partition}:iam::\${data.aws_caller_identity.${callerName}.account_id}:root`,
       },
     });
-    // Administration only: the account cannot hand out key use through IAM policies.
-    expect(statements[0].Action).not.toContain('kms:Decrypt');
-    expect(statements[0].Action).not.toContain('kms:*');
     expect(statements.slice(1)).toEqual([
       {
         Sid: 'RotationFunctionUsesKeyThroughSecretsManager',
         Effect: 'Allow',
         Principal: { AWS: `\${aws_iam_role.${roleName}.arn}` },
-        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: '*',
         Condition: viaSecretsManager,
       },
@@ -264,13 +456,28 @@ describe('encryption', () => {
     expect(onlyResource(json, 'aws_secretsmanager_secret').kms_key_id).toBe(`\${aws_kms_key.${keyName}.arn}`);
   });
 
+  test('the account administers the created key but cannot use it, nor grant itself its use', () => {
+    // WHEN
+    const { json } = synthRotation({ encryption: 'customer-managed' });
+    // THEN
+    const [administration] = policyOf(onlyResource(json, 'aws_kms_key')).Statement;
+    expect(administration.Sid).toBe('AccountAdministersKey');
+    const allowed = (action: string): boolean => (administration.Action as string[]).some((pattern) => iamActionMatches(pattern, action));
+    const use = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+    expect(use.filter(allowed)).toEqual([]);
+    // A grant is key use by another route: kms:Create* would allow kms:CreateGrant.
+    expect(allowed('kms:CreateGrant')).toBe(false);
+    // Never locked out: the account can still change the key policy and name the key.
+    expect(['kms:PutKeyPolicy', 'kms:CreateAlias', 'kms:ScheduleKeyDeletion'].filter(allowed)).toEqual(['kms:PutKeyPolicy', 'kms:CreateAlias', 'kms:ScheduleKeyDeletion']);
+  });
+
   test('a given key is used, not created', () => {
     const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const { json } = synthRotation({ encryption: 'customer-managed', kmsKeyArn: keyArn });
     expect(json.resource.aws_kms_key).toBeUndefined();
     expect(onlyResource(json, 'aws_secretsmanager_secret').kms_key_id).toBe(keyArn);
     expect(policyOf(onlyResource(json, 'aws_iam_role_policy')).Statement).toContainEqual(
-      expect.objectContaining({ Resource: [keyArn], Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] }),
+      expect.objectContaining({ Resource: [keyArn], Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
     );
   });
 });
@@ -284,12 +491,14 @@ describe('tags', () => {
     // THEN
     const untaggable = new Set([
       'aws_iam_role_policy',
+      'aws_iam_role_policy_attachment',
       'aws_lambda_permission',
       'aws_secretsmanager_secret_rotation',
     ]);
     const taggable = Object.entries(json.resource).filter(([type]) => !untaggable.has(type));
     expect(taggable.map(([type]) => type).sort()).toEqual([
       'aws_cloudwatch_log_group',
+      'aws_iam_policy',
       'aws_iam_role',
       'aws_iam_user',
       'aws_kms_key',

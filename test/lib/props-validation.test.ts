@@ -1,6 +1,17 @@
 import { Token } from 'cdktf';
 import { IamAccessKeyRotationProps } from '../../lib';
-import { synthRotation } from './fixtures';
+import { onlyResource, synthRotation } from './fixtures';
+
+function manyTags(count: number): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: count }, (_, index) => [`tag${index}`, 'x']));
+}
+
+/** Environment variables that, with the construct's own, come to exactly `bytes` as Lambda measures them. */
+function environmentOfSize(bytes: number): Record<string, string> {
+  const own = { PREVIOUS_KEY_ACTION: 'keep', TEST_BUDGET_MS: '30000', LOG_LEVEL: 'INFO' };
+  const base = JSON.stringify({ BIG: '', ...own }).length;
+  return { BIG: 'x'.repeat(bytes - base) };
+}
 
 // Each case: props (merged over one valid user) and the message the synth must fail with.
 const INVALID: [string, Partial<IamAccessKeyRotationProps>, RegExp][] = [
@@ -22,7 +33,15 @@ const INVALID: [string, Partial<IamAccessKeyRotationProps>, RegExp][] = [
   ['rate too frequent', { schedule: { scheduleExpression: 'rate(2 hours)' } }, /`schedule\.scheduleExpression` must rotate at most every 4 hours/],
   ['bad duration', { schedule: { duration: '3 hours' } }, /`schedule\.duration` must be between 1h and 24h, e\.g\. '3h', got "3 hours"/],
   ['duration too long', { schedule: { duration: '25h' } }, /`schedule\.duration` must be between 1h and 24h/],
-  ['window longer than interval', { schedule: { scheduleExpression: 'rate(4 hours)', duration: '4h' } }, /`schedule\.duration` must be shorter than the interval/],
+  ['window longer than the rate interval', { schedule: { scheduleExpression: 'rate(4 hours)', duration: '5h' } }, /`schedule\.duration` must not run into the next rotation window: .* every 4 hours, so at most 4h, got "5h"/],
+  ['rate beyond 999 days', { schedule: { scheduleExpression: 'rate(1000 days)' } }, /`schedule\.scheduleExpression` must be rate\(N days\) with N from 1 to 999 .*, got "rate\(1000 days\)"/],
+  ['cron minutes not 0', { schedule: { scheduleExpression: 'cron(30 4 * * ? *)' } }, /`schedule\.scheduleExpression` must have 0 as the minutes of cron\(\.\.\.\).*, got "cron\(30 4 \* \* \? \*\)"/],
+  ['cron year not *', { schedule: { scheduleExpression: 'cron(0 4 * * ? 2030)' } }, /`schedule\.scheduleExpression` must have \* as the year of cron\(\.\.\.\).*, got "cron\(0 4 \* \* \? 2030\)"/],
+  ['cron hour 24', { schedule: { scheduleExpression: 'cron(0 24 * * ? *)' } }, /`schedule\.scheduleExpression` must have hours of cron\(\.\.\.\) from 0 to 23 .*, got "cron\(0 24 \* \* \? \*\)"/],
+  ['cron every 2 hours', { schedule: { scheduleExpression: 'cron(0 */2 * * ? *)' } }, /`schedule\.scheduleExpression` must rotate at most every 4 hours, but opens windows at 00:00 and 02:00, got "cron\(0 \*\/2 \* \* \? \*\)"/],
+  ['cron hours listed 3 apart', { schedule: { scheduleExpression: 'cron(0 1,12,15 * * ? *)' } }, /`schedule\.scheduleExpression` must rotate at most every 4 hours, but opens windows at 12:00 and 15:00/],
+  ['cron window past the end of the UTC day', { schedule: { scheduleExpression: 'cron(0 22 ? * MON *)', duration: '3h' } }, /`schedule\.duration` must close the rotation window by the end of the UTC day: .* at 22:00, so at most 2h, got "3h"/],
+  ['cron window into the next window', { schedule: { scheduleExpression: 'cron(0 4/6 * * ? *)', duration: '8h' } }, /`schedule\.duration` must not run into the next rotation window: .* at 04:00 and 10:00, so at most 6h, got "8h"/],
   ['bad per-user schedule', { users: [{ name: 'a', schedule: { automaticallyAfterDays: -1 } }] }, /`users\[0\]\.schedule\.automaticallyAfterDays` must be an integer between 1 and 1000, got -1/],
   ['bad previous key action', { previousKeyAction: 'delete' as never }, /`previousKeyAction` must be one of "keep", "deactivate", got "delete"/],
   ['bad test budget', { testBudgetMs: 60_000 }, /`testBudgetMs` must be an integer between 1000 and 50000, got 60000/],
@@ -32,12 +51,32 @@ const INVALID: [string, Partial<IamAccessKeyRotationProps>, RegExp][] = [
   ['bad key ARN', { encryption: 'customer-managed', kmsKeyArn: 'alias/mine' }, /`kmsKeyArn` must be an kms ARN .*, got "alias\/mine"/],
   ['key alias ARN', { encryption: 'customer-managed', kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:alias/x' }, /`kmsKeyArn` must be a key ARN \(arn:<partition>:kms:<region>:<account>:key\/<key-id>\), not an alias.*, got "arn:aws:kms:us-east-1:123456789012:alias\/x"/],
   ['readers without a created key', { readerArns: ['arn:aws:iam::123456789012:role/r'] }, /`readerArns` only applies to a key the construct creates/],
-  ['bad reader ARN', { encryption: 'customer-managed', readerArns: ['reader'] }, /`readerArns\[0\]` must be an iam ARN/],
+  ['bad reader ARN', { encryption: 'customer-managed', readerArns: ['reader'] }, /`readerArns\[0\]` must be the ARN of an account root, IAM role or IAM user .*, got "reader"/],
+  ['group as reader', { encryption: 'customer-managed', readerArns: ['arn:aws:iam::123456789012:group/devs'] }, /`readerArns\[0\]` must be the ARN of an account root, IAM role or IAM user .*, got "arn:aws:iam::123456789012:group\/devs"/],
+  ['wildcard reader', { encryption: 'customer-managed', readerArns: ['arn:aws:iam::123456789012:role/ci-*'] }, /`readerArns\[0\]` must not contain a wildcard: .*, got "arn:aws:iam::123456789012:role\/ci-\*"/],
+  ['reader ARN with a region', { encryption: 'customer-managed', readerArns: ['arn:aws:iam:us-east-1:123456789012:role/r'] }, /`readerArns\[0\]` must be the ARN of an account root, IAM role or IAM user with a 12-digit account and no region/],
+  ['reader ARN without an account', { encryption: 'customer-managed', readerArns: ['arn:aws:iam:::role/r'] }, /`readerArns\[0\]` must be the ARN of an account root, IAM role or IAM user with a 12-digit account/],
+  ['role session as reader', { encryption: 'customer-managed', readerArns: ['arn:aws:sts::123456789012:assumed-role/r/s'] }, /`readerArns\[0\]` must be the ARN of an account root, IAM role or IAM user/],
   ['infinite log retention', { logRetentionInDays: 0 }, /`logRetentionInDays` must be one of CloudWatch's retention periods .*, got 0/],
   ['odd log retention', { logRetentionInDays: 100 }, /`logRetentionInDays` must be one of CloudWatch's retention periods .*, got 100/],
   ['bad recovery window', { recoveryWindowInDays: 3 }, /`recoveryWindowInDays` must be 0 \(delete immediately\) or between 7 and 30, got 3/],
   ['reserved tag', { tags: { 'iam-key-rotation:user': 'x' } }, /`tags` must not set "iam-key-rotation:user"/],
+  ['the function\'s tag', { tags: { 'iam-key-rotation:attempt': 'x' } }, /`tags` must not set "iam-key-rotation:attempt": the rotation function writes it/],
+  ['tag key with a character AWS rejects', { tags: { 'team#1': 'x' } }, /`tags` keys must be letters, digits, spaces and _\.:\/=\+-@, got "team#1"/],
+  ['tag value with a character AWS rejects', { tags: { team: 'a;b' } }, /`tags\.team` must be letters, digits, spaces and _\.:\/=\+-@, got "a;b"/],
+  ['tag key with the aws: prefix, any case', { tags: { 'AWS:team': 'x' } }, /`tags` keys must not start with "aws:", which AWS reserves, got "AWS:team"/],
+  ['tag value with the aws: prefix', { tags: { team: 'aws:platform' } }, /`tags\.team` must not start with "aws:", which AWS reserves, got "aws:platform"/],
+  ['49 tags (a secret carries 2 more)', { tags: manyTags(49) }, /`tags` must have at most 48 tags: AWS allows 50 per resource, and iam-key-rotation:user and iam-key-rotation:attempt come on top, got 49/],
   ['contract env overridden', { functionEnvironment: { LOG_LEVEL: 'DEBUG' } }, /`functionEnvironment` must not set "LOG_LEVEL"/],
+  ['env key starting with a digit', { functionEnvironment: { '1X': 'a' } }, /`functionEnvironment` keys must be a letter then at least one letter, digit or _ .*, got "1X"/],
+  ['one-character env key', { functionEnvironment: { A: 'a' } }, /`functionEnvironment` keys must be a letter then at least one letter, digit or _ .*, got "A"/],
+  ['env key with a dash', { functionEnvironment: { 'MY-VAR': 'a' } }, /`functionEnvironment` keys must be .*, got "MY-VAR"/],
+  ['Lambda reserved env key', { functionEnvironment: { AWS_REGION: 'us-east-1' } }, /`functionEnvironment` must not set "AWS_REGION": Lambda reserves it/],
+  ['Lambda reserved env key AWS_LAMBDA_FUNCTION_NAME', { functionEnvironment: { AWS_LAMBDA_FUNCTION_NAME: 'x' } }, /`functionEnvironment` must not set "AWS_LAMBDA_FUNCTION_NAME": Lambda reserves it/],
+  ['Lambda reserved env key _X_AMZN_TRACE_ID', { functionEnvironment: { _X_AMZN_TRACE_ID: 'x' } }, /`functionEnvironment` must not set "_X_AMZN_TRACE_ID": Lambda reserves it/],
+  ['SDK endpoint override', { functionEnvironment: { AWS_ENDPOINT_URL: 'https://example.com' } }, /`functionEnvironment` must not set "AWS_ENDPOINT_URL": .*new secret access key, to another endpoint/],
+  ['service endpoint override', { functionEnvironment: { AWS_ENDPOINT_URL_SECRETS_MANAGER: 'https://example.com' } }, /`functionEnvironment` must not set "AWS_ENDPOINT_URL_SECRETS_MANAGER"/],
+  ['environment over 4 KB', { functionEnvironment: { BIG: 'x'.repeat(4100) } }, /`functionEnvironment` must keep the function's environment within Lambda's 4 KB \(4096 bytes as JSON, with PREVIOUS_KEY_ACTION, TEST_BUDGET_MS, LOG_LEVEL that the construct sets\), got 4\d{3} bytes/],
 ];
 
 describe('invalid props fail the synth', () => {
@@ -50,6 +89,22 @@ describe('invalid props fail the synth', () => {
       /`logRetentionInDays`[^\n]*\n`recoveryWindowInDays`/,
     );
   });
+
+  test('every problem of a schedule, of the tags and of the environment is reported', () => {
+    expect(() =>
+      synthRotation({
+        schedule: { scheduleExpression: 'cron(30 4 * * ? 2030)' },
+        tags: { 'a#': 'x', b: 'y;' },
+        functionEnvironment: { AWS_REGION: 'x', AWS_ENDPOINT_URL: 'https://example.com' },
+      }),
+    ).toThrow(
+      /minutes of cron[^\n]*\n[^\n]*year of cron[^\n]*\n`tags` keys[^\n]*"a#"\n`tags\.b`[^\n]*\n[^\n]*"AWS_REGION"[^\n]*\n[^\n]*"AWS_ENDPOINT_URL"/,
+    );
+  });
+
+  test('an environment one byte over 4 KB, the construct\'s variables included, fails', () => {
+    expect(() => synthRotation({ functionEnvironment: environmentOfSize(4097) })).toThrow(/within Lambda's 4 KB .*, got 4097 bytes/);
+  });
 });
 
 describe('valid edge values pass', () => {
@@ -57,11 +112,36 @@ describe('valid edge values pass', () => {
     ['1 day', { schedule: { automaticallyAfterDays: 1 } }],
     ['1000 days and a 24h window', { schedule: { automaticallyAfterDays: 1000, duration: '24h' } }],
     ['rate(4 hours) with a 3h window', { schedule: { scheduleExpression: 'rate(4 hours)', duration: '3h' } }],
+    ['rate(4 hours) with a window as long as the interval', { schedule: { scheduleExpression: 'rate(4 hours)', duration: '4h' } }],
     ['rate(1 day)', { schedule: { scheduleExpression: 'rate(1 day)' } }],
+    ['rate(999 days)', { schedule: { scheduleExpression: 'rate(999 days)', duration: '24h' } }],
+    ['weekly cron with a window to midnight', { schedule: { scheduleExpression: 'cron(0 20 ? * MON *)', duration: '4h' } }],
+    ['cron every 4 hours, windows filling the day', { schedule: { scheduleExpression: 'cron(0 0/4 * * ? *)', duration: '4h' } }],
+    ['cron hours listed and ranged', { schedule: { scheduleExpression: 'cron(0 2,8-16/4,23 L * ? *)', duration: '1h' } }],
+    ['cron on the last day of the month', { schedule: { scheduleExpression: 'cron(0 16 L * ? *)' } }],
+    ['reader roots, users and roles with paths, in any partition', {
+      encryption: 'customer-managed',
+      readerArns: [
+        'arn:aws:iam::123456789012:root',
+        'arn:aws:iam::123456789012:user/ops/alice',
+        'arn:aws-cn:iam::123456789012:role/service-role/ci.runner@x',
+        'arn:aws-us-gov:iam::210987654321:role/reader',
+      ],
+    }],
+    ['48 tags', { tags: manyTags(48) }],
+    ['tags of Unicode letters, spaces and every allowed symbol', { tags: { 'équipe 1': 'plate-forme ü _.:/=+-@', empty: '' } }],
+    ['an environment of SDK settings', { functionEnvironment: { AWS_MAX_ATTEMPTS: '1', AWS_LAMBDA_EXEC_WRAPPER: '/opt/wrapper', NODE_OPTIONS: '--enable-source-maps' } }],
+    ['names that objects inherit', { tags: { constructor: 'x' }, functionEnvironment: { constructor: 'x', toString: 'y' } }],
     ['no recovery window', { recoveryWindowInDays: 0 }],
     ['user name with every allowed symbol', { users: [{ name: 'a_b+c=d,e.f@g-h', secretName: 'keys/a_b' }] }],
   ])('%s', (_case, props) => {
     expect(() => synthRotation(props)).not.toThrow();
+  });
+
+  test('an environment of exactly 4 KB, the construct\'s variables included, passes', () => {
+    const { json } = synthRotation({ functionEnvironment: environmentOfSize(4096) });
+    const { environment } = onlyResource(json, 'aws_lambda_function') as { environment: { variables: Record<string, string> } };
+    expect(Buffer.byteLength(JSON.stringify(environment.variables))).toBe(4096);
   });
 
   test('unresolved tokens are not checked', () => {

@@ -129,6 +129,25 @@ describe('IKR4 invoke permission scoped by source account', () => {
 });
 
 describe('the construct', () => {
+  test('its managed policies, which hold the access-key grants, are checked by IKR2 and pass', () => {
+    // GIVEN
+    const { json } = synthRotation({ users: [{ name: 'alice', createUser: true }, { name: 'bob' }] });
+    // THEN
+    const policies = Object.entries(json.resource.aws_iam_policy).map(([name, config]) => resource('aws_iam_policy', config, name));
+    expect(policies).toHaveLength(1);
+    expect(policies.map((policy) => noWildcardAccessKeyResource.check(policy, noStack))).toEqual(['compliant']);
+  });
+
+  test('a managed policy of the role that allows access-key actions on * is reported', () => {
+    // GIVEN
+    const { stack, construct } = synthRotation();
+    // WHEN
+    const [userPolicy] = construct.rotationFunction.userPolicies;
+    userPolicy.addOverride('policy', policy({ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*' }));
+    // THEN
+    expect(errorsAfterSynth(stack)).toEqual([expect.stringMatching(/^test\/rotation\/rotation-function\/user-policy-1: \[IKR2\]/)]);
+  });
+
   test('passes every rule on every resource', () => {
     const { stack } = synthRotation({ users: [{ name: 'alice', createUser: true }, { name: 'bob' }], encryption: 'customer-managed' });
     expect(errorAnnotations(stack)).toEqual([]);
