@@ -18,7 +18,8 @@ export function parseArn(arn: string): ParsedArn | undefined {
 
 /**
  * Whether `callerArn` is the IAM user `userName` (under any path) in the partition and account of `secretArn`:
- * `arn:<partition>:iam::<account>:user/<path...>/<userName>`.
+ * `arn:<partition>:iam::<account>:user/<path...>/<userName>`. IAM user names are unique regardless of case and
+ * IAM finds a user by any casing of its name, so `Alice` in the tag is the user STS calls `alice`.
  */
 export function isArnOfUser(callerArn: string, userName: string, secretArn: string): boolean {
   const caller = parseArn(callerArn);
@@ -30,7 +31,7 @@ export function isArnOfUser(callerArn: string, userName: string, secretArn: stri
   return (
     caller.service === 'iam' &&
     resourceType === 'user' &&
-    path[path.length - 1] === userName &&
+    path[path.length - 1]?.toLowerCase() === userName.toLowerCase() &&
     caller.partition === secret.partition &&
     caller.account === secret.account
   );

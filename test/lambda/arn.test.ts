@@ -24,10 +24,15 @@ describe('ARNs', () => {
     expect(isArnOfUser('arn:aws:iam::123456789012:user/a/b/alice', 'alice', SECRET_ARN)).toBe(true);
   });
 
+  test('names differing only in case are the same IAM user', () => {
+    expect(isArnOfUser('arn:aws:iam::123456789012:user/alice', 'Alice', SECRET_ARN)).toBe(true);
+  });
+
   test('anything else does not', () => {
     expect(isArnOfUser('arn:aws:iam::123456789012:user/alice', 'alice', 'not-an-arn')).toBe(false);
     expect(isArnOfUser('arn:aws:iam::123456789012:role/alice', 'alice', SECRET_ARN)).toBe(false);
     expect(isArnOfUser('arn:aws:iam::123456789012:user/alice/x', 'alice', SECRET_ARN)).toBe(false);
-    expect(isArnOfUser('arn:aws:iam::123456789012:user/Alice', 'alice', SECRET_ARN)).toBe(false);
+    expect(isArnOfUser('arn:aws:iam::123456789012:user/alicia', 'alice', SECRET_ARN)).toBe(false);
+    expect(isArnOfUser('arn:aws:iam::123456789012:user', 'alice', SECRET_ARN)).toBe(false);
   });
 });
