@@ -27,6 +27,7 @@ export function buildApp(options: BuildAppOptions = {}): App {
   const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
   new IamKeyRotationStack(app, STACK_NAME, {
     region: config.region,
+    backend: config.backend,
     rotation: options.functionZipPath !== undefined ? { ...config.rotation, functionZipPath: options.functionZipPath } : config.rotation,
     env,
   });

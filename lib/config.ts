@@ -2,7 +2,8 @@
 // Pure checks; the only file access is loadRotationConfig.
 import * as fs from 'fs';
 import { IamAccessKeyRotationProps, iamAccessKeyRotationPropsProblems } from './iam-access-key-rotation';
-import { show } from './validation';
+import { StateBackend, stateBackendProblems } from './state-backend';
+import { AWS_REGION, show } from './validation';
 
 /** Overrides the config file the app reads. */
 export const CONFIG_PATH_ENV = 'IAM_KEY_ROTATION_CONFIG';
@@ -10,6 +11,8 @@ export const CONFIG_PATH_ENV = 'IAM_KEY_ROTATION_CONFIG';
 export interface RotationConfig {
   /** AWS region to deploy to. @default - the provider's (AWS_REGION at plan time) */
   readonly region?: string;
+  /** Where Terraform keeps the state. @default - a local file, terraform.tfstate next to cdk.tf.json */
+  readonly backend?: StateBackend;
   readonly rotation: IamAccessKeyRotationProps;
 }
 
@@ -23,11 +26,21 @@ export class ConfigError extends Error {
   }
 }
 
-type FieldType = 'string' | 'number' | 'boolean' | 'string-map' | 'string-list' | 'schedule' | 'users';
+type FieldType = 'string' | 'number' | 'boolean' | 'string-map' | 'string-list' | 'schedule' | 'users' | 'backend' | 's3-backend';
 type Shape = Record<string, FieldType>;
 
 const SCHEDULE_SHAPE: Shape = { automaticallyAfterDays: 'number', scheduleExpression: 'string', duration: 'string' };
 const USER_SHAPE: Shape = { name: 'string', secretName: 'string', schedule: 'schedule', createUser: 'boolean' };
+const BACKEND_SHAPE: Shape = { s3: 's3-backend' };
+const S3_BACKEND_SHAPE: Shape = {
+  bucket: 'string',
+  key: 'string',
+  region: 'string',
+  useLockfile: 'boolean',
+  dynamodbTable: 'string',
+  encrypt: 'boolean',
+  kmsKeyId: 'string',
+};
 const CONFIG_SHAPE: Shape = {
   region: 'string',
   name: 'string',
@@ -43,9 +56,9 @@ const CONFIG_SHAPE: Shape = {
   recoveryWindowInDays: 'number',
   tags: 'string-map',
   functionEnvironment: 'string-map',
+  backend: 'backend',
 };
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const KMS_KEY_REGION = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\//;
 
 /** Checks a parsed config document; throws a ConfigError listing every problem, each naming its key. */
@@ -54,20 +67,21 @@ export function parseRotationConfig(document: unknown, source = '(inline)'): Rot
   checkShape(document, CONFIG_SHAPE, '', problems);
   // The value checks below assume the types are right.
   if (problems.length > 0) throw new ConfigError(source, problems);
-  const { region, ...rotation } = document as { region?: string } & IamAccessKeyRotationProps;
-  if (typeof region === 'string' && !REGION.test(region)) {
+  const { region, backend, ...rotation } = document as { region?: string; backend?: StateBackend } & IamAccessKeyRotationProps;
+  if (typeof region === 'string' && !AWS_REGION.test(region)) {
     problems.push(`\`region\` must be an AWS region like us-east-1, got ${show(region)}`);
   }
   if (rotation.users === undefined) problems.push('`users` is required: list the IAM users whose keys rotate');
   else problems.push(...iamAccessKeyRotationPropsProblems(rotation));
+  if (backend !== undefined) problems.push(...stateBackendProblems(backend).map((problem) => problem.message));
   const keyRegion = KMS_KEY_REGION.exec(rotation.kmsKeyArn ?? '')?.[1];
-  if (typeof region === 'string' && REGION.test(region) && keyRegion !== undefined && keyRegion !== region) {
+  if (typeof region === 'string' && AWS_REGION.test(region) && keyRegion !== undefined && keyRegion !== region) {
     problems.push(
       `\`kmsKeyArn\` must be a key in \`region\` ${show(region)} (Secrets Manager encrypts a secret only with a KMS key of its own region), got a key in ${show(keyRegion)}: ${show(rotation.kmsKeyArn)}`,
     );
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return region !== undefined ? { region, rotation } : { rotation };
+  return { ...(region !== undefined ? { region } : {}), ...(backend !== undefined ? { backend } : {}), rotation };
 }
 
 /** Reads and checks a config file. */
@@ -121,6 +135,12 @@ function checkField(value: unknown, type: FieldType, label: string, problems: st
       return;
     case 'schedule':
       checkShape(value, SCHEDULE_SHAPE, label, problems);
+      return;
+    case 'backend':
+      checkShape(value, BACKEND_SHAPE, label, problems);
+      return;
+    case 's3-backend':
+      checkShape(value, S3_BACKEND_SHAPE, label, problems);
       return;
     case 'users':
       if (!Array.isArray(value)) {

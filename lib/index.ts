@@ -5,6 +5,7 @@ export * from './secrets-key';
 export * from './aws-context';
 export * from './schedule';
 export * from './stack';
+export * from './state-backend';
 export * from './outputs';
 export * from './config';
 export * from './test-endpoint';

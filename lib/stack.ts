@@ -1,19 +1,25 @@
 import { Construct } from 'constructs';
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { IamAccessKeyRotation, IamAccessKeyRotationProps } from './iam-access-key-rotation';
 import { STACK_OUTPUTS, StackOutputName } from './outputs';
+import { StateBackend, addStateBackend } from './state-backend';
 import { testEndpointProviderConfig } from './test-endpoint';
 
 export interface IamKeyRotationStackProps {
   readonly rotation: IamAccessKeyRotationProps;
   /** @default - the provider's: AWS_REGION / AWS_DEFAULT_REGION or the shared config at plan time */
   readonly region?: string;
+  /**
+   * Where Terraform keeps the state. Only S3 is offered; for another backend, build your own TerraformStack.
+   * @default - a local file, terraform.tfstate next to cdk.tf.json (cdktf.out/stacks/<stack id>/)
+   */
+  readonly backend?: StateBackend;
   /** Read for the test-only emulator endpoint (IAM_KEY_ROTATION_TEST_ENDPOINT). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** One deployment: provider, local state, the rotation construct and its outputs. */
+/** One deployment: provider, state backend (local unless `backend` says S3), the rotation construct and its outputs. */
 export class IamKeyRotationStack extends TerraformStack {
   readonly rotation: IamAccessKeyRotation;
 
@@ -23,8 +29,7 @@ export class IamKeyRotationStack extends TerraformStack {
       ...(props.region !== undefined ? { region: props.region } : {}),
       ...testEndpointProviderConfig(props.env ?? process.env),
     });
-    // Relative, so cdktf.out is the same in every checkout (the default path is absolute).
-    new LocalBackend(this, { path: 'terraform.tfstate' });
+    addStateBackend(this, props.backend);
 
     this.rotation = new IamAccessKeyRotation(this, 'rotation', props.rotation);
 

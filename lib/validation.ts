@@ -29,6 +29,9 @@ export function isUnresolved(value: unknown): boolean {
   return (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value);
 }
 
+/** An AWS region name like us-east-1 or us-gov-west-1. */
+export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
 /**
  * For names given by JS callers or JSON: `RegExp.test` turns a non-string into a string ("undefined", "5")
  * that may well pass, so the type is checked first.

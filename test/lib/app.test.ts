@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TerraformStack, Testing } from 'cdktf';
+import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { STACK_OUTPUTS } from '../../lib';
+import { IamKeyRotationStack, STACK_OUTPUTS } from '../../lib';
 import { BuildAppOptions, STACK_NAME, buildApp } from '../../main';
 import { fixtureZip } from './fixtures';
 
@@ -57,6 +57,77 @@ describe('buildApp', () => {
     const configPath = path.join(dir, 'bad.json');
     fs.writeFileSync(configPath, JSON.stringify({ users: [{ name: 'carol' }], schedule: { automaticallyAfterDays: 0 } }));
     expect(() => synthExample({ configPath })).toThrow(/`schedule\.automaticallyAfterDays` must be an integer between 1 and 1000, got 0/);
+  });
+});
+
+describe('state backend', () => {
+  /** The app's stack for a config with this `backend`, as parsed JSON. */
+  function synthWithBackend(backend: unknown): { terraform: { backend: Record<string, Record<string, unknown>> } } {
+    const configPath = path.join(tempDir('config-'), 'rotation.config.json');
+    fs.writeFileSync(configPath, JSON.stringify({ region: 'eu-west-1', users: [{ name: 'carol' }], backend }));
+    return JSON.parse(synthExample({ configPath }));
+  }
+
+  test('is a local file next to cdk.tf.json when the config names none', () => {
+    expect(JSON.parse(synthExample()).terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } });
+  });
+
+  test('is the S3 bucket of the config, with every setting it gives', () => {
+    // GIVEN
+    const s3 = {
+      bucket: 'platform-terraform-state',
+      key: 'iam-key-rotation/123456789012/eu-west-1.tfstate',
+      region: 'us-east-1',
+      useLockfile: true,
+      dynamodbTable: 'terraform-locks',
+      encrypt: true,
+      kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:alias/terraform-state',
+    };
+    // WHEN
+    const json = synthWithBackend({ s3 });
+    // THEN
+    expect(json.terraform.backend).toEqual({
+      s3: {
+        bucket: 'platform-terraform-state',
+        key: 'iam-key-rotation/123456789012/eu-west-1.tfstate',
+        region: 'us-east-1',
+        use_lockfile: true,
+        dynamodb_table: 'terraform-locks',
+        encrypt: true,
+        kms_key_id: 'arn:aws:kms:us-east-1:123456789012:alias/terraform-state',
+      },
+    });
+  });
+
+  test('encrypts the S3 state by default and adds no setting the config leaves out', () => {
+    const json = synthWithBackend({ s3: { bucket: 'state', key: 'iam-key-rotation.tfstate' } });
+    expect(json.terraform.backend).toEqual({ s3: { bucket: 'state', key: 'iam-key-rotation.tfstate', encrypt: true } });
+  });
+
+  test('keeps an explicit encrypt false and useLockfile false', () => {
+    const json = synthWithBackend({ s3: { bucket: 'state', key: 'k', encrypt: false, useLockfile: false } });
+    expect(json.terraform.backend.s3).toEqual({ bucket: 'state', key: 'k', encrypt: false, use_lockfile: false });
+  });
+
+  test('an invalid backend in the stack props fails the synth, naming the prop', () => {
+    // GIVEN
+    const app = new App({ outdir: tempDir('app-') });
+    const backend = { s3: { bucket: 'state', key: 'states/' } };
+    // WHEN / THEN
+    expect(() => new IamKeyRotationStack(app, 'keys', { rotation: { users: [{ name: 'carol' }], functionZipPath: fixtureZip() }, backend, env: {} })).toThrow(
+      /^`backend\.s3\.key` must be an object key that does not start or end with "\/", got "states\/"$/,
+    );
+  });
+
+  test('a reference in the backend fails the synth: Terraform reads the backend before any variable', () => {
+    // GIVEN
+    const app = new App({ outdir: tempDir('app-') });
+    const scope = new TerraformStack(app, 'other');
+    const bucket = new TerraformVariable(scope, 'bucket', { type: 'string' }).stringValue;
+    // WHEN / THEN
+    expect(
+      () => new IamKeyRotationStack(app, 'keys', { rotation: { users: [{ name: 'carol' }], functionZipPath: fixtureZip() }, backend: { s3: { bucket, key: 'k' } }, env: {} }),
+    ).toThrow(/^`backend\.s3\.bucket` must be a literal: Terraform reads the backend before any variable or resource, got "\$\{TfToken\[TOKEN\.\d+\]\}"$/);
   });
 });
 
