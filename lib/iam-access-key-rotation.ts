@@ -156,12 +156,7 @@ export class IamAccessKeyRotation extends Construct {
     this.rotationFunction = new RotationFunction(this, 'rotation-function', {
       name,
       zipPath: props.functionZipPath ?? DEFAULT_FUNCTION_ZIP_PATH,
-      environment: {
-        ...props.functionEnvironment,
-        [FUNCTION_ENV.previousKeyAction]: props.previousKeyAction ?? DEFAULT_PREVIOUS_KEY_ACTION,
-        [FUNCTION_ENV.testBudgetMs]: String(props.testBudgetMs ?? DEFAULT_TEST_BUDGET_MS),
-        [FUNCTION_ENV.logLevel]: props.logLevel ?? DEFAULT_LOG_LEVEL,
-      },
+      environment: { ...props.functionEnvironment, ...ownEnvironment(props) },
       logRetentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_DAYS,
       tags,
       context,
@@ -294,14 +289,18 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
       ),
     );
   }
-  // The variables the constructor adds, valued as it values them: they count against Lambda's size limit.
-  const ownEnvironment = {
-    [FUNCTION_ENV.previousKeyAction]: previousKeyAction ?? DEFAULT_PREVIOUS_KEY_ACTION,
-    [FUNCTION_ENV.testBudgetMs]: String(testBudgetMs ?? DEFAULT_TEST_BUDGET_MS),
-    [FUNCTION_ENV.logLevel]: logLevel ?? DEFAULT_LOG_LEVEL,
-  };
-  report(lambdaEnvironmentProblems(props.functionEnvironment ?? {}, ownEnvironment, 'functionEnvironment'));
+  // The construct's own variables count against Lambda's size limit too.
+  report(lambdaEnvironmentProblems(props.functionEnvironment ?? {}, ownEnvironment(props), 'functionEnvironment'));
   return problems;
+}
+
+/** The variables the construct sets on the function (they win over `functionEnvironment`). */
+function ownEnvironment(props: IamAccessKeyRotationProps): Record<string, string> {
+  return {
+    [FUNCTION_ENV.previousKeyAction]: props.previousKeyAction ?? DEFAULT_PREVIOUS_KEY_ACTION,
+    [FUNCTION_ENV.testBudgetMs]: String(props.testBudgetMs ?? DEFAULT_TEST_BUDGET_MS),
+    [FUNCTION_ENV.logLevel]: props.logLevel ?? DEFAULT_LOG_LEVEL,
+  };
 }
 
 function validateProps(props: IamAccessKeyRotationProps): void {

@@ -76,12 +76,6 @@ export function rotationScheduleProblems(schedule: RotationSchedule, label: stri
   return problems;
 }
 
-/** Throws the first problem of `rotationScheduleProblems`. */
-export function checkRotationSchedule(schedule: RotationSchedule, label: string): void {
-  const [first] = rotationScheduleProblems(schedule, label);
-  if (first !== undefined) throw first;
-}
-
 /** The `rotation_rules` block for a (checked) schedule, the default applied. */
 export function rotationRules(schedule: RotationSchedule): SecretsmanagerSecretRotationRotationRules {
   const timing =
