@@ -1,3 +1,4 @@
+import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput, type STSClient } from '@aws-sdk/client-sts';
 import { isArnOfUser } from '../arn';
 import { isKeyNotYetValid } from '../aws-errors';
@@ -8,7 +9,7 @@ import { managedUserName, PENDING } from '../secret-metadata';
 import { assertValueNamesUser } from '../secret-value';
 import { readPendingValue } from '../secret-versions';
 
-export type TestSecretDependencies = Pick<Dependencies, 'secretsManager' | 'createStsClient' | 'logger' | 'clock'>;
+export type TestSecretDependencies = Pick<Dependencies, 'secretsManager' | 'iam' | 'createStsClient' | 'logger' | 'clock'>;
 
 /** New keys take seconds to reach every STS endpoint: wait a little first, then back off to a few seconds. */
 export const FIRST_RETRY_DELAY_MS = 500;
@@ -22,8 +23,8 @@ export const MAX_RETRY_DELAY_MS = 5_000;
  * @throws MissingUserTagError if the secret has no user tag.
  * @throws InvalidSecretError if the AWSPENDING version has no value or it lacks the key.
  * @throws UserMismatchError if the AWSPENDING value does not name the tagged user.
- * @throws KeyTestFailedError if the key still does not authenticate when the budget is spent, or it
- * authenticates as someone other than the managed user.
+ * @throws KeyTestFailedError if the key still does not authenticate when the budget is spent (saying so when
+ * IAM no longer has the key, which no retry can mend), or it authenticates as someone other than the managed user.
  * Other AWS errors pass through.
  */
 export async function testSecret({ request, metadata, config }: StepInput, deps: TestSecretDependencies): Promise<void> {
@@ -37,6 +38,17 @@ export async function testSecret({ request, metadata, config }: StepInput, deps:
   let identity: GetCallerIdentityCommandOutput;
   try {
     identity = await callerIdentityWithRetry(sts, { request, config }, deps, { accessKeyId, userName });
+  } catch (error) {
+    if (error instanceof KeyTestFailedError && !(await keyStillExists(deps, userName, accessKeyId))) {
+      throw new KeyTestFailedError(
+        request,
+        `access key ${accessKeyId} of user ${userName} no longer exists in IAM (deleted outside the rotation?), so this ` +
+          'rotation can never finish: cancel it (aws secretsmanager cancel-rotate-secret), remove the AWSPENDING label ' +
+          `from version ${request.token} (aws secretsmanager update-secret-version-stage), then rotate again`,
+        { cause: error },
+      );
+    }
+    throw error;
   } finally {
     sts.destroy();
   }
@@ -49,6 +61,17 @@ export async function testSecret({ request, metadata, config }: StepInput, deps:
     );
   }
   logger.info('the pending key authenticates as the managed user', { accessKeyId, user: userName, outcome: 'tested' });
+}
+
+/** Whether IAM still lists the key; when IAM cannot say, assume it does (the original failure then stands). */
+async function keyStillExists({ iam, logger }: TestSecretDependencies, userName: string, accessKeyId: string): Promise<boolean> {
+  try {
+    const listed = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
+    return (listed.AccessKeyMetadata ?? []).some((key) => key.AccessKeyId === accessKeyId);
+  } catch (error) {
+    logger.warn('could not check whether the pending key still exists', { accessKeyId, error: describeError(error) });
+    return true;
+  }
 }
 
 /** @throws KeyTestFailedError once the next wait would exceed the budget. */

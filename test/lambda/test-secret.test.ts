@@ -1,14 +1,19 @@
+import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { InvalidSecretError, KeyTestFailedError, MissingUserTagError, UserMismatchError } from '../../lambda/errors';
 import { rotate } from '../../lambda/rotate';
 import { FIRST_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS } from '../../lambda/steps/test-secret';
 import {
+  accessKey,
   ACCOUNT,
+  CURRENT_KEY_ID,
   currentValue,
   expectNoIamWrite,
+  givenKeys,
   givenSecret,
   NEW_KEY_ID,
+  parseLogLines,
   NEW_SECRET_KEY,
   pendingValue,
   rejectionOf,
@@ -79,8 +84,9 @@ describe('testSecret', () => {
   });
 
   test('fails with KeyTestFailedError on InvalidClientTokenId once the budget is spent', async () => {
-    // GIVEN
+    // GIVEN a key IAM lists but STS keeps rejecting
     givenSecret(mocks, { pending: pendingValue() });
+    givenKeys(mocks, [accessKey(NEW_KEY_ID)]);
     const invalid = stsError('InvalidClientTokenId');
     mocks.sts.on(GetCallerIdentityCommand).rejects(invalid);
 
@@ -95,6 +101,39 @@ describe('testSecret', () => {
     expect(error.cause).toBe(invalid);
     expect(deps.clock.sleeps).toEqual([500, 1000, 2000, 4000]);
     expect(mocks.sts).toHaveReceivedCommandTimes(GetCallerIdentityCommand, 5);
+  });
+
+  test('a pending key deleted outside the rotation fails with a message saying how to get out', async () => {
+    // GIVEN IAM no longer has the pending key
+    givenSecret(mocks, { pending: pendingValue() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+    mocks.sts.on(GetCallerIdentityCommand).rejects(stsError('InvalidClientTokenId'));
+
+    // WHEN
+    const error = await rejectionOf(testSecret({ TEST_BUDGET_MS: '1000' }));
+
+    // THEN
+    expect(error).toBeInstanceOf(KeyTestFailedError);
+    expect(error.message).toBe(
+      `${SCOPE}: access key ${NEW_KEY_ID} of user ${USER} no longer exists in IAM (deleted outside the rotation?), so this ` +
+        'rotation can never finish: cancel it (aws secretsmanager cancel-rotate-secret), remove the AWSPENDING label ' +
+        `from version ${TOKEN} (aws secretsmanager update-secret-version-stage), then rotate again`,
+    );
+    expect(error.cause).toBeInstanceOf(KeyTestFailedError);
+  });
+
+  test('when IAM cannot tell whether the key exists, the budget failure stands', async () => {
+    // GIVEN
+    givenSecret(mocks, { pending: pendingValue() });
+    mocks.iam.on(ListAccessKeysCommand).rejects(new Error('Throttling'));
+    mocks.sts.on(GetCallerIdentityCommand).rejects(stsError('InvalidClientTokenId'));
+
+    // WHEN
+    const error = await rejectionOf(testSecret({ TEST_BUDGET_MS: '1000' }));
+
+    // THEN
+    expect(error.message).toMatch(/still does not authenticate after 2 attempts/);
+    expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ level: 'warn', error: { name: 'Error', message: 'Throttling' } }));
   });
 
   test('the default budget of 30 s caps each wait at the maximum delay', async () => {
