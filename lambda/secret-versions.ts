@@ -1,17 +1,15 @@
-import { GetSecretValueCommand, type GetSecretValueCommandOutput, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  type GetSecretValueCommandInput,
+  type GetSecretValueCommandOutput,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { isResourceNotFound } from './aws-errors';
 import { InvalidSecretError } from './errors';
 import type { RotationRequest } from './event';
 import type { Logger } from './logger';
 import { PENDING } from './secret-metadata';
 import { parseSecretValue, type KeySecretValue, type VersionLabel } from './secret-value';
-
-/** A parsed value and the version it came from. */
-export interface StagedValue {
-  readonly value: KeySecretValue;
-  readonly versionId?: string;
-  readonly createdAt?: Date;
-}
 
 /** Whether this rotation's AWSPENDING version already has a value (createSecret ran before). */
 export async function pendingValueExists(secretsManager: SecretsManagerClient, request: RotationRequest): Promise<boolean> {
@@ -35,20 +33,8 @@ export async function pendingKeyId(secretsManager: SecretsManagerClient, request
 }
 
 /** This rotation's AWSPENDING version, or undefined while it has no value. */
-async function readPendingVersion(
-  secretsManager: SecretsManagerClient,
-  request: RotationRequest,
-): Promise<GetSecretValueCommandOutput | undefined> {
-  try {
-    return await secretsManager.send(
-      new GetSecretValueCommand({ SecretId: request.secretId, VersionId: request.token, VersionStage: PENDING }),
-    );
-  } catch (error) {
-    if (isResourceNotFound(error)) {
-      return undefined;
-    }
-    throw error;
-  }
+function readPendingVersion(secretsManager: SecretsManagerClient, request: RotationRequest): Promise<GetSecretValueCommandOutput | undefined> {
+  return getSecretValueIfAny(secretsManager, { SecretId: request.secretId, VersionId: request.token, VersionStage: PENDING });
 }
 
 /**
@@ -59,14 +45,18 @@ export async function readStagedValue(
   secretsManager: SecretsManagerClient,
   request: RotationRequest,
   label: VersionLabel,
-): Promise<StagedValue | undefined> {
+): Promise<KeySecretValue | undefined> {
+  const response = await getSecretValueIfAny(secretsManager, { SecretId: request.secretId, VersionStage: label });
+  return response === undefined ? undefined : parseSecretValue(response.SecretString, label, request);
+}
+
+/** GetSecretValue, with ResourceNotFoundException (no such version or value) as undefined. */
+async function getSecretValueIfAny(
+  secretsManager: SecretsManagerClient,
+  input: GetSecretValueCommandInput,
+): Promise<GetSecretValueCommandOutput | undefined> {
   try {
-    const response = await secretsManager.send(new GetSecretValueCommand({ SecretId: request.secretId, VersionStage: label }));
-    return {
-      value: parseSecretValue(response.SecretString, label, request),
-      versionId: response.VersionId,
-      createdAt: response.CreatedDate,
-    };
+    return await secretsManager.send(new GetSecretValueCommand(input));
   } catch (error) {
     if (isResourceNotFound(error)) {
       return undefined;
@@ -86,7 +76,7 @@ export async function readStagedKeyId(
   logger: Logger,
 ): Promise<string | undefined> {
   try {
-    return (await readStagedValue(secretsManager, request, label))?.value.accesskey;
+    return (await readStagedValue(secretsManager, request, label))?.accesskey;
   } catch (error) {
     if (error instanceof InvalidSecretError) {
       logger.warn(`the ${label} value names no access key we can read; ignoring it`, { error });

@@ -49,12 +49,12 @@ export async function createSecret({ request, metadata, deadline }: StepInput, d
   const userName = managedUserName(request, metadata);
   const current = await readStagedValue(secretsManager, request, CURRENT);
   if (current !== undefined) {
-    assertValueNamesUser(current.value, userName, CURRENT, request);
-    if (IGNORED_MASTER_ARN_FIELD in current.value.fields) {
+    assertValueNamesUser(current, userName, CURRENT, request);
+    if (IGNORED_MASTER_ARN_FIELD in current.fields) {
       logger.warn(`ignoring the ${IGNORED_MASTER_ARN_FIELD} field: the function's own role makes the IAM calls`, { user: userName });
     }
   }
-  const currentKeyId = current?.value.accesskey;
+  const currentKeyId = current?.accesskey;
   if (currentKeyId === undefined) {
     logger.info('no AWSCURRENT key yet: bootstrapping the first key', { user: userName });
   }
@@ -88,7 +88,7 @@ export async function createSecret({ request, metadata, deadline }: StepInput, d
   const start = clock.now();
   await writeAttemptMarker(secretsManager, request, { token: request.token, start, end: deadline, ended: false });
   try {
-    await createAndStoreKey(deps, request, userName, current?.value);
+    await createAndStoreKey(deps, request, userName, current);
   } catch (error) {
     await closeAttemptMarker(deps, request, start);
     throw error;
