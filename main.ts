@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { CONFIG_PATH_ENV, loadRotationConfig } from './lib/config';
 import { IamKeyRotationStack } from './lib/stack';
+import { emulatorProviderSettings } from './emulator/provider-endpoint';
 
 export const STACK_NAME = 'iam-key-rotation';
 /** Relative to the working directory, which cdktf sets to the folder of cdktf.json. */
@@ -14,7 +15,7 @@ export interface BuildAppOptions {
   readonly configPath?: string;
   /** @default - $CDKTF_OUTDIR (set by the cdktf CLI), else cdktf.out */
   readonly outdir?: string;
-  /** Where settings come from (config path, test endpoint). @default process.env */
+  /** Where settings come from (config path, emulator endpoint). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
   /** @default - dist/lambda.zip */
   readonly functionZipPath?: string;
@@ -29,7 +30,7 @@ export function buildApp(options: BuildAppOptions = {}): App {
     region: config.region,
     backend: config.backend,
     rotation: options.functionZipPath !== undefined ? { ...config.rotation, functionZipPath: options.functionZipPath } : config.rotation,
-    env,
+    providerSettings: emulatorProviderSettings(env),
   });
   return app;
 }

@@ -1,7 +1,7 @@
 // What the demo needs besides node_modules: terraform on PATH and python3 with the pinned moto.
 // Unlike the test suites (test/support/tools.ts), a missing tool is an error here, never a skip.
 import { spawnSync } from 'node:child_process';
-import { emulatorAvailability, MOTO_INSTALL_HINT, MOTO_VERSION } from '../test/emulator/emulator';
+import { emulatorAvailability, MOTO_INSTALL_HINT, MOTO_VERSION } from '../emulator/emulator';
 
 const TERRAFORM_INSTALL_HINT = 'install Terraform from https://developer.hashicorp.com/terraform/install and put it on PATH';
 

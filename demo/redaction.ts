@@ -1,6 +1,6 @@
 // Failure output may quote terraform or the rotation function. Whatever it quotes goes through here first,
 // so the demo never prints a secret access key or a secret value, and shows access key ids only masked.
-import { maskKeyId } from '../test/emulator/aws-state';
+import { maskKeyId } from '../emulator/aws-state';
 
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g;
 // AWS secret access keys are 40 characters of base64; a loose match also hides look-alikes (hashes), which is fine.

@@ -1,6 +1,6 @@
 // Rotates one user's secret in the emulator and verifies, against IAM and STS, everything the demo shows about it.
 import type { PreviousKeyAction } from '../contract';
-import { type KeyCheck, maskKeyId, type RotationState, type StoredAccessKey } from '../test/emulator/aws-state';
+import { type KeyCheck, maskKeyId, type RotationState, type StoredAccessKey } from '../emulator/aws-state';
 import type { Redactor } from './redaction';
 
 /** A claim of the demo that the emulator contradicts. */

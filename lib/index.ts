@@ -8,6 +8,5 @@ export * from './stack';
 export * from './state-backend';
 export * from './outputs';
 export * from './config';
-export * from './test-endpoint';
 export * from './rules';
 export { LOG_RETENTION_DAYS, ValidationError } from './validation';

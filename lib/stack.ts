@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { IamAccessKeyRotation, IamAccessKeyRotationProps } from './iam-access-key-rotation';
 import { STACK_OUTPUTS, StackOutputName } from './outputs';
 import { StateBackend, addStateBackend } from './state-backend';
-import { testEndpointProviderConfig } from './test-endpoint';
 
 export interface IamKeyRotationStackProps {
   readonly rotation: IamAccessKeyRotationProps;
@@ -15,8 +14,11 @@ export interface IamKeyRotationStackProps {
    * @default - a local file, terraform.tfstate next to cdk.tf.json (cdktf.out/stacks/<stack id>/)
    */
   readonly backend?: StateBackend;
-  /** Read for the test-only emulator endpoint (IAM_KEY_ROTATION_TEST_ENDPOINT). @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * More settings for the AWS provider (the app points it at the local emulator with them).
+   * @default - none: credentials and endpoints as the provider finds them
+   */
+  readonly providerSettings?: Partial<Omit<AwsProviderConfig, 'region'>>;
 }
 
 /** One deployment: provider, state backend (local unless `backend` says S3), the rotation construct and its outputs. */
@@ -27,7 +29,7 @@ export class IamKeyRotationStack extends TerraformStack {
     super(scope, id);
     new AwsProvider(this, 'aws', {
       ...(props.region !== undefined ? { region: props.region } : {}),
-      ...testEndpointProviderConfig(props.env ?? process.env),
+      ...props.providerSettings,
     });
     addStateBackend(this, props.backend);
 

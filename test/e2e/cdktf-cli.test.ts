@@ -6,9 +6,10 @@ import * as path from 'node:path';
 import { GetUserCommand } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { STACK_NAME } from '../../main';
-import { RotationState } from '../emulator/aws-state';
-import { type Emulator, motoAvailable, startEmulator } from '../emulator/emulator';
-import { requireTool, TERRAFORM_INSTALL_HINT, terraformEnv } from '../support/tools';
+import { RotationState } from '../../emulator/aws-state';
+import { type Emulator, startEmulator } from '../../emulator/emulator';
+import { terraformEnv } from '../../emulator/terraform-env';
+import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
 import { expectLiveKeyIntact } from './invariants';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');

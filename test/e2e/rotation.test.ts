@@ -6,10 +6,10 @@ import * as path from 'node:path';
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ATTEMPT_TAG_KEY } from '../../contract';
-import { RotationState } from '../emulator/aws-state';
-import { EmulatorDeployment } from '../emulator/deployment';
-import { type Emulator, type InvocationRecord, motoAvailable, startEmulator } from '../emulator/emulator';
-import { requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
+import { RotationState } from '../../emulator/aws-state';
+import { EmulatorDeployment } from '../../emulator/deployment';
+import { type Emulator, type InvocationRecord, startEmulator } from '../../emulator/emulator';
+import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
 import { expectConvergedAfter, expectLiveKeyIntact, type UserSnapshot } from './invariants';
 
 const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();

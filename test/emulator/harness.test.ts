@@ -23,8 +23,11 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { type Credentials, type Emulator, MOTO_VERSION, motoAvailable, startEmulator } from './emulator';
+import { type Credentials, type Emulator, MOTO_VERSION, startEmulator } from '../../emulator/emulator';
+import { motoAvailable } from '../support/tools';
 import { CALLER_IDENTITY_FUNCTION, ROTATION_FUNCTION, zipHandler } from './test-functions';
+
+const LAUNCHER = path.resolve(__dirname, '..', '..', 'emulator', 'launcher.py');
 
 const describeWithMoto = motoAvailable() ? describe : describe.skip;
 jest.setTimeout(30_000);
@@ -104,7 +107,7 @@ function pidAlive(pid: number): boolean {
 describeWithMoto('emulator launcher', () => {
   it('refuses to start with another moto version', () => {
     // GIVEN a moto that reports another version
-    const launcher = path.join(__dirname, 'launcher.py');
+    const launcher = LAUNCHER;
     const script = `import moto, runpy, sys; moto.__version__ = '0.0.1'; sys.argv = ['launcher.py']; runpy.run_path(${JSON.stringify(launcher)}, run_name='__main__')`;
     // WHEN the launcher starts
     const result = spawnSync('python3', ['-c', script], { encoding: 'utf8', input: '' });
@@ -117,7 +120,7 @@ describeWithMoto('emulator launcher', () => {
 
 /** Starts launcher.py directly, resolves once it printed its ready line. */
 function spawnLauncher(args: string[] = []) {
-  const child = spawn('python3', [path.join(__dirname, 'launcher.py'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('python3', [LAUNCHER, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {

@@ -114,7 +114,7 @@ describe('state backend', () => {
     const app = new App({ outdir: tempDir('app-') });
     const backend = { s3: { bucket: 'state', key: 'states/' } };
     // WHEN / THEN
-    expect(() => new IamKeyRotationStack(app, 'keys', { rotation: { users: [{ name: 'carol' }], functionZipPath: fixtureZip() }, backend, env: {} })).toThrow(
+    expect(() => new IamKeyRotationStack(app, 'keys', { rotation: { users: [{ name: 'carol' }], functionZipPath: fixtureZip() }, backend })).toThrow(
       /^`backend\.s3\.key` must be an object key that does not start or end with "\/", got "states\/"$/,
     );
   });
@@ -126,7 +126,7 @@ describe('state backend', () => {
     const bucket = new TerraformVariable(scope, 'bucket', { type: 'string' }).stringValue;
     // WHEN / THEN
     expect(
-      () => new IamKeyRotationStack(app, 'keys', { rotation: { users: [{ name: 'carol' }], functionZipPath: fixtureZip() }, backend: { s3: { bucket, key: 'k' } }, env: {} }),
+      () => new IamKeyRotationStack(app, 'keys', { rotation: { users: [{ name: 'carol' }], functionZipPath: fixtureZip() }, backend: { s3: { bucket, key: 'k' } } }),
     ).toThrow(/^`backend\.s3\.bucket` must be a literal: Terraform reads the backend before any variable or resource, got "\$\{TfToken\[TOKEN\.\d+\]\}"$/);
   });
 });

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as childProcess from 'child_process';
-import { PROVIDER_MIRROR_ENV, requireTool, terraformEnv } from '../support/tools';
+import { PROVIDER_MIRROR_ENV, terraformEnv } from '../../emulator/terraform-env';
+import { requireTool } from '../support/tools';
 
 jest.mock('child_process', () => ({ execFileSync: jest.fn() }));
 const execFileSync = jest.mocked(childProcess.execFileSync);

@@ -6,7 +6,8 @@ import * as path from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { STACK_NAME, buildApp } from '../../main';
 import { fixtureZip } from '../lib/fixtures';
-import { requireTool, TERRAFORM_INSTALL_HINT, terraformEnv } from '../support/tools';
+import { terraformEnv } from '../../emulator/terraform-env';
+import { requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
 
 const haveTerraform = requireTool('terraform', TERRAFORM_INSTALL_HINT);
 const describeWithTerraform = haveTerraform ? describe : describe.skip;

@@ -1,6 +1,7 @@
-import { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
+// An app-level setting (main.ts), not part of the construct library: points the AWS provider at the emulator.
+import type { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 
-/** Test-only: the emulator URL (e.g. http://127.0.0.1:4566) the provider should talk to instead of AWS. */
+/** The emulator URL (e.g. http://127.0.0.1:4566) the provider should talk to instead of AWS. */
 export const TEST_ENDPOINT_ENV = 'IAM_KEY_ROTATION_TEST_ENDPOINT';
 
 /** Every service the stack uses (canonical endpoint names: the provider rejects an alias and its name together). */
@@ -11,7 +12,7 @@ const SERVICES = ['cloudwatch', 'events', 'iam', 'kms', 'lambda', 'logs', 'sched
  * IAM_KEY_ROTATION_TEST_ENDPOINT is set, with dummy credentials unless AWS_ACCESS_KEY_ID is set and no calls
  * to real AWS for validation. Returns no settings when the variable is unset, which is the production case.
  */
-export function testEndpointProviderConfig(env: NodeJS.ProcessEnv): Partial<AwsProviderConfig> {
+export function emulatorProviderSettings(env: NodeJS.ProcessEnv): Partial<AwsProviderConfig> {
   const endpoint = env[TEST_ENDPOINT_ENV];
   if (endpoint === undefined || endpoint === '') return {};
   if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(endpoint)) {

@@ -1,4 +1,4 @@
-// Runs one Lambda invocation for the emulator's bridge (test code only).
+// Runs one Lambda invocation for the emulator's bridge.
 // argv: <code dir> <module path without extension> <export name>; the event arrives as JSON on stdin.
 // The outcome goes to stdout on one line starting with the marker; everything else is the function's log.
 'use strict';

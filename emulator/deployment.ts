@@ -1,10 +1,10 @@
 // Synthesizes the example app for the emulator and drives terraform on it. Shared by the end-to-end
-// tests and `npm run demo`. Test code only.
+// tests and `npm run demo`.
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildApp, STACK_NAME } from '../../main';
-import { terraformEnv } from '../support/tools';
+import { buildApp, STACK_NAME } from '../main';
+import { terraformEnv } from './terraform-env';
 import type { Emulator } from './emulator';
 
 export interface TerraformResult {
@@ -20,7 +20,7 @@ export interface DeploymentOptions {
   readonly configPath?: string;
 }
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /** The example stack synthesized against an emulator, and terraform run in its folder. */
 export class EmulatorDeployment {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Local AWS for the tests: moto 5.2.1 in-process, plus what moto lacks for rotation tests.
 
-Test code only. Adds to moto:
+The demo, the CLI and the tests run it; never a real account. Adds to moto:
 - a Lambda bridge that runs nodejs* functions in a Node child process (no docker here);
 - RotateSecret fixes: a failed step fails the call and moves no label; a secret without versions
   gets its AWSPENDING version registered first (as AWS does);

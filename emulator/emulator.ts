@@ -1,5 +1,5 @@
-// Starts and controls the local AWS emulator (test/emulator/launcher.py: moto plus a Lambda bridge,
-// RotateSecret fixes, fault injection and a call log). Test code only.
+// Starts and controls the local AWS emulator (launcher.py beside this file: moto plus a Lambda bridge,
+// RotateSecret fixes, fault injection and a call log). The demo, the tests and the CLI's tests use it.
 import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -138,19 +138,6 @@ export function emulatorAvailability(python = 'python3'): { available: boolean; 
     return { available: false, reason: `moto ${MOTO_VERSION} is required, found ${probe.stdout}` };
   }
   return { available: true };
-}
-
-/**
- * True when the emulator can run. When it cannot: throws in CI (`CI=true`), else warns with the
- * install hint and returns false so the caller skips its suite (test/support/tools.ts semantics).
- */
-export function motoAvailable(): boolean {
-  const { available, reason } = emulatorAvailability();
-  if (available) return true;
-  const message = `local AWS emulator unavailable: ${reason}. Install: ${MOTO_INSTALL_HINT}`;
-  if (process.env.CI === 'true') throw new Error(message);
-  console.warn(`Skipping emulator tests. ${message}`);
-  return false;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
