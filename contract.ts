@@ -32,7 +32,16 @@ export const FUNCTION_ENV = {
   previousKeyAction: 'PREVIOUS_KEY_ACTION',
   testBudgetMs: 'TEST_BUDGET_MS',
   logLevel: 'LOG_LEVEL',
+  managedSecrets: 'MANAGED_SECRETS',
 } as const;
+
+/**
+ * The stack's trust boundary, as the construct writes MANAGED_SECRETS: a JSON list of secret-name patterns. A pattern
+ * ending in PREFIX_PATTERN_SUFFIX covers every name that starts with what precedes it; any other pattern is one exact
+ * name. Secret names cannot contain `*`, so the two never mix. The handler refuses any secret that matches none, in
+ * the function's own account, region and partition.
+ */
+export const PREFIX_PATTERN_SUFFIX = '*';
 
 /**
  * Tag createSecret puts on the secret just before it creates a key: `<token> <start> <end>` (ISO 8601 times).

@@ -2,6 +2,7 @@
 // value, the user's keys in IAM, what STS says a key is. Shared by the end-to-end tests and the demo.
 import { type AccessKeyMetadata, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import {
+  DescribeSecretCommand,
   GetSecretValueCommand,
   RotateSecretCommand,
   SecretsManagerClient,
@@ -15,6 +16,12 @@ export interface StoredAccessKey {
   readonly accesskey: string;
   readonly secretkey: string;
   readonly [field: string]: unknown;
+}
+
+/** The secret's labels by version and its tags. */
+export interface SecretLabels {
+  readonly stages: Readonly<Record<string, readonly string[]>>;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** What STS says of a key: the identity it authenticates as, or the error code it got. */
@@ -46,6 +53,14 @@ export class RotationState {
       if ((error as Error).name === 'ResourceNotFoundException') return undefined;
       throw error;
     }
+  }
+
+  async labels(secretId: string): Promise<SecretLabels> {
+    const described = await this.secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
+    return {
+      stages: described.VersionIdsToStages ?? {},
+      tags: Object.fromEntries((described.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+    };
   }
 
   async keys(userName: string): Promise<AccessKeyMetadata[]> {

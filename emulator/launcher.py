@@ -5,7 +5,8 @@ The demo, the CLI and the tests run it; never a real account. Adds to moto:
 - a Lambda bridge that runs nodejs* functions in a Node child process (no docker here);
 - RotateSecret fixes: a failed step fails the call and moves no label; a secret without versions
   gets its AWSPENDING version registered first (as AWS does);
-- dates as AWS gives them: a version's real CreatedDate (moto says "now"), key CreateDate in whole seconds;
+- key CreateDate in whole seconds, as AWS gives it;
+- IAM policies evaluated with NotResource and the `?` wildcard, as IAM does;
 - fault injection and a call log (a WSGI middleware), and a small JSON control API under /_harness/.
 
 Prints `EMULATOR_READY <url>` once serving. Stops on SIGTERM/SIGINT, when stdin closes (the parent
@@ -19,6 +20,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -73,7 +75,13 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 from moto.secretsmanager.exceptions import InvalidRequestException  # noqa: E402
 from moto.core.responses import ActionResult  # noqa: E402
-from moto.iam.access_control import CreateAccessKeyFailure, IAMRequestBase, IAMUserAccessKey  # noqa: E402
+from moto.iam.access_control import (  # noqa: E402
+    CreateAccessKeyFailure,
+    IAMPolicyStatement,
+    IAMRequestBase,
+    IAMUserAccessKey,
+    PermissionResult,
+)
 from moto.iam.responses import IamResponse  # noqa: E402
 from moto.secretsmanager.models import FakeSecret, SecretsManagerBackend  # noqa: E402
 from moto.secretsmanager.responses import SecretsManagerResponse  # noqa: E402
@@ -413,18 +421,20 @@ def run_rotation_steps(backend: Any, secret: FakeSecret, token: str) -> None:
 
     lambda_backend = get_backend(backend.account_id, backend.region_name)
     for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
-        body = json.dumps({"Step": step, "SecretId": secret.name, "ClientRequestToken": token})
+        body = json.dumps({"Step": step, "SecretId": secret.arn, "ClientRequestToken": token})
         lambda_backend.invoke(secret.rotation_lambda_arn, qualifier=None, body=body, headers={}, response_headers={})
 
 
 def resume_rotation(backend: Any, secret: FakeSecret, token: str) -> JsonDict:
     _rotation.active = True
+    _rotation.secret = secret
     try:
         run_rotation_steps(backend, secret, token)
     except RotationStepFailed as failure:
         raise InvalidRequestException(step_failure_message(failure)) from None
     finally:
         _rotation.active = False
+        _rotation.secret = None
         sync_default_version(secret)
     secret.last_rotation_date = int(time.time())
     return secret.to_short_dict()
@@ -435,6 +445,12 @@ def install_rotation_patches() -> None:
     original_update_stage = SecretsManagerBackend.update_secret_version_stage
 
     def function_invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> Any:
+        secret = getattr(_rotation, "secret", None)
+        if getattr(_rotation, "active", False) and secret is not None and isinstance(body, str):
+            event = json.loads(body)
+            if event.get("SecretId") == secret.name:
+                # Secrets Manager sends the secret's ARN (moto its name); the function checks it against its own.
+                body = json.dumps({**event, "SecretId": secret.arn})
         payload = _original_function_invoke(self, body, request_headers, response_headers)
         if getattr(_rotation, "active", False) and response_headers.get("x-amz-function-error"):
             step = json.loads(body).get("Step", "?") if isinstance(body, str) else "?"
@@ -479,6 +495,7 @@ def install_rotation_patches() -> None:
             # read back as missing and every plan would show a change.
             secret.harness_rotation_rules = {key: rotation_rules[key] for key in ROTATION_RULE_KEYS if key in rotation_rules}
         _rotation.active = True
+        _rotation.secret = secret
         try:
             return original_rotate(self, secret_id, client_request_token, rotation_lambda_arn,
                                    rotation_rules, rotate_immediately)
@@ -486,6 +503,7 @@ def install_rotation_patches() -> None:
             raise InvalidRequestException(step_failure_message(failure)) from None
         finally:
             _rotation.active = False
+            _rotation.secret = None
             if secret is not None:
                 sync_default_version(secret)  # undoes moto's own move of the default version
                 if "ScheduleExpression" in getattr(secret, "harness_rotation_rules", {}):
@@ -514,15 +532,6 @@ def install_rotation_patches() -> None:
             described["RotationRules"] = dict(rules)
         return described
 
-    def list_secret_version_ids(self: Any, secret_id: str) -> str:
-        listed = json.loads(original_list_versions(self, secret_id))
-        versions = self.secrets[secret_id].versions
-        for entry in listed["Versions"]:
-            # moto reports every version as created now; the handler dates orphans from this field.
-            entry["CreatedDate"] = versions[entry["VersionId"]]["createdate"]
-        return json.dumps(listed)
-
-    original_list_versions = SecretsManagerBackend.list_secret_version_ids
     original_access_key_init = AccessKey.__init__
 
     def access_key_init(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -531,7 +540,6 @@ def install_rotation_patches() -> None:
         self.create_date = self.create_date.replace(microsecond=0)
 
     FakeSecret.to_dict = secret_to_dict  # type: ignore[method-assign]
-    SecretsManagerBackend.list_secret_version_ids = list_secret_version_ids  # type: ignore[method-assign]
     AccessKey.__init__ = access_key_init  # type: ignore[method-assign]
     LambdaFunction.invoke = function_invoke  # type: ignore[method-assign]
     SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign]
@@ -600,6 +608,30 @@ def install_resource_authorization() -> None:
     SecretsManagerResponse._determine_resource = secretsmanager_resource  # type: ignore[attr-defined]
     IamResponse._determine_resource = iam_resource  # type: ignore[method-assign]
     IAMUserAccessKey.__init__ = user_access_key_init  # type: ignore[method-assign]
+
+
+def install_policy_evaluation() -> None:
+    """moto evaluates a statement without NotResource (so a Deny with NotResource allowed everything) and reads a
+    pattern as a regular expression (`?` and `.` are not IAM's). Evaluate both as IAM does: `*` any characters, `?`
+    one, everything else literal; a NotResource statement applies to every resource it does not name."""
+    original_is_action_permitted = IAMPolicyStatement.is_action_permitted
+
+    def glob_match(pattern: str, string: str) -> Any:
+        regex = "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern)
+        return re.fullmatch(regex, string, re.DOTALL)
+
+    def is_action_permitted(self: Any, action: str, resource: str = "*", principal: str | None = None,
+                            incoming_condition_values: dict[str, str] | None = None) -> Any:
+        if "NotResource" not in self._statement:
+            return original_is_action_permitted(self, action, resource, principal, incoming_condition_values)
+        if self._check_element_matches("NotResource", resource):
+            return PermissionResult.NEUTRAL
+        statement = {key: value for key, value in self._statement.items() if key != "NotResource"}
+        return original_is_action_permitted(IAMPolicyStatement({**statement, "Resource": "*"}), action, resource,
+                                            principal, incoming_condition_values)
+
+    IAMPolicyStatement._match = staticmethod(glob_match)  # type: ignore[method-assign]
+    IAMPolicyStatement.is_action_permitted = is_action_permitted  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -874,6 +906,7 @@ def main(argv: list[str]) -> int:
     install_lambda_bridge(work_dir)
     install_rotation_patches()
     install_resource_authorization()
+    install_policy_evaluation()
     install_provider_compatibility()
     server = HarnessServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()

@@ -2,6 +2,7 @@
 export interface ParsedArn {
   readonly partition: string;
   readonly service: string;
+  readonly region: string;
   readonly account: string;
   /** Everything after the account, e.g. `user/path/alice`. */
   readonly resource: string;
@@ -9,11 +10,11 @@ export interface ParsedArn {
 
 /** `arn:<partition>:<service>:<region>:<account>:<resource>`; undefined for anything else. */
 export function parseArn(arn: string): ParsedArn | undefined {
-  const [prefix, partition, service, , account, ...resource] = arn.split(':');
-  if (prefix !== 'arn' || !partition || !service || account === undefined || resource.length === 0) {
+  const [prefix, partition, service, region, account, ...resource] = arn.split(':');
+  if (prefix !== 'arn' || !partition || !service || region === undefined || account === undefined || resource.length === 0) {
     return undefined;
   }
-  return { partition, service, account, resource: resource.join(':') };
+  return { partition, service, region, account, resource: resource.join(':') };
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 } from '../contract';
 import { ConfigurationError, type RotationScope } from './errors';
 import { LOG_LEVELS, type LogLevel, toLogLevel } from './logger';
+import { type ManagedSecrets, toManagedSecrets } from './managed-secrets';
 
 export interface RotationConfig {
   /** What finishSecret does with the key that was AWSCURRENT before the rotation. */
@@ -15,6 +16,8 @@ export interface RotationConfig {
   /** How long testSecret keeps retrying a key that does not authenticate yet, in milliseconds. */
   readonly testBudgetMs: number;
   readonly logLevel: LogLevel;
+  /** The stack's secrets: the function refuses any other. */
+  readonly managedSecrets: ManagedSecrets;
 }
 
 export const DEFAULT_LOG_LEVEL: LogLevel = toLogLevel(DEFAULT_FUNCTION_LOG_LEVEL);
@@ -50,5 +53,21 @@ export function loadConfig(env: Environment, scope: RotationScope): RotationConf
     throw invalid(FUNCTION_ENV.logLevel, `one of ${LOG_LEVELS.join(', ')}`, logLevel);
   }
 
-  return { previousKeyAction, testBudgetMs, logLevel };
+  const managedSecrets = parseManagedSecrets(read(FUNCTION_ENV.managedSecrets));
+  if (managedSecrets === undefined) {
+    // No default: without it the function could not tell the stack's secrets from any other.
+    throw invalid(FUNCTION_ENV.managedSecrets, 'a JSON list of the stack\'s secret-name patterns (set by the construct)', read(FUNCTION_ENV.managedSecrets) ?? '');
+  }
+
+  return { previousKeyAction, testBudgetMs, logLevel, managedSecrets };
+}
+
+function parseManagedSecrets(text: string | undefined): ManagedSecrets | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) && parsed.length > 0 ? toManagedSecrets(parsed) : undefined;
+  } catch {
+    return undefined;
+  }
 }

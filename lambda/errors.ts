@@ -81,9 +81,20 @@ export class UnmanagedKeyError extends RotationError {
     scope: RotationScope,
     problem: string,
     readonly accessKeyIds: readonly string[],
+    options?: { cause?: unknown },
   ) {
-    super(scope, problem);
+    super(scope, problem, options);
   }
+}
+
+/** The secret is not one of the stack's (MANAGED_SECRETS): the function refuses to act on it. */
+export class UnmanagedSecretError extends RotationError {
+  override name = 'UnmanagedSecretError';
+}
+
+/** An AWS call answered without what the rotation needs (e.g. CreateAccessKey without the key). */
+export class UnexpectedResponseError extends RotationError {
+  override name = 'UnexpectedResponseError';
 }
 
 /** An earlier attempt of this rotation's createSecret may still be running; acting now could race it. */

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { ArnParts } from './policy';
 
 /** Account, region and partition of the provider, read once and shared by the constructs. */
 export class AwsContext extends Construct {
@@ -18,6 +19,11 @@ export class AwsContext extends Construct {
     const partition = new DataAwsPartition(this, 'partition');
     this.partition = partition.partition;
     this.dnsSuffix = partition.dnsSuffix;
+  }
+
+  /** Partition, region and account, for building the ARNs of the stack's resources. */
+  get arnParts(): ArnParts {
+    return { partition: this.partition, region: this.region, account: this.accountId };
   }
 
   /** The account principal that key policies name for administration. */

@@ -2,6 +2,8 @@
 // Pure checks; the only file access is loadRotationConfig.
 import * as fs from 'fs';
 import { IamAccessKeyRotationProps, iamAccessKeyRotationPropsProblems } from './iam-access-key-rotation';
+import { RepeatedKey, memberPath, scanJson } from './json-scan';
+import { AWS_PROVIDER_REGIONS, AWS_PROVIDER_VERSION } from './regions';
 import { StateBackend, stateBackendProblems } from './state-backend';
 import { AWS_REGION, show } from './validation';
 
@@ -9,7 +11,7 @@ import { AWS_REGION, show } from './validation';
 export const CONFIG_PATH_ENV = 'IAM_KEY_ROTATION_CONFIG';
 
 export interface RotationConfig {
-  /** AWS region to deploy to. @default - the provider's (AWS_REGION at plan time) */
+  /** AWS region to deploy to, one the pinned AWS provider knows (lib/regions.ts). @default - the provider's (AWS_REGION at plan time) */
   readonly region?: string;
   /** Where Terraform keeps the state. @default - a local file, terraform.tfstate next to cdk.tf.json */
   readonly backend?: StateBackend;
@@ -45,6 +47,7 @@ const CONFIG_SHAPE: Shape = {
   region: 'string',
   name: 'string',
   users: 'users',
+  secretNamePrefix: 'string',
   schedule: 'schedule',
   previousKeyAction: 'string',
   testBudgetMs: 'number',
@@ -63,25 +66,7 @@ const KMS_KEY_REGION = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\//;
 
 /** Checks a parsed config document; throws a ConfigError listing every problem, each naming its key. */
 export function parseRotationConfig(document: unknown, source = '(inline)'): RotationConfig {
-  const problems: string[] = [];
-  checkShape(document, CONFIG_SHAPE, '', problems);
-  // The value checks below assume the types are right.
-  if (problems.length > 0) throw new ConfigError(source, problems);
-  const { region, backend, ...rotation } = document as { region?: string; backend?: StateBackend } & IamAccessKeyRotationProps;
-  if (typeof region === 'string' && !AWS_REGION.test(region)) {
-    problems.push(`\`region\` must be an AWS region like us-east-1, got ${show(region)}`);
-  }
-  if (rotation.users === undefined) problems.push('`users` is required: list the IAM users whose keys rotate');
-  else problems.push(...iamAccessKeyRotationPropsProblems(rotation));
-  if (backend !== undefined) problems.push(...stateBackendProblems(backend).map((problem) => problem.message));
-  const keyRegion = KMS_KEY_REGION.exec(rotation.kmsKeyArn ?? '')?.[1];
-  if (typeof region === 'string' && AWS_REGION.test(region) && keyRegion !== undefined && keyRegion !== region) {
-    problems.push(
-      `\`kmsKeyArn\` must be a key in \`region\` ${show(region)} (Secrets Manager encrypts a secret only with a KMS key of its own region), got a key in ${show(keyRegion)}: ${show(rotation.kmsKeyArn)}`,
-    );
-  }
-  if (problems.length > 0) throw new ConfigError(source, problems);
-  return { ...(region !== undefined ? { region } : {}), ...(backend !== undefined ? { backend } : {}), rotation };
+  return checkRotationConfig(document, source, [], new Map());
 }
 
 /** Reads and checks a config file. */
@@ -98,34 +83,84 @@ export function loadRotationConfig(file: string): RotationConfig {
   } catch (error) {
     throw new ConfigError(file, [`is not valid JSON: ${(error as Error).message}`]);
   }
-  return parseRotationConfig(document, file);
+  // What JSON.parse hides: a repeated key (it keeps the last) and the text of a number too large for a double.
+  const { repeatedKeys, nonFiniteNumbers } = scanJson(text);
+  return checkRotationConfig(document, file, repeatedKeys.map(repeatedKeyProblem), nonFiniteNumbers);
 }
 
-function checkShape(value: unknown, shape: Shape, path: string, problems: string[]): void {
+function repeatedKeyProblem({ path, count }: RepeatedKey): string {
+  return `\`${path}\` is given ${count === 2 ? 'twice' : `${count} times`} (a JSON key may appear only once in an object)`;
+}
+
+/** What the checks of one document share. */
+interface Findings {
+  readonly problems: string[];
+  /** The source text of the numbers JSON.parse made infinite, by path: `1e400` says more than `Infinity`. */
+  readonly nonFiniteNumbers: ReadonlyMap<string, string>;
+}
+
+/**
+ * `textProblems` were found in the text (repeated keys): they come first in the one report, and do not stop the
+ * checks of the parsed document.
+ */
+function checkRotationConfig(
+  document: unknown,
+  source: string,
+  textProblems: readonly string[],
+  nonFiniteNumbers: ReadonlyMap<string, string>,
+): RotationConfig {
+  const problems = [...textProblems];
+  checkShape(document, CONFIG_SHAPE, '', { problems, nonFiniteNumbers });
+  // The value checks below assume the types are right, and every key known (none from Object.prototype).
+  if (problems.length > textProblems.length) throw new ConfigError(source, problems);
+  const { region, backend, ...rotation } = document as { region?: string; backend?: StateBackend } & IamAccessKeyRotationProps;
+  if (typeof region === 'string' && !AWS_REGION.test(region)) {
+    problems.push(`\`region\` must be an AWS region like us-east-1, got ${show(region)}`);
+  } else if (typeof region === 'string' && !AWS_PROVIDER_REGIONS.includes(region)) {
+    // Terraform would fail only at plan, with `invalid AWS Region`.
+    problems.push(`\`region\` must be a region the AWS provider ${AWS_PROVIDER_VERSION} knows (${AWS_PROVIDER_REGIONS.join(', ')}), got ${show(region)}`);
+  }
+  if (rotation.users === undefined) problems.push('`users` is required: list the IAM users whose keys rotate');
+  else problems.push(...iamAccessKeyRotationPropsProblems(rotation));
+  if (backend !== undefined) problems.push(...stateBackendProblems(backend).map((problem) => problem.message));
+  const keyRegion = KMS_KEY_REGION.exec(rotation.kmsKeyArn ?? '')?.[1];
+  if (typeof region === 'string' && AWS_REGION.test(region) && keyRegion !== undefined && keyRegion !== region) {
+    problems.push(
+      `\`kmsKeyArn\` must be a key in \`region\` ${show(region)} (Secrets Manager encrypts a secret only with a KMS key of its own region), got a key in ${show(keyRegion)}: ${show(rotation.kmsKeyArn)}`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return { ...(region !== undefined ? { region } : {}), ...(backend !== undefined ? { backend } : {}), rotation };
+}
+
+function checkShape(value: unknown, shape: Shape, path: string, findings: Findings): void {
   if (!isRecord(value)) {
-    problems.push(`${path === '' ? 'the config' : `\`${path}\``} must be an object, got ${show(value)}`);
+    findings.problems.push(`${path === '' ? 'the config' : `\`${path}\``} must be an object, got ${showAt(value, path, findings)}`);
     return;
   }
   for (const [key, field] of Object.entries(value)) {
-    const label = path === '' ? key : `${path}.${key}`;
-    const type = shape[key];
-    if (type === undefined) {
-      problems.push(`\`${label}\` is not a known key (known: ${Object.keys(shape).join(', ')})`);
+    const label = memberPath(path, key);
+    // Own keys only: `shape[key]` alone would take `constructor` or `__proto__` from Object.prototype.
+    if (!Object.hasOwn(shape, key)) {
+      findings.problems.push(`\`${label}\` is not a known key (known: ${Object.keys(shape).join(', ')})`);
     } else {
-      checkField(field, type, label, problems);
+      checkField(field, shape[key], label, findings);
     }
   }
 }
 
-function checkField(value: unknown, type: FieldType, label: string, problems: string[]): void {
+function checkField(value: unknown, type: FieldType, label: string, findings: Findings): void {
   const wrong = (expected: string): void => {
-    problems.push(`\`${label}\` must be ${expected}, got ${show(value)}`);
+    findings.problems.push(`\`${label}\` must be ${expected}, got ${showAt(value, label, findings)}`);
   };
   switch (type) {
     case 'string':
-    case 'number':
     case 'boolean':
       if (typeof value !== type) wrong(`a ${type}`);
+      return;
+    case 'number':
+      if (typeof value !== 'number') wrong('a number');
+      else if (!Number.isFinite(value)) wrong('a finite number');
       return;
     case 'string-list':
       if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) wrong('a list of strings');
@@ -134,22 +169,28 @@ function checkField(value: unknown, type: FieldType, label: string, problems: st
       if (!isRecord(value) || Object.values(value).some((item) => typeof item !== 'string')) wrong('an object of strings');
       return;
     case 'schedule':
-      checkShape(value, SCHEDULE_SHAPE, label, problems);
+      checkShape(value, SCHEDULE_SHAPE, label, findings);
       return;
     case 'backend':
-      checkShape(value, BACKEND_SHAPE, label, problems);
+      checkShape(value, BACKEND_SHAPE, label, findings);
       return;
     case 's3-backend':
-      checkShape(value, S3_BACKEND_SHAPE, label, problems);
+      checkShape(value, S3_BACKEND_SHAPE, label, findings);
       return;
     case 'users':
       if (!Array.isArray(value)) {
         wrong('a list of users');
         return;
       }
-      value.forEach((user, index) => checkShape(user, USER_SHAPE, `${label}[${index}]`, problems));
+      value.forEach((user, index) => checkShape(user, USER_SHAPE, `${label}[${index}]`, findings));
       return;
   }
+}
+
+/** A bad value for a message; a number JSON.parse made infinite as the file wrote it. */
+function showAt(value: unknown, path: string, findings: Findings): string {
+  const written = typeof value === 'number' && !Number.isFinite(value) ? findings.nonFiniteNumbers.get(path) : undefined;
+  return written ?? show(value);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

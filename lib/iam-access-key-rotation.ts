@@ -9,6 +9,7 @@ import {
   FUNCTION_ENV,
   LOG_LEVELS,
   LogLevel,
+  PREFIX_PATTERN_SUFFIX,
   PREVIOUS_KEY_ACTIONS,
   PreviousKeyAction,
   USER_TAG_KEY,
@@ -18,6 +19,8 @@ import { RotatedUser, RotatedUserOptions } from './rotated-user';
 import { RotationFunction } from './rotation-function';
 import { applyRotationChecks } from './rules/aspect';
 import { RotationSchedule, rotationScheduleProblems } from './schedule';
+import { LAMBDA_ENVIRONMENT_MAX_BYTES, environmentBytes, functionEnvironmentProblems } from './function-environment';
+import { checkSecretNamePrefix, secretNamePatterns } from './secret-names';
 import { SecretsKey } from './secrets-key';
 import {
   ValidationError,
@@ -30,7 +33,6 @@ import {
   checkRecoveryWindow,
   checkResourceName,
   checkSecretName,
-  lambdaEnvironmentProblems,
   show,
   tagsProblems,
 } from './validation';
@@ -44,11 +46,20 @@ export interface IamAccessKeyRotationProps {
   /** The IAM users whose access keys rotate, each with its own secret (at least one). */
   readonly users: RotatedUserOptions[];
   /**
-   * Name of the rotation function and its role, prefix of its log group and of the default secret names:
+   * Name of the rotation function and its role, prefix of its log group and of the default secret-name prefix:
    * 1-56 characters of letters, digits, _ and -.
    * @default 'iam-key-rotation'
    */
   readonly name?: string;
+  /**
+   * Where the stack's secrets live, and so its trust boundary: Secrets Manager may invoke the function only for
+   * secrets named under this prefix (and for each secret named outside it, by its exact name), the role is denied
+   * every other secret, and the function refuses any other. Default secret names are `<secretNamePrefix><user name>`.
+   * 1-511 characters of letters, digits and /_+=.@-; end it with a separator such as `/` so that it is not the start
+   * of another team's names.
+   * @default - `<name>/`, e.g. iam-key-rotation/
+   */
+  readonly secretNamePrefix?: string;
   /**
    * When the secrets rotate (each user may override it).
    * @default - every 90 days (`automaticallyAfterDays: 90`), window to the end of the UTC day
@@ -116,10 +127,11 @@ export interface IamAccessKeyRotationProps {
    */
   readonly functionZipPath?: string;
   /**
-   * More environment variables for the function, e.g. AWS_MAX_ATTEMPTS to tune the SDK's retries. Keys as Lambda
-   * takes them ([a-zA-Z][a-zA-Z0-9_]+), none of Lambda's reserved keys, no AWS_ENDPOINT_URL or
-   * AWS_ENDPOINT_URL_* (the new secret key must only go to AWS), and all variables, the construct's included,
-   * within Lambda's 4 KB.
+   * More environment variables for the function, only those with a documented use: AWS_MAX_ATTEMPTS (1-10) and
+   * AWS_RETRY_MODE (standard or adaptive) tune the SDK's retries, AWS_USE_FIPS_ENDPOINT and
+   * AWS_USE_DUALSTACK_ENDPOINT (true or false) choose AWS's FIPS or dual-stack endpoints. Any other variable could
+   * change what code runs or where the SDK sends the keys the function mints (NODE_OPTIONS, CA bundles, proxies,
+   * endpoints, config files), so it is refused.
    * @default - none
    */
   readonly functionEnvironment?: Record<string, string>;
@@ -160,6 +172,7 @@ export class IamAccessKeyRotation extends Construct {
       logRetentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_DAYS,
       tags,
       context,
+      secretNamePatterns: stackSecretNamePatterns(props),
     });
 
     let kmsKeyArn: string | undefined;
@@ -182,7 +195,7 @@ export class IamAccessKeyRotation extends Construct {
       (user) =>
         new RotatedUser(this, `user-${user.name}`, {
           userName: user.name,
-          secretName: user.secretName ?? `${name}/${user.name}`,
+          secretName: secretNameOf(props, user),
           schedule: user.schedule ?? props.schedule ?? {},
           createUser: user.createUser ?? false,
           rotationFunction: this.rotationFunction,
@@ -223,6 +236,8 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
   }
   const name = props.name ?? DEFAULT_NAME;
   check(() => checkResourceName(name, 'name'));
+  if (props.secretNamePrefix !== undefined) check(() => checkSecretNamePrefix(props.secretNamePrefix, 'secretNamePrefix'));
+  const prefix = secretNamePrefixOf(props);
   const userNames = new Set<string>();
   const secretNames = new Set<string>();
   props.users.forEach((user, index) => {
@@ -237,7 +252,7 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
     if (hasName) userNames.add(key);
     // Without a name there is no default secret name to check.
     if (user.secretName !== undefined || hasName) {
-      const secretName = user.secretName ?? `${name}/${user.name}`;
+      const secretName = user.secretName ?? `${prefix}${user.name}`;
       if (user.secretName === undefined && /,/.test(secretName)) {
         // IAM allows ',' in user names, Secrets Manager not in secret names.
         problems.push(new ValidationError(`users[${index}].secretName`, `must be set: the default ${show(secretName)} is not a valid secret name (no ',' allowed)`).message);
@@ -289,8 +304,19 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
       ),
     );
   }
-  // The construct's own variables count against Lambda's size limit too.
-  report(lambdaEnvironmentProblems(props.functionEnvironment ?? {}, ownEnvironment(props), 'functionEnvironment'));
+  const own = ownEnvironment(props);
+  report(functionEnvironmentProblems(props.functionEnvironment ?? {}, own, 'functionEnvironment'));
+  const bytes = environmentBytes({ ...props.functionEnvironment, ...own });
+  if (bytes > LAMBDA_ENVIRONMENT_MAX_BYTES) {
+    const outside = stackSecretNamePatterns(props).filter((pattern) => !pattern.endsWith(PREFIX_PATTERN_SUFFIX)).length;
+    problems.push(
+      new ValidationError(
+        'users',
+        `name ${outside} secrets outside \`secretNamePrefix\` ${show(prefix)}: the function's environment lists each one (${FUNCTION_ENV.managedSecrets}) ` +
+          `and would take ${bytes} bytes, more than Lambda's ${LAMBDA_ENVIRONMENT_MAX_BYTES}; name them under one prefix and set \`secretNamePrefix\` to it`,
+      ).message,
+    );
+  }
   return problems;
 }
 
@@ -300,7 +326,23 @@ function ownEnvironment(props: IamAccessKeyRotationProps): Record<string, string
     [FUNCTION_ENV.previousKeyAction]: props.previousKeyAction ?? DEFAULT_PREVIOUS_KEY_ACTION,
     [FUNCTION_ENV.testBudgetMs]: String(props.testBudgetMs ?? DEFAULT_TEST_BUDGET_MS),
     [FUNCTION_ENV.logLevel]: props.logLevel ?? DEFAULT_LOG_LEVEL,
+    [FUNCTION_ENV.managedSecrets]: JSON.stringify(stackSecretNamePatterns(props)),
   };
+}
+
+function secretNamePrefixOf(props: IamAccessKeyRotationProps): string {
+  return props.secretNamePrefix ?? `${props.name ?? DEFAULT_NAME}/`;
+}
+
+function secretNameOf(props: IamAccessKeyRotationProps, user: RotatedUserOptions): string {
+  return user.secretName ?? `${secretNamePrefixOf(props)}${user.name}`;
+}
+
+/** The stack's trust boundary (lib/secret-names.ts). */
+function stackSecretNamePatterns(props: IamAccessKeyRotationProps): string[] {
+  // Validation calls this before it knows every name is a string: any other is reported on its own.
+  const names = props.users.map((user) => secretNameOf(props, user)).filter((name): name is string => typeof name === 'string');
+  return secretNamePatterns(secretNamePrefixOf(props), names);
 }
 
 function validateProps(props: IamAccessKeyRotationProps): void {

@@ -47,20 +47,39 @@ export function policySize(json: string): number {
   return json.replace(/\s/g, '').length;
 }
 
-// At synth the ARNs are unresolved references. Policies are sized with stand-ins at least as long as any
-// value they can take: the longest partition (aws-us-gov) and region (us-isof-south-1) names AWS has today.
-const LONGEST_PARTITION = 'aws-us-gov';
-const LONGEST_REGION = 'us-isof-south-1';
-const ACCOUNT_ID = '123456789012';
+/** IAM's limit for all inline policies of one role together, in characters (whitespace is not counted). */
+export const ROLE_INLINE_POLICIES_SIZE_LIMIT = 10_240;
+
+/** The parts of an ARN that depend on where the stack is deployed. */
+export interface ArnParts {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/**
+ * At synth the ARNs are unresolved references. Policies are sized with stand-ins at least as long as any value they
+ * can take: the longest partition (aws-us-gov) and region (us-isof-south-1) names AWS has today.
+ */
+export const LONGEST_ARN_PARTS: ArnParts = { partition: 'aws-us-gov', region: 'us-isof-south-1', account: '123456789012' };
+
 /** Secrets Manager appends `-` and six random characters to the secret name. */
 const SECRET_ARN_SUFFIX = '-AbCdEf';
 
 /** A stand-in, as long as the longest real ARN can be, for the ARN of the secret `secretName`. */
 export function sizingSecretArn(secretName: string): string {
-  return `arn:${LONGEST_PARTITION}:secretsmanager:${LONGEST_REGION}:${ACCOUNT_ID}:secret:${secretName}${SECRET_ARN_SUFFIX}`;
+  const { partition, region, account } = LONGEST_ARN_PARTS;
+  return `arn:${partition}:secretsmanager:${region}:${account}:secret:${secretName}${SECRET_ARN_SUFFIX}`;
 }
 
-/** A stand-in for the ARN of IAM user `userName` under `path` (`/` unless the user was made with another). */
-export function sizingUserArn(userName: string, path: string): string {
-  return `arn:${LONGEST_PARTITION}:iam::${ACCOUNT_ID}:user${path}${userName}`;
+/**
+ * The IAM user named `userName` under any IAM path: `user/<name>` (the path `/`) and `user/*\/<name>` (any other).
+ * The name is the ARN's last segment and user names are unique in an account, so the patterns match that one user and
+ * nothing else, and their length does not depend on the path (up to 512 characters), which is only known at plan
+ * time for an existing user. (IAM refuses a resource like `user*\/<name>`: the part after the account must start
+ * with `user/`.)
+ */
+export function userArnPatterns(parts: ArnParts, userName: string): string[] {
+  const users = `arn:${parts.partition}:iam::${parts.account}:user/`;
+  return [`${users}${userName}`, `${users}*/${userName}`];
 }

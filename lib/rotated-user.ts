@@ -13,7 +13,7 @@ export interface RotatedUserOptions {
   readonly name: string;
   /**
    * Name of the secret holding the user's current key.
-   * @default - `<name of the IamAccessKeyRotation>/<user name>`, e.g. iam-key-rotation/alice
+   * @default - `<secretNamePrefix of the IamAccessKeyRotation><user name>`, e.g. iam-key-rotation/alice
    */
   readonly secretName?: string;
   /**
@@ -46,6 +46,7 @@ export interface RotatedUserProps {
  */
 export class RotatedUser extends Construct {
   readonly userName: string;
+  /** The user's ARN (with its IAM path), from the created user or the lookup. */
   readonly userArn: string;
   /** Present when `createUser` is true. */
   readonly user: IamUser | undefined;
@@ -55,14 +56,20 @@ export class RotatedUser extends Construct {
   constructor(scope: Construct, id: string, props: RotatedUserProps) {
     super(scope, id);
     this.userName = props.userName;
+    // The grants name the user through these references, so the policies (and the first rotation after them) come
+    // after the created user, and a lookup fails the plan early when the user is missing. The lookup's name is the
+    // one IAM stores, whatever its case in the config.
+    let grantedName: string;
     if (props.createUser) {
       // The rotation, not Terraform, creates this user's keys: without force_destroy IAM refuses to delete a
       // user that still holds them, so removing the user from the stack could never apply.
       this.user = new IamUser(this, 'user', { name: props.userName, forceDestroy: true, tags: props.tags });
       this.userArn = this.user.arn;
+      grantedName = this.user.name;
     } else {
-      // A lookup, not a computed ARN: it fails the plan early if the user is missing and respects IAM paths.
-      this.userArn = new DataAwsIamUser(this, 'user', { userName: props.userName }).arn;
+      const lookup = new DataAwsIamUser(this, 'user', { userName: props.userName });
+      this.userArn = lookup.arn;
+      grantedName = lookup.userName;
     }
 
     this.secret = new SecretsmanagerSecret(this, 'secret', {
@@ -77,11 +84,9 @@ export class RotatedUser extends Construct {
 
     props.rotationFunction.grantRotation({
       secretArn: this.secret.arn,
-      userArn: this.userArn,
       secretName: props.secretName,
-      userName: props.userName,
-      // A created user gets IAM's default path; an existing one's is only known at plan time.
-      userPath: props.createUser ? '/' : undefined,
+      userName: grantedName,
+      configuredUserName: props.userName,
     });
     this.rotation = new SecretsmanagerSecretRotation(this, 'rotation', {
       secretId: this.secret.id,

@@ -12,15 +12,19 @@ import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsman
 import { ATTEMPT_TAG_KEY } from '../contract';
 import { AwsContext } from './aws-context';
 import {
+  ArnParts,
+  LONGEST_ARN_PARTS,
   MANAGED_POLICIES_PER_ROLE,
   MANAGED_POLICY_SIZE_LIMIT,
   PolicyStatement,
+  ROLE_INLINE_POLICIES_SIZE_LIMIT,
   policyJson,
   policySize,
   sizingSecretArn,
-  sizingUserArn,
+  userArnPatterns,
   viaSecretsManager,
 } from './policy';
+import { secretArnPattern } from './secret-names';
 
 /** Fixed by the handler's contract with the build (dist/lambda/index.js exports `handler`). */
 const HANDLER = 'index.handler';
@@ -30,11 +34,13 @@ const TIMEOUT_SECONDS = 60;
 /** The AWS SDK clients need little; 256 MB also buys a faster CPU share than the 128 MB minimum. */
 const MEMORY_MB = 256;
 const SECRETS_MANAGER_PRINCIPAL = 'secretsmanager.amazonaws.com';
-/**
- * Stand-in IAM path for sizing the ARN of a user that is looked up (its path is only known at plan time):
- * 24 characters, e.g. /service-accounts/ci-cd/. Most users have the path `/`.
- */
-const UNKNOWN_USER_PATH = `/${'p'.repeat(22)}/`;
+/** Lambda's limit for a function's resource-based policy, in bytes. */
+const FUNCTION_POLICY_SIZE_LIMIT = 20_480;
+/** Stand-in for a customer managed key's ARN, as long as a multi-Region key's (`mrk-` and 32 hex digits). */
+const SIZING_KMS_KEY_ID = `mrk-${'0'.repeat(32)}`;
+/** The longest partition domain, for sizing. */
+const LONGEST_DNS_SUFFIX = 'amazonaws.com.cn';
+const SECRET_NAMES_HINT = 'name them under one prefix and set `secretNamePrefix` to it';
 
 export interface RotationFunctionProps {
   /** Name of the function, its role and (with the /aws/lambda/ prefix) its log group. */
@@ -45,20 +51,30 @@ export interface RotationFunctionProps {
   readonly logRetentionInDays: number;
   readonly tags: Record<string, string>;
   readonly context: AwsContext;
+  /**
+   * The stack's secrets, as secret-name patterns (lib/secret-names.ts): Secrets Manager may invoke the function for
+   * these only, and the role is denied every other secret.
+   */
+  readonly secretNamePatterns: readonly string[];
 }
 
 /** The identifiers a rotation function needs to rotate one user's keys in one secret. */
 export interface RotationGrant {
   readonly secretArn: string;
-  readonly userArn: string;
   /** Name of the secret, to size the role's policies (its ARN is only known at plan time). */
   readonly secretName: string;
+  /** The user's name as policies write it: a reference where the user is a resource or data source of the stack. */
   readonly userName: string;
-  /**
-   * The user's IAM path, to size the role's policies.
-   * @default - unknown: sized for a path of 24 characters
-   */
-  readonly userPath?: string;
+  /** The user's name as configured, to size the policies (the reference's value has the same length). */
+  readonly configuredUserName: string;
+}
+
+/** What the inline policy names besides partition, region and account. */
+interface FunctionPolicyNames {
+  readonly logGroupArn: string;
+  readonly kmsKeyArn: string | undefined;
+  /** The partition's domain (amazonaws.com, amazonaws.com.cn in China). */
+  readonly dnsSuffix: string;
 }
 
 /** One customer managed policy holding the grants of consecutive users, and its attachment to the role. */
@@ -80,11 +96,13 @@ export class RotationFunction extends Construct {
   /** Logs and, with a customer managed key, key use. */
   readonly rolePolicy: IamRolePolicy;
   readonly logGroup: CloudwatchLogGroup;
-  /** Lets Secrets Manager invoke the function; rotations depend on it. */
-  readonly invokePermission: LambdaPermission;
+  /** Let Secrets Manager invoke the function for the stack's secrets, one per secret-name pattern; rotations depend on them. */
+  readonly invokePermissions: LambdaPermission[];
 
   private readonly name: string;
   private readonly tags: Record<string, string>;
+  private readonly context: AwsContext;
+  private readonly secretNamePatterns: readonly string[];
   private readonly policies: UserPolicy[] = [];
   /** Resources that must depend on every policy of the role, including those of users granted later. */
   private readonly waitingForPolicies: TerraformResource[] = [];
@@ -102,7 +120,8 @@ export class RotationFunction extends Construct {
     }
     this.name = props.name;
     this.tags = props.tags;
-    const { context } = props;
+    this.context = props.context;
+    this.secretNamePatterns = props.secretNamePatterns;
 
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
       name: `/aws/lambda/${props.name}`,
@@ -122,7 +141,16 @@ export class RotationFunction extends Construct {
     this.rolePolicy = new IamRolePolicy(this, 'role-policy', {
       name: 'rotate-access-keys',
       role: this.role.id,
-      policy: Lazy.stringValue({ produce: () => policyJson(this.functionStatements(context)) }),
+      policy: Lazy.stringValue({
+        produce: () =>
+          policyJson(
+            this.functionStatements(this.context.arnParts, {
+              logGroupArn: this.logGroup.arn,
+              kmsKeyArn: this.kmsKeyArn,
+              dnsSuffix: this.context.dnsSuffix,
+            }),
+          ),
+      }),
     });
 
     // The asset hash is a content hash, so the copied file's path (and the plan) change only with the code.
@@ -148,15 +176,18 @@ export class RotationFunction extends Construct {
     this.function.dependsOn = [dependable(this.logGroup), rolePolicyDependency];
     this.waitingForPolicies.push(this.function);
 
-    this.invokePermission = new LambdaPermission(this, 'secrets-manager-invoke', {
-      statementId: 'AllowSecretsManagerInvoke',
-      action: 'lambda:InvokeFunction',
-      functionName: this.function.functionName,
-      principal: SECRETS_MANAGER_PRINCIPAL,
-      // Confused-deputy guard: only Secrets Manager acting for this account may invoke the function.
-      sourceAccount: context.accountId,
-    });
-    this.rotationDependencies = [dependable(this.invokePermission), rolePolicyDependency];
+    // Confused-deputy guard: only Secrets Manager acting for this account, and for the stack's secrets, may invoke
+    // the function (one permission per pattern: a permission takes one source ARN, a pattern).
+    this.invokePermissions = props.secretNamePatterns.map(
+      (pattern, index) =>
+        new LambdaPermission(this, `secrets-manager-invoke${permissionSuffix(index)}`, {
+          ...invokePermissionStatement(index),
+          functionName: this.function.functionName,
+          sourceAccount: this.context.accountId,
+          sourceArn: secretArnPattern(this.context.arnParts, pattern),
+        }),
+    );
+    this.rotationDependencies = [...this.invokePermissions.map((permission) => dependable(permission)), rolePolicyDependency];
 
     this.node.addValidation({ validate: () => this.policyProblems() });
   }
@@ -199,7 +230,7 @@ export class RotationFunction extends Construct {
     const policy = new IamPolicy(this, `user-policy-${part}`, {
       name: `${this.name}-managed-users-${part}`,
       description: `Lets the rotation function ${this.name} rotate the access keys of its managed users (part ${part})`,
-      policy: Lazy.stringValue({ produce: () => policyJson(userStatements(grants)) }),
+      policy: Lazy.stringValue({ produce: () => policyJson(userStatements(grants, this.context.arnParts)) }),
       tags: this.tags,
     });
     const attachment = new IamRolePolicyAttachment(this, `user-policy-${part}-attachment`, {
@@ -212,23 +243,32 @@ export class RotationFunction extends Construct {
     return { grants, policy, attachment };
   }
 
-  private functionStatements(context: AwsContext): PolicyStatement[] {
+  /** The inline policy: the function's own needs, and the Deny that fences it in to the stack's secrets. */
+  private functionStatements(parts: ArnParts, names: FunctionPolicyNames): PolicyStatement[] {
     const statements: PolicyStatement[] = [
       {
         Sid: 'WriteOwnLogs',
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: [`${this.logGroup.arn}:*`],
+        Resource: [`${names.logGroupArn}:*`],
+      },
+      {
+        // An explicit Deny beats any Allow, a foreign secret's resource policy included: no secret outside the stack
+        // can lend the role access, in this account or another.
+        Sid: 'DenySecretsOutsideTheStack',
+        Effect: 'Deny',
+        Action: 'secretsmanager:*',
+        NotResource: this.secretNamePatterns.map((pattern) => secretArnPattern(parts, pattern)),
       },
     ];
-    if (this.kmsKeyArn !== undefined) {
+    if (names.kmsKeyArn !== undefined) {
       statements.push({
         Sid: 'UseSecretsKeyThroughSecretsManager',
         Effect: 'Allow',
         // What Secrets Manager calls for the function: GenerateDataKey to store a value, Decrypt to read one.
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: [this.kmsKeyArn],
-        Condition: viaSecretsManager(context.region, context.dnsSuffix),
+        Resource: [names.kmsKeyArn],
+        Condition: viaSecretsManager(parts.region, names.dnsSuffix),
       });
     }
     return statements;
@@ -236,6 +276,29 @@ export class RotationFunction extends Construct {
 
   private policyProblems(): string[] {
     const problems: string[] = [];
+    const { partition, region, account } = LONGEST_ARN_PARTS;
+    const inlineSize = policySize(
+      policyJson(
+        this.functionStatements(LONGEST_ARN_PARTS, {
+          logGroupArn: `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${this.name}`,
+          kmsKeyArn: this.kmsKeyArn === undefined ? undefined : `arn:${partition}:kms:${region}:${account}:key/${SIZING_KMS_KEY_ID}`,
+          dnsSuffix: LONGEST_DNS_SUFFIX,
+        }),
+      ),
+    );
+    if (inlineSize > ROLE_INLINE_POLICIES_SIZE_LIMIT) {
+      problems.push(
+        `the rotation role's inline policy may reach ${inlineSize} characters, more than IAM's limit of ${ROLE_INLINE_POLICIES_SIZE_LIMIT}: ` +
+          `its Deny names each of the ${this.secretNamePatterns.length} secret-name patterns; ${SECRET_NAMES_HINT}`,
+      );
+    }
+    const permissionsSize = functionPolicySize(this.name, this.secretNamePatterns);
+    if (permissionsSize > FUNCTION_POLICY_SIZE_LIMIT) {
+      problems.push(
+        `the function's ${this.secretNamePatterns.length} invoke permissions (one per secret-name pattern) may reach ${permissionsSize} bytes, ` +
+          `more than Lambda's limit of ${FUNCTION_POLICY_SIZE_LIMIT} for a function policy; ${SECRET_NAMES_HINT}`,
+      );
+    }
     const users = this.policies.reduce((count, { grants }) => count + grants.length, 0);
     if (this.policies.length > MANAGED_POLICIES_PER_ROLE) {
       problems.push(
@@ -257,9 +320,36 @@ export class RotationFunction extends Construct {
   }
 }
 
+/** The first permission keeps the name it had before there could be several. */
+function permissionSuffix(index: number): string {
+  return index === 0 ? '' : `-${index + 1}`;
+}
+
+/** The fields of the `index`th invoke permission that do not name resources. */
+function invokePermissionStatement(index: number): { statementId: string; action: string; principal: string } {
+  return { statementId: `AllowSecretsManagerInvoke${permissionSuffix(index)}`, action: 'lambda:InvokeFunction', principal: SECRETS_MANAGER_PRINCIPAL };
+}
+
+/** The size of the function's resource-based policy holding one invoke permission per pattern, with the longest ARNs. */
+function functionPolicySize(functionName: string, patterns: readonly string[]): number {
+  const { partition, region, account } = LONGEST_ARN_PARTS;
+  const functionArn = `arn:${partition}:lambda:${region}:${account}:function:${functionName}`;
+  const statements = patterns.map((pattern, index) => {
+    const { statementId, action, principal } = invokePermissionStatement(index);
+    return {
+      Sid: statementId,
+      Effect: 'Allow',
+      Principal: { Service: principal },
+      Action: action,
+      Resource: functionArn,
+      Condition: { StringEquals: { 'AWS:SourceAccount': account }, ArnLike: { 'AWS:SourceArn': secretArnPattern(LONGEST_ARN_PARTS, pattern) } },
+    };
+  });
+  return Buffer.byteLength(JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: statements }), 'utf8');
+}
+
 /** The grants on the secrets and users of a managed policy. */
-function userStatements(grants: readonly Pick<RotationGrant, 'secretArn' | 'userArn'>[]): PolicyStatement[] {
-  const secrets = grants.map(({ secretArn }) => secretArn);
+function userStatements(grants: readonly Pick<RotationGrant, 'secretArn' | 'userName'>[], parts: ArnParts): PolicyStatement[] {
   return [
     {
       Sid: 'RotateManagedSecrets',
@@ -269,31 +359,26 @@ function userStatements(grants: readonly Pick<RotationGrant, 'secretArn' | 'user
         'secretsmanager:GetSecretValue',
         'secretsmanager:PutSecretValue',
         'secretsmanager:UpdateSecretVersionStage',
+        'secretsmanager:TagResource',
+        'secretsmanager:UntagResource',
       ],
-      Resource: secrets,
-    },
-    {
-      // The attempt marker (see contract.ts): this tag only, so the function can never move the user tag.
-      Sid: 'MarkRotationAttempts',
-      Effect: 'Allow',
-      Action: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
-      Resource: secrets,
+      Resource: grants.map(({ secretArn }) => secretArn),
+      // The attempt marker (see contract.ts) is the only tag key the function may set or remove, so it can never move
+      // the user tag. Only TagResource and UntagResource carry aws:TagKeys; for the other actions the key is absent
+      // and ForAllValues holds. One statement names each secret once, which keeps about 30 users in a policy.
       Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [ATTEMPT_TAG_KEY] } },
     },
     {
       Sid: 'ManageAccessKeysOfManagedUsers',
       Effect: 'Allow',
       Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey'],
-      Resource: grants.map(({ userArn }) => userArn),
+      Resource: grants.flatMap(({ userName }) => userArnPatterns(parts, userName)),
     },
   ];
 }
 
 /** The size IAM will count for a policy with these grants, whatever partition, region and account it lands in. */
 function sizeOfUserPolicy(grants: readonly RotationGrant[]): number {
-  const standIns = grants.map((grant) => ({
-    secretArn: sizingSecretArn(grant.secretName),
-    userArn: sizingUserArn(grant.userName, grant.userPath ?? UNKNOWN_USER_PATH),
-  }));
-  return policySize(policyJson(userStatements(standIns)));
+  const standIns = grants.map((grant) => ({ secretArn: sizingSecretArn(grant.secretName), userName: grant.configuredUserName }));
+  return policySize(policyJson(userStatements(standIns, LONGEST_ARN_PARTS)));
 }

@@ -17,6 +17,8 @@ export class ValidationError extends Error {
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined) return 'undefined';
+  // JSON has no Infinity or NaN (JSON.stringify writes null); for a finite number String is what JSON writes.
+  if (typeof value === 'number') return String(value);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
@@ -29,8 +31,8 @@ export function isUnresolved(value: unknown): boolean {
   return (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value);
 }
 
-/** An AWS region name like us-east-1 or us-gov-west-1. */
-export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** An AWS region name like us-east-1, us-gov-west-1 or eusc-de-east-1 (the European Sovereign Cloud). */
+export const AWS_REGION = /^[a-z]{2,4}(-[a-z]+)+-\d$/;
 
 /**
  * For names given by JS callers or JSON: `RegExp.test` turns a non-string into a string ("undefined", "5")
@@ -200,71 +202,4 @@ function tagTextProblem(text: string, min: number, max: number): string | undefi
   if (!TAG_TEXT.test(text)) return `must be ${TAG_TEXT_RULE}`;
   if (AWS_TAG_PREFIX.test(text)) return 'must not start with "aws:", which AWS reserves';
   return undefined;
-}
-
-// Lambda's rules for environment variables: the key pattern of
-// https://docs.aws.amazon.com/lambda/latest/dg/API_Environment.html, and the reserved keys and 4 KB limit of
-// https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html (measured, as Lambda's error message
-// shows, on the variables as compact JSON).
-const LAMBDA_ENV_KEY = /^[a-zA-Z][a-zA-Z0-9_]+$/;
-const LAMBDA_RESERVED_ENV_KEYS: readonly string[] = [
-  '_HANDLER',
-  '_X_AMZN_TRACE_ID',
-  'AWS_DEFAULT_REGION',
-  'AWS_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-  'AWS_LAMBDA_FUNCTION_VERSION',
-  'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME',
-  'AWS_ACCESS_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-  'TZ',
-];
-const LAMBDA_ENV_MAX_BYTES = 4096;
-/**
- * The SDK's endpoint overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>): one would send the function's
- * calls, PutSecretValue with the new secret access key among them, to a server that is not AWS.
- */
-const SDK_ENDPOINT_KEY = /^AWS_ENDPOINT_URL(_|$)/;
-
-/**
- * Every problem with the user's environment variables for a function that also gets `own` (set by the
- * construct from other props, so the user may not set them).
- */
-export function lambdaEnvironmentProblems(user: Record<string, string>, own: Record<string, string>, label: string): ValidationError[] {
-  const problems: ValidationError[] = [];
-  for (const key of Object.keys(user)) {
-    if (Object.hasOwn(own, key)) {
-      problems.push(new ValidationError(label, `must not set ${show(key)}: it comes from its own prop`));
-    } else if (LAMBDA_RESERVED_ENV_KEYS.includes(key)) {
-      problems.push(new ValidationError(label, `must not set ${show(key)}: Lambda reserves it for the runtime`));
-    } else if (SDK_ENDPOINT_KEY.test(key)) {
-      problems.push(
-        new ValidationError(label, `must not set ${show(key)}: it would send the function's AWS calls, and with them the new secret access key, to another endpoint`),
-      );
-    } else if (!LAMBDA_ENV_KEY.test(key)) {
-      problems.push(new ValidationError(label, `keys must be a letter then at least one letter, digit or _ (Lambda's [a-zA-Z][a-zA-Z0-9_]+), got ${show(key)}`));
-    }
-  }
-  const environment = { ...user, ...own };
-  if (!Object.values(environment).some(isUnresolved)) {
-    const bytes = Buffer.byteLength(JSON.stringify(environment), 'utf8');
-    if (bytes > LAMBDA_ENV_MAX_BYTES) {
-      problems.push(
-        new ValidationError(
-          label,
-          `must keep the function's environment within Lambda's 4 KB (${LAMBDA_ENV_MAX_BYTES} bytes as JSON, with ${Object.keys(own).join(', ')} that the construct sets), got ${bytes} bytes`,
-        ),
-      );
-    }
-  }
-  return problems;
 }

@@ -9,7 +9,7 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { keysCreatedDuring, mayStillRun, parseAttemptMarker, writeAttemptMarker } from '../attempt-marker';
 import { isNoSuchEntity } from '../aws-errors';
 import type { Dependencies, StepInput } from '../dependencies';
-import { AttemptInProgressError, UnmanagedKeyError, UserNotFoundError } from '../errors';
+import { AttemptInProgressError, UnexpectedResponseError, UnmanagedKeyError, UserNotFoundError } from '../errors';
 import type { RotationRequest } from '../event';
 import { chooseKeyToFree, MAX_KEYS_PER_USER } from '../key-slots';
 import { describeError } from '../logger';
@@ -35,6 +35,7 @@ export type CreateSecretDependencies = Pick<Dependencies, 'secretsManager' | 'ia
  * @throws UserNotFoundError if the tagged user does not exist in IAM.
  * @throws AttemptInProgressError if an earlier attempt of this rotation may still be running.
  * @throws UnmanagedKeyError if the user holds two keys and none is ours to delete.
+ * @throws UnexpectedResponseError if CreateAccessKey answers without the key.
  * AWS errors pass through; if PutSecretValue fails, the key just created is deleted (unless it was stored
  * after all) before its error is rethrown. None of the errors above happens after an IAM write other than
  * the deletion of orphans.
@@ -133,7 +134,11 @@ async function createAndStoreKey(
   const accessKeyId = created.AccessKey?.AccessKeyId;
   const secretAccessKey = created.AccessKey?.SecretAccessKey;
   if (accessKeyId === undefined || secretAccessKey === undefined) {
-    throw new Error(`CreateAccessKey for user ${userName} returned no key`);
+    // A key IAM made but did not return falls in this attempt's window: the retry deletes it as an orphan.
+    throw new UnexpectedResponseError(
+      request,
+      `CreateAccessKey for user ${userName} answered without ${accessKeyId === undefined ? 'an access key id' : `the secret of key ${accessKeyId}`}; a retry deletes any key it made`,
+    );
   }
   logger.info('created an access key', { user: userName, accessKeyId });
 

@@ -1,10 +1,11 @@
-import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { removeAttemptMarker } from '../attempt-marker';
+import { parseAttemptMarker, removeAttemptMarker } from '../attempt-marker';
 import { isNoSuchEntity } from '../aws-errors';
 import type { Dependencies, StepInput } from '../dependencies';
+import type { RotationRequest } from '../event';
 import { describeError } from '../logger';
-import { CURRENT, managedUserName, PENDING, versionWithStage } from '../secret-metadata';
+import { CURRENT, managedUserName, PENDING, PREVIOUS, versionWithStage } from '../secret-metadata';
 import { assertValueNamesUser } from '../secret-value';
 import { readPendingValue, readStagedKeyId } from '../secret-versions';
 
@@ -15,8 +16,7 @@ export type FinishSecretDependencies = Pick<Dependencies, 'secretsManager' | 'ia
  * relabels the old one AWSPREVIOUS), remove AWSPENDING so the next rotation can start, then apply PREVIOUS_KEY_ACTION to the old key:
  * `keep` leaves it for the next rotation to delete, `deactivate` sets it Inactive now.
  *
- * A retry after the labels moved never gets here (the token is already AWSCURRENT), so a failed
- * deactivation is not retried: the key stays Active until the next rotation deletes it.
+ * A retry after the labels moved finds the token AWSCURRENT and goes to finishRemainingWork instead.
  *
  * @throws MissingUserTagError if the secret has no user tag.
  * @throws InvalidSecretError if the AWSPENDING version has no value or it lacks the key.
@@ -24,7 +24,7 @@ export type FinishSecretDependencies = Pick<Dependencies, 'secretsManager' | 'ia
  * AWS errors pass through (UpdateAccessKey's only after the labels have moved).
  */
 export async function finishSecret({ request, metadata, config }: StepInput, deps: FinishSecretDependencies): Promise<void> {
-  const { secretsManager, iam, logger } = deps;
+  const { secretsManager, logger } = deps;
   const userName = managedUserName(request, metadata);
   // Refuses to promote a version without a complete value, or one naming another user.
   const pending = await readPendingValue(secretsManager, request);
@@ -64,12 +64,69 @@ export async function finishSecret({ request, metadata, config }: StepInput, dep
     });
     return;
   }
+  await deactivatePreviousKey(deps, userName, previousKeyId);
+}
+
+/**
+ * finishSecret on a version that is already AWSCURRENT (a retry after the labels moved): finish what the interrupted
+ * attempt left, each part only if it is still to do, so a finished rotation gets no write at all: its attempt marker,
+ * AWSPENDING on the new version, and with `deactivate` an AWSPREVIOUS key that is still Active.
+ *
+ * @throws MissingUserTagError if the secret has no user tag.
+ * AWS errors pass through; a retry can then finish the rest.
+ */
+export async function finishRemainingWork({ request, metadata, config }: StepInput, deps: FinishSecretDependencies): Promise<void> {
+  const { secretsManager, logger } = deps;
+  const userName = managedUserName(request, metadata);
+  const done: string[] = [];
+
+  if (parseAttemptMarker(metadata.attemptTag)?.token === request.token) {
+    await removeAttemptMarker(secretsManager, request);
+    done.push('removed the attempt marker');
+  }
+  if (metadata.versionIdsToStages[request.token]?.includes(PENDING)) {
+    await secretsManager.send(
+      new UpdateSecretVersionStageCommand({ SecretId: request.secretId, VersionStage: PENDING, RemoveFromVersionId: request.token }),
+    );
+    done.push('removed AWSPENDING from the new version');
+  }
+  if (config.previousKeyAction === 'deactivate') {
+    const previousKeyId = await activePreviousKeyId(deps, request, userName);
+    if (previousKeyId !== undefined) {
+      await deactivatePreviousKey(deps, userName, previousKeyId);
+      done.push('deactivated the previous key');
+    }
+  }
+  logger.info(done.length === 0 ? 'the version is already AWSCURRENT; nothing left to finish' : 'finished what an earlier finishSecret left', {
+    user: userName,
+    done,
+    outcome: done.length === 0 ? 'already-current' : 'finished',
+  });
+}
+
+/** The AWSPREVIOUS key, if it is another key than AWSCURRENT's and IAM still lists it as Active. */
+async function activePreviousKeyId(
+  { secretsManager, iam, logger }: FinishSecretDependencies,
+  request: RotationRequest,
+  userName: string,
+): Promise<string | undefined> {
+  const previousKeyId = await readStagedKeyId(secretsManager, request, PREVIOUS, logger);
+  if (previousKeyId === undefined || previousKeyId === (await readStagedKeyId(secretsManager, request, CURRENT, logger))) {
+    return undefined;
+  }
+  const listed = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
+  const key = (listed.AccessKeyMetadata ?? []).find(({ AccessKeyId: accessKeyId }) => accessKeyId === previousKeyId);
+  return key?.Status === 'Active' ? previousKeyId : undefined;
+}
+
+/** Sets the key Inactive; a key that is already gone is nothing to deactivate. */
+async function deactivatePreviousKey({ iam, logger }: FinishSecretDependencies, userName: string, previousKeyId: string): Promise<void> {
   try {
     await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: previousKeyId, Status: 'Inactive' }));
     logger.info('deactivated the previous key', { user: userName, previousAccessKeyId: previousKeyId, outcome: 'finished' });
   } catch (error) {
     if (!isNoSuchEntity(error)) {
-      logger.error('could not deactivate the previous key; the next rotation deletes it', {
+      logger.error('could not deactivate the previous key; a retry of finishSecret deactivates it', {
         user: userName,
         previousAccessKeyId: previousKeyId,
         error: describeError(error),

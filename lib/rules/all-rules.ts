@@ -1,4 +1,5 @@
 import { invokePermissionSourceAccount } from './invoke-permission-source-account';
+import { invokePermissionSourceArn } from './invoke-permission-source-arn';
 import { logRetentionSet } from './log-retention-set';
 import { noWildcardAccessKeyResource } from './no-wildcard-access-key-resource';
 import { rotationConfigured } from './rotation-configured';
@@ -9,4 +10,5 @@ export const ROTATION_RULES: readonly Rule[] = [
   noWildcardAccessKeyResource,
   logRetentionSet,
   invokePermissionSourceAccount,
+  invokePermissionSourceArn,
 ];

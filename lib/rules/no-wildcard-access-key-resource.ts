@@ -64,9 +64,17 @@ function allowsAccessKeyActionsOnWildcard(statement: PolicyStatement): boolean {
   return asList(statement.Resource).some(isWildcardUserResource);
 }
 
-/** `*`, or an ARN whose user part is all wildcard (arn:aws:iam::123456789012:user/*). */
+/**
+ * Whether a resource can match more than one user: `*`, an IAM ARN whose resource part is a wildcard, or a user ARN
+ * whose name (the part after the last `/`) has a wildcard or is missing. `user/*\/alice` names one user under any path.
+ */
 function isWildcardUserResource(resource: string): boolean {
-  return resource === '*' || /:user\/\*$/.test(resource) || /^arn:[^:]*:iam::[^:]*:\*$/.test(resource);
+  if (resource === '*') return true;
+  const iamResource = /^arn:[^:]*:iam::[^:]*:(.*)$/.exec(resource)?.[1];
+  if (iamResource === undefined) return false;
+  if (!/^user/.test(iamResource)) return /^[*?]/.test(iamResource);
+  const slash = iamResource.lastIndexOf('/');
+  return slash === -1 || /[*?]/.test(iamResource.slice(slash + 1)) || iamResource.slice(slash + 1) === '';
 }
 
 /** IAM action matching: case-insensitive, `*` and `?` wildcards. */

@@ -1,4 +1,5 @@
 // DESIGN.md's invariants, checked against the emulator's IAM, STS and Secrets Manager state.
+import { ATTEMPT_TAG_KEY, type PreviousKeyAction } from '../../contract';
 import { MAX_KEYS_PER_USER } from '../../lambda/key-slots';
 import type { RotationState, StoredAccessKey } from '../../emulator/aws-state';
 
@@ -42,5 +43,25 @@ export async function expectConvergedAfter(
   expect(after.current.accesskey).not.toBe(before.current.accesskey);
   const others = [...after.keys.keys()].filter((id) => id !== after.current.accesskey);
   expect(others.every((id) => id === before.current.accesskey)).toBe(true);
+  return after;
+}
+
+/**
+ * A rotation that converged is also finished: no version keeps AWSPENDING (the next rotation can start), the attempt
+ * marker is gone, and the key that was current before is in the state the previous-key action asks for.
+ */
+export async function expectRotationFinished(
+  state: RotationState,
+  secretId: string,
+  userName: string,
+  before: UserSnapshot,
+  previousKeyAction: PreviousKeyAction,
+): Promise<UserSnapshot> {
+  const after = await expectConvergedAfter(state, secretId, userName, before);
+  const { stages, tags } = await state.labels(secretId);
+  expect(Object.entries(stages).filter(([, labels]) => labels.includes('AWSPENDING'))).toEqual([]);
+  expect(Object.keys(tags)).not.toContain(ATTEMPT_TAG_KEY);
+  const previousStatus = after.keys.get(before.current.accesskey);
+  expect(previousStatus).toBe(previousKeyAction === 'deactivate' ? 'Inactive' : 'Active');
   return after;
 }

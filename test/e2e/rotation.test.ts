@@ -3,14 +3,23 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreateAccessKeyCommand, DeleteAccessKeyCommand } from '@aws-sdk/client-iam';
-import { DescribeSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { ATTEMPT_TAG_KEY } from '../../contract';
+import { CreateAccessKeyCommand, DeleteAccessKeyCommand, DeleteRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  PutSecretValueCommand,
+  RotateSecretCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { ATTEMPT_TAG_KEY, type PreviousKeyAction, USER_TAG_KEY } from '../../contract';
 import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';
 import { type Emulator, type InvocationRecord, startEmulator } from '../../emulator/emulator';
 import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
-import { expectConvergedAfter, expectLiveKeyIntact, type UserSnapshot } from './invariants';
+import { DESCRIBE_SECRETS_FUNCTION, zipHandler } from '../emulator/test-functions';
+import { expectConvergedAfter, expectLiveKeyIntact, expectRotationFinished, type UserSnapshot } from './invariants';
 
 const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();
 const describeWithEmulator = available ? describe : describe.skip;
@@ -48,6 +57,8 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
   let state: RotationState;
   let outdir: string;
   let secrets: Record<string, string>;
+  let functionArn: string;
+  let roleArn: string;
   let planJson = '';
   let stateText = '';
   /** Every secret access key seen in AWSCURRENT values: none may leak anywhere. */
@@ -60,10 +71,10 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     return now;
   }
 
-  async function rotateAndConverge(user: string): Promise<{ before: UserSnapshot; after: UserSnapshot }> {
+  async function rotateAndConverge(user: string, action: PreviousKeyAction): Promise<{ before: UserSnapshot; after: UserSnapshot }> {
     const before = await observe(user);
     await state.rotate(secrets[user]);
-    const after = await expectConvergedAfter(state, secrets[user], user, before);
+    const after = await expectRotationFinished(state, secrets[user], user, before, action);
     issuedSecretKeys.add(after.current.secretkey);
     return { before, after };
   }
@@ -82,7 +93,7 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     state = new RotationState(emulator);
     await deployment.init();
     await deployment.apply();
-    secrets = (await deployment.outputs()).secretArns;
+    ({ secretArns: secrets, functionArn, roleArn } = await deployment.outputs());
   }, 180_000);
 
   afterAll(async () => {
@@ -106,11 +117,11 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
   test('two more rotations per user: a new key each time, the previous one kept, the one before deleted', async () => {
     for (const user of ['alice', 'bob']) {
       const first = await observe(user);
-      const { after: second } = await rotateAndConverge(user);
+      const { after: second } = await rotateAndConverge(user, 'keep');
       // previousKeyAction "keep" (the example config): consumers of the old key go on working
       expect(second.keys.get(first.current.accesskey)).toBe('Active');
 
-      const { after: third } = await rotateAndConverge(user);
+      const { after: third } = await rotateAndConverge(user, 'keep');
       expect([...third.keys.keys()].sort()).toEqual([second.current.accesskey, third.current.accesskey].sort());
       expect(await state.checkKey(first.current)).toEqual({ errorCode: 'InvalidClientTokenId' });
       expect(await state.checkKey(second.current)).toEqual({ arn: expect.stringMatching(new RegExp(`:user/${user}$`)) });
@@ -125,7 +136,7 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
 
   test('previousKeyAction "deactivate" leaves the previous key Inactive, and STS rejects it', async () => {
     await emulator.setFunctionEnv({ PREVIOUS_KEY_ACTION: 'deactivate' });
-    const { before, after } = await rotateAndConverge('alice');
+    const { before, after } = await rotateAndConverge('alice', 'deactivate');
     expect(after.keys.get(before.current.accesskey)).toBe('Inactive');
     expect(await state.checkKey(before.current)).toEqual({ errorCode: 'InvalidClientTokenId' });
   }, 30_000);
@@ -144,9 +155,10 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
       // THEN the live key still works and the user holds at most two keys, even now
       const failed = await observe('alice');
       expect(await emulator.faults()).toEqual([]);
-      // AND Secrets Manager's retry of the same rotation converges
+      // AND Secrets Manager's retry of the same rotation converges and finishes: the previous key Inactive, no
+      // AWSPENDING left, no attempt marker
       await state.rotate(secrets.alice, await lastRotationToken());
-      const after = await expectConvergedAfter(state, secrets.alice, 'alice', before);
+      const after = await expectRotationFinished(state, secrets.alice, 'alice', before, 'deactivate');
       issuedSecretKeys.add(after.current.secretkey);
       const moved = failed.current.accesskey !== before.current.accesskey ? 'AWSCURRENT already moved' : 'AWSCURRENT untouched';
       faultMatrix.push(
@@ -175,13 +187,73 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     expect(await deployment.planExitCode()).toBe(0);
     // AND the retried rotation deletes the orphan and converges
     await state.rotate(secrets.alice, await lastRotationToken());
-    const after = await expectConvergedAfter(state, secrets.alice, 'alice', before);
+    const after = await expectRotationFinished(state, secrets.alice, 'alice', before, 'deactivate');
     issuedSecretKeys.add(after.current.secretkey);
     expect(after.keys.has(orphans[0])).toBe(false);
     const { Tags: tagsAfter } = await state.secretsManager.send(new DescribeSecretCommand({ SecretId: secrets.alice }));
     expect(tagsAfter?.map((tag) => tag.Key)).not.toContain(ATTEMPT_TAG_KEY);
     faultMatrix.push('createSecret | secretsmanager:PutSecretValue #1 + iam:DeleteAccessKey (clean-up) | fails; orphan left; retry deletes it, converges');
   }, 90_000);
+
+  test('a secret outside the stack, tagged with a managed user, cannot make the function mint a key', async () => {
+    // GIVEN someone creates a secret of their own tagged alice and points its rotation at our function
+    await emulator.setFunctionEnv({ PREVIOUS_KEY_ACTION: 'deactivate' });
+    const aliceKeys = await snapshotKeys('alice');
+    const { ARN: foreignArn } = await state.secretsManager.send(
+      new CreateSecretCommand({ Name: 'attacker/alice-key', Tags: [{ Key: USER_TAG_KEY, Value: 'alice' }] }),
+    );
+    await emulator.clearCalls();
+    // WHEN it rotates with the function
+    const rotation = state.secretsManager.send(
+      new RotateSecretCommand({ SecretId: foreignArn, RotationLambdaARN: functionArn, RotationRules: { AutomaticallyAfterDays: 30 } }),
+    );
+    // THEN the function refuses it, naming the secret and why, and makes no call as its role
+    await expect(rotation).rejects.toThrow(
+      new RegExp(`step createSecret failed: UnmanagedSecretError: .*secret ${foreignArn} is not one of this stack's secrets: its name matches none of iam-key-rotation/\\*`),
+    );
+    const roleCalls = (await emulator.calls()).filter((call) => call.principal?.includes(`:assumed-role/${roleArn.split('/').pop()}/`));
+    expect(roleCalls.filter((call) => call.service !== 'logs')).toEqual([]);
+    expect(await snapshotKeys('alice')).toEqual(aliceKeys);
+    expect(await state.currentValue(foreignArn!)).toBeUndefined();
+    // AND the stack's own secret rotates in the same run
+    await rotateAndConverge('alice', 'deactivate');
+  }, 30_000);
+
+  test('the role is denied every secret outside the stack, even one another policy lends it', async () => {
+    // GIVEN a policy on the role that allows describing every secret, and a probe function running as the role
+    const roleName = roleArn.split('/').pop()!;
+    const lambda = new LambdaClient(emulator.clientConfig());
+    await state.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: 'lends-every-secret',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: '*' }] }),
+      }),
+    );
+    try {
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'probe-as-rotation-role',
+          Runtime: 'nodejs22.x',
+          Role: roleArn,
+          Handler: 'index.handler',
+          Code: { ZipFile: zipHandler(DESCRIBE_SECRETS_FUNCTION) },
+          Timeout: 10,
+        }),
+      );
+      const { ARN: foreignArn } = await state.secretsManager.send(new DescribeSecretCommand({ SecretId: 'attacker/alice-key' }));
+      // WHEN the role describes its own secret and the foreign one
+      // (by name: moto checks the signature of a path holding an ARN against the path it decoded)
+      const { Payload } = await lambda.send(
+        new InvokeCommand({ FunctionName: 'probe-as-rotation-role', Payload: JSON.stringify({ secretIds: [secrets.alice, foreignArn] }) }),
+      );
+      // THEN the explicit Deny wins over the lent Allow
+      expect(JSON.parse(Buffer.from(Payload ?? []).toString())).toEqual(['ok', 'AccessDeniedException']);
+    } finally {
+      await state.iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: 'lends-every-secret' }));
+      lambda.destroy();
+    }
+  }, 30_000);
 
   test('an unmanaged active key: the rotation fails clearly and both keys stay untouched', async () => {
     // GIVEN bob's keys were replaced by hand with two the secret does not know, and his value names only him

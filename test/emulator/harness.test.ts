@@ -11,6 +11,7 @@ import {
   ListServiceSpecificCredentialsCommand,
   ListUsersCommand,
   PutRolePolicyCommand,
+  PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -18,7 +19,6 @@ import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
-  ListSecretVersionIdsCommand,
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -246,7 +246,8 @@ describeWithMoto('emulator (IAM auth off)', () => {
       console.log(`one rotation through the bridge took ${Date.now() - started} ms`);
       // THEN each step got the token, and the function's finishSecret moved the labels
       const events = (await emulator.invocationLogs()).map((i) => i.event);
-      expect(events).toEqual(STEPS.map((Step) => ({ Step, SecretId: name, ClientRequestToken: token })));
+      const arn = expect.stringMatching(new RegExp(`^arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-\\w{6}$`));
+      expect(events).toEqual(STEPS.map((Step) => ({ Step, SecretId: arn, ClientRequestToken: token })));
       expect(await stagesOf(c.secrets, name)).toEqual({ [first]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
       const current = await c.secrets.send(new GetSecretValueCommand({ SecretId: name }));
       expect(current).toMatchObject({ VersionId: token, SecretString: JSON.stringify({ version: token }) });
@@ -317,22 +318,28 @@ describeWithMoto('emulator (IAM auth off)', () => {
       expect(current.SecretString).toBe(pendingBefore.SecretString);
     });
 
-    it('dates versions and keys as AWS does: a version keeps its creation time, a key has whole seconds', async () => {
-      // GIVEN a version made over a second ago and a key made now
-      const { name, versionId } = await createSecretWithValue();
-      const madeBy = Math.ceil(Date.now() / 1000) * 1000;
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+    it('dates keys as AWS does, in whole seconds', async () => {
+      // GIVEN a key made now
       const userName = unique('dated');
       await c.iam.send(new CreateUserCommand({ UserName: userName }));
       const { AccessKey } = await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }));
-      // WHEN both are listed
-      const { Versions } = await c.secrets.send(new ListSecretVersionIdsCommand({ SecretId: name }));
+      // WHEN it is listed
       const { AccessKeyMetadata } = await c.iam.send(new ListAccessKeysCommand({ UserName: userName }));
-      // THEN the version's date is when it was made (moto says "now"), and the key's has no milliseconds
-      const listed = Versions?.find((version) => version.VersionId === versionId);
-      expect(listed?.CreatedDate?.getTime()).toBeLessThanOrEqual(madeBy);
+      // THEN its date has no milliseconds
       expect(AccessKey?.CreateDate?.getMilliseconds()).toBe(0);
       expect(AccessKeyMetadata?.[0].CreateDate?.getMilliseconds()).toBe(0);
+    });
+
+    it('sends the secret\'s ARN in every step\'s event, as Secrets Manager does', async () => {
+      // GIVEN
+      const { name } = await createSecretWithValue();
+      // WHEN it rotates, first by RotateSecret and then by a retry with the token
+      const { ARN, VersionId } = await c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
+      await c.secrets.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: VersionId }));
+      // THEN every step saw the ARN, not the name
+      const events = (await emulator.invocationLogs()).map((invocation) => invocation.event as { SecretId: string });
+      expect(events).toHaveLength(8);
+      expect(events.map((event) => event.SecretId)).toEqual(Array(8).fill(ARN));
     });
 
     it('reuses the configured function when RotateSecret names none', async () => {
@@ -449,6 +456,31 @@ describeWithMoto('emulator (IAM auth on)', () => {
       name: 'AccessDeniedException',
       $metadata: { httpStatusCode: 403 },
     });
+  });
+
+  it('evaluates NotResource and the ? wildcard as IAM does: a Deny of every other secret beats any Allow', async () => {
+    // GIVEN a user allowed every secret but denied all but one, named by its ARN pattern
+    const { userName, credentials } = await userKey();
+    const [fenced, similar, other] = await Promise.all(
+      ['fenced/a', 'fenced/ab', 'other/b'].map(async (name) => {
+        const { Name } = await admin.secrets.send(new CreateSecretCommand({ Name: `${name}-${unique('s')}`, SecretString: '{}' }));
+        return Name!;
+      }),
+    );
+    const document = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: '*' },
+        { Effect: 'Deny', Action: 'secretsmanager:*', NotResource: [`arn:aws:secretsmanager:us-east-1:123456789012:secret:${fenced}-??????`] },
+      ],
+    };
+    await admin.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: 'fence', PolicyDocument: JSON.stringify(document) }));
+    const secrets = clients(emulator, credentials).secrets;
+    // THEN only the named secret can be described
+    await expect(secrets.send(new DescribeSecretCommand({ SecretId: fenced }))).resolves.toMatchObject({ Name: fenced });
+    for (const denied of [similar, other]) {
+      await expect(secrets.send(new DescribeSecretCommand({ SecretId: denied }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    }
   });
 
   it("enforces the function role's policy on the exact secret ARN", async () => {

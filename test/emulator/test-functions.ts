@@ -59,3 +59,21 @@ exports.handler = async ({ Step: step, SecretId: secretId, ClientRequestToken: t
 export function zipHandler(source: string, fileName = 'index.js'): Uint8Array {
   return zipSync({ [fileName]: strToU8(source) });
 }
+
+/** Describes each secret of `event.secretIds` with the function's role: `ok`, or the error's name. */
+export const DESCRIBE_SECRETS_FUNCTION = `
+const sm = require(${sdk('client-secrets-manager')});
+const client = new sm.SecretsManagerClient({ maxAttempts: 1 });
+exports.handler = async ({ secretIds }) => {
+  const outcomes = [];
+  for (const secretId of secretIds) {
+    try {
+      await client.send(new sm.DescribeSecretCommand({ SecretId: secretId }));
+      outcomes.push('ok');
+    } catch (error) {
+      outcomes.push(error.name);
+    }
+  }
+  return outcomes;
+};
+`;

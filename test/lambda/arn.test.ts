@@ -7,6 +7,7 @@ describe('ARNs', () => {
     expect(parseArn(SECRET_ARN)).toEqual({
       partition: 'aws',
       service: 'secretsmanager',
+      region: 'eu-west-1',
       account: '123456789012',
       resource: 'secret:app/alice-AbCdEf',
     });

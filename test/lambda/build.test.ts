@@ -81,16 +81,26 @@ describe('build:lambda', () => {
     consoleLog.mockRestore();
   });
 
-  test('SOURCE_DATE_EPOCH sets the timestamp, and so the bytes', () => {
-    // GIVEN
-    const zipPath = join(outDir, 'lambda.zip');
-    build(outDir);
-    const pinned = sha256Of(zipPath);
+  test.each([
+    ['SOURCE_DATE_EPOCH', { SOURCE_DATE_EPOCH: '1700000000' }, new Date('2023-11-14T22:13:20Z')],
+    ['no SOURCE_DATE_EPOCH: the zip format\'s first date', { SOURCE_DATE_EPOCH: '' }, new Date('1980-01-01T00:00:00Z')],
+  ])('%s sets the entry\'s timestamp, in every time zone', (_case, env, expected) => {
+    for (const TZ of ['UTC', 'Pacific/Kiritimati']) {
+      // WHEN
+      build(outDir, { ...process.env, ...env, TZ });
 
-    // WHEN
-    build(outDir, { ...process.env, SOURCE_DATE_EPOCH: '1700000000' });
-
-    // THEN
-    expect(sha256Of(zipPath)).not.toBe(pinned);
+      // THEN the DOS date and time of the local file header are the instant's UTC fields
+      expect(zipEntryTime(readFileSync(join(outDir, 'lambda.zip')))).toEqual(expected);
+    }
   });
 });
+
+/** The modification time of the first entry, from its local file header (DOS format: two-second steps, no zone). */
+function zipEntryTime(zip: Buffer): Date {
+  expect(zip.readUInt32LE(0)).toBe(0x04034b50);
+  const time = zip.readUInt16LE(10);
+  const date = zip.readUInt16LE(12);
+  return new Date(
+    Date.UTC(1980 + (date >> 9), ((date >> 5) & 0x0f) - 1, date & 0x1f, time >> 11, (time >> 5) & 0x3f, (time & 0x1f) * 2),
+  );
+}

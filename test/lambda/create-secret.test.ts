@@ -9,6 +9,7 @@ import {
   AttemptInProgressError,
   InvalidSecretError,
   MissingUserTagError,
+  UnexpectedResponseError,
   UnmanagedKeyError,
   UserMismatchError,
   UserNotFoundError,
@@ -16,9 +17,9 @@ import {
 import { rotate } from '../../lambda/rotate';
 import {
   accessKey,
-  AFTER_CURRENT,
+  DURING_ATTEMPT,
   attemptMarker,
-  BEFORE_CURRENT,
+  BEFORE_ATTEMPT,
   CURRENT_KEY_ID,
   CURRENT_SECRET_KEY,
   currentValue,
@@ -41,6 +42,8 @@ import {
   TOKEN,
   USER,
   useAwsMocks,
+  functionEnv,
+  lambdaContext,
   type TestDependencies,
 } from './helpers';
 
@@ -53,7 +56,7 @@ describe('createSecret', () => {
   beforeEach(() => {
     deps = testDependencies();
   });
-  const createSecret = (): Promise<void> => rotate(rotationEvent('createSecret'), deps, {});
+  const createSecret = (): Promise<void> => rotate(rotationEvent('createSecret'), deps, functionEnv(), lambdaContext());
 
   /** The SecretString given to PutSecretValue, parsed. */
   const storedValue = (): unknown => {
@@ -83,7 +86,7 @@ describe('createSecret', () => {
   test('a retried createSecret creates no second key', async () => {
     // GIVEN the first attempt stored the pending value
     givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(NEW_KEY_ID, { created: AFTER_CURRENT })]);
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(NEW_KEY_ID, { created: DURING_ATTEMPT })]);
 
     // WHEN
     await createSecret();
@@ -102,7 +105,7 @@ describe('createSecret', () => {
   test('with two keys where the older is AWSCURRENT, frees the other one and never touches AWSCURRENT', async () => {
     // GIVEN the newer key was created by an interrupted attempt of this rotation
     givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker() });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID, { created: LONG_AGO }), accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID, { created: LONG_AGO }), accessKey(OTHER_KEY_ID, { created: DURING_ATTEMPT })]);
 
     // WHEN
     await createSecret();
@@ -146,7 +149,7 @@ describe('createSecret', () => {
   test('frees an orphan of an interrupted rotation even when AWSPREVIOUS names a key that is gone', async () => {
     // GIVEN
     givenSecret(mocks, { current: currentValue(), previous: { username: USER, accesskey: PREVIOUS_KEY_ID }, attemptTag: attemptMarker() });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: DURING_ATTEMPT })]);
 
     // WHEN
     await createSecret();
@@ -159,7 +162,7 @@ describe('createSecret', () => {
   test('a retried bootstrap frees the orphan of its interrupted first attempt, not the older unmanaged key', async () => {
     // GIVEN no AWSCURRENT yet; one key predates this rotation, one was made by it and stored nowhere
     givenSecret(mocks, { attemptTag: attemptMarker() });
-    givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: BEFORE_CURRENT }), accessKey(PREVIOUS_KEY_ID, { created: AFTER_CURRENT })]);
+    givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: BEFORE_ATTEMPT }), accessKey(PREVIOUS_KEY_ID, { created: DURING_ATTEMPT })]);
 
     // WHEN
     await createSecret();
@@ -171,9 +174,9 @@ describe('createSecret', () => {
   });
 
   test('a bootstrap facing two keys older than the rotation touches neither', async () => {
-    // GIVEN
-    givenSecret(mocks, {});
-    givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: LONG_AGO }), accessKey(PREVIOUS_KEY_ID, { created: BEFORE_CURRENT })]);
+    // GIVEN both keys predate the window of the earlier attempt of this rotation
+    givenSecret(mocks, { attemptTag: attemptMarker() });
+    givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: LONG_AGO }), accessKey(PREVIOUS_KEY_ID, { created: BEFORE_ATTEMPT })]);
 
     // WHEN / THEN
     await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
@@ -194,9 +197,9 @@ describe('createSecret', () => {
   });
 
   test('an unmanaged active key fails with UnmanagedKeyError naming it, and no key is deleted or created', async () => {
-    // GIVEN an active key older than the AWSCURRENT version that no version names
-    givenSecret(mocks, { current: currentValue() });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: BEFORE_CURRENT })]);
+    // GIVEN an active key that no version names, made before the earlier attempt of this rotation
+    givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker() });
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: BEFORE_ATTEMPT })]);
 
     // WHEN
     const error = await rejectionOf(createSecret());
@@ -279,7 +282,7 @@ describe('createSecret', () => {
     givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
 
     // WHEN
-    await rotate(rotationEvent('createSecret'), deps, {}, { getRemainingTimeInMillis: () => 60_000 });
+    await rotate(rotationEvent('createSecret'), deps, functionEnv(), lambdaContext(60_000));
 
     // THEN the marker names this rotation, now, and the deadline, and precedes CreateAccessKey
     const [tag] = mocks.secretsManager.commandCalls(TagResourceCommand);
@@ -321,7 +324,7 @@ describe('createSecret', () => {
   test('a key an interrupted attempt left behind is deleted even when a slot is free', async () => {
     // GIVEN a first rotation whose earlier attempt created a key it could neither store nor delete
     givenSecret(mocks, { attemptTag: attemptMarker() });
-    givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
+    givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: DURING_ATTEMPT })]);
 
     // WHEN
     await createSecret();
@@ -366,7 +369,7 @@ describe('createSecret', () => {
   test('without an attempt marker no key counts as an orphan', async () => {
     // GIVEN
     givenSecret(mocks, { current: currentValue() });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: DURING_ATTEMPT })]);
 
     // WHEN / THEN
     await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
@@ -379,7 +382,7 @@ describe('createSecret', () => {
   ])('a marker %s is ignored with a warning', async (_, attemptTag) => {
     // GIVEN
     givenSecret(mocks, { current: currentValue(), attemptTag });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
+    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: DURING_ATTEMPT })]);
 
     // WHEN / THEN
     await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
@@ -735,17 +738,24 @@ describe('createSecret', () => {
     expect(mocks.iam).not.toHaveReceivedCommand(CreateAccessKeyCommand);
   });
 
-  test('a CreateAccessKey answer without a key fails before anything is stored', async () => {
+  test.each([
+    ['no key', {}, 'an access key id'],
+    ['a key without its secret', { AccessKey: { UserName: USER, AccessKeyId: NEW_KEY_ID, Status: 'Active' } }, `the secret of key ${NEW_KEY_ID}`],
+  ])('a CreateAccessKey answer with %s fails with UnexpectedResponseError before anything is stored', async (_case, answer, missing) => {
     // GIVEN
     givenSecret(mocks, { current: currentValue() });
     givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
-    mocks.iam.on(CreateAccessKeyCommand).resolves({});
+    mocks.iam.on(CreateAccessKeyCommand).resolves(answer as object);
 
     // WHEN
     const error = await rejectionOf(createSecret());
 
-    // THEN
-    expect(error.message).toBe(`CreateAccessKey for user ${USER} returned no key`);
+    // THEN the attempt is recorded as ended, so the retry deletes whatever key IAM made
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect(error.message).toBe(`${SCOPE}: CreateAccessKey for user ${USER} answered without ${missing}; a retry deletes any key it made`);
     expect(mocks.secretsManager).not.toHaveReceivedCommand(PutSecretValueCommand);
+    expect(mocks.secretsManager).toHaveReceivedCommandWith(TagResourceCommand, {
+      Tags: [{ Key: ATTEMPT_TAG_KEY, Value: expect.stringMatching(/ ended$/) }],
+    });
   });
 });

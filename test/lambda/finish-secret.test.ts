@@ -1,9 +1,10 @@
-import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { type AccessKeyMetadata, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, UntagResourceCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { ATTEMPT_TAG_KEY } from '../../contract';
 import { InvalidSecretError, UserMismatchError } from '../../lambda/errors';
 import { rotate } from '../../lambda/rotate';
 import {
+  accessKey,
   attemptMarker,
   CURRENT_KEY_ID,
   CURRENT_VERSION,
@@ -15,7 +16,6 @@ import {
   noSuchEntity,
   parseLogLines,
   pendingValue,
-  PREVIOUS_VERSION,
   rejectionOf,
   rotationEvent,
   SECRET_ARN,
@@ -23,6 +23,8 @@ import {
   TOKEN,
   USER,
   useAwsMocks,
+  functionEnv,
+  lambdaContext,
   type TestDependencies,
 } from './helpers';
 
@@ -33,7 +35,8 @@ describe('finishSecret', () => {
     deps = testDependencies();
     givenKeys(mocks, []);
   });
-  const finishSecret = (env: Record<string, string> = {}): Promise<void> => rotate(rotationEvent('finishSecret'), deps, env);
+  const finishSecret = (env: Record<string, string> = {}): Promise<void> =>
+    rotate(rotationEvent('finishSecret'), deps, functionEnv(env), lambdaContext());
   const stageMoves = (): unknown[] =>
     mocks.secretsManager.commandCalls(UpdateSecretVersionStageCommand).map((call) => call.args[0].input);
 
@@ -183,7 +186,7 @@ describe('finishSecret', () => {
     expect(error).toBe(throttled);
     expect(stageMoves()).toHaveLength(2);
     expect(parseLogLines(deps.logLines)).toContainEqual(
-      expect.objectContaining({ level: 'error', message: 'could not deactivate the previous key; the next rotation deletes it' }),
+      expect.objectContaining({ level: 'error', message: 'could not deactivate the previous key; a retry of finishSecret deactivates it' }),
     );
   });
 
@@ -199,21 +202,108 @@ describe('finishSecret', () => {
     expectNoIamWrite(mocks);
   });
 
-  test('on an already-current token writes nothing', async () => {
-    // GIVEN a retry after the labels moved
-    givenSecret(mocks, {
-      versions: { [TOKEN]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'], [PREVIOUS_VERSION]: [] },
-      current: pendingValue(),
+  describe('retried after the labels moved (the token is already AWSCURRENT)', () => {
+    /** The state after an interrupted finishSecret: AWSCURRENT moved to the token, the old key's version is AWSPREVIOUS. */
+    const givenMovedLabels = (options: { pendingLeft?: boolean; attemptTag?: string } = {}): void =>
+      givenSecret(mocks, {
+        versions: { [TOKEN]: options.pendingLeft ? ['AWSCURRENT', 'AWSPENDING'] : ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'] },
+        current: pendingValue(),
+        previous: currentValue(),
+        attemptTag: options.attemptTag,
+      });
+
+    test('removes the AWSPENDING label the first attempt could not remove', async () => {
+      // GIVEN
+      givenMovedLabels({ pendingLeft: true });
+
+      // WHEN
+      await finishSecret();
+
+      // THEN
+      expect(stageMoves()).toEqual([{ SecretId: SECRET_ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: TOKEN }]);
+      expect(mocks.iam.calls()).toHaveLength(0);
     });
 
-    // WHEN
-    await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
+    test('with deactivate, deactivates the AWSPREVIOUS key that is still Active', async () => {
+      // GIVEN the first attempt failed at UpdateAccessKey
+      givenMovedLabels();
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(NEW_KEY_ID)]);
 
-    // THEN
-    expect(mocks.secretsManager).not.toHaveReceivedCommand(UpdateSecretVersionStageCommand);
-    expect(mocks.secretsManager).not.toHaveReceivedCommand(GetSecretValueCommand);
-    expect(mocks.iam.calls()).toHaveLength(0);
-    expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ outcome: 'already-current' }));
+      // WHEN
+      await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
+
+      // THEN
+      expect(mocks.iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 1);
+      expect(mocks.iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName: USER, AccessKeyId: CURRENT_KEY_ID, Status: 'Inactive' });
+      expect(stageMoves()).toEqual([]);
+      expect(parseLogLines(deps.logLines)).toContainEqual(
+        expect.objectContaining({ message: 'finished what an earlier finishSecret left', done: ['deactivated the previous key'] }),
+      );
+    });
+
+    test('removes the attempt marker of this rotation, not that of a later one', async () => {
+      // GIVEN this rotation's marker is left
+      givenMovedLabels({ attemptTag: attemptMarker() });
+      // WHEN
+      await finishSecret();
+      // THEN
+      expect(mocks.secretsManager).toHaveReceivedCommandWith(UntagResourceCommand, { SecretId: SECRET_ARN, TagKeys: [ATTEMPT_TAG_KEY] });
+
+      // GIVEN a later rotation's marker
+      mocks.secretsManager.reset();
+      givenMovedLabels({ attemptTag: attemptMarker(undefined, 'a-later-rotation') });
+      // WHEN
+      await finishSecret();
+      // THEN
+      expect(mocks.secretsManager).not.toHaveReceivedCommand(UntagResourceCommand);
+    });
+
+    test.each<[string, 'keep' | 'deactivate', AccessKeyMetadata[]]>([
+      ['keep', 'keep', [accessKey(CURRENT_KEY_ID), accessKey(NEW_KEY_ID)]],
+      ['deactivate, the previous key Inactive', 'deactivate', [accessKey(CURRENT_KEY_ID, { status: 'Inactive' }), accessKey(NEW_KEY_ID)]],
+      ['deactivate, the previous key deleted', 'deactivate', [accessKey(NEW_KEY_ID)]],
+    ])('on a finished rotation (%s) writes nothing', async (_case, action, keys) => {
+      // GIVEN
+      givenMovedLabels();
+      givenKeys(mocks, keys);
+
+      // WHEN
+      await finishSecret({ PREVIOUS_KEY_ACTION: action });
+
+      // THEN
+      expect(mocks.secretsManager).not.toHaveReceivedCommand(UpdateSecretVersionStageCommand);
+      expect(mocks.secretsManager).not.toHaveReceivedCommand(UntagResourceCommand);
+      expectNoIamWrite(mocks);
+      expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ outcome: 'already-current', done: [] }));
+    });
+
+    test('never deactivates the AWSCURRENT key, even when AWSPREVIOUS names it too', async () => {
+      // GIVEN
+      givenSecret(mocks, {
+        versions: { [TOKEN]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'] },
+        current: pendingValue(),
+        previous: pendingValue(),
+      });
+      givenKeys(mocks, [accessKey(NEW_KEY_ID)]);
+
+      // WHEN
+      await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
+
+      // THEN
+      expectNoIamWrite(mocks);
+    });
+
+    test('a deactivation that fails again is rethrown, and the next retry finishes it', async () => {
+      // GIVEN
+      givenMovedLabels();
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(NEW_KEY_ID)]);
+      mocks.iam.on(UpdateAccessKeyCommand).rejectsOnce(new Error('Rate exceeded')).resolves({});
+
+      // WHEN / THEN
+      await expect(finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' })).rejects.toThrow('Rate exceeded');
+      await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
+      expect(mocks.iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 2);
+    });
   });
 
   test('refuses to promote a pending version without a value', async () => {

@@ -10,6 +10,7 @@ import {
   RotationError,
   RotationNotEnabledError,
   UnknownVersionError,
+  UnmanagedSecretError,
   VersionNotPendingError,
 } from '../../lambda/errors';
 import { handler } from '../../lambda/index';
@@ -29,10 +30,12 @@ import {
   SECRET_ARN,
   TOKEN,
   useAwsMocks,
+  lambdaContext,
+  MANAGED_SECRETS,
 } from './helpers';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
-const CONFIG_ENV = ['PREVIOUS_KEY_ACTION', 'TEST_BUDGET_MS', 'LOG_LEVEL'];
+const CONFIG_ENV = ['PREVIOUS_KEY_ACTION', 'TEST_BUDGET_MS', 'LOG_LEVEL', 'MANAGED_SECRETS'];
 
 describe('handler', () => {
   const mocks = useAwsMocks();
@@ -48,6 +51,7 @@ describe('handler', () => {
     for (const name of CONFIG_ENV) {
       delete process.env[name];
     }
+    process.env.MANAGED_SECRETS = MANAGED_SECRETS;
   });
   afterEach(() => {
     consoleLog.mockRestore();
@@ -59,6 +63,9 @@ describe('handler', () => {
       }
     }
   });
+
+  /** As Lambda calls the handler: with the function's ARN in the context. */
+  const invoke = (event: unknown): Promise<void> => handler(event, lambdaContext());
 
   const expectNoAwsCall = (): void => {
     expect(mocks.secretsManager.calls()).toHaveLength(0);
@@ -72,7 +79,7 @@ describe('handler', () => {
     givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
 
     // WHEN
-    await handler(rotationEvent('createSecret'));
+    await invoke(rotationEvent('createSecret'));
 
     // THEN
     expect(mocks.secretsManager).toHaveReceivedCommandWith(DescribeSecretCommand, { SecretId: SECRET_ARN });
@@ -94,7 +101,7 @@ describe('handler', () => {
     givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
 
     // WHEN
-    await handler(rotationEvent('setSecret'));
+    await invoke(rotationEvent('setSecret'));
 
     // THEN
     expect(mocks.secretsManager.calls()).toHaveLength(1);
@@ -107,7 +114,7 @@ describe('handler', () => {
     givenSecret(mocks, { versions: { [TOKEN]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'] } });
 
     // WHEN
-    await handler(rotationEvent(step));
+    await invoke(rotationEvent(step));
 
     // THEN
     expect(mocks.secretsManager.calls()).toHaveLength(1);
@@ -149,7 +156,7 @@ describe('handler', () => {
       ],
     ])('%s', async (_case, event, message) => {
       // WHEN
-      const error = await rejectionOf(handler(event));
+      const error = await rejectionOf(invoke(event));
 
       // THEN
       expect(error).toBeInstanceOf(InvalidEventError);
@@ -169,12 +176,16 @@ describe('handler', () => {
       ['TEST_BUDGET_MS', 'soon', 'must be a positive whole number of milliseconds, got "soon"'],
       ['TEST_BUDGET_MS', '-1', 'must be a positive whole number of milliseconds, got "-1"'],
       ['LOG_LEVEL', 'verbose', 'must be one of debug, info, warn, error, got "verbose"'],
+      ['MANAGED_SECRETS', '', 'must be a JSON list of the stack\'s secret-name patterns (set by the construct), got ""'],
+      ['MANAGED_SECRETS', 'iam-key-rotation/*', 'must be a JSON list of the stack\'s secret-name patterns (set by the construct), got "iam-key-rotation/*"'],
+      ['MANAGED_SECRETS', '[]', 'must be a JSON list of the stack\'s secret-name patterns (set by the construct), got "[]"'],
+      ['MANAGED_SECRETS', '["*"]', 'must be a JSON list of the stack\'s secret-name patterns (set by the construct), got "[\\"*\\"]"'],
     ])('%s=%s', async (name, value, problem) => {
       // GIVEN
       process.env[name] = value;
 
       // WHEN
-      const error = await rejectionOf(handler(rotationEvent('finishSecret')));
+      const error = await rejectionOf(invoke(rotationEvent('finishSecret')));
 
       // THEN
       expect(error).toBeInstanceOf(ConfigurationError);
@@ -188,10 +199,57 @@ describe('handler', () => {
       givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
 
       // WHEN
-      await handler(rotationEvent('finishSecret'));
+      await invoke(rotationEvent('finishSecret'));
 
       // THEN
       expectNoIamWrite(mocks);
+    });
+  });
+
+  describe('the trust boundary: only the stack\'s own secrets', () => {
+    const FOREIGN_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:attacker/alice-AbCdEf';
+
+    test.each(STEPS)('%s for a secret outside MANAGED_SECRETS fails with UnmanagedSecretError before any AWS call', async (step) => {
+      // GIVEN a secret someone else made, tagged with a managed user
+      givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+
+      // WHEN
+      const error = await rejectionOf(invoke({ ...rotationEvent(step), SecretId: FOREIGN_SECRET }));
+
+      // THEN
+      expect(error).toBeInstanceOf(UnmanagedSecretError);
+      expect(error.message).toBe(
+        `${step} for secret ${FOREIGN_SECRET} (version ${TOKEN}): secret ${FOREIGN_SECRET} is not one of this stack's secrets: ` +
+          "its name matches none of iam-key-rotation/*, vendors/sync (MANAGED_SECRETS); the function acts only on the stack's own secrets",
+      );
+      expectNoAwsCall();
+    });
+
+    test('a name that Secrets Manager resolves to a secret elsewhere is refused before any IAM call', async () => {
+      // GIVEN
+      givenSecret(mocks, { current: currentValue() });
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+      const elsewhere = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:iam-key-rotation/alice-AbCdEf';
+      mocks.secretsManager.on(DescribeSecretCommand).resolves({ ARN: elsewhere, RotationEnabled: true, VersionIdsToStages: { [TOKEN]: ['AWSPENDING'] } });
+
+      // WHEN
+      const error = await rejectionOf(invoke({ ...rotationEvent('createSecret'), SecretId: 'iam-key-rotation/alice' }));
+
+      // THEN
+      expect(error).toBeInstanceOf(UnmanagedSecretError);
+      expect(error.message).toContain(`secret ${elsewhere} is not one of this stack's secrets: it is in partition aws, region eu-west-1`);
+      expect(mocks.secretsManager.calls()).toHaveLength(1);
+      expect(mocks.iam.calls()).toHaveLength(0);
+    });
+
+    test('without its own ARN in the context the function cannot tell its account, and refuses to act', async () => {
+      // WHEN
+      const error = await rejectionOf(handler(rotationEvent('createSecret'), { getRemainingTimeInMillis: () => 60_000 }));
+
+      // THEN
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error.message).toMatch(/the invocation context names no function ARN \(invokedFunctionArn, got undefined\)/);
+      expectNoAwsCall();
     });
   });
 
@@ -202,7 +260,7 @@ describe('handler', () => {
       givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
 
       // WHEN
-      const error = await rejectionOf(handler(rotationEvent(step)));
+      const error = await rejectionOf(invoke(rotationEvent(step)));
 
       // THEN
       expect(error).toBeInstanceOf(RotationNotEnabledError);
@@ -217,7 +275,7 @@ describe('handler', () => {
       givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
 
       // WHEN
-      const error = await rejectionOf(handler(rotationEvent(step)));
+      const error = await rejectionOf(invoke(rotationEvent(step)));
 
       // THEN
       expect(error).toBeInstanceOf(UnknownVersionError);
@@ -236,7 +294,7 @@ describe('handler', () => {
       givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
 
       // WHEN
-      const error = await rejectionOf(handler(rotationEvent('finishSecret')));
+      const error = await rejectionOf(invoke(rotationEvent('finishSecret')));
 
       // THEN
       expect(error).toBeInstanceOf(VersionNotPendingError);
@@ -253,7 +311,7 @@ describe('handler', () => {
       mocks.secretsManager.on(DescribeSecretCommand).rejects(notFound);
 
       // WHEN
-      const error = await rejectionOf(handler(rotationEvent('createSecret')));
+      const error = await rejectionOf(invoke(rotationEvent('createSecret')));
 
       // THEN
       expect(error).toBe(notFound);
@@ -265,7 +323,7 @@ describe('handler', () => {
       mocks.secretsManager.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, RotationEnabled: true });
 
       // WHEN
-      const error = await rejectionOf(handler(rotationEvent('createSecret')));
+      const error = await rejectionOf(invoke(rotationEvent('createSecret')));
 
       // THEN
       expect(error).toBeInstanceOf(UnknownVersionError);
@@ -279,7 +337,7 @@ describe('handler', () => {
       givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
 
       // WHEN
-      await handler(rotationEvent('setSecret'));
+      await invoke(rotationEvent('setSecret'));
 
       // THEN
       expect(logLines).toEqual([]);
@@ -291,7 +349,7 @@ describe('handler', () => {
       givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
 
       // WHEN
-      await handler(rotationEvent('setSecret'));
+      await invoke(rotationEvent('setSecret'));
 
       // THEN
       expect(parseLogLines(logLines)).toContainEqual(
@@ -308,16 +366,16 @@ describe('handler', () => {
       // GIVEN
       process.env.LOG_LEVEL = 'error';
       givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
-      await handler(rotationEvent('setSecret'));
+      await invoke(rotationEvent('setSecret'));
       delete process.env.LOG_LEVEL;
 
       // WHEN
-      await handler({ ...rotationEvent('setSecret'), SecretId: 'other-secret' });
-      await rejectionOf(handler(null));
+      await invoke({ ...rotationEvent('setSecret'), SecretId: 'iam-key-rotation/bob' });
+      await rejectionOf(invoke(null));
 
       // THEN
       const entries = parseLogLines(logLines);
-      expect(entries).toContainEqual(expect.objectContaining({ level: 'info', secret: 'other-secret' }));
+      expect(entries).toContainEqual(expect.objectContaining({ level: 'info', secret: 'iam-key-rotation/bob' }));
       expect(entries.at(-1)).not.toHaveProperty('secret');
     });
   });

@@ -16,13 +16,14 @@ import {
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { ATTEMPT_TAG_KEY, USER_TAG_KEY } from '../../contract';
+import { ATTEMPT_TAG_KEY, FUNCTION_ENV, USER_TAG_KEY } from '../../contract';
 import { formatAttemptMarker } from '../../lambda/attempt-marker';
 import type { KeyCredentials } from '../../lambda/clients';
 import type { Clock } from '../../lambda/clock';
 import type { Dependencies } from '../../lambda/dependencies';
 import type { RotationStep } from '../../lambda/event';
 import { createLogger } from '../../lambda/logger';
+import type { InvocationContext } from '../../lambda/rotate';
 
 export const ACCOUNT = '123456789012';
 export const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:iam-key-rotation/alice-AbCdEf`;
@@ -39,10 +40,10 @@ export const NEW_KEY_ID = 'AKIANEWKEY0000000001';
 export const CURRENT_SECRET_KEY = 'Zc4Wq/9vTnR2bLx7Kp0sMd3Hf6Jy1Ag5Ue8Oi+Ct';
 export const NEW_SECRET_KEY = 'q7Zr+T2vNw9XkLmB4sYp1cHdE8fGjUaQ6oIiR3tV';
 
-export const CURRENT_VERSION_CREATED = new Date('2025-01-10T00:00:00Z');
-export const BEFORE_CURRENT = new Date('2025-01-09T23:59:00Z');
-export const AFTER_CURRENT = new Date('2025-01-11T00:00:00Z');
-/** An earlier, failed attempt of this rotation's createSecret ran around AFTER_CURRENT: keys created then are its own. */
+/** Key dates matter only against an attempt marker's window (attempt-marker.ts). */
+export const BEFORE_ATTEMPT = new Date('2025-01-09T23:59:00Z');
+export const DURING_ATTEMPT = new Date('2025-01-11T00:00:00Z');
+/** An earlier, failed attempt of this rotation's createSecret ran around DURING_ATTEMPT: keys created then are its own. */
 export const EARLIER_ATTEMPT = { start: new Date('2025-01-10T23:59:59.400Z'), end: new Date('2025-01-11T00:00:00.900Z') };
 /** What the fake clock says: a day after the earlier attempt. */
 export const NOW = new Date('2025-01-12T00:00:00Z');
@@ -54,6 +55,22 @@ export const attemptMarker = (
 ): string => formatAttemptMarker({ token, start: window.start.getTime(), end: window.end.getTime(), ended: window.ended ?? true });
 
 export const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/alice`;
+export const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:iam-key-rotation`;
+
+/** The stack's secrets as the construct lists them: SECRET_ARN is one of them. */
+export const MANAGED_SECRETS = '["iam-key-rotation/*","vendors/sync"]';
+
+/** The function's environment as the construct sets it, with `extra` on top. */
+export const functionEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+  [FUNCTION_ENV.managedSecrets]: MANAGED_SECRETS,
+  ...extra,
+});
+
+/** What the Lambda runtime passes: the function's ARN and a minute left. */
+export const lambdaContext = (remainingMs = 60_000): InvocationContext => ({
+  invokedFunctionArn: FUNCTION_ARN,
+  getRemainingTimeInMillis: () => remainingMs,
+});
 
 export function rotationEvent(step: RotationStep | string): Record<string, unknown> {
   return { SecretId: SECRET_ARN, ClientRequestToken: TOKEN, Step: step };
@@ -122,7 +139,6 @@ export interface SecretScenario {
   /** Defaults to what the values below imply, with the token AWSPENDING. */
   readonly versions?: Record<string, string[]>;
   readonly current?: ValueSpec;
-  readonly currentCreatedAt?: Date;
   /** The attempt marker tag's value, if the secret has one. */
   readonly attemptTag?: string;
   readonly previous?: ValueSpec;
@@ -147,17 +163,17 @@ export function givenSecret(mocks: AwsMocks, scenario: SecretScenario = {}): voi
     ],
     VersionIdsToStages: versions,
   });
-  const staged = (stage: string, value: ValueSpec | undefined, versionId: string, createdAt?: Date): void => {
+  const staged = (stage: string, value: ValueSpec | undefined, versionId: string): void => {
     const matcher = { SecretId: SECRET_ARN, VersionStage: stage };
     if (value === undefined) {
       mocks.secretsManager.on(GetSecretValueCommand, matcher).rejects(resourceNotFound());
     } else {
       mocks.secretsManager
         .on(GetSecretValueCommand, matcher)
-        .resolves({ ARN: SECRET_ARN, VersionId: versionId, SecretString: secretString(value), VersionStages: [stage], CreatedDate: createdAt });
+        .resolves({ ARN: SECRET_ARN, VersionId: versionId, SecretString: secretString(value), VersionStages: [stage] });
     }
   };
-  staged('AWSCURRENT', scenario.current, CURRENT_VERSION, scenario.currentCreatedAt ?? CURRENT_VERSION_CREATED);
+  staged('AWSCURRENT', scenario.current, CURRENT_VERSION);
   staged('AWSPREVIOUS', scenario.previous, PREVIOUS_VERSION);
   staged('AWSPENDING', scenario.pending, TOKEN);
 }
@@ -169,14 +185,14 @@ export const accessKey = (
   UserName: USER,
   AccessKeyId,
   Status: options.status ?? 'Active',
-  CreateDate: options.created ?? BEFORE_CURRENT,
+  CreateDate: options.created ?? BEFORE_ATTEMPT,
 });
 
 /** The user's keys, and IAM writes that succeed (CreateAccessKey returns the new key). */
 export function givenKeys(mocks: AwsMocks, keys: AccessKeyMetadata[]): void {
   mocks.iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: keys, IsTruncated: false });
   mocks.iam.on(CreateAccessKeyCommand).resolves({
-    AccessKey: { UserName: USER, AccessKeyId: NEW_KEY_ID, SecretAccessKey: NEW_SECRET_KEY, Status: 'Active', CreateDate: AFTER_CURRENT },
+    AccessKey: { UserName: USER, AccessKeyId: NEW_KEY_ID, SecretAccessKey: NEW_SECRET_KEY, Status: 'Active', CreateDate: DURING_ATTEMPT },
   });
   mocks.iam.on(DeleteAccessKeyCommand).resolves({});
   mocks.iam.on(UpdateAccessKeyCommand).resolves({});

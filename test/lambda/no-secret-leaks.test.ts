@@ -5,7 +5,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { handler } from '../../lambda/index';
 import {
   accessKey,
-  AFTER_CURRENT,
+  DURING_ATTEMPT,
   CURRENT_KEY_ID,
   CURRENT_SECRET_KEY,
   currentValue,
@@ -20,6 +20,8 @@ import {
   USER_ARN,
   useAwsMocks,
   type AwsMocks,
+  lambdaContext,
+  MANAGED_SECRETS,
 } from './helpers';
 
 interface Scenario {
@@ -37,7 +39,7 @@ const SCENARIOS: Scenario[] = [
     step: 'createSecret',
     arrange: (mocks) => {
       givenSecret(mocks, { current: currentValue({ masterarn: 'arn:aws:secretsmanager:us-east-1:1:secret:m' }) });
-      givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: AFTER_CURRENT })]);
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: DURING_ATTEMPT })]);
     },
   },
   {
@@ -182,6 +184,7 @@ describe('no secret access key leaks', () => {
       }),
     ];
     process.env.LOG_LEVEL = 'debug';
+    process.env.MANAGED_SECRETS = MANAGED_SECRETS;
     // The budget scenario really sleeps; keep it to one retry.
     process.env.TEST_BUDGET_MS = '600';
   });
@@ -192,6 +195,7 @@ describe('no secret access key leaks', () => {
     delete process.env.LOG_LEVEL;
     delete process.env.TEST_BUDGET_MS;
     delete process.env.PREVIOUS_KEY_ACTION;
+    delete process.env.MANAGED_SECRETS;
   });
 
   test.each(SCENARIOS.map((scenario) => [scenario.name, scenario] as const))('%s', async (_name, scenario) => {
@@ -202,7 +206,7 @@ describe('no secret access key leaks', () => {
     // WHEN
     let thrown = '';
     try {
-      await handler(rotationEvent(scenario.step));
+      await handler(rotationEvent(scenario.step), lambdaContext());
     } catch (error) {
       thrown = everythingAbout(error);
     }

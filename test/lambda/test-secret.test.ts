@@ -25,6 +25,8 @@ import {
   USER,
   USER_ARN,
   useAwsMocks,
+  functionEnv,
+  lambdaContext,
   type TestDependencies,
 } from './helpers';
 
@@ -36,7 +38,7 @@ describe('testSecret', () => {
   beforeEach(() => {
     deps = testDependencies();
   });
-  const testSecret = (env: Record<string, string> = {}): Promise<void> => rotate(rotationEvent('testSecret'), deps, env);
+  const testSecret = (env: Record<string, string> = {}): Promise<void> => rotate(rotationEvent('testSecret'), deps, functionEnv(env), lambdaContext());
 
   test('calls GetCallerIdentity signed with the pending key', async () => {
     // GIVEN

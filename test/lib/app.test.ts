@@ -131,7 +131,13 @@ describe('state backend', () => {
   });
 });
 
-describe('test-only emulator endpoint', () => {
+describe('the emulator endpoint (an app setting)', () => {
+  test('is not part of the construct library\'s exports', () => {
+    const exported = Object.keys(require('../../lib') as Record<string, unknown>);
+    expect(exported.filter((name) => /endpoint|emulator/i.test(name))).toEqual([]);
+    expect(exported).toEqual(expect.arrayContaining(['IamAccessKeyRotation', 'IamKeyRotationStack', 'loadRotationConfig']));
+  });
+
   test('is off by default: no endpoints, no fake credentials, no skipped checks', () => {
     expect(synthExample()).toHaveProviderWithProperties(AwsProvider, { region: 'us-east-1' });
     const provider = (JSON.parse(synthExample()) as { provider: { aws: Record<string, unknown>[] } }).provider.aws[0];

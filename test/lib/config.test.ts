@@ -2,12 +2,26 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError, loadRotationConfig, parseRotationConfig } from '../../lib';
+import { scanJson } from '../../lib/json-scan';
+import { AWS_PROVIDER_REGIONS } from '../../lib/regions';
+import { AWS_REGION, show } from '../../lib/validation';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'rotation.config.json');
 
 function problemsOf(document: unknown): string[] {
+  return problemsOfCall(() => parseRotationConfig(document));
+}
+
+/** The problems loadRotationConfig reports for a file with this text. */
+function problemsOfText(text: string): string[] {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'config-')), 'rotation.config.json');
+  fs.writeFileSync(file, text);
+  return problemsOfCall(() => loadRotationConfig(file));
+}
+
+function problemsOfCall(call: () => unknown): string[] {
   try {
-    parseRotationConfig(document);
+    call();
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -186,5 +200,188 @@ describe('valid configs', () => {
         readerArns: ['arn:aws:iam::123456789012:role/deployer'],
       },
     });
+  });
+});
+
+describe('keys that Object.prototype has are unknown keys', () => {
+  const INHERITED_KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'];
+  // JSON text with `"<key>": {}` at one level that has a shape; JSON.parse makes `__proto__` an own key.
+  const LEVELS: [string, (member: string) => string, string, string][] = [
+    ['the top level', (member) => `{"users": [{"name": "a"}], ${member}}`, '', 'region, name, users'],
+    ['`schedule`', (member) => `{"users": [{"name": "a"}], "schedule": {"automaticallyAfterDays": 30, ${member}}}`, 'schedule.', 'automaticallyAfterDays'],
+    ['`users[i]`', (member) => `{"users": [{"name": "a"}, {"name": "b", ${member}}]}`, 'users[1].', 'name, secretName'],
+    ['`users[i].schedule`', (member) => `{"users": [{"name": "a", "schedule": {${member}}}]}`, 'users[0].schedule.', 'automaticallyAfterDays'],
+    ['`backend`', (member) => `{"users": [{"name": "a"}], "backend": {"s3": {"bucket": "b", "key": "k"}, ${member}}}`, 'backend.', 's3'],
+    ['`backend.s3`', (member) => `{"users": [{"name": "a"}], "backend": {"s3": {"bucket": "b", "key": "k", ${member}}}}`, 'backend.s3.', 'bucket, key'],
+  ];
+  const CASES = LEVELS.flatMap(([level, text, prefix, known]) => INHERITED_KEYS.map((key) => [level, key, text(`"${key}": {}`), `${prefix}${key}`, known] as const));
+
+  test.each(CASES)('at %s: %s, in a file', (_level, _key, text, label, known) => {
+    // GIVEN a config file whose only problem is the key
+    // WHEN it is loaded
+    const problems = problemsOfText(text);
+    // THEN the key is refused like any unknown key
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^\`${escape(label)}\` is not a known key \\(known: ${escape(known)}`))]);
+  });
+
+  test.each(CASES)('at %s: %s, in a parsed document', (_level, _key, text, label) => {
+    expect(problemsOf(JSON.parse(text))).toEqual([expect.stringMatching(new RegExp(`^\`${escape(label)}\` is not a known key`))]);
+  });
+
+  test('a `__proto__` key changes neither the config nor Object.prototype', () => {
+    // GIVEN a `__proto__` that would set a region and a backend if it became the prototype
+    const text = '{"users": [{"name": "a"}], "__proto__": {"region": "us-west-2", "backend": {"s3": {"bucket": "b", "key": "k"}}}}';
+    // WHEN / THEN it is refused before the config is built
+    expect(problemsOfText(text)).toEqual([expect.stringMatching(/^`__proto__` is not a known key/)]);
+    expect(({} as { region?: unknown }).region).toBeUndefined();
+    expect(Object.getPrototypeOf(JSON.parse(text))).toBe(Object.prototype);
+  });
+
+  function escape(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+});
+
+describe('a key given twice in the file', () => {
+  const TWICE = '(a JSON key may appear only once in an object)';
+
+  test.each([
+    ['at the top level', '{"users": [{"name": "a"}], "name": "a", "name": "b"}', `\`name\` is given twice ${TWICE}`],
+    ['in a user', '{"users": [{"name": "a"}, {"name": "b", "createUser": true, "name": "c"}]}', `\`users[1].name\` is given twice ${TWICE}`],
+    ['in a user\'s schedule', '{"users": [{"name": "a"}, {"name": "b", "schedule": {"duration": "2h", "automaticallyAfterDays": 7, "duration": "3h"}}]}', `\`users[1].schedule.duration\` is given twice ${TWICE}`],
+    ['in the S3 backend', '{"users": [{"name": "a"}], "backend": {"s3": {"bucket": "a", "key": "k", "bucket": "b"}}}', `\`backend.s3.bucket\` is given twice ${TWICE}`],
+    ['in the tags', '{"users": [{"name": "a"}], "tags": {"team": "a", "team": "b"}}', `\`tags.team\` is given twice ${TWICE}`],
+    ['written with an escape', '{"users": [{"name": "a"}], "name": "a", "na\\u006de": "b"}', `\`name\` is given twice ${TWICE}`],
+    ['three times', '{"users": [{"name": "a"}], "logLevel": "INFO", "logLevel": "DEBUG", "logLevel": "WARN"}', `\`logLevel\` is given 3 times ${TWICE}`],
+  ])('%s is refused, with its path', (_case, text, message) => {
+    // GIVEN a config that is valid but for the repeated key (JSON.parse would keep the last value)
+    expect(() => parseRotationConfig(JSON.parse(text))).not.toThrow();
+    // WHEN / THEN
+    expect(problemsOfText(text)).toEqual([message]);
+  });
+
+  test('every repeat is reported in the order of the file, with the other problems, in one report', () => {
+    // GIVEN
+    const text = `{
+      "name": "a",
+      "users": [{"name": "a", "schedule": {"duration": "2h", "duration": "3h"}}, {"name": "A"}],
+      "name": "b",
+      "tags": {"team": "a", "owner": "b", "team": "c", "owner": "d"},
+      "region": "xx-nowhere-1"
+    }`;
+    // WHEN
+    const problems = problemsOfText(text);
+    // THEN
+    expect(problems).toEqual([
+      `\`users[0].schedule.duration\` is given twice ${TWICE}`,
+      `\`name\` is given twice ${TWICE}`,
+      `\`tags.team\` is given twice ${TWICE}`,
+      `\`tags.owner\` is given twice ${TWICE}`,
+      expect.stringMatching(/^`region` must be a region the AWS provider 5\.100\.0 knows/),
+      '`users[1].name` must be unique (IAM ignores case), got "A" again',
+    ]);
+  });
+
+  test('comes in one report with the type problems', () => {
+    expect(problemsOfText('{"users": [{"name": "a", "name": "b"}], "logLevel": 3}')).toEqual([
+      `\`users[0].name\` is given twice ${TWICE}`,
+      '`logLevel` must be a string, got 3',
+    ]);
+  });
+});
+
+describe('scanJson', () => {
+  test('keeps keys apart per object', () => {
+    const text = '{"k": [{"k": 1}, {"k": 2}], "o": {"k": {"k": 1}}, "a": [[{"k": 1}], {"k": 1}]}';
+    expect(scanJson(text).repeatedKeys).toEqual([]);
+  });
+
+  test('reads keys and values that hold punctuation, quotes and escapes', () => {
+    // GIVEN strings that look like JSON, and a key repeated after them
+    const text = '{"a": "{\\"a\\": 1, [", "b\\\\": ["}", ",", ":"], "\\"a\\"": 1, "a": "]", "b\\u005c": 2}';
+    // WHEN
+    const { repeatedKeys } = scanJson(text);
+    // THEN
+    expect(repeatedKeys).toEqual([
+      { path: 'a', count: 2 },
+      { path: 'b\\', count: 2 },
+    ]);
+  });
+
+  test('gives the text of the numbers that are too large for a double, by path', () => {
+    const text = '{"users": [{"schedule": {"automaticallyAfterDays": 1E+400}}], "n": [1, -1e400, 1.5e308], "m": 1e-400}';
+    expect(scanJson(text).nonFiniteNumbers).toEqual(
+      new Map([
+        ['users[0].schedule.automaticallyAfterDays', '1E+400'],
+        ['n[1]', '-1e400'],
+      ]),
+    );
+    expect(scanJson('1e400').nonFiniteNumbers).toEqual(new Map([['', '1e400']]));
+  });
+});
+
+describe('a number too large for a double', () => {
+  test.each([
+    ['a number key', '{"users": [{"name": "a"}], "logRetentionInDays": 1e400}', '`logRetentionInDays` must be a finite number, got 1e400'],
+    ['a negative one', '{"users": [{"name": "a"}], "testBudgetMs": -1e400}', '`testBudgetMs` must be a finite number, got -1e400'],
+    ['a schedule', '{"users": [{"name": "a", "schedule": {"automaticallyAfterDays": 1E+400}}]}', '`users[0].schedule.automaticallyAfterDays` must be a finite number, got 1E+400'],
+    ['a string key', '{"users": [{"name": 1e400}]}', '`users[0].name` must be a string, got 1e400'],
+    ['a user', '{"users": [1e400]}', '`users[0]` must be an object, got 1e400'],
+    ['the config', '1e400', 'the config must be an object, got 1e400'],
+  ])('in %s is reported as the file writes it', (_case, text, message) => {
+    expect(problemsOfText(text)).toEqual([message]);
+  });
+
+  test.each<[string, unknown, string]>([
+    ['Infinity', Infinity, '`logRetentionInDays` must be a finite number, got Infinity'],
+    ['-Infinity', -Infinity, '`logRetentionInDays` must be a finite number, got -Infinity'],
+    ['NaN', NaN, '`logRetentionInDays` must be a finite number, got NaN'],
+  ])('is refused in a parsed document: %s', (_case, logRetentionInDays, message) => {
+    expect(problemsOf({ users: [{ name: 'a' }], logRetentionInDays })).toEqual([message]);
+  });
+});
+
+describe('show', () => {
+  test.each<[unknown, string]>([
+    [Infinity, 'Infinity'],
+    [-Infinity, '-Infinity'],
+    [NaN, 'NaN'],
+    [1.5, '1.5'],
+    [-0, '0'],
+    [1e21, '1e+21'],
+    ['x', '"x"'],
+    [{ a: 1 }, '{"a":1}'],
+    [undefined, 'undefined'],
+  ])('renders %p as %s', (value, shown) => {
+    expect(show(value)).toBe(shown);
+  });
+});
+
+describe('regions', () => {
+  test('the measured list is 44 distinct region names', () => {
+    expect(AWS_PROVIDER_REGIONS).toHaveLength(44);
+    expect(new Set(AWS_PROVIDER_REGIONS).size).toBe(44);
+    expect(AWS_PROVIDER_REGIONS.filter((region) => !AWS_REGION.test(region))).toEqual([]);
+  });
+
+  test.each(['xx-nowhere-1', 'ap-southeast-6', 'us-isob-west-1', 'eu-west-4', 'ap-south-3'])('%s, unknown to the provider, is refused at synth', (region) => {
+    expect(problemsOf({ region, users: [{ name: 'a' }] })).toEqual([
+      `\`region\` must be a region the AWS provider 5.100.0 knows (${AWS_PROVIDER_REGIONS.join(', ')}), got "${region}"`,
+    ]);
+  });
+
+  test('each region the provider knows is taken', () => {
+    for (const region of AWS_PROVIDER_REGIONS) expect(parseRotationConfig({ region, users: [{ name: 'a' }] }).region).toBe(region);
+  });
+
+  test.each(['eusc-de-east-1', 'us-gov-west-1', 'cn-northwest-1', 'us-isof-south-1'])('%s is taken from a file', (region) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'config-')), 'rotation.config.json');
+    fs.writeFileSync(file, JSON.stringify({ region, users: [{ name: 'a' }] }));
+    expect(loadRotationConfig(file).region).toBe(region);
+  });
+
+  test('the S3 backend takes the European Sovereign Cloud region', () => {
+    const backend = { s3: { bucket: 'state', key: 'k', region: 'eusc-de-east-1' } };
+    expect(parseRotationConfig({ users: [{ name: 'a' }], backend }).backend).toEqual(backend);
   });
 });

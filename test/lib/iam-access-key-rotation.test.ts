@@ -5,11 +5,11 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { ATTEMPT_TAG_KEY, USER_TAG_KEY } from '../../contract';
 import { IamAccessKeyRotation, RotationChecks } from '../../lib';
+import { asList } from '../../lib/policy';
 import { RotatedUserOptions } from '../../lib/rotated-user';
 import { TerraformJson, errorAnnotations, fixtureZip, resolve, onlyResource, policyOf, resourcesOfType, synthRotation } from './fixtures';
 
@@ -32,21 +32,32 @@ function userPolicies(json: TerraformJson): Record<string, unknown>[] {
 }
 
 /**
- * A policy as IAM will see it, its references replaced by ARNs as long as they realistically get: the longest
- * partition and region names (aws-us-gov, us-isof-south-1), and a 24-character IAM path for looked-up users.
+ * A policy as IAM will see it, its references replaced by the longest values they can take: the longest partition
+ * and region names (aws-us-gov, us-isof-south-1). No IAM path appears: users are named by path-independent patterns.
  */
 function withLongestArns(json: TerraformJson, policy: string): string {
   const secret = (id: string): string => String(json.resource.aws_secretsmanager_secret[id].name);
   const resolved = policy
     .replace(/\$\{aws_secretsmanager_secret\.([\w-]+)\.arn\}/g, (_match, id: string) =>
       `arn:aws-us-gov:secretsmanager:us-isof-south-1:123456789012:secret:${secret(id)}-AbCdEf`)
-    .replace(/\$\{aws_iam_user\.([\w-]+)\.arn\}/g, (_match, id: string) =>
-      `arn:aws-us-gov:iam::123456789012:user/${String(json.resource.aws_iam_user[id].name)}`)
-    .replace(/\$\{data\.aws_iam_user\.([\w-]+)\.arn\}/g, (_match, id: string) =>
-      `arn:aws-us-gov:iam::123456789012:user/service-accounts/ci-cd/${String(json.data?.aws_iam_user[id].user_name)}`);
+    .replace(/\$\{aws_cloudwatch_log_group\.[\w-]+\.arn\}/g, 'arn:aws-us-gov:logs:us-isof-south-1:123456789012:log-group:/aws/lambda/iam-key-rotation')
+    .replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws-us-gov')
+    .replace(/\$\{data\.aws_region\.[\w-]+\.name\}/g, 'us-isof-south-1')
+    .replace(/\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}/g, '123456789012')
+    .replace(/\$\{aws_iam_user\.([\w-]+)\.name\}/g, (_match, id: string) => String(json.resource.aws_iam_user[id].name))
+    .replace(/\$\{data\.aws_iam_user\.([\w-]+)\.user_name\}/g, (_match, id: string) => String(json.data?.aws_iam_user[id].user_name));
   expect(resolved).not.toContain('${');
   return resolved;
 }
+
+/** IAM's matching of a resource ARN against a policy's pattern: `*` any characters, `?` one, case-sensitive. */
+function iamArnMatches(pattern: string, arn: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`).test(arn);
+}
+
+/** The longest IAM path: 512 characters, starting and ending with `/`. */
+const LONGEST_IAM_PATH = `/${'p'.repeat(255)}/${'q'.repeat(254)}/`;
 
 /** IAM action matching: case-insensitive, `*` and `?` wildcards. */
 function iamActionMatches(pattern: string, action: string): boolean {
@@ -55,6 +66,27 @@ function iamActionMatches(pattern: string, action: string): boolean {
 }
 
 const sizeForIam = (policy: string): number => policy.replace(/\s/g, '').length;
+
+/** The name of the one data source of a type (aws_caller_identity, aws_partition, aws_region). */
+function only(json: TerraformJson, dataType: string): string {
+  const names = Object.keys(json.data?.[dataType] ?? {});
+  if (names.length !== 1) throw new Error(`expected one data.${dataType}, found ${names.length}`);
+  return names[0];
+}
+
+/** `arn:<partition>:secretsmanager:<region>:<account>:secret:` as the synthesized JSON writes it. */
+function secretsArnPrefix(json: TerraformJson): string {
+  return `arn:\${data.aws_partition.${only(json, 'aws_partition')}.partition}:secretsmanager:\${data.aws_region.${only(json, 'aws_region')}.name}:\${data.aws_caller_identity.${only(json, 'aws_caller_identity')}.account_id}:secret:`;
+}
+
+/** `arn:<partition>:iam::<account>:user/` as the synthesized JSON writes it. */
+function usersArnPrefix(json: TerraformJson): string {
+  return `arn:\${data.aws_partition.${only(json, 'aws_partition')}.partition}:iam::\${data.aws_caller_identity.${only(json, 'aws_caller_identity')}.account_id}:user/`;
+}
+
+function environmentOf(json: TerraformJson): Record<string, string> {
+  return (onlyResource(json, 'aws_lambda_function').environment as { variables: Record<string, string> }).variables;
+}
 
 /** The secret and user references of the managed policies' statement `sid`, policy after policy. */
 function resourcesOf(json: TerraformJson, sid: string): string[] {
@@ -78,10 +110,12 @@ describe('rotation function', () => {
     expect(fn.source_code_hash).toBe(`\${filebase64sha256("${String(fn.filename)}")}`);
   });
 
-  test('passes the contract environment with defaults', () => {
+  test('passes the contract environment with defaults, the stack\'s secrets included', () => {
     const { synthesized } = synthRotation();
     expect(synthesized).toHaveResourceWithProperties(LambdaFunction, {
-      environment: { variables: { PREVIOUS_KEY_ACTION: 'keep', TEST_BUDGET_MS: '30000', LOG_LEVEL: 'INFO' } },
+      environment: {
+        variables: { PREVIOUS_KEY_ACTION: 'keep', TEST_BUDGET_MS: '30000', LOG_LEVEL: 'INFO', MANAGED_SECRETS: '["iam-key-rotation/*"]' },
+      },
     });
   });
 
@@ -93,7 +127,13 @@ describe('rotation function', () => {
       functionEnvironment: { AWS_MAX_ATTEMPTS: '1' },
     });
     expect(onlyResource(json, 'aws_lambda_function').environment).toEqual({
-      variables: { PREVIOUS_KEY_ACTION: 'deactivate', TEST_BUDGET_MS: '5000', LOG_LEVEL: 'DEBUG', AWS_MAX_ATTEMPTS: '1' },
+      variables: {
+        PREVIOUS_KEY_ACTION: 'deactivate',
+        TEST_BUDGET_MS: '5000',
+        LOG_LEVEL: 'DEBUG',
+        MANAGED_SECRETS: '["iam-key-rotation/*"]',
+        AWS_MAX_ATTEMPTS: '1',
+      },
     });
   });
 
@@ -132,15 +172,51 @@ describe('rotation function', () => {
     ]);
   });
 
-  test('Secrets Manager may invoke it only for this account', () => {
-    const { synthesized, json } = synthRotation();
-    const [callerName] = Object.keys(json.data?.aws_caller_identity ?? {});
-    expect(synthesized).toHaveResourceWithProperties(LambdaPermission, {
+  test('Secrets Manager may invoke it only for this account and the stack\'s secrets', () => {
+    // WHEN
+    const { json } = synthRotation();
+    // THEN
+    expect(onlyResource(json, 'aws_lambda_permission')).toEqual({
+      statement_id: 'AllowSecretsManagerInvoke',
       action: 'lambda:InvokeFunction',
       principal: 'secretsmanager.amazonaws.com',
-      source_account: `\${data.aws_caller_identity.${callerName}.account_id}`,
+      source_account: `\${data.aws_caller_identity.${only(json, 'aws_caller_identity')}.account_id}`,
+      source_arn: `${secretsArnPrefix(json)}iam-key-rotation/*`,
       function_name: expect.stringMatching(/^\$\{aws_lambda_function\.[\w-]+\.function_name\}$/),
     });
+  });
+
+  test('a secret named outside the prefix gets a permission for its exact name', () => {
+    // GIVEN one default name and two custom names outside the prefix
+    const users = [{ name: 'alice' }, { name: 'vendor-sync', secretName: 'vendors/sync' }, { name: 'ci', secretName: 'ci/deployer' }];
+    // WHEN
+    const { json } = synthRotation({ users });
+    // THEN each pattern has its own permission: `-??????` stands for the random suffix, so only that name matches
+    const permissions = resourcesOfType(json, 'aws_lambda_permission').map((permission): [string, unknown] => [String(permission.statement_id), permission.source_arn]);
+    expect(permissions.sort(([a], [b]) => a.length - b.length || a.localeCompare(b))).toEqual([
+      ['AllowSecretsManagerInvoke', `${secretsArnPrefix(json)}iam-key-rotation/*`],
+      ['AllowSecretsManagerInvoke-2', `${secretsArnPrefix(json)}vendors/sync-??????`],
+      ['AllowSecretsManagerInvoke-3', `${secretsArnPrefix(json)}ci/deployer-??????`],
+    ]);
+    expect(environmentOf(json).MANAGED_SECRETS).toBe('["iam-key-rotation/*","vendors/sync","ci/deployer"]');
+  });
+
+  test('`secretNamePrefix` moves the default names and the boundary; names under it need no permission of their own', () => {
+    // WHEN
+    const { json } = synthRotation({ secretNamePrefix: 'ci-keys/', users: [{ name: 'alice' }, { name: 'bob', secretName: 'ci-keys/team/bob' }] });
+    // THEN
+    expect(resourcesOfType(json, 'aws_secretsmanager_secret').map((secret) => secret.name)).toEqual(['ci-keys/alice', 'ci-keys/team/bob']);
+    expect(onlyResource(json, 'aws_lambda_permission').source_arn).toBe(`${secretsArnPrefix(json)}ci-keys/*`);
+    expect(environmentOf(json).MANAGED_SECRETS).toBe('["ci-keys/*"]');
+  });
+
+  test('every rotation waits for every invoke permission', () => {
+    const { json } = synthRotation({ users: [{ name: 'alice' }, { name: 'bob', secretName: 'vendors/bob' }] });
+    const permissions = Object.keys(json.resource.aws_lambda_permission).map((name) => `aws_lambda_permission.${name}`);
+    expect(permissions).toHaveLength(2);
+    for (const rotation of resourcesOfType(json, 'aws_secretsmanager_secret_rotation')) {
+      expect(rotation.depends_on).toEqual(expect.arrayContaining(permissions));
+    }
   });
 
   test('fails with a hint when the zip is missing', () => {
@@ -151,9 +227,9 @@ describe('rotation function', () => {
 });
 
 describe('least-privilege role policy', () => {
-  test('keeps only the function\'s own grants inline: its log group', () => {
+  test('keeps the function\'s own grants inline: its log group, and a Deny of every secret outside the stack', () => {
     // GIVEN
-    const { json } = synthRotation(TWO_USERS);
+    const { json } = synthRotation({ users: [{ name: 'alice' }, { name: 'bob', secretName: 'vendors/bob' }] });
     const [logGroup] = Object.keys(json.resource.aws_cloudwatch_log_group);
     // THEN
     expect(policyOf(onlyResource(json, 'aws_iam_role_policy')).Statement).toEqual([
@@ -163,7 +239,30 @@ describe('least-privilege role policy', () => {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: [`\${aws_cloudwatch_log_group.${logGroup}.arn}:*`],
       },
+      {
+        Sid: 'DenySecretsOutsideTheStack',
+        Effect: 'Deny',
+        Action: 'secretsmanager:*',
+        NotResource: [`${secretsArnPrefix(json)}iam-key-rotation/*`, `${secretsArnPrefix(json)}vendors/bob-??????`],
+      },
     ]);
+  });
+
+  test('the Deny leaves the stack\'s own secrets to the grants and refuses every other secret, here or elsewhere', () => {
+    // GIVEN
+    const { json } = synthRotation({ users: [{ name: 'alice' }, { name: 'bob', secretName: 'vendors/bob' }] });
+    const policy = withLongestArns(json, String(onlyResource(json, 'aws_iam_role_policy').policy));
+    const deny = policyOf({ policy }).Statement[1];
+    const denied = (arn: string): boolean => !(deny.NotResource as string[]).some((pattern) => iamArnMatches(pattern, arn));
+    const here = 'arn:aws-us-gov:secretsmanager:us-isof-south-1:123456789012:secret:';
+    // THEN
+    expect(denied(`${here}iam-key-rotation/alice-AbCdEf`)).toBe(false);
+    expect(denied(`${here}vendors/bob-AbCdEf`)).toBe(false);
+    expect(denied(`${here}attacker/alice-AbCdEf`)).toBe(true);
+    expect(denied(`${here}vendors/bobby-AbCdEf`)).toBe(true);
+    expect(denied(`${here}vendors/bob-x-AbCdEf`)).toBe(true);
+    expect(denied('arn:aws-us-gov:secretsmanager:us-isof-south-1:999999999999:secret:iam-key-rotation/alice-AbCdEf')).toBe(true);
+    expect(denied('arn:aws-us-gov:secretsmanager:us-east-1:123456789012:secret:iam-key-rotation/alice-AbCdEf')).toBe(true);
   });
 
   test('grants exactly the rotation actions on the managed secrets and users in a managed policy', () => {
@@ -182,13 +281,9 @@ describe('least-privilege role policy', () => {
           'secretsmanager:GetSecretValue',
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
+          'secretsmanager:TagResource',
+          'secretsmanager:UntagResource',
         ],
-        Resource: secrets,
-      },
-      {
-        Sid: 'MarkRotationAttempts',
-        Effect: 'Allow',
-        Action: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
         Resource: secrets,
         Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [ATTEMPT_TAG_KEY] } },
       },
@@ -196,7 +291,13 @@ describe('least-privilege role policy', () => {
         Sid: 'ManageAccessKeysOfManagedUsers',
         Effect: 'Allow',
         Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey'],
-        Resource: [`\${aws_iam_user.${aliceUser}.arn}`, `\${data.aws_iam_user.${bobUser}.arn}`],
+        // One user name under the path `/` or any other: the created user's, and the name IAM stores for the looked-up one.
+        Resource: [
+          `${usersArnPrefix(json)}\${aws_iam_user.${aliceUser}.name}`,
+          `${usersArnPrefix(json)}*/\${aws_iam_user.${aliceUser}.name}`,
+          `${usersArnPrefix(json)}\${data.aws_iam_user.${bobUser}.user_name}`,
+          `${usersArnPrefix(json)}*/\${data.aws_iam_user.${bobUser}.user_name}`,
+        ],
       },
     ]);
   });
@@ -211,10 +312,10 @@ describe('least-privilege role policy', () => {
     const { json } = synthRotation(TWO_USERS);
     // THEN every statement that allows tagging is limited to the marker's tag key, on the managed secrets
     const all = [onlyResource(json, 'aws_iam_role_policy'), onlyResource(json, 'aws_iam_policy')].flatMap((policy) => policyOf(policy).Statement);
-    const tagging = all.filter((statement) => (statement.Action as string[]).some((action) => /Tag/.test(action)));
+    const tagging = all.filter((statement) => statement.Effect === 'Allow' && asList(statement.Action as string | string[]).some((action) => /Tag/.test(action)));
     expect(tagging).toEqual([
       expect.objectContaining({
-        Action: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
+        Action: expect.arrayContaining(['secretsmanager:TagResource', 'secretsmanager:UntagResource']),
         Resource: Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `\${aws_secretsmanager_secret.${name}.arn}`),
         Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['iam-key-rotation:attempt'] } },
       }),
@@ -236,7 +337,7 @@ describe('least-privilege role policy', () => {
     const { json } = synthRotation(TWO_USERS);
     const policies = [...resourcesOfType(json, 'aws_iam_role_policy'), ...resourcesOfType(json, 'aws_iam_policy')];
     const statements = policies.flatMap((policy) => policyOf(policy).Statement);
-    expect(statements.flatMap((statement) => statement.Resource as string[])).not.toContain('*');
+    expect(statements.flatMap((statement) => asList(statement.Resource as string | string[] | undefined))).not.toContain('*');
     expect(JSON.stringify(statements)).not.toContain('kms:');
   });
 
@@ -263,29 +364,32 @@ describe('role policy size', () => {
   test('70 users spread over managed policies that each stay under IAM\'s limit with the longest ARNs', () => {
     // GIVEN 70 users, half with a long custom secret name (IAM counts 10,240 characters for all inline policies)
     const users = manyUsers(70, 'ci-deployer-').map((user, index) => (index % 2 === 0 ? user : { ...user, secretName: `platform/ci/${'x'.repeat(48)}/${user.name}` }));
-    // WHEN
-    const { json } = synthRotation({ users });
+    // WHEN all the secrets are under the prefix
+    const { json } = synthRotation({ users, secretNamePrefix: 'platform/' });
     // THEN
     const sizes = userPolicies(json).map((policy) => sizeForIam(withLongestArns(json, String(policy.policy))));
     expect(sizes.length).toBeGreaterThan(1);
     expect(sizes.length).toBeLessThanOrEqual(10);
     for (const size of sizes) expect(size).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
-    // The inline policy does not grow with the users.
-    expect(onlyResource(json, 'aws_iam_role_policy').policy).toBe(onlyResource(synthRotation().json, 'aws_iam_role_policy').policy);
+    // The inline policy does not grow with the users under the prefix.
+    const oneUser = synthRotation({ secretNamePrefix: 'platform/' }).json;
+    expect(onlyResource(json, 'aws_iam_role_policy').policy).toBe(onlyResource(oneUser, 'aws_iam_role_policy').policy);
   });
 
   test('covers every user exactly once, in the configured order', () => {
     const { json } = synthRotation({ users: manyUsers(70) });
     const secrets = Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `\${aws_secretsmanager_secret.${name}.arn}`);
-    const users = Object.keys(json.data?.aws_iam_user ?? {}).map((name) => `\${data.aws_iam_user.${name}.arn}`);
+    const users = Object.keys(json.data?.aws_iam_user ?? {}).flatMap((name) => [
+      `${usersArnPrefix(json)}\${data.aws_iam_user.${name}.user_name}`,
+      `${usersArnPrefix(json)}*/\${data.aws_iam_user.${name}.user_name}`,
+    ]);
     expect(resourcesOf(json, 'RotateManagedSecrets')).toEqual(secrets);
-    expect(resourcesOf(json, 'MarkRotationAttempts')).toEqual(secrets);
     expect(resourcesOf(json, 'ManageAccessKeysOfManagedUsers')).toEqual(users);
   });
 
   test('secret names of the maximum length (512) still fit, a few users per policy', () => {
-    const users = manyUsers(10, 'u', { createUser: true }).map((user) => ({ ...user, secretName: `${user.name}/${'s'.repeat(507)}` }));
-    const { json } = synthRotation({ users });
+    const users = manyUsers(10, 'u', { createUser: true }).map((user) => ({ ...user, secretName: `keys/${user.name}/${'s'.repeat(502)}` }));
+    const { json } = synthRotation({ users, secretNamePrefix: 'keys/' });
     const sizes = userPolicies(json).map((policy) => sizeForIam(withLongestArns(json, String(policy.policy))));
     expect(sizes.length).toBeGreaterThan(1);
     for (const size of sizes) expect(size).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
@@ -302,9 +406,42 @@ describe('role policy size', () => {
     expect(after.slice(before.length - 1)).not.toEqual(before.slice(-1));
   });
 
-  test('200 users with short names deploy', () => {
-    const { stack } = synthRotation({ users: manyUsers(200) });
+  test('200 users with short names fit in the 10 managed policies IAM attaches to a role, each user once', () => {
+    // WHEN
+    const { stack, json } = synthRotation({ users: manyUsers(200) });
+    // THEN it synthesizes, within every limit, with every user granted exactly once
     expect(() => App.of(stack).synth()).not.toThrow();
+    const policies = userPolicies(json);
+    expect(policies.length).toBeLessThanOrEqual(10);
+    expect(resourcesOfType(json, 'aws_iam_role_policy_attachment')).toHaveLength(policies.length);
+    for (const policy of policies) expect(sizeForIam(withLongestArns(json, String(policy.policy)))).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
+    expect(resourcesOf(json, 'ManageAccessKeysOfManagedUsers')).toHaveLength(400);
+    expect(new Set(resourcesOf(json, 'ManageAccessKeysOfManagedUsers')).size).toBe(400);
+  });
+
+  test('every policy fits IAM\'s limits whatever the users\' IAM paths: users are matched by name under any path', () => {
+    // GIVEN existing users with names of IAM's maximum length (their paths are only known at plan time)
+    const users = manyUsers(200, `${'n'.repeat(61)}`);
+    // WHEN
+    const { json } = synthRotation({ users });
+    // THEN no policy depends on a path, and each fits with the longest partition and region
+    for (const policy of [...userPolicies(json), onlyResource(json, 'aws_iam_role_policy')]) {
+      const resolved = withLongestArns(json, String(policy.policy));
+      expect(sizeForIam(resolved)).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
+    }
+    // AND each user's patterns match that user under the longest path IAM allows, and under `/`, and no other user
+    const patterns = userPolicies(json).flatMap((policy) => policyOf({ policy: withLongestArns(json, String(policy.policy)) }).Statement[1].Resource as string[]);
+    expect(patterns).toHaveLength(400);
+    users.forEach(({ name }, index) => {
+      const own = patterns.slice(2 * index, 2 * index + 2);
+      const matches = (path: string, userName = name): boolean =>
+        own.some((pattern) => iamArnMatches(pattern, `arn:aws-us-gov:iam::123456789012:user${path}${userName}`));
+      expect(matches(LONGEST_IAM_PATH)).toBe(true);
+      expect(matches('/')).toBe(true);
+      expect(matches('/', `x${name}`)).toBe(false);
+      expect(matches('/a/', `x${name}`)).toBe(false);
+      expect(matches(LONGEST_IAM_PATH, `${name}x`)).toBe(false);
+    });
   });
 
   test('fails at synth when the users need more managed policies than IAM attaches to a role', () => {
@@ -319,7 +456,7 @@ describe('role policy size', () => {
   test('fails at synth when one user\'s grants alone exceed IAM\'s limit for a policy', () => {
     // GIVEN a grant from outside the props' checks (secret names are at most 512 characters there)
     const { stack, construct } = synthRotation();
-    construct.rotationFunction.grantRotation({ secretArn: 'arn', userArn: 'arn', secretName: 's'.repeat(3000), userName: 'carol' });
+    construct.rotationFunction.grantRotation({ secretArn: 'arn', secretName: 's'.repeat(6100), userName: 'carol', configuredUserName: 'carol' });
     // THEN
     expect(() => App.of(stack).synth()).toThrow(/the policy for users 2-2 of 2 may reach \d+ characters, more than IAM's limit of 6144/);
   });
@@ -539,5 +676,45 @@ describe('naming', () => {
     expect(synthesized).toHaveResourceWithProperties(LambdaFunction, { function_name: 'keys' });
     expect(synthesized).toHaveResourceWithProperties(CloudwatchLogGroup, { name: '/aws/lambda/keys' });
     expect(synthesized).toHaveResourceWithProperties(SecretsmanagerSecret, { name: 'keys/alice' });
+  });
+});
+
+describe('trust boundary', () => {
+  test('two constructs in one stack each fence in their own secrets', () => {
+    // GIVEN
+    const { stack } = synthRotation();
+    new IamAccessKeyRotation(stack, 'second', { name: 'second', users: [{ name: 'carol' }], functionZipPath: fixtureZip() });
+    // WHEN
+    const json = JSON.parse(Testing.synth(stack)) as TerraformJson;
+    // THEN each function's permission, Deny and environment name its own prefix only
+    const sourceArns = resourcesOfType(json, 'aws_lambda_permission').map((permission) => String(permission.source_arn).replace(/^.*:secret:/, ''));
+    expect(sourceArns.sort()).toEqual(['iam-key-rotation/*', 'second/*']);
+    const denies = resourcesOfType(json, 'aws_iam_role_policy').map((policy) => policyOf(policy).Statement[1].NotResource as string[]);
+    expect(denies.map((patterns) => patterns.map((pattern) => pattern.replace(/^.*:secret:/, ''))).sort()).toEqual([['iam-key-rotation/*'], ['second/*']]);
+    expect(resourcesOfType(json, 'aws_lambda_function').map((fn) => (fn.environment as { variables: Record<string, string> }).variables.MANAGED_SECRETS).sort()).toEqual([
+      '["iam-key-rotation/*"]',
+      '["second/*"]',
+    ]);
+  });
+
+  test('fails at synth when the secrets named outside the prefix need more than Lambda and IAM allow, naming the fix', () => {
+    // GIVEN 130 users whose secrets are each in a folder of its own
+    const users = manyUsers(130).map((user, index) => ({ ...user, secretName: `x${index}/k` }));
+    // WHEN
+    const { stack } = synthRotation({ users });
+    // THEN
+    expect(() => App.of(stack).synth()).toThrow(
+      /the rotation role's inline policy may reach \d+ characters, more than IAM's limit of 10240: its Deny names each of the 130 secret-name patterns; name them under one prefix and set `secretNamePrefix` to it/,
+    );
+    expect(() => App.of(stack).synth()).toThrow(
+      /the function's 130 invoke permissions \(one per secret-name pattern\) may reach \d+ bytes, more than Lambda's limit of 20480 for a function policy; name them under one prefix/,
+    );
+  });
+
+  test('the same users pass with their secrets under one `secretNamePrefix`', () => {
+    const users = manyUsers(130).map((user, index) => ({ ...user, secretName: `x/${index}/k` }));
+    const { stack, json } = synthRotation({ users, secretNamePrefix: 'x/' });
+    expect(() => App.of(stack).synth()).not.toThrow();
+    expect(resourcesOfType(json, 'aws_lambda_permission')).toHaveLength(1);
   });
 });

@@ -6,11 +6,19 @@ function manyTags(count: number): Record<string, string> {
   return Object.fromEntries(Array.from({ length: count }, (_, index) => [`tag${index}`, 'x']));
 }
 
-/** Environment variables that, with the construct's own, come to exactly `bytes` as Lambda measures them. */
-function environmentOfSize(bytes: number): Record<string, string> {
-  const own = { PREVIOUS_KEY_ACTION: 'keep', TEST_BUDGET_MS: '30000', LOG_LEVEL: 'INFO' };
-  const base = JSON.stringify({ BIG: '', ...own }).length;
-  return { BIG: 'x'.repeat(bytes - base) };
+/** `count` users whose secrets are named each in its own folder, outside the default prefix. */
+function usersNamedOutsideThePrefix(count: number, nameLength = 60): IamAccessKeyRotationProps['users'] {
+  return Array.from({ length: count }, (_, index) => ({ name: `u${index}`, secretName: `team-${index}/${'x'.repeat(nameLength)}` }));
+}
+
+/** Users with secrets outside the prefix whose list makes the function's environment exactly `bytes` long. */
+function usersFillingTheEnvironment(bytes: number): IamAccessKeyRotationProps['users'] {
+  const environment = (names: string[]): number =>
+    JSON.stringify({ PREVIOUS_KEY_ACTION: 'keep', TEST_BUDGET_MS: '30000', LOG_LEVEL: 'INFO', MANAGED_SECRETS: JSON.stringify(names) }).length;
+  const names: string[] = [];
+  while (bytes - environment([...names, 'last/']) > 510) names.push(`n${names.length}/${'x'.repeat(500)}`);
+  names.push(`last/${'y'.repeat(bytes - environment([...names, 'last/']))}`);
+  return names.map((secretName, index) => ({ name: `u${index}`, secretName }));
 }
 
 // Each case: props (merged over one valid user) and the message the synth must fail with.
@@ -68,15 +76,27 @@ const INVALID: [string, Partial<IamAccessKeyRotationProps>, RegExp][] = [
   ['tag value with the aws: prefix', { tags: { team: 'aws:platform' } }, /`tags\.team` must not start with "aws:", which AWS reserves, got "aws:platform"/],
   ['49 tags (a secret carries 2 more)', { tags: manyTags(49) }, /`tags` must have at most 48 tags: AWS allows 50 per resource, and iam-key-rotation:user and iam-key-rotation:attempt come on top, got 49/],
   ['contract env overridden', { functionEnvironment: { LOG_LEVEL: 'DEBUG' } }, /`functionEnvironment` must not set "LOG_LEVEL"/],
-  ['env key starting with a digit', { functionEnvironment: { '1X': 'a' } }, /`functionEnvironment` keys must be a letter then at least one letter, digit or _ .*, got "1X"/],
-  ['one-character env key', { functionEnvironment: { A: 'a' } }, /`functionEnvironment` keys must be a letter then at least one letter, digit or _ .*, got "A"/],
-  ['env key with a dash', { functionEnvironment: { 'MY-VAR': 'a' } }, /`functionEnvironment` keys must be .*, got "MY-VAR"/],
-  ['Lambda reserved env key', { functionEnvironment: { AWS_REGION: 'us-east-1' } }, /`functionEnvironment` must not set "AWS_REGION": Lambda reserves it/],
-  ['Lambda reserved env key AWS_LAMBDA_FUNCTION_NAME', { functionEnvironment: { AWS_LAMBDA_FUNCTION_NAME: 'x' } }, /`functionEnvironment` must not set "AWS_LAMBDA_FUNCTION_NAME": Lambda reserves it/],
-  ['Lambda reserved env key _X_AMZN_TRACE_ID', { functionEnvironment: { _X_AMZN_TRACE_ID: 'x' } }, /`functionEnvironment` must not set "_X_AMZN_TRACE_ID": Lambda reserves it/],
-  ['SDK endpoint override', { functionEnvironment: { AWS_ENDPOINT_URL: 'https://example.com' } }, /`functionEnvironment` must not set "AWS_ENDPOINT_URL": .*new secret access key, to another endpoint/],
-  ['service endpoint override', { functionEnvironment: { AWS_ENDPOINT_URL_SECRETS_MANAGER: 'https://example.com' } }, /`functionEnvironment` must not set "AWS_ENDPOINT_URL_SECRETS_MANAGER"/],
-  ['environment over 4 KB', { functionEnvironment: { BIG: 'x'.repeat(4100) } }, /`functionEnvironment` must keep the function's environment within Lambda's 4 KB \(4096 bytes as JSON, with PREVIOUS_KEY_ACTION, TEST_BUDGET_MS, LOG_LEVEL that the construct sets\), got 4\d{3} bytes/],
+  ['code before the handler', { functionEnvironment: { NODE_OPTIONS: '--require /tmp/x.js' } }, /`functionEnvironment` must not set "NODE_OPTIONS": Node\.js would load the code it names before the handler\. Only AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT may be set/],
+  ['a Lambda wrapper script', { functionEnvironment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/wrapper' } }, /`functionEnvironment` must not set "AWS_LAMBDA_EXEC_WRAPPER": Lambda would run the script it names/],
+  ['another certificate authority', { functionEnvironment: { NODE_EXTRA_CA_CERTS: '/tmp/ca.pem' } }, /`functionEnvironment` must not set "NODE_EXTRA_CA_CERTS": a certificate it trusts could let a proxy read the new keys/],
+  ['the SDK\'s CA bundle', { functionEnvironment: { AWS_CA_BUNDLE: '/tmp/ca.pem' } }, /`functionEnvironment` must not set "AWS_CA_BUNDLE": a certificate it trusts/],
+  ['a proxy', { functionEnvironment: { HTTPS_PROXY: 'http://proxy:3128' } }, /`functionEnvironment` must not set "HTTPS_PROXY": it would send the function's calls, and the new keys, through a proxy/],
+  ['a proxy in lowercase', { functionEnvironment: { https_proxy: 'http://proxy:3128' } }, /`functionEnvironment` must not set "https_proxy": .* through a proxy/],
+  ['an SDK config file', { functionEnvironment: { AWS_CONFIG_FILE: '/tmp/config' } }, /`functionEnvironment` must not set "AWS_CONFIG_FILE": it would change the credentials and endpoints the SDK uses/],
+  ['SDK endpoint override', { functionEnvironment: { AWS_ENDPOINT_URL: 'https://example.com' } }, /`functionEnvironment` must not set "AWS_ENDPOINT_URL": it would send the function's AWS calls, and the new keys, to another endpoint/],
+  ['service endpoint override', { functionEnvironment: { AWS_ENDPOINT_URL_SECRETS_MANAGER: 'https://example.com' } }, /`functionEnvironment` must not set "AWS_ENDPOINT_URL_SECRETS_MANAGER": .* to another endpoint/],
+  ['Lambda reserved env key', { functionEnvironment: { AWS_REGION: 'us-east-1' } }, /`functionEnvironment` must not set "AWS_REGION": it has no documented use here/],
+  ['a variable without a documented use', { functionEnvironment: { GREETING: 'hello' } }, /`functionEnvironment` must not set "GREETING": it has no documented use here, and an unknown variable could change what runs or where the new keys go\. Only AWS_MAX_ATTEMPTS/],
+  ['a name objects inherit', { functionEnvironment: { constructor: 'x' } }, /`functionEnvironment` must not set "constructor": it has no documented use here/],
+  ['no attempts', { functionEnvironment: { AWS_MAX_ATTEMPTS: '0' } }, /`functionEnvironment\.AWS_MAX_ATTEMPTS` must be a whole number from 1 to 10, got "0"/],
+  ['too many attempts', { functionEnvironment: { AWS_MAX_ATTEMPTS: '11' } }, /`functionEnvironment\.AWS_MAX_ATTEMPTS` must be a whole number from 1 to 10, got "11"/],
+  ['an unknown retry mode', { functionEnvironment: { AWS_RETRY_MODE: 'legacy' } }, /`functionEnvironment\.AWS_RETRY_MODE` must be "standard" or "adaptive", got "legacy"/],
+  ['a FIPS switch that is not a boolean', { functionEnvironment: { AWS_USE_FIPS_ENDPOINT: 'yes' } }, /`functionEnvironment\.AWS_USE_FIPS_ENDPOINT` must be "true" or "false", got "yes"/],
+  ['a value that is not a string (JS caller)', { functionEnvironment: { AWS_MAX_ATTEMPTS: 3 as unknown as string } }, /`functionEnvironment\.AWS_MAX_ATTEMPTS` must be a string, got 3/],
+  ['empty secret-name prefix', { secretNamePrefix: '' }, /`secretNamePrefix` must be 1-511 characters of letters, digits and \/_\+=\.@-, got ""/],
+  ['secret-name prefix with a space', { secretNamePrefix: 'ci keys/' }, /`secretNamePrefix` must be 1-511 characters .*, got "ci keys\/"/],
+  ['secret-name prefix with a wildcard', { secretNamePrefix: 'ci/*' }, /`secretNamePrefix` must be 1-511 characters .*, got "ci\/\*"/],
+  ['too many secrets named outside the prefix for the function\'s environment', { users: usersNamedOutsideThePrefix(60) }, /`users` name 60 secrets outside `secretNamePrefix` "iam-key-rotation\/": the function's environment lists each one \(MANAGED_SECRETS\) and would take 4\d{3} bytes, more than Lambda's 4096; name them under one prefix and set `secretNamePrefix` to it/],
 ];
 
 describe('invalid props fail the synth', () => {
@@ -102,8 +122,8 @@ describe('invalid props fail the synth', () => {
     );
   });
 
-  test('an environment one byte over 4 KB, the construct\'s variables included, fails', () => {
-    expect(() => synthRotation({ functionEnvironment: environmentOfSize(4097) })).toThrow(/within Lambda's 4 KB .*, got 4097 bytes/);
+  test('secrets outside the prefix that make the environment one byte over 4 KB fail', () => {
+    expect(() => synthRotation({ users: usersFillingTheEnvironment(4097) })).toThrow(/would take 4097 bytes, more than Lambda's 4096/);
   });
 });
 
@@ -130,16 +150,19 @@ describe('valid edge values pass', () => {
     }],
     ['48 tags', { tags: manyTags(48) }],
     ['tags of Unicode letters, spaces and every allowed symbol', { tags: { 'équipe 1': 'plate-forme ü _.:/=+-@', empty: '' } }],
-    ['an environment of SDK settings', { functionEnvironment: { AWS_MAX_ATTEMPTS: '1', AWS_LAMBDA_EXEC_WRAPPER: '/opt/wrapper', NODE_OPTIONS: '--enable-source-maps' } }],
-    ['names that objects inherit', { tags: { constructor: 'x' }, functionEnvironment: { constructor: 'x', toString: 'y' } }],
+    ['an environment of every documented variable', {
+      functionEnvironment: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'adaptive', AWS_USE_FIPS_ENDPOINT: 'true', AWS_USE_DUALSTACK_ENDPOINT: 'false' },
+    }],
+    ['tag keys that objects inherit', { tags: { constructor: 'x', toString: 'y' } }],
+    ['many secrets outside the default prefix, all under the prefix given', { users: usersNamedOutsideThePrefix(60), secretNamePrefix: 'team-' }],
     ['no recovery window', { recoveryWindowInDays: 0 }],
     ['user name with every allowed symbol', { users: [{ name: 'a_b+c=d,e.f@g-h', secretName: 'keys/a_b' }] }],
   ])('%s', (_case, props) => {
     expect(() => synthRotation(props)).not.toThrow();
   });
 
-  test('an environment of exactly 4 KB, the construct\'s variables included, passes', () => {
-    const { json } = synthRotation({ functionEnvironment: environmentOfSize(4096) });
+  test('secrets outside the prefix that make the environment exactly 4 KB pass', () => {
+    const { json } = synthRotation({ users: usersFillingTheEnvironment(4096) });
     const { environment } = onlyResource(json, 'aws_lambda_function') as { environment: { variables: Record<string, string> } };
     expect(Buffer.byteLength(JSON.stringify(environment.variables))).toBe(4096);
   });

