@@ -164,15 +164,16 @@ export class IamAccessKeyRotation extends Construct {
     const tags = props.tags ?? {};
     const encryption = props.encryption ?? DEFAULT_ENCRYPTION;
     const context = new AwsContext(this, 'aws');
+    const secretNamePatterns = stackSecretNamePatterns(props);
 
     this.rotationFunction = new RotationFunction(this, 'rotation-function', {
       name,
       zipPath: props.functionZipPath ?? DEFAULT_FUNCTION_ZIP_PATH,
-      environment: { ...props.functionEnvironment, ...ownEnvironment(props) },
+      environment: { ...props.functionEnvironment, ...ownEnvironment(props, secretNamePatterns) },
       logRetentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_DAYS,
       tags,
       context,
-      secretNamePatterns: stackSecretNamePatterns(props),
+      secretNamePatterns,
     });
 
     let kmsKeyArn: string | undefined;
@@ -252,7 +253,7 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
     if (hasName) userNames.add(key);
     // Without a name there is no default secret name to check.
     if (user.secretName !== undefined || hasName) {
-      const secretName = user.secretName ?? `${prefix}${user.name}`;
+      const secretName = secretNameOf(props, user);
       if (user.secretName === undefined && /,/.test(secretName)) {
         // IAM allows ',' in user names, Secrets Manager not in secret names.
         problems.push(new ValidationError(`users[${index}].secretName`, `must be set: the default ${show(secretName)} is not a valid secret name (no ',' allowed)`).message);
@@ -304,11 +305,12 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
       ),
     );
   }
-  const own = ownEnvironment(props);
+  const patterns = stackSecretNamePatterns(props);
+  const own = ownEnvironment(props, patterns);
   report(functionEnvironmentProblems(props.functionEnvironment ?? {}, own, 'functionEnvironment'));
   const bytes = environmentBytes({ ...props.functionEnvironment, ...own });
   if (bytes > LAMBDA_ENVIRONMENT_MAX_BYTES) {
-    const outside = stackSecretNamePatterns(props).filter((pattern) => !pattern.endsWith(PREFIX_PATTERN_SUFFIX)).length;
+    const outside = patterns.filter((pattern) => !pattern.endsWith(PREFIX_PATTERN_SUFFIX)).length;
     problems.push(
       new ValidationError(
         'users',
@@ -321,12 +323,12 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
 }
 
 /** The variables the construct sets on the function (they win over `functionEnvironment`). */
-function ownEnvironment(props: IamAccessKeyRotationProps): Record<string, string> {
+function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatterns: readonly string[]): Record<string, string> {
   return {
     [FUNCTION_ENV.previousKeyAction]: props.previousKeyAction ?? DEFAULT_PREVIOUS_KEY_ACTION,
     [FUNCTION_ENV.testBudgetMs]: String(props.testBudgetMs ?? DEFAULT_TEST_BUDGET_MS),
     [FUNCTION_ENV.logLevel]: props.logLevel ?? DEFAULT_LOG_LEVEL,
-    [FUNCTION_ENV.managedSecrets]: JSON.stringify(stackSecretNamePatterns(props)),
+    [FUNCTION_ENV.managedSecrets]: JSON.stringify(secretNamePatterns),
   };
 }
 
