@@ -4,17 +4,61 @@
 /** Tag on every managed secret; its value is the IAM user name the secret rotates. */
 export const USER_TAG_KEY = 'iam-key-rotation:user';
 
-/** What finishSecret does with the key that was AWSCURRENT before the rotation. */
-export const PREVIOUS_KEY_ACTIONS = ['keep', 'deactivate'] as const;
+/**
+ * What happens to the key that was AWSCURRENT before a rotation: `deactivate-after-grace` (the daily sweep sets it
+ * Inactive once the grace period has passed and no consumer used it since the rotation), `deactivate` (finishSecret
+ * sets it Inactive at once) or `keep` (it stays Active until the next rotation deletes it).
+ */
+export const PREVIOUS_KEY_ACTIONS = ['deactivate-after-grace', 'deactivate', 'keep'] as const;
 export type PreviousKeyAction = (typeof PREVIOUS_KEY_ACTIONS)[number];
 
-/** `keep`: consumers that cached the old key go on working until the next rotation deletes it. */
-export const DEFAULT_PREVIOUS_KEY_ACTION: PreviousKeyAction = 'keep';
+/** A bounded exposure by default: a consumer that cached the old key has a week to pick up the new one. */
+export const DEFAULT_PREVIOUS_KEY_ACTION: PreviousKeyAction = 'deactivate-after-grace';
+export const DEFAULT_PREVIOUS_KEY_GRACE_DAYS = 7;
+export const MAX_PREVIOUS_KEY_GRACE_DAYS = 365;
 
 /**
- * How long testSecret keeps retrying a new key that IAM has not propagated yet, in milliseconds: half the
- * function timeout the construct sets (60 s). New keys usually authenticate within seconds; the rest leaves
- * time for the other calls of the step.
+ * What the sweep does when the grace period has passed but IAM says the previous key was used after the rotation:
+ * `hold` it Active and warn again each day (the default), or `deactivate` it anyway, with a warning.
+ */
+export const PREVIOUS_KEY_IN_USE_ACTIONS = ['hold', 'deactivate'] as const;
+export type PreviousKeyInUseAction = (typeof PREVIOUS_KEY_IN_USE_ACTIONS)[number];
+export const DEFAULT_PREVIOUS_KEY_IN_USE: PreviousKeyInUseAction = 'hold';
+
+/** The previous-key policy of one secret: the stack's (the function's environment), or a user's own (a tag). */
+export interface PreviousKeyPolicy {
+  readonly action: PreviousKeyAction;
+  /** Whole days after the rotation; used by `deactivate-after-grace` only. */
+  readonly graceDays: number;
+  readonly inUse: PreviousKeyInUseAction;
+}
+
+/**
+ * Tag on a secret whose user has a previous-key policy of its own (the construct sets it; without it the stack's
+ * policy applies). Its value is what formatPreviousKeyPolicy writes, e.g.
+ * `action=deactivate-after-grace grace-days=7 in-use=hold`: readable in a plan, and within AWS's tag value characters.
+ */
+export const PREVIOUS_KEY_POLICY_TAG_KEY = 'iam-key-rotation:previous-key';
+
+export function formatPreviousKeyPolicy(policy: PreviousKeyPolicy): string {
+  return `action=${policy.action} grace-days=${policy.graceDays} in-use=${policy.inUse}`;
+}
+
+/** The policy a tag value states, or undefined if it is not exactly what formatPreviousKeyPolicy writes. */
+export function parsePreviousKeyPolicy(text: string): PreviousKeyPolicy | undefined {
+  const match = /^action=(\S+) grace-days=(\d{1,3}) in-use=(\S+)$/.exec(text.trim());
+  if (match === null) return undefined;
+  const [, action, days, inUse] = match;
+  const graceDays = Number(days);
+  const isAction = (PREVIOUS_KEY_ACTIONS as readonly string[]).includes(action);
+  const isInUse = (PREVIOUS_KEY_IN_USE_ACTIONS as readonly string[]).includes(inUse);
+  if (!isAction || !isInUse || graceDays < 1 || graceDays > MAX_PREVIOUS_KEY_GRACE_DAYS) return undefined;
+  return { action: action as PreviousKeyAction, graceDays, inUse: inUse as PreviousKeyInUseAction };
+}
+
+/**
+ * How long testSecret keeps retrying a new key that IAM has not propagated yet, in milliseconds. New keys usually
+ * authenticate within seconds; half a minute keeps a step short whatever the function's timeout (longer, for the sweep).
  */
 export const DEFAULT_TEST_BUDGET_MS = 30_000;
 
@@ -33,7 +77,23 @@ export const FUNCTION_ENV = {
   testBudgetMs: 'TEST_BUDGET_MS',
   logLevel: 'LOG_LEVEL',
   managedSecrets: 'MANAGED_SECRETS',
+  previousKeyGraceDays: 'PREVIOUS_KEY_GRACE_DAYS',
+  previousKeyInUse: 'PREVIOUS_KEY_IN_USE',
+  /** Where the sweep publishes its findings; unset, it only logs them. */
+  notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
 } as const;
+
+/**
+ * The event the daily schedule sends: exactly this object. It names no secret, so whoever sends it can only make the
+ * function bring the stack's own secrets (MANAGED_SECRETS) to their policy's state.
+ */
+export const SWEEP_EVENT = { 'iam-key-rotation': 'sweep' } as const;
+
+/**
+ * The metric each completed sweep emits (CloudWatch embedded metric format, from the function's log), which the
+ * construct's "sweep not running" alarm watches. Dimension: FunctionName.
+ */
+export const SWEEP_METRIC = { namespace: 'iam-key-rotation', completed: 'SweepsCompleted', dimension: 'FunctionName' } as const;
 
 /**
  * The stack's trust boundary, as the construct writes MANAGED_SECRETS: a JSON list of secret-name patterns. A pattern

@@ -18,13 +18,4 @@ export class Progress {
   }
 }
 
-/** Left-aligned columns separated by two spaces, with a header rule. */
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
-}
+export { renderTable } from '../cli/text-table';

@@ -17,7 +17,8 @@ export function expectThat(condition: boolean, expectation: string): asserts con
 
 export const ROTATIONS = 2;
 
-const PREVIOUS_KEY_STATUS: Record<PreviousKeyAction, 'Active' | 'Inactive'> = { keep: 'Active', deactivate: 'Inactive' };
+// deactivate-after-grace leaves the previous key Active after the rotation: the daily sweep deactivates it days later.
+const PREVIOUS_KEY_STATUS: Record<PreviousKeyAction, 'Active' | 'Inactive'> = { keep: 'Active', deactivate: 'Inactive', 'deactivate-after-grace': 'Active' };
 const DELETED_KEY_ERROR = 'InvalidClientTokenId';
 
 export interface ManagedSecret {

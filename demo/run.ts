@@ -10,6 +10,7 @@ import { maskKeyId, RotationState } from '../emulator/aws-state';
 import { EmulatorDeployment } from '../emulator/deployment';
 import { type Emulator, type InvocationRecord, MOTO_VERSION, startEmulator } from '../emulator/emulator';
 import { providerMirror } from '../emulator/terraform-env';
+import { CliSession } from './cli-session';
 import { checkPrerequisites, MissingPrerequisites } from './prerequisites';
 import { Progress, renderTable } from './progress';
 import { lastLines, Redactor } from './redaction';
@@ -74,9 +75,13 @@ class Demo {
     const deployment = this.synthesize(emulator);
     const secretArns = await this.deploy(deployment, users);
     this.state = new RotationState(emulator);
+    const cli = new CliSession(emulator, this.tempDir!);
+    await this.showStatus(cli, 'before the rotations');
     const outcomes: UserOutcome[] = [];
     for (const user of users) outcomes.push(await this.rotateUser(this.state, user, secretArns[user]!, action));
     this.showOutcomes(outcomes, action);
+    await this.showStatus(cli, 'after the rotations');
+    await this.showCredentialProcess(cli, outcomes[0]!, secretArns[outcomes[0]!.user]!);
     await this.expectNoDrift(deployment);
     await this.destroy(deployment, this.state, users);
 
@@ -145,6 +150,27 @@ class Demo {
     ]);
     const headers = ['user', 'key before -> after', 'IAM keys', 'current key: STS says', `previous key (${action})`, 'first key'];
     this.progress.details(['', ...renderTable(headers, rows), '']);
+  }
+
+  /** The operator's view: `iam-key-rotation status`, which must find nothing wrong (exit code 0). */
+  private async showStatus(cli: CliSession, when: string): Promise<void> {
+    const { code, stdout, stderr } = await cli.run(['status']);
+    expectThat(code === 0, `iam-key-rotation status ${when} must exit 0 (no error finding), it exited ${code}:\n${this.redactor.redact(stdout + stderr)}`);
+    this.progress.step(`iam-key-rotation status (${when}): exit code 0`);
+    this.progress.details(['', ...this.redactor.redact(stdout).trimEnd().split('\n'), '']);
+  }
+
+  /** An SDK client whose profile's credential_process is `iam-key-rotation credentials` gets the current key. */
+  private async showCredentialProcess(cli: CliSession, outcome: UserOutcome, secretArn: string): Promise<void> {
+    const { user, currentKeyId } = outcome;
+    this.progress.step(`credential_process: [profile ${user}] credential_process = iam-key-rotation credentials ${secretArn}`);
+    const identity = await cli.identityThroughProfile(user, secretArn);
+    expectThat(
+      identity.accessKeyId === currentKeyId && identity.arn.endsWith(`:user/${user}`),
+      `an SDK client with profile ${user} must sign with the secret's current key ${maskKeyId(currentKeyId)} as user/${user}, ` +
+        `it signed with ${maskKeyId(identity.accessKeyId)} as ${identity.arn}`,
+    );
+    this.progress.step(`an SDK client with profile ${user} signs with ${maskKeyId(identity.accessKeyId)} (the current key): STS says ${identity.arn}`);
   }
 
   private async expectNoDrift(deployment: EmulatorDeployment): Promise<void> {

@@ -90,7 +90,5 @@ export class RotationState {
   }
 }
 
-/** An access key id as the demo shows it: first four and last two characters. */
-export function maskKeyId(accessKeyId: string): string {
-  return `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-2)}`;
-}
+/** An access key id as the demo shows it: masked as the sweep and the CLI mask it. */
+export { maskAccessKeyId as maskKeyId } from '../lambda/sweep/findings';

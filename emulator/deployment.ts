@@ -83,12 +83,13 @@ export class EmulatorDeployment {
     return this.terraform(['destroy', '-auto-approve', '-input=false']);
   }
 
-  async outputs(): Promise<{ secretArns: Record<string, string>; functionArn: string; roleArn: string }> {
+  async outputs(): Promise<{ secretArns: Record<string, string>; functionArn: string; roleArn: string; notificationTopicArn: string }> {
     const raw = JSON.parse((await this.terraform(['output', '-json'])).stdout) as Record<string, { value: unknown }>;
     return {
       secretArns: raw.secret_arns.value as Record<string, string>,
       functionArn: raw.rotation_function_arn.value as string,
       roleArn: raw.rotation_role_arn.value as string,
+      notificationTopicArn: raw.notification_topic_arn.value as string,
     };
   }
 

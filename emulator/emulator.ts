@@ -5,6 +5,11 @@ import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 
 export const MOTO_VERSION = '5.2.1';
+/**
+ * Set it with `setFunctionEnv` (milliseconds, may be negative) to move the function's clock: Date.now() and
+ * `new Date()` inside the function process read the real time plus the offset (runner.js).
+ */
+export const CLOCK_OFFSET_ENV = 'HARNESS_CLOCK_OFFSET_MS';
 export const MOTO_INSTALL_HINT = `pip install 'moto[server]==${MOTO_VERSION}'`;
 const LAUNCHER = path.join(__dirname, 'launcher.py');
 const READY_PREFIX = 'EMULATOR_READY ';
@@ -100,7 +105,10 @@ export interface Emulator {
   injectFault(fault: FaultSpec): Promise<Fault>;
   faults(): Promise<Fault[]>;
   clearFaults(): Promise<void>;
-  /** Extra env for every later function invocation (replaces the previous set), e.g. `{ AWS_MAX_ATTEMPTS: '1' }`. */
+  /**
+   * Extra env for every later function invocation (replaces the previous set), e.g. `{ AWS_MAX_ATTEMPTS: '1' }`, or
+   * `{ [CLOCK_OFFSET_ENV]: String(8 * 86_400_000) }` to run the function eight days from now.
+   */
   setFunctionEnv(env: Record<string, string>): Promise<void>;
   calls(): Promise<CallRecord[]>;
   clearCalls(): Promise<void>;

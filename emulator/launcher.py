@@ -7,7 +7,20 @@ The demo, the CLI and the tests run it; never a real account. Adds to moto:
   gets its AWSPENDING version registered first (as AWS does);
 - key CreateDate in whole seconds, as AWS gives it;
 - IAM policies evaluated with NotResource and the `?` wildcard, as IAM does;
-- fault injection and a call log (a WSGI middleware), and a small JSON control API under /_harness/.
+- fault injection and a call log (a WSGI middleware), and a small JSON control API under /_harness/;
+- the operations paths (issue 8):
+  - a moved clock: HARNESS_CLOCK_OFFSET_MS in the function's environment (PUT /_harness/function-env) shifts
+    Date.now() and `new Date()` inside the function process (runner.js); the SDK signs with that clock too, which
+    moto accepts (it recomputes the signature from the request's own X-Amz-Date and checks no skew), and the SDK
+    moves its own clock back to the server's after the first response (its clock-skew correction);
+  - EventBridge rules with an SNS topic as target: moto raises NotImplementedError; here the (transformed) event is
+    published to the topic through moto's SNS backend, so SNS subscriptions (SQS queues) receive it;
+  - a failed rotation puts Secrets Manager's RotationFailed service event on the default event bus, shaped as AWS
+    delivers it via CloudTrail (detail.additionalEventData.SecretId = the secret's ARN), so the stack's rule fires;
+  - the function's log lines (stdout, then stderr) go to CloudWatch Logs, log group /aws/lambda/<function name>, one
+    stream per invocation as Lambda names them (`YYYY/MM/DD/[$LATEST]<id>`), one event per non-empty line; moto's
+    FilterLogEvents matches a quoted term ("<text>") as a substring, an unquoted term by its space-separated words,
+    and ignores any other pattern (JSON patterns such as { $.version = "x" } match every event).
 
 Prints `EMULATOR_READY <url>` once serving. Stops on SIGTERM/SIGINT, when stdin closes (the parent
 died) or after --max-seconds.
@@ -66,6 +79,10 @@ check_moto_version()
 
 from moto.awslambda.models import LambdaFunction  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
+from moto.events.models import Rule as EventRule  # noqa: E402
+from moto.events.models import events_backends  # noqa: E402
+from moto.events.utils import EventTemplateParser  # noqa: E402
+from moto.sns.models import sns_backends  # noqa: E402
 from moto.core.authorization import ActionAuthenticatorMixin  # noqa: E402
 from moto.iam.models import AccessKey, iam_backends  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
@@ -85,6 +102,7 @@ from moto.iam.access_control import (  # noqa: E402
 from moto.iam.responses import IamResponse  # noqa: E402
 from moto.secretsmanager.models import FakeSecret, SecretsManagerBackend  # noqa: E402
 from moto.secretsmanager.responses import SecretsManagerResponse  # noqa: E402
+from moto.sns.responses import SNSResponse  # noqa: E402
 from moto.sts.models import sts_backends  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
@@ -366,9 +384,20 @@ def invoke_node_function(fn: Any, event: Any, work_dir: str) -> tuple[str, bool,
         "logs": logs,
         "credentialsPrincipal": principal_of(env["AWS_ACCESS_KEY_ID"]),
     })
-    fn.logs_backend.ensure_log_group(fn.logs_group_name)
-    fn.save_logs(logs)
+    save_function_logs(fn, started, [line for part in (function_stdout, stderr) for line in part.splitlines()])
     return payload, errored, logs
+
+
+def save_function_logs(fn: Any, started: float, lines: list[str]) -> None:
+    """One stream per invocation, as Lambda names it, with one event per non-empty line (CloudWatch Logs refuses empty
+    messages). The lines carry the invocation's start time: the child's output is read once it has exited."""
+    date = time.gmtime(started)
+    stream = f"{date.tm_year}/{date.tm_mon:02d}/{date.tm_mday:02d}/[{fn.version}]{uuid.uuid4().hex}"
+    events = [{"timestamp": int(started * 1000), "message": line} for line in lines if line.strip()]
+    fn.logs_backend.ensure_log_group(fn.logs_group_name)
+    fn.logs_backend.create_log_stream(fn.logs_group_name, stream)
+    if events:
+        fn.logs_backend.put_log_events(fn.logs_group_name, stream, events)
 
 
 def install_lambda_bridge(work_dir: str) -> None:
@@ -425,12 +454,48 @@ def run_rotation_steps(backend: Any, secret: FakeSecret, token: str) -> None:
         lambda_backend.invoke(secret.rotation_lambda_arn, qualifier=None, body=body, headers={}, response_headers={})
 
 
+def put_rotation_failed_event(backend: Any, secret: FakeSecret) -> None:
+    """Secrets Manager's RotationFailed service event, as EventBridge receives it via CloudTrail."""
+    now = time.time()
+    detail = {
+        "eventVersion": "1.08",
+        "userIdentity": {"accountId": backend.account_id, "invokedBy": "secretsmanager.amazonaws.com"},
+        "eventTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        "eventSource": "secretsmanager.amazonaws.com",
+        "eventName": "RotationFailed",
+        "awsRegion": backend.region_name,
+        "sourceIPAddress": "secretsmanager.amazonaws.com",
+        "userAgent": "secretsmanager.amazonaws.com",
+        "requestParameters": None,
+        "responseElements": None,
+        "additionalEventData": {"SecretId": secret.arn},
+        "requestID": str(uuid.uuid4()),
+        "eventID": str(uuid.uuid4()),
+        "readOnly": False,
+        "eventType": "AwsServiceEvent",
+        "managementEvent": True,
+        "recipientAccountId": backend.account_id,
+        "eventCategory": "Management",
+    }
+    try:
+        events_backends[backend.account_id][backend.region_name].put_events([{
+            "Source": "aws.secretsmanager",
+            "DetailType": "AWS Service Event via CloudTrail",
+            "Detail": json.dumps(detail),
+            "Resources": [],
+            "Time": now,
+        }])
+    except Exception as error:  # noqa: BLE001 - a missing notification must not change RotateSecret's answer
+        print(f"launcher: could not put the RotationFailed event: {error!r}", file=sys.stderr, flush=True)
+
+
 def resume_rotation(backend: Any, secret: FakeSecret, token: str) -> JsonDict:
     _rotation.active = True
     _rotation.secret = secret
     try:
         run_rotation_steps(backend, secret, token)
     except RotationStepFailed as failure:
+        put_rotation_failed_event(backend, secret)
         raise InvalidRequestException(step_failure_message(failure)) from None
     finally:
         _rotation.active = False
@@ -500,6 +565,8 @@ def install_rotation_patches() -> None:
             return original_rotate(self, secret_id, client_request_token, rotation_lambda_arn,
                                    rotation_rules, rotate_immediately)
         except RotationStepFailed as failure:
+            if secret is not None:
+                put_rotation_failed_event(self, secret)
             raise InvalidRequestException(step_failure_message(failure)) from None
         finally:
             _rotation.active = False
@@ -547,6 +614,67 @@ def install_rotation_patches() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# EventBridge: SNS topics as rule targets
+# ---------------------------------------------------------------------------------------------
+
+_event_targets_lock = threading.Lock()
+
+
+def publish_event_to_topic(target: JsonDict, original_event: JsonDict) -> None:
+    """Publishes the event, transformed as the target says, as EventBridge does: `time` as ISO 8601 text, a template
+    that makes a JSON string sends that text, anything else its JSON."""
+    event = copy_event(original_event)
+    if isinstance(event.get("time"), (int, float)):
+        event["time"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(event["time"])))
+    if "Input" in target:
+        message: Any = json.loads(target["Input"])
+    elif "InputTransformer" in target:
+        transformer = target["InputTransformer"]
+        message = EventTemplateParser.parse(input_template=transformer.get("InputTemplate"),
+                                            input_paths_map=transformer.get("InputPathsMap", {}), event=event)
+    else:
+        message = event
+    text = message if isinstance(message, str) else json.dumps(message)
+    topic_arn = str(target["Arn"])
+    _, _, _, region, account, _ = topic_arn.split(":", 5)
+    sns_backends[account][region].publish(message=text, arn=topic_arn)
+
+
+def copy_event(event: JsonDict) -> JsonDict:
+    return json.loads(json.dumps(event, default=str))
+
+
+def install_event_targets() -> None:
+    """moto 5.2.1's EventBridge raises NotImplementedError for an SNS target: publish through moto's SNS backend. It
+    also offers every event to scheduled rules (no pattern matches everything) and then fails on their Lambda target;
+    in AWS a scheduled rule never matches an event, so those are skipped."""
+    original_send = EventRule.send_to_targets
+
+    def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
+        if getattr(self, "scheduled_expression", None):
+            return
+        topics = [t for t in self.targets if str(t.get("Arn", "")).split(":")[2:3] == ["sns"]]
+        if not topics:
+            original_send(self, original_event, transform_input)
+            return
+        if not self.event_pattern.matches_event(original_event):
+            return
+        for target in topics:
+            publish_event_to_topic(target, original_event)
+        others = [t for t in self.targets if t not in topics]
+        if others:
+            with _event_targets_lock:  # moto reads self.targets; hand it the other targets for this one call
+                all_targets = self.targets
+                self.targets = others
+                try:
+                    original_send(self, original_event, transform_input)
+                finally:
+                    self.targets = all_targets
+
+    EventRule.send_to_targets = send_to_targets  # type: ignore[method-assign]
+
+
+# ---------------------------------------------------------------------------------------------
 # Gaps Terraform's AWS provider runs into
 # ---------------------------------------------------------------------------------------------
 
@@ -578,7 +706,7 @@ def install_provider_compatibility() -> None:
 
 
 def install_resource_authorization() -> None:
-    """moto authorizes most actions against Resource "*", so an Allow on a secret or user ARN never
+    """moto authorizes most actions against Resource "*", so an Allow on a secret, user or topic ARN never
     matches and a least-privilege policy denies everything. Name the resource the way AWS does. Also
     reject Inactive keys, as AWS does."""
     original_iam_resource = IamResponse._determine_resource
@@ -594,6 +722,17 @@ def install_resource_authorization() -> None:
         user_name = (self.data.get("UserName") or [None])[0]
         if user_name and user_name in self.backend.users:
             return str(self.backend.users[user_name].arn)
+        key_id = (self.data.get("AccessKeyId") or [None])[0]
+        if user_name is None and key_id:
+            # GetAccessKeyLastUsed names only the key: AWS authorizes it against the user who owns the key.
+            owner = next((user for user in list(self.backend.users.values())
+                          if any(key.access_key_id == key_id for key in list(user.access_keys))), None)
+            if owner is not None:
+                return str(owner.arn)
+        if user_name:
+            # A user that does not exist: IAM authorizes the call against the ARN the name makes (under the path /),
+            # and then answers NoSuchEntity; moto would check "*" and answer AccessDenied to a least-privilege role.
+            return f"arn:{self.partition}:iam::{self.backend.account_id}:user/{user_name}"
         return str(original_iam_resource(self))
 
     original_key_init = IAMUserAccessKey.__init__
@@ -605,7 +744,12 @@ def install_resource_authorization() -> None:
             # AWS rejects an Inactive key like an unknown one; moto would let it sign requests.
             raise CreateAccessKeyFailure(reason="InvalidId")
 
+    def sns_resource(self: Any) -> str:
+        # Publish, Subscribe, SetTopicAttributes, ...: the topic they act on (a role may publish to one topic only).
+        return str(self._get_param("TopicArn") or self._get_param("TargetArn") or "*")
+
     SecretsManagerResponse._determine_resource = secretsmanager_resource  # type: ignore[attr-defined]
+    SNSResponse._determine_resource = sns_resource  # type: ignore[attr-defined]
     IamResponse._determine_resource = iam_resource  # type: ignore[method-assign]
     IAMUserAccessKey.__init__ = user_access_key_init  # type: ignore[method-assign]
 
@@ -908,6 +1052,7 @@ def main(argv: list[str]) -> int:
     install_resource_authorization()
     install_policy_evaluation()
     install_provider_compatibility()
+    install_event_targets()
     server = HarnessServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

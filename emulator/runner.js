@@ -6,7 +6,39 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 const MARKER = '__HARNESS_RESULT__ ';
+const CLOCK_OFFSET_ENV = 'HARNESS_CLOCK_OFFSET_MS';
 const [codeDir, modulePath, exportName] = process.argv.slice(2);
+// The real clock, for the invocation's deadline: a moved clock must not change when the emulator kills the function.
+const realNow = Date.now.bind(Date);
+
+/**
+ * Moves the function's clock by `offsetMs`: Date.now(), `new Date()` and `Date()` without arguments read the real
+ * time plus the offset; a Date built from a value is that value. Installed before the handler loads, so its code and
+ * the AWS SDK see the same clock (moto accepts requests signed with any date, and the SDK corrects its own clock to
+ * the server's after the first response).
+ */
+function installClockOffset(offsetMs) {
+  const RealDate = Date;
+  const now = () => RealDate.now() + offsetMs;
+  globalThis.Date = new Proxy(RealDate, {
+    construct(target, args, newTarget) {
+      return Reflect.construct(target, args.length === 0 ? [now()] : args, newTarget);
+    },
+    apply() {
+      return new RealDate(now()).toString();
+    },
+    get(target, property, receiver) {
+      return property === 'now' ? now : Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+const clockOffset = Number(process.env[CLOCK_OFFSET_ENV] ?? '0');
+if (!Number.isFinite(clockOffset)) {
+  process.stderr.write(`${CLOCK_OFFSET_ENV} must be a number of milliseconds, got ${process.env[CLOCK_OFFSET_ENV]}\n`);
+  process.exit(1);
+}
+if (clockOffset !== 0) installClockOffset(clockOffset);
 
 function readStdin() {
   return new Promise((resolve, reject) => {
@@ -45,7 +77,7 @@ function lambdaContext() {
     awsRequestId: require('node:crypto').randomUUID(),
     logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - realNow()),
   };
 }
 

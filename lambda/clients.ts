@@ -1,11 +1,13 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 
 // Created once per container and reused across invocations. Region, endpoint (AWS_ENDPOINT_URL) and
 // retries (AWS_MAX_ATTEMPTS) come from the environment, as the SDK reads them natively.
 export const secretsManagerClient = new SecretsManagerClient({});
 export const iamClient = new IAMClient({});
+export const snsClient = new SNSClient({});
 
 /** Credentials of the access key under test. */
 export interface KeyCredentials {

@@ -1,23 +1,29 @@
 import {
   DEFAULT_LOG_LEVEL as DEFAULT_FUNCTION_LOG_LEVEL,
   DEFAULT_PREVIOUS_KEY_ACTION,
+  DEFAULT_PREVIOUS_KEY_GRACE_DAYS,
+  DEFAULT_PREVIOUS_KEY_IN_USE,
   DEFAULT_TEST_BUDGET_MS,
   FUNCTION_ENV,
+  MAX_PREVIOUS_KEY_GRACE_DAYS,
   PREVIOUS_KEY_ACTIONS,
-  type PreviousKeyAction,
+  PREVIOUS_KEY_IN_USE_ACTIONS,
+  type PreviousKeyPolicy,
 } from '../contract';
 import { ConfigurationError, type RotationScope } from './errors';
 import { LOG_LEVELS, type LogLevel, toLogLevel } from './logger';
 import { type ManagedSecrets, toManagedSecrets } from './managed-secrets';
 
 export interface RotationConfig {
-  /** What finishSecret does with the key that was AWSCURRENT before the rotation. */
-  readonly previousKeyAction: PreviousKeyAction;
+  /** The stack's previous-key policy; a secret's own tag overrides it (see previous-key-policy.ts). */
+  readonly previousKeyPolicy: PreviousKeyPolicy;
   /** How long testSecret keeps retrying a key that does not authenticate yet, in milliseconds. */
   readonly testBudgetMs: number;
   readonly logLevel: LogLevel;
   /** The stack's secrets: the function refuses any other. */
   readonly managedSecrets: ManagedSecrets;
+  /** Where the sweep publishes its findings. */
+  readonly notificationTopicArn?: string;
 }
 
 export const DEFAULT_LOG_LEVEL: LogLevel = toLogLevel(DEFAULT_FUNCTION_LOG_LEVEL);
@@ -41,6 +47,15 @@ export function loadConfig(env: Environment, scope: RotationScope): RotationConf
   if (!oneOf(PREVIOUS_KEY_ACTIONS, previousKeyAction)) {
     throw invalid(FUNCTION_ENV.previousKeyAction, `one of ${PREVIOUS_KEY_ACTIONS.join(', ')}`, previousKeyAction);
   }
+  const graceText = read(FUNCTION_ENV.previousKeyGraceDays);
+  const graceDays = graceText === undefined ? DEFAULT_PREVIOUS_KEY_GRACE_DAYS : Number(graceText);
+  if (!Number.isSafeInteger(graceDays) || graceDays < 1 || graceDays > MAX_PREVIOUS_KEY_GRACE_DAYS) {
+    throw invalid(FUNCTION_ENV.previousKeyGraceDays, `a whole number of days from 1 to ${MAX_PREVIOUS_KEY_GRACE_DAYS}`, graceText ?? '');
+  }
+  const inUse = read(FUNCTION_ENV.previousKeyInUse) ?? DEFAULT_PREVIOUS_KEY_IN_USE;
+  if (!oneOf(PREVIOUS_KEY_IN_USE_ACTIONS, inUse)) {
+    throw invalid(FUNCTION_ENV.previousKeyInUse, `one of ${PREVIOUS_KEY_IN_USE_ACTIONS.join(', ')}`, inUse);
+  }
 
   const testBudget = read(FUNCTION_ENV.testBudgetMs);
   const testBudgetMs = testBudget === undefined ? DEFAULT_TEST_BUDGET_MS : Number(testBudget);
@@ -59,8 +74,21 @@ export function loadConfig(env: Environment, scope: RotationScope): RotationConf
     throw invalid(FUNCTION_ENV.managedSecrets, 'a JSON list of the stack\'s secret-name patterns (set by the construct)', read(FUNCTION_ENV.managedSecrets) ?? '');
   }
 
-  return { previousKeyAction, testBudgetMs, logLevel, managedSecrets };
+  const notificationTopicArn = read(FUNCTION_ENV.notificationTopicArn);
+  if (notificationTopicArn !== undefined && !SNS_TOPIC_ARN.test(notificationTopicArn)) {
+    throw invalid(FUNCTION_ENV.notificationTopicArn, 'an SNS topic ARN', notificationTopicArn);
+  }
+
+  return {
+    previousKeyPolicy: { action: previousKeyAction, graceDays, inUse },
+    testBudgetMs,
+    logLevel,
+    managedSecrets,
+    ...(notificationTopicArn === undefined ? {} : { notificationTopicArn }),
+  };
 }
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 
 function parseManagedSecrets(text: string | undefined): ManagedSecrets | undefined {
   if (text === undefined) return undefined;

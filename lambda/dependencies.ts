@@ -1,6 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createStsClient, iamClient, secretsManagerClient, type StsClientFactory } from './clients';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { createStsClient, iamClient, secretsManagerClient, snsClient, type StsClientFactory } from './clients';
 import { systemClock, type Clock } from './clock';
 import type { RotationConfig } from './config';
 import type { RotationRequest } from './event';
@@ -11,17 +12,23 @@ import type { SecretMetadata } from './secret-metadata';
 export interface Dependencies {
   readonly secretsManager: SecretsManagerClient;
   readonly iam: IAMClient;
+  /** The sweep publishes its findings with it. */
+  readonly sns: SNSClient;
   readonly createStsClient: StsClientFactory;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Where embedded-format metric lines go (stdout in Lambda, whatever the log level). */
+  readonly writeMetric: (line: string) => void;
 }
 
 export const defaultDependencies: Dependencies = {
   secretsManager: secretsManagerClient,
   iam: iamClient,
+  sns: snsClient,
   createStsClient,
   logger,
   clock: systemClock,
+  writeMetric: (line) => console.log(line),
 };
 
 /** What the pre-dispatch checks established, handed to the step. */

@@ -65,3 +65,14 @@ function namesManagedSecret(name: string, withRandomSuffix: boolean, managed: Ma
       (withRandomSuffix && name.length === managedName.length + RANDOM_ARN_SUFFIX_LENGTH && name.startsWith(`${managedName}-`)),
   );
 }
+
+/** assertManagedSecret as a test, for filtering a list. */
+export function isManagedSecret(secretId: string, managed: ManagedSecrets, functionArn: ParsedArn): boolean {
+  try {
+    assertManagedSecret(secretId, managed, functionArn, {});
+    return true;
+  } catch (error) {
+    if (error instanceof UnmanagedSecretError) return false;
+    throw error;
+  }
+}

@@ -1,8 +1,7 @@
-import { parseArn, type ParsedArn } from './arn';
 import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from './config';
 import type { Dependencies, StepInput } from './dependencies';
-import { ConfigurationError, type RotationScope } from './errors';
 import { parseRotationEvent, type RotationStep } from './event';
+import { invocationDeadline, ownFunctionArn, type InvocationContext } from './invocation-context';
 import { describeError } from './logger';
 import { assertManagedSecret } from './managed-secrets';
 import { checkRotationRequest, describeSecret } from './secret-metadata';
@@ -18,16 +17,6 @@ const STEPS: Record<RotationStep, (input: StepInput, deps: Dependencies) => Prom
   finishSecret,
 };
 
-/** What the function learns from the Lambda runtime's context object. */
-export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
-  /** The function's own ARN: its partition, region and account bound the secrets it acts on. */
-  readonly invokedFunctionArn?: string;
-}
-
-/** Lambda's longest timeout: the bound on an invocation when no context tells its deadline. */
-const LONGEST_INVOCATION_MS = 15 * 60 * 1000;
-
 /**
  * One rotation step: parse the event, refuse a secret that is not the stack's (before any AWS call, and again on the
  * ARN DescribeSecret returns), run the checks of AWS's rotation template, dispatch. finishSecret on a version that is
@@ -37,7 +26,7 @@ const LONGEST_INVOCATION_MS = 15 * 60 * 1000;
  */
 export async function rotate(event: unknown, deps: Dependencies, env: Environment, context?: InvocationContext): Promise<void> {
   const { logger, clock } = deps;
-  const deadline = clock.now() + (context?.getRemainingTimeInMillis() ?? LONGEST_INVOCATION_MS);
+  const deadline = invocationDeadline(clock.now(), context);
   // The logger outlives the invocation: start clean.
   logger.resetKeys();
   logger.setLevel(DEFAULT_LOG_LEVEL);
@@ -46,7 +35,7 @@ export async function rotate(event: unknown, deps: Dependencies, env: Environmen
     logger.appendKeys({ step: request.step, secret: request.secretId, version: request.token });
     const config = loadConfig(env, request);
     logger.setLevel(config.logLevel);
-    logger.debug('rotation step invoked', { previousKeyAction: config.previousKeyAction, testBudgetMs: config.testBudgetMs });
+    logger.debug('rotation step invoked', { previousKeyPolicy: config.previousKeyPolicy, testBudgetMs: config.testBudgetMs });
     const functionArn = ownFunctionArn(context, request);
     assertManagedSecret(request.secretId, config.managedSecrets, functionArn, request);
 
@@ -67,16 +56,4 @@ export async function rotate(event: unknown, deps: Dependencies, env: Environmen
     logger.error('rotation step failed', { outcome: 'failed', error: describeError(error) });
     throw error;
   }
-}
-
-/** @throws ConfigurationError if the context names no function ARN: without it the function cannot tell its own account. */
-function ownFunctionArn(context: InvocationContext | undefined, scope: RotationScope): ParsedArn {
-  const arn = context?.invokedFunctionArn === undefined ? undefined : parseArn(context.invokedFunctionArn);
-  if (arn === undefined || arn.service !== 'lambda') {
-    throw new ConfigurationError(
-      scope,
-      `the invocation context names no function ARN (invokedFunctionArn, got ${JSON.stringify(context?.invokedFunctionArn)}), so the function cannot tell its own account and region`,
-    );
-  }
-  return arn;
 }

@@ -1,5 +1,5 @@
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ATTEMPT_TAG_KEY, USER_TAG_KEY } from '../contract';
+import { ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY, USER_TAG_KEY } from '../contract';
 import {
   MissingUserTagError,
   RotationNotEnabledError,
@@ -20,6 +20,8 @@ export interface SecretMetadata {
   readonly userTag?: string;
   /** The value of the attempt marker tag, if createSecret left one (see attempt-marker.ts). */
   readonly attemptTag?: string;
+  /** The secret's own previous-key policy, as its tag states it (see previous-key-policy.ts). */
+  readonly previousKeyPolicyTag?: string;
   readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -32,6 +34,7 @@ export async function describeSecret(secretsManager: SecretsManagerClient, secre
     rotationEnabled: described.RotationEnabled === true,
     userTag: userTag === '' ? undefined : userTag,
     attemptTag: described.Tags?.find((tag) => tag.Key === ATTEMPT_TAG_KEY)?.Value,
+    previousKeyPolicyTag: described.Tags?.find((tag) => tag.Key === PREVIOUS_KEY_POLICY_TAG_KEY)?.Value,
     versionIdsToStages: described.VersionIdsToStages ?? {},
   };
 }

@@ -51,7 +51,7 @@ export async function readStagedValue(
 }
 
 /** GetSecretValue, with ResourceNotFoundException (no such version or value) as undefined. */
-async function getSecretValueIfAny(
+export async function getSecretValueIfAny(
   secretsManager: SecretsManagerClient,
   input: GetSecretValueCommandInput,
 ): Promise<GetSecretValueCommandOutput | undefined> {

@@ -28,11 +28,20 @@ export class ConfigError extends Error {
   }
 }
 
-type FieldType = 'string' | 'number' | 'boolean' | 'string-map' | 'string-list' | 'schedule' | 'users' | 'backend' | 's3-backend';
+type FieldType = 'string' | 'number' | 'boolean' | 'string-map' | 'string-list' | 'schedule' | 'users' | 'notifications' | 'backend' | 's3-backend';
 type Shape = Record<string, FieldType>;
 
 const SCHEDULE_SHAPE: Shape = { automaticallyAfterDays: 'number', scheduleExpression: 'string', duration: 'string' };
-const USER_SHAPE: Shape = { name: 'string', secretName: 'string', schedule: 'schedule', createUser: 'boolean' };
+const USER_SHAPE: Shape = {
+  name: 'string',
+  secretName: 'string',
+  schedule: 'schedule',
+  createUser: 'boolean',
+  previousKeyAction: 'string',
+  previousKeyGraceDays: 'number',
+  previousKeyInUse: 'string',
+};
+const NOTIFICATIONS_SHAPE: Shape = { topicArn: 'string', emails: 'string-list' };
 const BACKEND_SHAPE: Shape = { s3: 's3-backend' };
 const S3_BACKEND_SHAPE: Shape = {
   bucket: 'string',
@@ -50,6 +59,10 @@ const CONFIG_SHAPE: Shape = {
   secretNamePrefix: 'string',
   schedule: 'schedule',
   previousKeyAction: 'string',
+  previousKeyGraceDays: 'number',
+  previousKeyInUse: 'string',
+  notifications: 'notifications',
+  sweepHourUtc: 'number',
   testBudgetMs: 'number',
   logLevel: 'string',
   encryption: 'string',
@@ -63,6 +76,7 @@ const CONFIG_SHAPE: Shape = {
 };
 
 const KMS_KEY_REGION = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\//;
+const SNS_TOPIC_REGION = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:/;
 
 /** Checks a parsed config document; throws a ConfigError listing every problem, each naming its key. */
 export function parseRotationConfig(document: unknown, source = '(inline)'): RotationConfig {
@@ -129,6 +143,12 @@ function checkRotationConfig(
       `\`kmsKeyArn\` must be a key in \`region\` ${show(region)} (Secrets Manager encrypts a secret only with a KMS key of its own region), got a key in ${show(keyRegion)}: ${show(rotation.kmsKeyArn)}`,
     );
   }
+  const topicRegion = SNS_TOPIC_REGION.exec(rotation.notifications?.topicArn ?? '')?.[1];
+  if (typeof region === 'string' && AWS_REGION.test(region) && topicRegion !== undefined && topicRegion !== region) {
+    problems.push(
+      `\`notifications.topicArn\` must be a topic in \`region\` ${show(region)} (EventBridge rules and CloudWatch alarms publish only to topics of their own region), got a topic in ${show(topicRegion)}: ${show(rotation.notifications?.topicArn)}`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
   return { ...(region !== undefined ? { region } : {}), ...(backend !== undefined ? { backend } : {}), rotation };
 }
@@ -170,6 +190,9 @@ function checkField(value: unknown, type: FieldType, label: string, findings: Fi
       return;
     case 'schedule':
       checkShape(value, SCHEDULE_SHAPE, label, findings);
+      return;
+    case 'notifications':
+      checkShape(value, NOTIFICATIONS_SHAPE, label, findings);
       return;
     case 'backend':
       checkShape(value, BACKEND_SHAPE, label, findings);

@@ -1,20 +1,32 @@
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
+import { Lazy, TerraformStack } from 'cdktf';
 import {
   ATTEMPT_TAG_KEY,
   DEFAULT_LOG_LEVEL,
-  DEFAULT_PREVIOUS_KEY_ACTION,
   DEFAULT_TEST_BUDGET_MS,
   FUNCTION_ENV,
   LOG_LEVELS,
   LogLevel,
   PREFIX_PATTERN_SUFFIX,
-  PREVIOUS_KEY_ACTIONS,
+  PREVIOUS_KEY_POLICY_TAG_KEY,
   PreviousKeyAction,
+  PreviousKeyInUseAction,
   USER_TAG_KEY,
+  formatPreviousKeyPolicy,
 } from '../contract';
 import { AwsContext } from './aws-context';
+import { FunctionAlarms } from './function-alarms';
+import { NotificationOptions, NotificationTopic, notificationOptionsProblems } from './notifications';
+import { LONGEST_ARN_PARTS } from './policy';
+import {
+  effectivePreviousKeyPolicy,
+  graceWithinIntervalProblem,
+  hasOwnPreviousKeyPolicy,
+  previousKeyOptionsProblems,
+} from './previous-key-policy';
+import { RotationFailureAlert } from './rotation-failure-alert';
+import { DEFAULT_SWEEP_HOUR_UTC, SweepSchedule } from './sweep-schedule';
 import { RotatedUser, RotatedUserOptions } from './rotated-user';
 import { RotationFunction } from './rotation-function';
 import { applyRotationChecks } from './rules/aspect';
@@ -66,14 +78,38 @@ export interface IamAccessKeyRotationProps {
    */
   readonly schedule?: RotationSchedule;
   /**
-   * What a rotation does with the key it replaces: 'keep' it working until the next rotation deletes it
-   * (consumers that cached it go on working), or 'deactivate' it at once.
-   * @default 'keep'
+   * What happens to the key a rotation replaces: 'deactivate-after-grace' (the daily sweep deactivates it once
+   * `previousKeyGraceDays` have passed, unless a consumer still uses it: see `previousKeyInUse`), 'deactivate' (at
+   * once, when the rotation finishes) or 'keep' (it works until the next rotation deletes it). Each user may override it.
+   * @default 'deactivate-after-grace'
    */
   readonly previousKeyAction?: PreviousKeyAction;
   /**
+   * Days after a rotation before the sweep deactivates the previous key, 1 to 365; only with
+   * 'deactivate-after-grace', and less than every user's rotation interval (the next rotation deletes the key).
+   * @default 7
+   */
+  readonly previousKeyGraceDays?: number;
+  /**
+   * What the sweep does when the grace period has passed but IAM says the previous key was used after the rotation:
+   * 'hold' it Active and warn each day, or 'deactivate' it anyway, with a warning.
+   * @default 'hold'
+   */
+  readonly previousKeyInUse?: PreviousKeyInUseAction;
+  /**
+   * Where rotation failures, the sweep's findings and the alarms go: an SNS topic, created or given, and e-mail
+   * addresses to subscribe to it.
+   * @default - a topic `<name>-notifications` encrypted with a key created for it, no subscriptions
+   */
+  readonly notifications?: NotificationOptions;
+  /**
+   * Hour of the day (UTC, 0-23) at which the daily sweep runs.
+   * @default 6
+   */
+  readonly sweepHourUtc?: number;
+  /**
    * How long testSecret keeps retrying a new key that IAM has not propagated yet, in milliseconds,
-   * 1000 to 50000 (inside the 60 s function timeout).
+   * 1000 to 50000 (a rotation step's own budget, well inside the function's 300 s timeout).
    * @default 30000
    */
   readonly testBudgetMs?: number;
@@ -116,7 +152,8 @@ export interface IamAccessKeyRotationProps {
   readonly recoveryWindowInDays?: number;
   /**
    * Tags for every taggable resource: at most 48 (a secret also carries `iam-key-rotation:user` and, during a
-   * rotation, `iam-key-rotation:attempt`; AWS allows 50), keys of 1-128 and values of up to 256 letters, digits,
+   * rotation, `iam-key-rotation:attempt`; AWS allows 50), 47 when some user has its own previous-key policy (its
+   * secret also carries `iam-key-rotation:previous-key`), keys of 1-128 and values of up to 256 letters, digits,
    * spaces and _.:/=+-@, neither starting with `aws:`.
    * @default - none
    */
@@ -156,6 +193,10 @@ export class IamAccessKeyRotation extends Construct {
   /** Present when `encryption` is 'customer-managed' without `kmsKeyArn`. */
   readonly secretsKey: SecretsKey | undefined;
   readonly users: RotatedUser[];
+  readonly notifications: NotificationTopic;
+  readonly sweepSchedule: SweepSchedule;
+  readonly rotationFailureAlert: RotationFailureAlert;
+  readonly alarms: FunctionAlarms;
 
   constructor(scope: Construct, id: string, props: IamAccessKeyRotationProps) {
     super(scope, id);
@@ -166,14 +207,45 @@ export class IamAccessKeyRotation extends Construct {
     const context = new AwsContext(this, 'aws');
     const secretNamePatterns = stackSecretNamePatterns(props);
 
+    // The topic's key names the role and the function's environment names the topic: a lazy environment breaks the cycle.
+    let topicArn = '';
     this.rotationFunction = new RotationFunction(this, 'rotation-function', {
       name,
       zipPath: props.functionZipPath ?? DEFAULT_FUNCTION_ZIP_PATH,
-      environment: { ...props.functionEnvironment, ...ownEnvironment(props, secretNamePatterns) },
+      environment: { ...props.functionEnvironment, ...ownEnvironment(props, secretNamePatterns, Lazy.stringValue({ produce: () => topicArn })) },
       logRetentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_DAYS,
       tags,
       context,
       secretNamePatterns,
+    });
+
+    this.notifications = new NotificationTopic(this, 'notifications', {
+      name,
+      options: props.notifications ?? {},
+      rotationRoleArn: this.rotationFunction.role.arn,
+      tags,
+      context,
+    });
+    topicArn = this.notifications.topicArn;
+    this.rotationFunction.grantPublish({ topicArn, kmsKeyArn: this.notifications.key?.arn });
+    this.sweepSchedule = new SweepSchedule(this, 'sweep', {
+      name,
+      function: this.rotationFunction.function,
+      hourUtc: props.sweepHourUtc ?? DEFAULT_SWEEP_HOUR_UTC,
+      tags,
+      context,
+    });
+    this.rotationFailureAlert = new RotationFailureAlert(this, 'rotation-failed', { name, secretNamePatterns, topicArn, tags, context });
+    this.alarms = new FunctionAlarms(this, 'alarms', {
+      name,
+      functionName: this.rotationFunction.function.functionName,
+      sweepRuleName: this.sweepSchedule.ruleName,
+      topicArn,
+      tags,
+    });
+    this.notifications.allowPublishers({
+      ruleArns: this.rotationFailureAlert.rules.map((rule) => rule.arn),
+      alarmArns: [this.alarms.errors.arn, this.alarms.sweepMissing.arn],
     });
 
     let kmsKeyArn: string | undefined;
@@ -203,6 +275,7 @@ export class IamAccessKeyRotation extends Construct {
           kmsKeyArn,
           recoveryWindowInDays: props.recoveryWindowInDays ?? DEFAULT_RECOVERY_WINDOW_DAYS,
           tags,
+          previousKeyPolicy: hasOwnPreviousKeyPolicy(user) ? formatPreviousKeyPolicy(effectivePreviousKeyPolicy(user, props)) : undefined,
         }),
     );
 
@@ -266,10 +339,16 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
       secretNames.add(secretName);
     }
     if (user.schedule !== undefined) report(rotationScheduleProblems(user.schedule, `users[${index}].schedule`));
+    report(previousKeyOptionsProblems(user, `users[${index}].`));
+    const graceProblem = graceWithinIntervalProblem({ label: `users[${index}]`, user, stack: props });
+    // Once per message: the stack's grace against the shared schedule reads the same for every user.
+    if (graceProblem !== undefined && !problems.includes(graceProblem.message)) problems.push(graceProblem.message);
   });
   if (props.schedule !== undefined) report(rotationScheduleProblems(props.schedule, 'schedule'));
-  const { previousKeyAction, testBudgetMs, logLevel, encryption, kmsKeyArn, readerArns } = props;
-  if (previousKeyAction !== undefined) check(() => checkOneOf(previousKeyAction, PREVIOUS_KEY_ACTIONS, 'previousKeyAction'));
+  const { testBudgetMs, logLevel, encryption, kmsKeyArn, readerArns } = props;
+  report(previousKeyOptionsProblems(props, ''));
+  if (props.notifications !== undefined) report(notificationOptionsProblems(props.notifications, 'notifications'));
+  if (props.sweepHourUtc !== undefined) check(() => checkIntegerInRange(props.sweepHourUtc as number, 0, 23, 'sweepHourUtc'));
   if (testBudgetMs !== undefined) check(() => checkIntegerInRange(testBudgetMs, 1000, 50_000, 'testBudgetMs'));
   if (logLevel !== undefined) check(() => checkOneOf(logLevel, LOG_LEVELS, 'logLevel'));
   if (encryption !== undefined) check(() => checkOneOf(encryption, ENCRYPTIONS, 'encryption'));
@@ -294,19 +373,23 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
   if (logRetentionInDays !== undefined) check(() => checkLogRetention(logRetentionInDays, 'logRetentionInDays'));
   if (recoveryWindowInDays !== undefined) check(() => checkRecoveryWindow(recoveryWindowInDays, 'recoveryWindowInDays'));
   if (tags !== undefined) {
+    const someUserHasOwnPolicy = props.users.some(hasOwnPreviousKeyPolicy);
     report(
       tagsProblems(
         tags,
         {
           [USER_TAG_KEY]: 'the construct sets it on each secret to the user it rotates',
           [ATTEMPT_TAG_KEY]: 'the rotation function writes it on each secret while a rotation runs',
+          [PREVIOUS_KEY_POLICY_TAG_KEY]: "the construct sets it on the secret of each user with its own previous-key policy",
         },
         'tags',
+        someUserHasOwnPolicy ? [USER_TAG_KEY, ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY] : [USER_TAG_KEY, ATTEMPT_TAG_KEY],
+        someUserHasOwnPolicy ? 'some user has its own previous-key policy, which its secret carries as a tag' : undefined,
       ),
     );
   }
   const patterns = stackSecretNamePatterns(props);
-  const own = ownEnvironment(props, patterns);
+  const own = ownEnvironment(props, patterns, props.notifications?.topicArn ?? sizingTopicArn(name));
   report(functionEnvironmentProblems(props.functionEnvironment ?? {}, own, 'functionEnvironment'));
   const bytes = environmentBytes({ ...props.functionEnvironment, ...own });
   if (bytes > LAMBDA_ENVIRONMENT_MAX_BYTES) {
@@ -323,13 +406,23 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
 }
 
 /** The variables the construct sets on the function (they win over `functionEnvironment`). */
-function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatterns: readonly string[]): Record<string, string> {
+function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatterns: readonly string[], topicArn: string): Record<string, string> {
+  const policy = effectivePreviousKeyPolicy(props);
   return {
-    [FUNCTION_ENV.previousKeyAction]: props.previousKeyAction ?? DEFAULT_PREVIOUS_KEY_ACTION,
+    [FUNCTION_ENV.previousKeyAction]: policy.action,
+    [FUNCTION_ENV.previousKeyGraceDays]: String(policy.graceDays),
+    [FUNCTION_ENV.previousKeyInUse]: policy.inUse,
     [FUNCTION_ENV.testBudgetMs]: String(props.testBudgetMs ?? DEFAULT_TEST_BUDGET_MS),
     [FUNCTION_ENV.logLevel]: props.logLevel ?? DEFAULT_LOG_LEVEL,
     [FUNCTION_ENV.managedSecrets]: JSON.stringify(secretNamePatterns),
+    [FUNCTION_ENV.notificationTopicArn]: topicArn,
   };
+}
+
+/** The created topic's ARN as long as it can get, to size the function's environment at validation. */
+function sizingTopicArn(name: string): string {
+  const { partition, region, account } = LONGEST_ARN_PARTS;
+  return `arn:${partition}:sns:${region}:${account}:${name}-notifications`;
 }
 
 function secretNamePrefixOf(props: IamAccessKeyRotationProps): string {

@@ -30,11 +30,15 @@ export function asList<T>(value: T | T[] | undefined): T[] {
 }
 
 /**
- * The `kms:ViaService` condition that limits key use to requests Secrets Manager makes for the caller. The
- * endpoint domain depends on the partition (amazonaws.com.cn in China), hence `dnsSuffix`.
+ * The `kms:ViaService` condition that limits key use to requests `service` (secretsmanager, sns) makes for the caller.
+ * The endpoint domain depends on the partition (amazonaws.com.cn in China), hence `dnsSuffix`.
  */
+export function viaService(service: string, region: string, dnsSuffix: string): PolicyStatement['Condition'] {
+  return { StringEquals: { 'kms:ViaService': `${service}.${region}.${dnsSuffix}` } };
+}
+
 export function viaSecretsManager(region: string, dnsSuffix: string): PolicyStatement['Condition'] {
-  return { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.${dnsSuffix}` } };
+  return viaService('secretsmanager', region, dnsSuffix);
 }
 
 /** IAM's limit for one customer managed policy, in characters (whitespace is not counted). */

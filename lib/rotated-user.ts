@@ -3,7 +3,7 @@ import { DataAwsIamUser } from '@cdktf/provider-aws/lib/data-aws-iam-user';
 import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { ATTEMPT_TAG_KEY, USER_TAG_KEY } from '../contract';
+import { ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY, PreviousKeyAction, PreviousKeyInUseAction, USER_TAG_KEY } from '../contract';
 import { RotationFunction } from './rotation-function';
 import { RotationSchedule, rotationRules } from './schedule';
 
@@ -26,6 +26,23 @@ export interface RotatedUserOptions {
    * @default false
    */
   readonly createUser?: boolean;
+  /**
+   * This user's `previousKeyAction` (see the IamAccessKeyRotation's). Setting any of the three previous-key props
+   * tags the user's secret `iam-key-rotation:previous-key` with the user's whole policy.
+   * @default - the `previousKeyAction` of the IamAccessKeyRotation
+   */
+  readonly previousKeyAction?: PreviousKeyAction;
+  /**
+   * This user's grace period, in days, 1 to 365 and less than the user's rotation interval; only with the action
+   * 'deactivate-after-grace'.
+   * @default - the `previousKeyGraceDays` of the IamAccessKeyRotation
+   */
+  readonly previousKeyGraceDays?: number;
+  /**
+   * What the sweep does with this user's previous key when it was used after the rotation: 'hold' or 'deactivate'.
+   * @default - the `previousKeyInUse` of the IamAccessKeyRotation
+   */
+  readonly previousKeyInUse?: PreviousKeyInUseAction;
 }
 
 export interface RotatedUserProps {
@@ -38,6 +55,8 @@ export interface RotatedUserProps {
   readonly kmsKeyArn?: string;
   readonly recoveryWindowInDays: number;
   readonly tags: Record<string, string>;
+  /** The user's own previous-key policy, as formatPreviousKeyPolicy writes it; none when the stack's applies. */
+  readonly previousKeyPolicy?: string;
 }
 
 /**
@@ -77,7 +96,11 @@ export class RotatedUser extends Construct {
       description: `Access key of IAM user ${props.userName}, rotated by iam-key-rotation`,
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowInDays,
-      tags: { ...props.tags, [USER_TAG_KEY]: props.userName },
+      tags: {
+        ...props.tags,
+        [USER_TAG_KEY]: props.userName,
+        ...(props.previousKeyPolicy !== undefined ? { [PREVIOUS_KEY_POLICY_TAG_KEY]: props.previousKeyPolicy } : {}),
+      },
       // The rotation function writes this tag while it rotates: it is not drift.
       lifecycle: { ignoreChanges: [`tags["${ATTEMPT_TAG_KEY}"]`] },
     });

@@ -10,6 +10,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { ATTEMPT_TAG_KEY } from '../contract';
+import { SECRETS_MANAGER_SECRET_ACTIONS } from './secrets-manager-actions';
 import { AwsContext } from './aws-context';
 import {
   ArnParts,
@@ -23,14 +24,18 @@ import {
   sizingSecretArn,
   userArnPatterns,
   viaSecretsManager,
+  viaService,
 } from './policy';
 import { secretArnPattern } from './secret-names';
 
 /** Fixed by the handler's contract with the build (dist/lambda/index.js exports `handler`). */
 const HANDLER = 'index.handler';
 const RUNTIME = 'nodejs22.x';
-/** Four steps with a bounded STS retry budget fit in a minute; Secrets Manager waits for each step. */
-const TIMEOUT_SECONDS = 60;
+/**
+ * The daily sweep walks every managed secret (a few calls each) in one invocation: five minutes leave room for
+ * hundreds. A rotation step needs far less, and testSecret's retries have their own budget (testBudgetMs).
+ */
+const TIMEOUT_SECONDS = 300;
 /** The AWS SDK clients need little; 256 MB also buys a faster CPU share than the 128 MB minimum. */
 const MEMORY_MB = 256;
 const SECRETS_MANAGER_PRINCIPAL = 'secretsmanager.amazonaws.com';
@@ -73,8 +78,15 @@ export interface RotationGrant {
 interface FunctionPolicyNames {
   readonly logGroupArn: string;
   readonly kmsKeyArn: string | undefined;
+  readonly notifications: PublishGrant | undefined;
   /** The partition's domain (amazonaws.com, amazonaws.com.cn in China). */
   readonly dnsSuffix: string;
+}
+
+/** The notifications topic the function publishes to, and its key when the construct created it. */
+export interface PublishGrant {
+  readonly topicArn: string;
+  readonly kmsKeyArn: string | undefined;
 }
 
 /** One customer managed policy holding the grants of consecutive users, and its attachment to the role. */
@@ -112,6 +124,7 @@ export class RotationFunction extends Construct {
    */
   private readonly rotationDependencies: string[];
   private kmsKeyArn: string | undefined;
+  private notifications: PublishGrant | undefined;
 
   constructor(scope: Construct, id: string, props: RotationFunctionProps) {
     super(scope, id);
@@ -147,6 +160,7 @@ export class RotationFunction extends Construct {
             this.functionStatements(this.context.arnParts, {
               logGroupArn: this.logGroup.arn,
               kmsKeyArn: this.kmsKeyArn,
+              notifications: this.notifications,
               dnsSuffix: this.context.dnsSuffix,
             }),
           ),
@@ -210,6 +224,11 @@ export class RotationFunction extends Construct {
     this.kmsKeyArn = kmsKeyArn;
   }
 
+  /** Allow publishing the sweep's findings to the notifications topic (and using its key, only through SNS). */
+  grantPublish(grant: PublishGrant): void {
+    this.notifications = grant;
+  }
+
   /** The customer managed policies with the grants on the managed secrets and users, in the users' order. */
   get userPolicies(): IamPolicy[] {
     return this.policies.map(({ policy }) => policy);
@@ -253,11 +272,19 @@ export class RotationFunction extends Construct {
         Resource: [`${names.logGroupArn}:*`],
       },
       {
+        // The sweep finds the stack's secrets by listing them; ListSecrets takes no resource but `*`.
+        Sid: 'FindManagedSecrets',
+        Effect: 'Allow',
+        Action: 'secretsmanager:ListSecrets',
+        Resource: '*',
+      },
+      {
         // An explicit Deny beats any Allow, a foreign secret's resource policy included: no secret outside the stack
-        // can lend the role access, in this account or another.
+        // can lend the role access, in this account or another. Every action on a secret, by name: `secretsmanager:*`
+        // would also deny ListSecrets, whose resource is `*` (test/lib checks the list against the SDK's commands).
         Sid: 'DenySecretsOutsideTheStack',
         Effect: 'Deny',
-        Action: 'secretsmanager:*',
+        Action: SECRETS_MANAGER_SECRET_ACTIONS,
         NotResource: this.secretNamePatterns.map((pattern) => secretArnPattern(parts, pattern)),
       },
     ];
@@ -271,6 +298,24 @@ export class RotationFunction extends Construct {
         Condition: viaSecretsManager(parts.region, names.dnsSuffix),
       });
     }
+    if (names.notifications !== undefined) {
+      statements.push({
+        Sid: 'PublishNotifications',
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Resource: [names.notifications.topicArn],
+      });
+      if (names.notifications.kmsKeyArn !== undefined) {
+        statements.push({
+          Sid: 'UseNotificationsKeyThroughSns',
+          Effect: 'Allow',
+          // What SNS calls for a publisher to encrypt the message.
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Resource: [names.notifications.kmsKeyArn],
+          Condition: viaService('sns', parts.region, names.dnsSuffix),
+        });
+      }
+    }
     return statements;
   }
 
@@ -282,6 +327,14 @@ export class RotationFunction extends Construct {
         this.functionStatements(LONGEST_ARN_PARTS, {
           logGroupArn: `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${this.name}`,
           kmsKeyArn: this.kmsKeyArn === undefined ? undefined : `arn:${partition}:kms:${region}:${account}:key/${SIZING_KMS_KEY_ID}`,
+          notifications:
+            this.notifications === undefined
+              ? undefined
+              : {
+                  // A topic name can have 256 characters.
+                  topicArn: `arn:${partition}:sns:${region}:${account}:${'t'.repeat(256)}`,
+                  kmsKeyArn: this.notifications.kmsKeyArn === undefined ? undefined : `arn:${partition}:kms:${region}:${account}:key/${SIZING_KMS_KEY_ID}`,
+                },
           dnsSuffix: LONGEST_DNS_SUFFIX,
         }),
       ),
@@ -357,6 +410,7 @@ function userStatements(grants: readonly Pick<RotationGrant, 'secretArn' | 'user
       Action: [
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
+        'secretsmanager:ListSecretVersionIds',
         'secretsmanager:PutSecretValue',
         'secretsmanager:UpdateSecretVersionStage',
         'secretsmanager:TagResource',
@@ -371,7 +425,7 @@ function userStatements(grants: readonly Pick<RotationGrant, 'secretArn' | 'user
     {
       Sid: 'ManageAccessKeysOfManagedUsers',
       Effect: 'Allow',
-      Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey'],
+      Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey', 'iam:GetAccessKeyLastUsed'],
       Resource: grants.flatMap(({ userName }) => userArnPatterns(parts, userName)),
     },
   ];

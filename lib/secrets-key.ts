@@ -1,33 +1,8 @@
 import { Construct } from 'constructs';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsContext } from './aws-context';
+import { KEY_DELETION_WINDOW_DAYS, accountAdministersKey } from './key-administration';
 import { PolicyStatement, policyJson, viaSecretsManager } from './policy';
-
-/** The longest KMS allows: a key scheduled for deletion by mistake can be recovered for a month. */
-const KEY_DELETION_WINDOW_DAYS = 30;
-
-/**
- * Administration without use: principals the account's IAM policies allow can manage the key, but not
- * encrypt or decrypt with it, nor create grants that would let them (kms:CreateAlias, not kms:Create*, which
- * covers kms:CreateGrant). kms:PutKeyPolicy stays, so the account can never be locked out of the key; it is
- * also how an account administrator could widen the key's use, on the record in CloudTrail.
- */
-const KEY_ADMINISTRATION_ACTIONS = [
-  'kms:CancelKeyDeletion',
-  'kms:CreateAlias',
-  'kms:Delete*',
-  'kms:Describe*',
-  'kms:Disable*',
-  'kms:Enable*',
-  'kms:Get*',
-  'kms:List*',
-  'kms:Put*',
-  'kms:Revoke*',
-  'kms:ScheduleKeyDeletion',
-  'kms:TagResource',
-  'kms:UntagResource',
-  'kms:Update*',
-];
 
 export interface SecretsKeyProps {
   /** The rotation function's role: it writes and reads the secrets. */
@@ -40,7 +15,7 @@ export interface SecretsKeyProps {
 
 /**
  * A customer managed key (rotated yearly by KMS) that only the rotation role and the readers may use, and only
- * through Secrets Manager. The account administers it (see KEY_ADMINISTRATION_ACTIONS).
+ * through Secrets Manager. The account administers it (lib/key-administration.ts).
  */
 export class SecretsKey extends Construct {
   readonly key: KmsKey;
@@ -49,13 +24,7 @@ export class SecretsKey extends Construct {
     super(scope, id);
     const { context } = props;
     const statements: PolicyStatement[] = [
-      {
-        Sid: 'AccountAdministersKey',
-        Effect: 'Allow',
-        Principal: { AWS: context.accountRootArn },
-        Action: KEY_ADMINISTRATION_ACTIONS,
-        Resource: '*',
-      },
+      accountAdministersKey(context),
       {
         Sid: 'RotationFunctionUsesKeyThroughSecretsManager',
         Effect: 'Allow',

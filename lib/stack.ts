@@ -39,6 +39,7 @@ export class IamKeyRotationStack extends TerraformStack {
       secret_arns: this.rotation.secretArns,
       rotation_function_arn: this.rotation.rotationFunction.function.arn,
       rotation_role_arn: this.rotation.rotationFunction.role.arn,
+      notification_topic_arn: this.rotation.notifications.topicArn,
     };
     for (const [name, description] of Object.entries(STACK_OUTPUTS)) {
       new TerraformOutput(this, name, { value: values[name as StackOutputName], description });

@@ -161,18 +161,26 @@ const MAX_TAGS_PER_RESOURCE = 50;
 
 /**
  * Every problem with the user's tags. `reserved` maps the keys the construct or the function write on the same
- * resources to the reason: the user may not set them, and they count against the 50 tags a resource may have.
+ * resources to the reason: the user may not set them. `onTop` are the reserved keys a resource may carry besides the
+ * user's (all of them unless some apply only to some configurations), which count against the 50 tags it may have;
+ * `onTopReason` says why, when not all do.
  */
-export function tagsProblems(tags: Record<string, string>, reserved: Record<string, string>, label: string): ValidationError[] {
+export function tagsProblems(
+  tags: Record<string, string>,
+  reserved: Record<string, string>,
+  label: string,
+  onTop: readonly string[] = Object.keys(reserved),
+  onTopReason?: string,
+): ValidationError[] {
   const problems: ValidationError[] = [];
-  const reservedKeys = Object.keys(reserved);
-  const maxTags = MAX_TAGS_PER_RESOURCE - reservedKeys.length;
+  const maxTags = MAX_TAGS_PER_RESOURCE - onTop.length;
   const entries = Object.entries(tags);
   if (entries.length > maxTags) {
+    const keys = onTop.length > 1 ? `${onTop.slice(0, -1).join(', ')} and ${onTop.at(-1)}` : onTop.join('');
     problems.push(
       new ValidationError(
         label,
-        `must have at most ${maxTags} tags: AWS allows ${MAX_TAGS_PER_RESOURCE} per resource, and ${reservedKeys.join(' and ')} come on top, got ${entries.length}`,
+        `must have at most ${maxTags} tags: AWS allows ${MAX_TAGS_PER_RESOURCE} per resource, and ${keys} come on top${onTopReason === undefined ? '' : ` (${onTopReason})`}, got ${entries.length}`,
       ),
     );
   }

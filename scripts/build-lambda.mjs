@@ -6,24 +6,10 @@
 //   -> <dir>/lambda/index.js and <dir>/lambda.zip (one entry: index.js)
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-function outputDir(argv) {
-  const index = argv.indexOf('--outdir');
-  if (index === -1) {
-    return join(root, 'dist');
-  }
-  const value = argv[index + 1];
-  if (value === undefined || value.startsWith('--')) {
-    throw new Error('--outdir needs a directory');
-  }
-  return resolve(value);
-}
+import { outputDir, root } from './build-paths.mjs';
 
 // DOS timestamps start in 1980 and have no time zone; fflate writes the local-time fields of the Date it is
 // given, so the Date is built from the UTC fields of the wanted instant to give the same bytes in every zone.

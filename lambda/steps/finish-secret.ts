@@ -1,11 +1,14 @@
 import { ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import type { PreviousKeyPolicy } from '../../contract';
 import { parseAttemptMarker, removeAttemptMarker } from '../attempt-marker';
 import { isNoSuchEntity } from '../aws-errors';
+import type { RotationConfig } from '../config';
 import type { Dependencies, StepInput } from '../dependencies';
 import type { RotationRequest } from '../event';
-import { describeError } from '../logger';
-import { CURRENT, managedUserName, PENDING, PREVIOUS, versionWithStage } from '../secret-metadata';
+import { describeError, type Logger } from '../logger';
+import { previousKeyPolicyOf } from '../previous-key-policy';
+import { CURRENT, managedUserName, PENDING, PREVIOUS, type SecretMetadata, versionWithStage } from '../secret-metadata';
 import { assertValueNamesUser } from '../secret-value';
 import { readPendingValue, readStagedKeyId } from '../secret-versions';
 
@@ -13,8 +16,9 @@ export type FinishSecretDependencies = Pick<Dependencies, 'secretsManager' | 'ia
 
 /**
  * finishSecret: remove createSecret's attempt marker, make the pending version AWSCURRENT (Secrets Manager
- * relabels the old one AWSPREVIOUS), remove AWSPENDING so the next rotation can start, then apply PREVIOUS_KEY_ACTION to the old key:
- * `keep` leaves it for the next rotation to delete, `deactivate` sets it Inactive now.
+ * relabels the old one AWSPREVIOUS), remove AWSPENDING so the next rotation can start, then apply the secret's
+ * previous-key policy to the old key: `deactivate` sets it Inactive now; `deactivate-after-grace` leaves it to the
+ * sweep, `keep` to the next rotation, which deletes it.
  *
  * A retry after the labels moved finds the token AWSCURRENT and goes to finishRemainingWork instead.
  *
@@ -56,21 +60,31 @@ export async function finishSecret({ request, metadata, config }: StepInput, dep
     logger.info('no previous key to act on', { user: userName, outcome: 'finished' });
     return;
   }
-  if (config.previousKeyAction === 'keep') {
-    logger.info('kept the previous key; the next rotation deletes it', {
-      user: userName,
-      previousAccessKeyId: previousKeyId,
-      outcome: 'finished',
-    });
+  const policy = secretPolicy(metadata, config, logger);
+  if (policy.action === 'deactivate') {
+    await deactivatePreviousKey(deps, userName, previousKeyId);
     return;
   }
-  await deactivatePreviousKey(deps, userName, previousKeyId);
+  logger.info(
+    policy.action === 'keep'
+      ? 'kept the previous key; the next rotation deletes it'
+      : `kept the previous key; the daily sweep deactivates it ${policy.graceDays} days after the rotation`,
+    { user: userName, previousAccessKeyId: previousKeyId, previousKeyAction: policy.action, outcome: 'finished' },
+  );
+}
+
+/** The secret's own policy (its tag) or the stack's; a tag that does not parse is logged. */
+function secretPolicy(metadata: SecretMetadata, config: RotationConfig, logger: Logger): PreviousKeyPolicy {
+  const { policy, problem } = previousKeyPolicyOf(metadata.previousKeyPolicyTag, config.previousKeyPolicy);
+  if (problem !== undefined) logger.warn(problem);
+  return policy;
 }
 
 /**
  * finishSecret on a version that is already AWSCURRENT (a retry after the labels moved): finish what the interrupted
  * attempt left, each part only if it is still to do, so a finished rotation gets no write at all: its attempt marker,
- * AWSPENDING on the new version, and with `deactivate` an AWSPREVIOUS key that is still Active.
+ * AWSPENDING on the new version, and with `deactivate` an AWSPREVIOUS key that is still Active (the sweep finishes
+ * the other policies' deactivations).
  *
  * @throws MissingUserTagError if the secret has no user tag.
  * AWS errors pass through; a retry can then finish the rest.
@@ -90,7 +104,7 @@ export async function finishRemainingWork({ request, metadata, config }: StepInp
     );
     done.push('removed AWSPENDING from the new version');
   }
-  if (config.previousKeyAction === 'deactivate') {
+  if (secretPolicy(metadata, config, logger).action === 'deactivate') {
     const previousKeyId = await activePreviousKeyId(deps, request, userName);
     if (previousKeyId !== undefined) {
       await deactivatePreviousKey(deps, userName, previousKeyId);

@@ -1,4 +1,5 @@
 import { invokePermissionSourceAccount } from './invoke-permission-source-account';
+import { invokePermissionEventRule } from './invoke-permission-event-rule';
 import { invokePermissionSourceArn } from './invoke-permission-source-arn';
 import { logRetentionSet } from './log-retention-set';
 import { noWildcardAccessKeyResource } from './no-wildcard-access-key-resource';
@@ -11,4 +12,5 @@ export const ROTATION_RULES: readonly Rule[] = [
   logRetentionSet,
   invokePermissionSourceAccount,
   invokePermissionSourceArn,
+  invokePermissionEventRule,
 ];

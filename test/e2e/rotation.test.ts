@@ -117,11 +117,11 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
   test('two more rotations per user: a new key each time, the previous one kept, the one before deleted', async () => {
     for (const user of ['alice', 'bob']) {
       const first = await observe(user);
-      const { after: second } = await rotateAndConverge(user, 'keep');
-      // previousKeyAction "keep" (the example config): consumers of the old key go on working
+      const { after: second } = await rotateAndConverge(user, 'deactivate-after-grace');
+      // the example config's default previous-key policy: the old key works until the sweep, after its grace period
       expect(second.keys.get(first.current.accesskey)).toBe('Active');
 
-      const { after: third } = await rotateAndConverge(user, 'keep');
+      const { after: third } = await rotateAndConverge(user, 'deactivate-after-grace');
       expect([...third.keys.keys()].sort()).toEqual([second.current.accesskey, third.current.accesskey].sort());
       expect(await state.checkKey(first.current)).toEqual({ errorCode: 'InvalidClientTokenId' });
       expect(await state.checkKey(second.current)).toEqual({ arn: expect.stringMatching(new RegExp(`:user/${user}$`)) });

@@ -6,6 +6,7 @@ import {
   CreateRoleCommand,
   CreateUserCommand,
   DeleteAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
   IAMClient,
   ListAccessKeysCommand,
   ListServiceSpecificCredentialsCommand,
@@ -23,9 +24,12 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { type Credentials, type Emulator, MOTO_VERSION, startEmulator } from '../../emulator/emulator';
+import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CLOCK_OFFSET_ENV, type Credentials, type Emulator, MOTO_VERSION, startEmulator } from '../../emulator/emulator';
 import { motoAvailable } from '../support/tools';
-import { CALLER_IDENTITY_FUNCTION, ROTATION_FUNCTION, zipHandler } from './test-functions';
+import { CALLER_IDENTITY_FUNCTION, CLOCK_FUNCTION, ROTATION_FUNCTION, zipHandler } from './test-functions';
 
 const LAUNCHER = path.resolve(__dirname, '..', '..', 'emulator', 'launcher.py');
 
@@ -47,7 +51,46 @@ function clients(emulator: Emulator, credentials?: Credentials) {
     lambda: new LambdaClient(config),
     secrets: new SecretsManagerClient(config),
     sts: new STSClient(config),
+    sns: new SNSClient(config),
+    sqs: new SQSClient(config),
+    logs: new CloudWatchLogsClient(config),
   };
+}
+
+/**
+ * An EventBridge call (this project has no EventBridge client): JSON protocol, with a SigV4-shaped Authorization header
+ * that names the service, which is all moto needs while IAM auth is off.
+ */
+async function eventBridge(emulator: Emulator, action: string, body: object): Promise<Record<string, unknown>> {
+  const response = await fetch(emulator.endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `AWSEvents.${action}`,
+      authorization: `AWS4-HMAC-SHA256 Credential=${emulator.adminCredentials.accessKeyId}/20250101/${emulator.region}/events/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`EventBridge ${action} failed (${response.status}): ${text}`);
+  return JSON.parse(text || '{}') as Record<string, unknown>;
+}
+
+/** A queue subscribed to a new topic; `messages()` waits for what SNS delivered to it and returns each Message. */
+async function subscribedQueue(c: Clients): Promise<{ topicArn: string; messages: (count: number) => Promise<string[]> }> {
+  const { TopicArn } = await c.sns.send(new CreateTopicCommand({ Name: unique('topic') }));
+  const { QueueUrl } = await c.sqs.send(new CreateQueueCommand({ QueueName: unique('queue') }));
+  const { Attributes } = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await c.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn }));
+  const messages = async (count: number): Promise<string[]> => {
+    const received: string[] = [];
+    for (let attempt = 0; attempt < 5 && received.length < count; attempt++) {
+      const { Messages } = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      received.push(...(Messages ?? []).map((message) => (JSON.parse(message.Body!) as { Message: string }).Message));
+    }
+    return received;
+  };
+  return { topicArn: TopicArn!, messages };
 }
 type Clients = ReturnType<typeof clients>;
 
@@ -398,6 +441,76 @@ describeWithMoto('emulator (IAM auth off)', () => {
     });
   });
 
+  describe('operations paths', () => {
+    it('delivers a rule\'s event to an SNS topic target, transformed, so the topic\'s SQS subscription receives it', async () => {
+      // GIVEN a rule on a custom source, targeting a topic with an input transformer, and a queue on the topic
+      const { topicArn, messages } = await subscribedQueue(c);
+      const rule = unique('rule');
+      await eventBridge(emulator, 'PutRule', { Name: rule, EventPattern: JSON.stringify({ source: ['harness.test'], detail: { id: [{ prefix: 'run-' }] } }) });
+      await eventBridge(emulator, 'PutTargets', {
+        Rule: rule,
+        Targets: [{ Id: 'topic', Arn: topicArn, InputTransformer: { InputPathsMap: { id: '$.detail.id', time: '$.time' }, InputTemplate: '"run <id> at <time>"' } }],
+      });
+      // WHEN a matching and a non-matching event are put
+      const put = (id: string) => eventBridge(emulator, 'PutEvents', { Entries: [{ Source: 'harness.test', DetailType: 'test', Detail: JSON.stringify({ id }) }] });
+      await put('other-1');
+      await put('run-1');
+      // THEN only the matching one arrives, as the template's text, with the time in ISO 8601 as AWS sends it
+      expect(await messages(2)).toEqual([expect.stringMatching(/^run run-1 at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/)]);
+    });
+
+    it('a failed rotation puts Secrets Manager\'s RotationFailed event on the default bus, shaped as AWS sends it', async () => {
+      // GIVEN a rule like the stack's for one secret, whose target passes the whole event to a topic with a queue
+      const { topicArn, messages } = await subscribedQueue(c);
+      const name = unique('failing');
+      const { ARN: secretArn } = await c.secrets.send(new CreateSecretCommand({ Name: name, SecretString: '{}' }));
+      const rule = unique('rotation-failed');
+      const pattern = {
+        source: ['aws.secretsmanager'],
+        'detail-type': ['AWS Service Event via CloudTrail'],
+        detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: ['RotationFailed'], additionalEventData: { SecretId: [{ prefix: `${secretArn!.slice(0, -6)}` }] } },
+      };
+      await eventBridge(emulator, 'PutRule', { Name: rule, EventPattern: JSON.stringify(pattern) });
+      await eventBridge(emulator, 'PutTargets', { Rule: rule, Targets: [{ Id: 'topic', Arn: topicArn }] });
+      const failingArn = await createFunction(c, ROTATION_FUNCTION, { env: { FAIL_STEP: 'createSecret' } });
+      // WHEN its rotation fails
+      await expect(
+        c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: failingArn, RotationRules: { AutomaticallyAfterDays: 30 } })),
+      ).rejects.toMatchObject({ name: 'InvalidRequestException' });
+      // THEN the rule delivered one event naming the secret's ARN
+      const received = await messages(2);
+      expect(received).toHaveLength(1);
+      expect(JSON.parse(received[0])).toMatchObject({
+        source: 'aws.secretsmanager',
+        'detail-type': 'AWS Service Event via CloudTrail',
+        account: '123456789012',
+        region: 'us-east-1',
+        detail: { eventSource: 'secretsmanager.amazonaws.com', eventName: 'RotationFailed', eventType: 'AwsServiceEvent', additionalEventData: { SecretId: secretArn } },
+      });
+    });
+
+    it('writes the function\'s log lines to /aws/lambda/<name>, one stream per invocation, found by a quoted term', async () => {
+      // GIVEN a function that logs a JSON line per invocation
+      const functionArn = await createFunction(c, ROTATION_FUNCTION, { env: { FAIL_STEP: 'testSecret' } });
+      const functionName = functionArn.split(':').pop()!;
+      const tokens = ['aaaaaaaa-1111-4111-8111-111111111111', 'bbbbbbbb-2222-4222-8222-222222222222'];
+      // WHEN it runs twice (the failing step also writes the error's stack to stderr)
+      for (const token of tokens) await invoke(c.lambda, functionArn, { Step: 'testSecret', SecretId: 'x', ClientRequestToken: token });
+      // THEN its log group has a stream per invocation, named as Lambda names them
+      const logGroupName = `/aws/lambda/${functionName}`;
+      const { logStreams } = await c.logs.send(new DescribeLogStreamsCommand({ logGroupName }));
+      const streamName = /^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/;
+      expect(logStreams?.map((stream) => stream.logStreamName)).toEqual([expect.stringMatching(streamName), expect.stringMatching(streamName)]);
+      // AND a quoted term finds exactly the line with that token
+      const { events } = await c.logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern: `"${tokens[1]}"` }));
+      expect(events?.map((event) => event.message)).toEqual([JSON.stringify({ step: 'testSecret', token: tokens[1] })]);
+      // AND stderr is there too, and no empty line
+      const all = await c.logs.send(new FilterLogEventsCommand({ logGroupName }));
+      expect(all.events?.some((event) => /TestStepError: failing testSecret on purpose/.test(event.message ?? ''))).toBe(true);
+      expect(all.events?.every((event) => (event.message ?? '').trim() !== '')).toBe(true);
+    });
+  });
+
   it('stop() leaves no process behind and can be called twice', async () => {
     const other = await startEmulator();
     expect(pidAlive(other.pid)).toBe(true);
@@ -481,6 +594,76 @@ describeWithMoto('emulator (IAM auth on)', () => {
     for (const denied of [similar, other]) {
       await expect(secrets.send(new DescribeSecretCommand({ SecretId: denied }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
     }
+  });
+
+  it('authorizes SNS calls against the topic they name, so a policy can allow publishing to one topic only', async () => {
+    // GIVEN a user allowed to publish to one of two topics
+    const { userName, credentials } = await userKey();
+    const [allowed, other] = await Promise.all(
+      [unique('allowed'), unique('other')].map(async (Name) => (await admin.sns.send(new CreateTopicCommand({ Name }))).TopicArn!),
+    );
+    const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sns:Publish', Resource: allowed }] };
+    await admin.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: 'publish', PolicyDocument: JSON.stringify(document) }));
+    const sns = clients(emulator, credentials).sns;
+    // THEN it publishes to that topic and is denied the other
+    await expect(sns.send(new PublishCommand({ TopicArn: allowed, Message: 'hello' }))).resolves.toMatchObject({ MessageId: expect.any(String) });
+    // (moto answers AccessDenied where SNS says AuthorizationError)
+    await expect(sns.send(new PublishCommand({ TopicArn: other, Message: 'hello' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  it('authorizes GetAccessKeyLastUsed against the user who owns the key, as IAM does', async () => {
+    // GIVEN a caller allowed GetAccessKeyLastUsed on one user only
+    const { userName: caller, credentials } = await userKey();
+    const { userName: owner } = await userKey();
+    const { userName: stranger } = await userKey();
+    const keyOf = async (userName: string) => (await admin.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata![0].AccessKeyId!;
+    const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetAccessKeyLastUsed', Resource: `arn:aws:iam::123456789012:user/${owner}` }] };
+    await admin.iam.send(new PutUserPolicyCommand({ UserName: caller, PolicyName: 'last-used', PolicyDocument: JSON.stringify(document) }));
+    const iam = clients(emulator, credentials).iam;
+    // THEN it reads the owner's key and is denied the other user's
+    await expect(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: await keyOf(owner) }))).resolves.toMatchObject({ UserName: owner });
+    await expect(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: await keyOf(stranger) }))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  it('answers NoSuchEntity, not AccessDenied, for a user that does not exist but the policy names', async () => {
+    // GIVEN a caller allowed ListAccessKeys on a user name that nobody has
+    const { userName: caller, credentials } = await userKey();
+    const ghost = unique('ghost');
+    const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ListAccessKeys', Resource: `arn:aws:iam::123456789012:user/${ghost}` }] };
+    await admin.iam.send(new PutUserPolicyCommand({ UserName: caller, PolicyName: 'ghost', PolicyDocument: JSON.stringify(document) }));
+    const iam = clients(emulator, credentials).iam;
+    // THEN IAM says the user is missing, and another missing user stays denied
+    await expect(iam.send(new ListAccessKeysCommand({ UserName: ghost }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    await expect(iam.send(new ListAccessKeysCommand({ UserName: unique('other') }))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  it('moves the function\'s clock by HARNESS_CLOCK_OFFSET_MS, and its signed calls still pass', async () => {
+    // GIVEN a function that calls STS, and a clock eight days ahead
+    const offset = 8 * 86_400_000;
+    const roleArn = await createRole(admin.iam);
+    // By name: under IAM auth, moto checks the signature of a path holding an ARN (colons) against the decoded path.
+    const functionName = (await createFunction(admin, CLOCK_FUNCTION, { roleArn })).split(':').pop()!;
+    await emulator.setFunctionEnv({ [CLOCK_OFFSET_ENV]: String(offset) });
+    try {
+      // WHEN it runs
+      const before = Date.now();
+      const { functionError, payload } = await invoke(admin.lambda, functionName);
+      const after = Date.now();
+      // THEN Date.now() and new Date() are shifted, a Date from a value is not, and the signed STS call passed
+      expect(functionError).toBeUndefined();
+      const result = payload as { now: number; newDate: number; fromValue: number; arn: string; nowAfterCall: number };
+      expect(result.now).toBeGreaterThanOrEqual(before + offset);
+      expect(result.now).toBeLessThanOrEqual(after + offset);
+      expect(result.newDate).toBeGreaterThanOrEqual(before + offset);
+      expect(result.nowAfterCall).toBeGreaterThanOrEqual(result.now);
+      expect(result.fromValue).toBe(0);
+      expect(result.arn).toContain(`:assumed-role/${roleArn.split('/').pop()}/`);
+    } finally {
+      await emulator.setFunctionEnv({});
+    }
+    // AND without the offset the clock is real again
+    const { payload } = await invoke(admin.lambda, functionName);
+    expect(Math.abs((payload as { now: number }).now - Date.now())).toBeLessThan(60_000);
   });
 
   it("enforces the function role's policy on the exact secret ARN", async () => {

@@ -77,3 +77,14 @@ exports.handler = async ({ secretIds }) => {
   return outcomes;
 };
 `;
+
+/** Reports its clock before and after a signed STS call (the emulator may move it: HARNESS_CLOCK_OFFSET_MS). */
+export const CLOCK_FUNCTION = `
+const { STSClient, GetCallerIdentityCommand } = require(${sdk('client-sts')});
+exports.handler = async () => {
+  const now = Date.now();
+  const newDate = new Date().getTime();
+  const identity = await new STSClient({ maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
+  return { now, newDate, fromValue: new Date(0).getTime(), arn: identity.Arn, nowAfterCall: Date.now() };
+};
+`;

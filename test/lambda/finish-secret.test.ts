@@ -105,7 +105,7 @@ describe('finishSecret', () => {
     expectNoIamWrite(mocks);
   });
 
-  test('keeps the previous key by default', async () => {
+  test('leaves the previous key to the sweep by default (deactivate-after-grace)', async () => {
     // GIVEN
     givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
 
@@ -115,7 +115,50 @@ describe('finishSecret', () => {
     // THEN
     expectNoIamWrite(mocks);
     expect(parseLogLines(deps.logLines)).toContainEqual(
+      expect.objectContaining({
+        message: 'kept the previous key; the daily sweep deactivates it 7 days after the rotation',
+        previousAccessKeyId: CURRENT_KEY_ID,
+        previousKeyAction: 'deactivate-after-grace',
+      }),
+    );
+  });
+
+  test('keeps the previous key for the next rotation with PREVIOUS_KEY_ACTION keep', async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+
+    // WHEN
+    await finishSecret({ PREVIOUS_KEY_ACTION: 'keep' });
+
+    // THEN
+    expectNoIamWrite(mocks);
+    expect(parseLogLines(deps.logLines)).toContainEqual(
       expect.objectContaining({ message: 'kept the previous key; the next rotation deletes it', previousAccessKeyId: CURRENT_KEY_ID }),
+    );
+  });
+
+  test("the secret's own policy tag wins over the stack's", async () => {
+    // GIVEN the stack keeps previous keys, alice's secret says deactivate
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue(), policyTag: 'action=deactivate grace-days=7 in-use=hold' });
+
+    // WHEN
+    await finishSecret({ PREVIOUS_KEY_ACTION: 'keep' });
+
+    // THEN
+    expect(mocks.iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName: USER, AccessKeyId: CURRENT_KEY_ID, Status: 'Inactive' });
+  });
+
+  test("a policy tag that does not parse falls back to the stack's policy, with a warning", async () => {
+    // GIVEN
+    givenSecret(mocks, { current: currentValue(), pending: pendingValue(), policyTag: 'deactivate' });
+
+    // WHEN
+    await finishSecret({ PREVIOUS_KEY_ACTION: 'keep' });
+
+    // THEN
+    expectNoIamWrite(mocks);
+    expect(parseLogLines(deps.logLines)).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: expect.stringContaining('tag "deactivate" is not a policy') }),
     );
   });
 

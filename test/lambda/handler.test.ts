@@ -4,6 +4,7 @@ import {
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { FUNCTION_ENV } from '../../contract';
 import {
   ConfigurationError,
   InvalidEventError,
@@ -35,7 +36,7 @@ import {
 } from './helpers';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
-const CONFIG_ENV = ['PREVIOUS_KEY_ACTION', 'TEST_BUDGET_MS', 'LOG_LEVEL', 'MANAGED_SECRETS'];
+const CONFIG_ENV = Object.values(FUNCTION_ENV);
 
 describe('handler', () => {
   const mocks = useAwsMocks();
@@ -65,7 +66,9 @@ describe('handler', () => {
   });
 
   /** As Lambda calls the handler: with the function's ARN in the context. */
-  const invoke = (event: unknown): Promise<void> => handler(event, lambdaContext());
+  const invoke = async (event: unknown): Promise<void> => {
+    await handler(event, lambdaContext());
+  };
 
   const expectNoAwsCall = (): void => {
     expect(mocks.secretsManager.calls()).toHaveLength(0);
@@ -172,7 +175,11 @@ describe('handler', () => {
 
   describe('rejects an invalid configuration with ConfigurationError before any AWS call', () => {
     test.each([
-      ['PREVIOUS_KEY_ACTION', 'delete', 'must be one of keep, deactivate, got "delete"'],
+      ['PREVIOUS_KEY_ACTION', 'delete', 'must be one of deactivate-after-grace, deactivate, keep, got "delete"'],
+      ['PREVIOUS_KEY_GRACE_DAYS', '0', 'must be a whole number of days from 1 to 365, got "0"'],
+      ['PREVIOUS_KEY_GRACE_DAYS', '7.5', 'must be a whole number of days from 1 to 365, got "7.5"'],
+      ['PREVIOUS_KEY_IN_USE', 'ignore', 'must be one of hold, deactivate, got "ignore"'],
+      ['NOTIFICATION_TOPIC_ARN', 'my-topic', 'must be an SNS topic ARN, got "my-topic"'],
       ['TEST_BUDGET_MS', 'soon', 'must be a positive whole number of milliseconds, got "soon"'],
       ['TEST_BUDGET_MS', '-1', 'must be a positive whole number of milliseconds, got "-1"'],
       ['LOG_LEVEL', 'verbose', 'must be one of debug, info, warn, error, got "verbose"'],
@@ -356,7 +363,7 @@ describe('handler', () => {
         expect.objectContaining({
           level: 'debug',
           message: 'rotation step invoked',
-          previousKeyAction: 'keep',
+          previousKeyPolicy: { action: 'deactivate-after-grace', graceDays: 7, inUse: 'hold' },
           testBudgetMs: 30000,
         }),
       );

@@ -13,17 +13,18 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { ATTEMPT_TAG_KEY, FUNCTION_ENV, USER_TAG_KEY } from '../../contract';
+import { ATTEMPT_TAG_KEY, FUNCTION_ENV, PREVIOUS_KEY_POLICY_TAG_KEY, USER_TAG_KEY } from '../../contract';
 import { formatAttemptMarker } from '../../lambda/attempt-marker';
 import type { KeyCredentials } from '../../lambda/clients';
 import type { Clock } from '../../lambda/clock';
 import type { Dependencies } from '../../lambda/dependencies';
 import type { RotationStep } from '../../lambda/event';
 import { createLogger } from '../../lambda/logger';
-import type { InvocationContext } from '../../lambda/rotate';
+import type { InvocationContext } from '../../lambda/invocation-context';
 
 export const ACCOUNT = '123456789012';
 export const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:iam-key-rotation/alice-AbCdEf`;
@@ -94,24 +95,22 @@ export interface AwsMocks {
   readonly secretsManager: AwsClientStub<SecretsManagerClient>;
   readonly iam: AwsClientStub<IAMClient>;
   readonly sts: AwsClientStub<STSClient>;
+  readonly sns: AwsClientStub<SNSClient>;
 }
 
-/** Mocks every client of the three classes (the module-scope ones too) for one describe block. */
+/** Mocks every client of the four classes (the module-scope ones too) for one describe block. */
 export function useAwsMocks(): AwsMocks {
   const mocks = {
     secretsManager: mockClient(SecretsManagerClient),
     iam: mockClient(IAMClient),
     sts: mockClient(STSClient),
+    sns: mockClient(SNSClient),
   };
   beforeEach(() => {
-    mocks.secretsManager.reset();
-    mocks.iam.reset();
-    mocks.sts.reset();
+    for (const mock of Object.values(mocks)) mock.reset();
   });
   afterAll(() => {
-    mocks.secretsManager.restore();
-    mocks.iam.restore();
-    mocks.sts.restore();
+    for (const mock of Object.values(mocks)) mock.restore();
   });
   return mocks;
 }
@@ -141,6 +140,8 @@ export interface SecretScenario {
   readonly current?: ValueSpec;
   /** The attempt marker tag's value, if the secret has one. */
   readonly attemptTag?: string;
+  /** The secret's own previous-key policy tag, if it has one. */
+  readonly policyTag?: string;
   readonly previous?: ValueSpec;
   readonly pending?: ValueSpec;
 }
@@ -160,6 +161,7 @@ export function givenSecret(mocks: AwsMocks, scenario: SecretScenario = {}): voi
     Tags: [
       userTag === null ? { Key: 'team', Value: 'platform' } : { Key: USER_TAG_KEY, Value: userTag },
       ...(scenario.attemptTag === undefined ? [] : [{ Key: ATTEMPT_TAG_KEY, Value: scenario.attemptTag }]),
+      ...(scenario.policyTag === undefined ? [] : [{ Key: PREVIOUS_KEY_POLICY_TAG_KEY, Value: scenario.policyTag }]),
     ],
     VersionIdsToStages: versions,
   });
@@ -225,6 +227,8 @@ export function fakeClock(): FakeClock {
 
 export interface TestDependencies extends Dependencies {
   readonly logLines: string[];
+  /** What writeMetric received. */
+  readonly metricLines: string[];
   readonly stsCredentials: KeyCredentials[];
   readonly clock: FakeClock;
 }
@@ -233,9 +237,13 @@ export interface TestDependencies extends Dependencies {
 export function testDependencies(): TestDependencies {
   const logLines: string[] = [];
   const stsCredentials: KeyCredentials[] = [];
+  const metricLines: string[] = [];
   return {
     secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
     iam: new IAMClient({ region: 'us-east-1' }),
+    sns: new SNSClient({ region: 'us-east-1' }),
+    writeMetric: (line) => metricLines.push(line),
+    metricLines,
     createStsClient: (credentials) => {
       stsCredentials.push(credentials);
       return new STSClient({ region: 'us-east-1', credentials });

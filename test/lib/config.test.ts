@@ -62,6 +62,24 @@ describe('config problems name the key', () => {
       /^`kmsKeyArn` must be a key in `region` "us-east-1" \(.*\), got a key in "eu-west-1": "arn:aws:kms:eu-west-1:123456789012:key\/abcd"$/,
     ],
     ['prop rules apply to the config', { users: [{ name: 'a' }], tags: { 'aws:team': 'x' } }, /^`tags` keys must not start with "aws:"/],
+    ['grace days not a number', { users: [{ name: 'a' }], previousKeyGraceDays: '7' }, /^`previousKeyGraceDays` must be a number, got "7"$/],
+    ['user grace days not a number', { users: [{ name: 'a', previousKeyGraceDays: true }] }, /^`users\[0\]\.previousKeyGraceDays` must be a number, got true$/],
+    ['user in-use action not a string', { users: [{ name: 'a', previousKeyInUse: 1 }] }, /^`users\[0\]\.previousKeyInUse` must be a string, got 1$/],
+    ['user action unknown', { users: [{ name: 'a', previousKeyAction: 'rotate' }] }, /^`users\[0\]\.previousKeyAction` must be one of "deactivate-after-grace", "deactivate", "keep", got "rotate"$/],
+    ['user grace with the user\'s keep', { users: [{ name: 'a', previousKeyAction: 'keep', previousKeyGraceDays: 3 }] }, /^`users\[0\]\.previousKeyGraceDays` only applies to `users\[0\]\.previousKeyAction: 'deactivate-after-grace'`, got 3 with "keep"$/],
+    ['grace not shorter than a user\'s interval', { users: [{ name: 'a', schedule: { automaticallyAfterDays: 7 } }], previousKeyGraceDays: 7 }, /^`previousKeyGraceDays` must be less than the rotation interval of users\[0\] \(7 days, `users\[0\]\.schedule`\)/],
+    ['notifications not an object', { users: [{ name: 'a' }], notifications: 'ops@example.com' }, /^`notifications` must be an object, got "ops@example.com"$/],
+    ['unknown notifications key', { users: [{ name: 'a' }], notifications: { email: 'ops@example.com' } }, /^`notifications\.email` is not a known key \(known: topicArn, emails\)$/],
+    ['emails not a list of strings', { users: [{ name: 'a' }], notifications: { emails: 'ops@example.com' } }, /^`notifications\.emails` must be a list of strings, got "ops@example.com"$/],
+    ['bad e-mail address', { users: [{ name: 'a' }], notifications: { emails: ['ops'] } }, /^`notifications\.emails\[0\]` must be an e-mail address like ops@example\.com, got "ops"$/],
+    ['bad topic ARN', { users: [{ name: 'a' }], notifications: { topicArn: 'arn:aws:sns:eu-west-1:1234:alerts' } }, /^`notifications\.topicArn` must be the ARN of a standard SNS topic/],
+    [
+      'topic in another region',
+      { region: 'us-east-1', users: [{ name: 'a' }], notifications: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' } },
+      /^`notifications\.topicArn` must be a topic in `region` "us-east-1" \(EventBridge rules and CloudWatch alarms publish only to topics of their own region\), got a topic in "eu-west-1": "arn:aws:sns:eu-west-1:123456789012:alerts"$/,
+    ],
+    ['sweep hour not a number', { users: [{ name: 'a' }], sweepHourUtc: '6' }, /^`sweepHourUtc` must be a number, got "6"$/],
+    ['sweep hour out of range', { users: [{ name: 'a' }], sweepHourUtc: 24 }, /^`sweepHourUtc` must be an integer between 0 and 23, got 24$/],
   ])('%s', (_case, document, message) => {
     expect(problemsOf(document)).toContainEqual(expect.stringMatching(message));
   });
@@ -182,6 +200,19 @@ describe('valid configs', () => {
 
   test('without a backend have none (the stack keeps a local state)', () => {
     expect(loadRotationConfig(EXAMPLE)).not.toHaveProperty('backend');
+  });
+
+  test('take the lifecycle keys: previous-key policy per stack and user, notifications, sweep hour', () => {
+    const document = {
+      region: 'eu-west-1',
+      users: [{ name: 'ci', previousKeyAction: 'deactivate-after-grace', previousKeyGraceDays: 3, previousKeyInUse: 'deactivate' }, { name: 'vendor' }],
+      previousKeyAction: 'keep',
+      previousKeyInUse: 'hold',
+      notifications: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts', emails: ['ops@example.com'] },
+      sweepHourUtc: 4,
+    };
+    const { region, ...rotation } = document;
+    expect(parseRotationConfig(document)).toEqual({ region, rotation });
   });
 
   test('map to the construct props, region apart', () => {

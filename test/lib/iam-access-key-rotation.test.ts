@@ -9,6 +9,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { ATTEMPT_TAG_KEY, USER_TAG_KEY } from '../../contract';
 import { IamAccessKeyRotation, RotationChecks } from '../../lib';
+import { SECRETS_MANAGER_SECRET_ACTIONS } from '../../lib/secrets-manager-actions';
 import { asList } from '../../lib/policy';
 import { RotatedUserOptions } from '../../lib/rotated-user';
 import { TerraformJson, errorAnnotations, fixtureZip, resolve, onlyResource, policyOf, resourcesOfType, synthRotation } from './fixtures';
@@ -41,6 +42,9 @@ function withLongestArns(json: TerraformJson, policy: string): string {
     .replace(/\$\{aws_secretsmanager_secret\.([\w-]+)\.arn\}/g, (_match, id: string) =>
       `arn:aws-us-gov:secretsmanager:us-isof-south-1:123456789012:secret:${secret(id)}-AbCdEf`)
     .replace(/\$\{aws_cloudwatch_log_group\.[\w-]+\.arn\}/g, 'arn:aws-us-gov:logs:us-isof-south-1:123456789012:log-group:/aws/lambda/iam-key-rotation')
+    .replace(/\$\{aws_sns_topic\.[\w-]+\.arn\}/g, 'arn:aws-us-gov:sns:us-isof-south-1:123456789012:iam-key-rotation-notifications')
+    .replace(/\$\{aws_kms_key\.[\w-]+\.arn\}/g, `arn:aws-us-gov:kms:us-isof-south-1:123456789012:key/mrk-${'0'.repeat(32)}`)
+    .replace(/\$\{data\.aws_partition\.[\w-]+\.dns_suffix\}/g, 'amazonaws.com.cn')
     .replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws-us-gov')
     .replace(/\$\{data\.aws_region\.[\w-]+\.name\}/g, 'us-isof-south-1')
     .replace(/\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}/g, '123456789012')
@@ -84,6 +88,26 @@ function usersArnPrefix(json: TerraformJson): string {
   return `arn:\${data.aws_partition.${only(json, 'aws_partition')}.partition}:iam::\${data.aws_caller_identity.${only(json, 'aws_caller_identity')}.account_id}:user/`;
 }
 
+/** The Lambda permissions for one service principal. */
+function permissionsFor(json: TerraformJson, principal: string): Record<string, unknown>[] {
+  return resourcesOfType(json, 'aws_lambda_permission').filter((permission) => permission.principal === principal);
+}
+
+/** The statement `sid` of the role's inline policy. */
+function inlineStatement(json: TerraformJson, sid: string, policy = String(onlyResource(json, 'aws_iam_role_policy').policy)): Record<string, unknown> {
+  const statement = policyOf({ policy }).Statement.find((candidate) => candidate.Sid === sid);
+  if (statement === undefined) throw new Error(`the inline policy has no statement ${sid}`);
+  return statement;
+}
+
+/** The KMS key with this description (the secrets' key and the topic's key are both aws_kms_key). */
+function keyNamed(json: TerraformJson, description: RegExp): [string, Record<string, unknown>] {
+  const found = Object.entries(json.resource.aws_kms_key ?? {}).filter(([, key]) => description.test(String(key.description)));
+  if (found.length !== 1) throw new Error(`expected one key described ${description}, found ${found.length}`);
+  return found[0];
+}
+const SECRETS_KEY = /secrets/;
+
 function environmentOf(json: TerraformJson): Record<string, string> {
   return (onlyResource(json, 'aws_lambda_function').environment as { variables: Record<string, string> }).variables;
 }
@@ -94,7 +118,7 @@ function resourcesOf(json: TerraformJson, sid: string): string[] {
 }
 
 describe('rotation function', () => {
-  test('runs the built handler on nodejs22.x with a 60 s timeout and 256 MB', () => {
+  test('runs the built handler on nodejs22.x with a 300 s timeout (the sweep walks every secret) and 256 MB', () => {
     // WHEN
     const { synthesized, json } = synthRotation();
     // THEN
@@ -102,7 +126,7 @@ describe('rotation function', () => {
       function_name: 'iam-key-rotation',
       handler: 'index.handler',
       runtime: 'nodejs22.x',
-      timeout: 60,
+      timeout: 300,
       memory_size: 256,
     });
     const fn = onlyResource(json, 'aws_lambda_function');
@@ -110,28 +134,39 @@ describe('rotation function', () => {
     expect(fn.source_code_hash).toBe(`\${filebase64sha256("${String(fn.filename)}")}`);
   });
 
-  test('passes the contract environment with defaults, the stack\'s secrets included', () => {
-    const { synthesized } = synthRotation();
-    expect(synthesized).toHaveResourceWithProperties(LambdaFunction, {
-      environment: {
-        variables: { PREVIOUS_KEY_ACTION: 'keep', TEST_BUDGET_MS: '30000', LOG_LEVEL: 'INFO', MANAGED_SECRETS: '["iam-key-rotation/*"]' },
-      },
+  test('passes the contract environment with defaults, the stack\'s secrets and the created topic included', () => {
+    const { json } = synthRotation();
+    const [topic] = Object.keys(json.resource.aws_sns_topic);
+    expect(environmentOf(json)).toEqual({
+      PREVIOUS_KEY_ACTION: 'deactivate-after-grace',
+      PREVIOUS_KEY_GRACE_DAYS: '7',
+      PREVIOUS_KEY_IN_USE: 'hold',
+      TEST_BUDGET_MS: '30000',
+      LOG_LEVEL: 'INFO',
+      MANAGED_SECRETS: '["iam-key-rotation/*"]',
+      NOTIFICATION_TOPIC_ARN: `\${aws_sns_topic.${topic}.arn}`,
     });
   });
 
   test('passes the configured environment, extra variables included', () => {
+    const topicArn = 'arn:aws:sns:eu-west-1:123456789012:platform-alerts';
     const { json } = synthRotation({
       previousKeyAction: 'deactivate',
+      previousKeyInUse: 'deactivate',
       testBudgetMs: 5000,
       logLevel: 'DEBUG',
       functionEnvironment: { AWS_MAX_ATTEMPTS: '1' },
+      notifications: { topicArn },
     });
     expect(onlyResource(json, 'aws_lambda_function').environment).toEqual({
       variables: {
         PREVIOUS_KEY_ACTION: 'deactivate',
+        PREVIOUS_KEY_GRACE_DAYS: '7',
+        PREVIOUS_KEY_IN_USE: 'deactivate',
         TEST_BUDGET_MS: '5000',
         LOG_LEVEL: 'DEBUG',
         MANAGED_SECRETS: '["iam-key-rotation/*"]',
+        NOTIFICATION_TOPIC_ARN: topicArn,
         AWS_MAX_ATTEMPTS: '1',
       },
     });
@@ -176,14 +211,14 @@ describe('rotation function', () => {
     // WHEN
     const { json } = synthRotation();
     // THEN
-    expect(onlyResource(json, 'aws_lambda_permission')).toEqual({
+    expect(permissionsFor(json, 'secretsmanager.amazonaws.com')).toEqual([{
       statement_id: 'AllowSecretsManagerInvoke',
       action: 'lambda:InvokeFunction',
       principal: 'secretsmanager.amazonaws.com',
       source_account: `\${data.aws_caller_identity.${only(json, 'aws_caller_identity')}.account_id}`,
       source_arn: `${secretsArnPrefix(json)}iam-key-rotation/*`,
       function_name: expect.stringMatching(/^\$\{aws_lambda_function\.[\w-]+\.function_name\}$/),
-    });
+    }]);
   });
 
   test('a secret named outside the prefix gets a permission for its exact name', () => {
@@ -192,7 +227,7 @@ describe('rotation function', () => {
     // WHEN
     const { json } = synthRotation({ users });
     // THEN each pattern has its own permission: `-??????` stands for the random suffix, so only that name matches
-    const permissions = resourcesOfType(json, 'aws_lambda_permission').map((permission): [string, unknown] => [String(permission.statement_id), permission.source_arn]);
+    const permissions = permissionsFor(json, 'secretsmanager.amazonaws.com').map((permission): [string, unknown] => [String(permission.statement_id), permission.source_arn]);
     expect(permissions.sort(([a], [b]) => a.length - b.length || a.localeCompare(b))).toEqual([
       ['AllowSecretsManagerInvoke', `${secretsArnPrefix(json)}iam-key-rotation/*`],
       ['AllowSecretsManagerInvoke-2', `${secretsArnPrefix(json)}vendors/sync-??????`],
@@ -206,13 +241,15 @@ describe('rotation function', () => {
     const { json } = synthRotation({ secretNamePrefix: 'ci-keys/', users: [{ name: 'alice' }, { name: 'bob', secretName: 'ci-keys/team/bob' }] });
     // THEN
     expect(resourcesOfType(json, 'aws_secretsmanager_secret').map((secret) => secret.name)).toEqual(['ci-keys/alice', 'ci-keys/team/bob']);
-    expect(onlyResource(json, 'aws_lambda_permission').source_arn).toBe(`${secretsArnPrefix(json)}ci-keys/*`);
+    expect(permissionsFor(json, 'secretsmanager.amazonaws.com').map((permission) => permission.source_arn)).toEqual([`${secretsArnPrefix(json)}ci-keys/*`]);
     expect(environmentOf(json).MANAGED_SECRETS).toBe('["ci-keys/*"]');
   });
 
   test('every rotation waits for every invoke permission', () => {
     const { json } = synthRotation({ users: [{ name: 'alice' }, { name: 'bob', secretName: 'vendors/bob' }] });
-    const permissions = Object.keys(json.resource.aws_lambda_permission).map((name) => `aws_lambda_permission.${name}`);
+    const permissions = Object.entries(json.resource.aws_lambda_permission)
+      .filter(([, permission]) => permission.principal === 'secretsmanager.amazonaws.com')
+      .map(([name]) => `aws_lambda_permission.${name}`);
     expect(permissions).toHaveLength(2);
     for (const rotation of resourcesOfType(json, 'aws_secretsmanager_secret_rotation')) {
       expect(rotation.depends_on).toEqual(expect.arrayContaining(permissions));
@@ -227,10 +264,12 @@ describe('rotation function', () => {
 });
 
 describe('least-privilege role policy', () => {
-  test('keeps the function\'s own grants inline: its log group, and a Deny of every secret outside the stack', () => {
+  test('keeps the function\'s own grants inline: its log group, listing secrets, the topic, and a Deny of every secret outside the stack', () => {
     // GIVEN
     const { json } = synthRotation({ users: [{ name: 'alice' }, { name: 'bob', secretName: 'vendors/bob' }] });
     const [logGroup] = Object.keys(json.resource.aws_cloudwatch_log_group);
+    const [topic] = Object.keys(json.resource.aws_sns_topic);
+    const [topicKey] = keyNamed(json, /notifications topic/);
     // THEN
     expect(policyOf(onlyResource(json, 'aws_iam_role_policy')).Statement).toEqual([
       {
@@ -239,20 +278,47 @@ describe('least-privilege role policy', () => {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: [`\${aws_cloudwatch_log_group.${logGroup}.arn}:*`],
       },
+      { Sid: 'FindManagedSecrets', Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
       {
         Sid: 'DenySecretsOutsideTheStack',
         Effect: 'Deny',
-        Action: 'secretsmanager:*',
+        Action: SECRETS_MANAGER_SECRET_ACTIONS,
         NotResource: [`${secretsArnPrefix(json)}iam-key-rotation/*`, `${secretsArnPrefix(json)}vendors/bob-??????`],
       },
+      { Sid: 'PublishNotifications', Effect: 'Allow', Action: 'sns:Publish', Resource: [`\${aws_sns_topic.${topic}.arn}`] },
+      {
+        Sid: 'UseNotificationsKeyThroughSns',
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: [`\${aws_kms_key.${topicKey}.arn}`],
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': `sns.\${data.aws_region.${only(json, 'aws_region')}.name}.\${data.aws_partition.${only(json, 'aws_partition')}.dns_suffix}`,
+          },
+        },
+      },
     ]);
+  });
+
+  test('with a given topic, publishes to exactly that topic and needs no key grant', () => {
+    const topicArn = 'arn:aws:sns:eu-west-1:123456789012:platform-alerts';
+    const { json } = synthRotation({ notifications: { topicArn } });
+    expect(inlineStatement(json, 'PublishNotifications')).toEqual({ Sid: 'PublishNotifications', Effect: 'Allow', Action: 'sns:Publish', Resource: [topicArn] });
+    expect(JSON.stringify(policyOf(onlyResource(json, 'aws_iam_role_policy')))).not.toContain('kms:');
+  });
+
+  test('the Deny spares ListSecrets, whose resource is `*`, and denies every action on a secret', () => {
+    const deny = inlineStatement(synthRotation().json, 'DenySecretsOutsideTheStack');
+    const denied = (action: string): boolean => (deny.Action as string[]).some((pattern) => iamActionMatches(pattern, action));
+    expect(denied('secretsmanager:ListSecrets')).toBe(false);
+    expect(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret', 'secretsmanager:PutResourcePolicy'].every(denied)).toBe(true);
   });
 
   test('the Deny leaves the stack\'s own secrets to the grants and refuses every other secret, here or elsewhere', () => {
     // GIVEN
     const { json } = synthRotation({ users: [{ name: 'alice' }, { name: 'bob', secretName: 'vendors/bob' }] });
     const policy = withLongestArns(json, String(onlyResource(json, 'aws_iam_role_policy').policy));
-    const deny = policyOf({ policy }).Statement[1];
+    const deny = inlineStatement(json, 'DenySecretsOutsideTheStack', policy);
     const denied = (arn: string): boolean => !(deny.NotResource as string[]).some((pattern) => iamArnMatches(pattern, arn));
     const here = 'arn:aws-us-gov:secretsmanager:us-isof-south-1:123456789012:secret:';
     // THEN
@@ -279,6 +345,7 @@ describe('least-privilege role policy', () => {
         Action: [
           'secretsmanager:DescribeSecret',
           'secretsmanager:GetSecretValue',
+          'secretsmanager:ListSecretVersionIds',
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
           'secretsmanager:TagResource',
@@ -290,7 +357,7 @@ describe('least-privilege role policy', () => {
       {
         Sid: 'ManageAccessKeysOfManagedUsers',
         Effect: 'Allow',
-        Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey'],
+        Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey', 'iam:GetAccessKeyLastUsed'],
         // One user name under the path `/` or any other: the created user's, and the name IAM stores for the looked-up one.
         Resource: [
           `${usersArnPrefix(json)}\${aws_iam_user.${aliceUser}.name}`,
@@ -302,9 +369,13 @@ describe('least-privilege role policy', () => {
     ]);
   });
 
-  test('no longer allows ListSecretVersionIds, which the function does not call', () => {
-    const { synthesized } = synthRotation(TWO_USERS);
-    expect(synthesized).not.toContain('ListSecretVersionIds');
+  test('allows ListSecretVersionIds and GetAccessKeyLastUsed (the sweep) only on the managed secrets and users', () => {
+    const { json } = synthRotation(TWO_USERS);
+    const statements = [onlyResource(json, 'aws_iam_role_policy'), onlyResource(json, 'aws_iam_policy')].flatMap((policy) => policyOf(policy).Statement);
+    const allowing = (action: string): string[] =>
+      statements.filter((statement) => statement.Effect === 'Allow' && asList(statement.Action as string | string[]).includes(action)).map((statement) => String(statement.Sid));
+    expect(allowing('secretsmanager:ListSecretVersionIds')).toEqual(['RotateManagedSecrets']);
+    expect(allowing('iam:GetAccessKeyLastUsed')).toEqual(['ManageAccessKeysOfManagedUsers']);
   });
 
   test('lets the function tag the secrets with the attempt marker only', () => {
@@ -333,17 +404,18 @@ describe('least-privilege role policy', () => {
     });
   });
 
-  test('has no wildcard resource and no KMS statement with the AWS managed key', () => {
+  test('has no wildcard resource but for ListSecrets, and no Secrets Manager key statement with the AWS managed key', () => {
     const { json } = synthRotation(TWO_USERS);
     const policies = [...resourcesOfType(json, 'aws_iam_role_policy'), ...resourcesOfType(json, 'aws_iam_policy')];
     const statements = policies.flatMap((policy) => policyOf(policy).Statement);
-    expect(statements.flatMap((statement) => asList(statement.Resource as string | string[] | undefined))).not.toContain('*');
-    expect(JSON.stringify(statements)).not.toContain('kms:');
+    const onEverything = statements.filter((statement) => asList(statement.Resource as string | string[] | undefined).includes('*'));
+    expect(onEverything).toEqual([{ Sid: 'FindManagedSecrets', Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' }]);
+    expect(statements.filter((statement) => JSON.stringify(statement).includes('kms:')).map((statement) => statement.Sid)).toEqual(['UseNotificationsKeyThroughSns']);
   });
 
   test('uses a customer key only through Secrets Manager, for what Secrets Manager calls: no kms:Encrypt', () => {
     const { json } = synthRotation({ encryption: 'customer-managed' });
-    const [keyName] = Object.keys(json.resource.aws_kms_key);
+    const [keyName] = keyNamed(json, SECRETS_KEY);
     const [regionName] = Object.keys(json.data?.aws_region ?? {});
     const [partitionName] = Object.keys(json.data?.aws_partition ?? {});
     expect(policyOf(onlyResource(json, 'aws_iam_role_policy')).Statement).toContainEqual({
@@ -557,7 +629,7 @@ describe('encryption', () => {
     const { synthesized, json } = synthRotation({ encryption: 'customer-managed', readerArns: [reader] });
     // THEN
     expect(synthesized).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, deletion_window_in_days: 30 });
-    const [keyName] = Object.keys(json.resource.aws_kms_key);
+    const [keyName, key] = keyNamed(json, SECRETS_KEY);
     const [roleName] = Object.keys(json.resource.aws_iam_role);
     const [regionName] = Object.keys(json.data?.aws_region ?? {});
     const [callerName] = Object.keys(json.data?.aws_caller_identity ?? {});
@@ -565,7 +637,7 @@ describe('encryption', () => {
     const viaSecretsManager = {
       StringEquals: { 'kms:ViaService': `secretsmanager.\${data.aws_region.${regionName}.name}.\${data.aws_partition.${partitionName}.dns_suffix}` },
     };
-    const statements = policyOf(onlyResource(json, 'aws_kms_key')).Statement;
+    const statements = policyOf(key).Statement;
     expect(statements[0]).toMatchObject({
       Sid: 'AccountAdministersKey',
       Principal: {
@@ -597,7 +669,7 @@ describe('encryption', () => {
     // WHEN
     const { json } = synthRotation({ encryption: 'customer-managed' });
     // THEN
-    const [administration] = policyOf(onlyResource(json, 'aws_kms_key')).Statement;
+    const [administration] = policyOf(keyNamed(json, SECRETS_KEY)[1]).Statement;
     expect(administration.Sid).toBe('AccountAdministersKey');
     const allowed = (action: string): boolean => (administration.Action as string[]).some((pattern) => iamActionMatches(pattern, action));
     const use = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
@@ -610,7 +682,7 @@ describe('encryption', () => {
 
   test('a given key is used, not created', () => {
     const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    const { json } = synthRotation({ encryption: 'customer-managed', kmsKeyArn: keyArn });
+    const { json } = synthRotation({ encryption: 'customer-managed', kmsKeyArn: keyArn, notifications: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' } });
     expect(json.resource.aws_kms_key).toBeUndefined();
     expect(onlyResource(json, 'aws_secretsmanager_secret').kms_key_id).toBe(keyArn);
     expect(policyOf(onlyResource(json, 'aws_iam_role_policy')).Statement).toContainEqual(
@@ -627,20 +699,25 @@ describe('tags', () => {
     const { json } = synthRotation({ ...TWO_USERS, encryption: 'customer-managed', tags });
     // THEN
     const untaggable = new Set([
+      'aws_cloudwatch_event_target',
       'aws_iam_role_policy',
       'aws_iam_role_policy_attachment',
       'aws_lambda_permission',
       'aws_secretsmanager_secret_rotation',
+      'aws_sns_topic_policy',
     ]);
     const taggable = Object.entries(json.resource).filter(([type]) => !untaggable.has(type));
     expect(taggable.map(([type]) => type).sort()).toEqual([
+      'aws_cloudwatch_event_rule',
       'aws_cloudwatch_log_group',
+      'aws_cloudwatch_metric_alarm',
       'aws_iam_policy',
       'aws_iam_role',
       'aws_iam_user',
       'aws_kms_key',
       'aws_lambda_function',
       'aws_secretsmanager_secret',
+      'aws_sns_topic',
     ]);
     for (const [, byName] of taggable) {
       for (const resource of Object.values(byName)) expect(resource.tags).toEqual(expect.objectContaining(tags));
@@ -687,9 +764,9 @@ describe('trust boundary', () => {
     // WHEN
     const json = JSON.parse(Testing.synth(stack)) as TerraformJson;
     // THEN each function's permission, Deny and environment name its own prefix only
-    const sourceArns = resourcesOfType(json, 'aws_lambda_permission').map((permission) => String(permission.source_arn).replace(/^.*:secret:/, ''));
+    const sourceArns = permissionsFor(json, 'secretsmanager.amazonaws.com').map((permission) => String(permission.source_arn).replace(/^.*:secret:/, ''));
     expect(sourceArns.sort()).toEqual(['iam-key-rotation/*', 'second/*']);
-    const denies = resourcesOfType(json, 'aws_iam_role_policy').map((policy) => policyOf(policy).Statement[1].NotResource as string[]);
+    const denies = resourcesOfType(json, 'aws_iam_role_policy').map((policy) => inlineStatement(json, 'DenySecretsOutsideTheStack', String(policy.policy)).NotResource as string[]);
     expect(denies.map((patterns) => patterns.map((pattern) => pattern.replace(/^.*:secret:/, ''))).sort()).toEqual([['iam-key-rotation/*'], ['second/*']]);
     expect(resourcesOfType(json, 'aws_lambda_function').map((fn) => (fn.environment as { variables: Record<string, string> }).variables.MANAGED_SECRETS).sort()).toEqual([
       '["iam-key-rotation/*"]',
@@ -715,6 +792,6 @@ describe('trust boundary', () => {
     const users = manyUsers(130).map((user, index) => ({ ...user, secretName: `x/${index}/k` }));
     const { stack, json } = synthRotation({ users, secretNamePrefix: 'x/' });
     expect(() => App.of(stack).synth()).not.toThrow();
-    expect(resourcesOfType(json, 'aws_lambda_permission')).toHaveLength(1);
+    expect(permissionsFor(json, 'secretsmanager.amazonaws.com')).toHaveLength(1);
   });
 });

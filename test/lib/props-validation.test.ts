@@ -11,10 +11,21 @@ function usersNamedOutsideThePrefix(count: number, nameLength = 60): IamAccessKe
   return Array.from({ length: count }, (_, index) => ({ name: `u${index}`, secretName: `team-${index}/${'x'.repeat(nameLength)}` }));
 }
 
-/** Users with secrets outside the prefix whose list makes the function's environment exactly `bytes` long. */
+/** A given topic, so that the environment's size is known at synth (a created topic's ARN is a reference). */
+const GIVEN_TOPIC = { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' };
+
+/** Users with secrets outside the prefix whose list makes the function's environment exactly `bytes` long (with GIVEN_TOPIC). */
 function usersFillingTheEnvironment(bytes: number): IamAccessKeyRotationProps['users'] {
   const environment = (names: string[]): number =>
-    JSON.stringify({ PREVIOUS_KEY_ACTION: 'keep', TEST_BUDGET_MS: '30000', LOG_LEVEL: 'INFO', MANAGED_SECRETS: JSON.stringify(names) }).length;
+    JSON.stringify({
+      PREVIOUS_KEY_ACTION: 'deactivate-after-grace',
+      PREVIOUS_KEY_GRACE_DAYS: '7',
+      PREVIOUS_KEY_IN_USE: 'hold',
+      TEST_BUDGET_MS: '30000',
+      LOG_LEVEL: 'INFO',
+      MANAGED_SECRETS: JSON.stringify(names),
+      NOTIFICATION_TOPIC_ARN: GIVEN_TOPIC.topicArn,
+    }).length;
   const names: string[] = [];
   while (bytes - environment([...names, 'last/']) > 510) names.push(`n${names.length}/${'x'.repeat(500)}`);
   names.push(`last/${'y'.repeat(bytes - environment([...names, 'last/']))}`);
@@ -51,7 +62,32 @@ const INVALID: [string, Partial<IamAccessKeyRotationProps>, RegExp][] = [
   ['cron window past the end of the UTC day', { schedule: { scheduleExpression: 'cron(0 22 ? * MON *)', duration: '3h' } }, /`schedule\.duration` must close the rotation window by the end of the UTC day: .* at 22:00, so at most 2h, got "3h"/],
   ['cron window into the next window', { schedule: { scheduleExpression: 'cron(0 4/6 * * ? *)', duration: '8h' } }, /`schedule\.duration` must not run into the next rotation window: .* at 04:00 and 10:00, so at most 6h, got "8h"/],
   ['bad per-user schedule', { users: [{ name: 'a', schedule: { automaticallyAfterDays: -1 } }] }, /`users\[0\]\.schedule\.automaticallyAfterDays` must be an integer between 1 and 1000, got -1/],
-  ['bad previous key action', { previousKeyAction: 'delete' as never }, /`previousKeyAction` must be one of "keep", "deactivate", got "delete"/],
+  ['bad previous key action', { previousKeyAction: 'delete' as never }, /`previousKeyAction` must be one of "deactivate-after-grace", "deactivate", "keep", got "delete"/],
+  ['grace of 0 days', { previousKeyGraceDays: 0 }, /`previousKeyGraceDays` must be an integer between 1 and 365, got 0/],
+  ['grace over a year', { previousKeyGraceDays: 366, schedule: { automaticallyAfterDays: 1000 } }, /`previousKeyGraceDays` must be an integer between 1 and 365, got 366/],
+  ['fractional grace', { previousKeyGraceDays: 1.5 }, /`previousKeyGraceDays` must be an integer between 1 and 365, got 1\.5/],
+  ['grace with another action', { previousKeyAction: 'keep', previousKeyGraceDays: 3 }, /`previousKeyGraceDays` only applies to `previousKeyAction: 'deactivate-after-grace'`, got 3 with "keep"/],
+  ['bad in-use action', { previousKeyInUse: 'ignore' as never }, /`previousKeyInUse` must be one of "hold", "deactivate", got "ignore"/],
+  ['bad user previous key action', { users: [{ name: 'a', previousKeyAction: 'delete' as never }] }, /`users\[0\]\.previousKeyAction` must be one of "deactivate-after-grace", "deactivate", "keep", got "delete"/],
+  ['bad user grace', { users: [{ name: 'a', previousKeyGraceDays: 400 }] }, /`users\[0\]\.previousKeyGraceDays` must be an integer between 1 and 365, got 400/],
+  ['bad user in-use action', { users: [{ name: 'a', previousKeyInUse: 'wait' as never }] }, /`users\[0\]\.previousKeyInUse` must be one of "hold", "deactivate", got "wait"/],
+  ['user grace with the user\'s other action', { users: [{ name: 'a', previousKeyAction: 'deactivate', previousKeyGraceDays: 3 }] }, /`users\[0\]\.previousKeyGraceDays` only applies to `users\[0\]\.previousKeyAction: 'deactivate-after-grace'`, got 3 with "deactivate"/],
+  ['grace as long as the shared interval', { previousKeyGraceDays: 30, schedule: { automaticallyAfterDays: 30 } }, /`previousKeyGraceDays` must be less than the rotation interval of users\[0\] \(30 days, `schedule`\): the next rotation deletes the previous key before the grace period ends, got 30/],
+  ['grace longer than the default 90 days', { previousKeyGraceDays: 120 }, /`previousKeyGraceDays` must be less than the rotation interval of users\[0\] \(90 days, the default schedule\)/],
+  ['user grace longer than the user\'s rate', { users: [{ name: 'a', previousKeyGraceDays: 10, schedule: { scheduleExpression: 'rate(7 days)' } }] }, /`users\[0\]\.previousKeyGraceDays` must be less than the rotation interval of users\[0\] \(7 days, `users\[0\]\.schedule`\)/],
+  ['explicit grace action, default grace, hourly rotation', { previousKeyAction: 'deactivate-after-grace', schedule: { scheduleExpression: 'rate(12 hours)' } }, /`previousKeyAction` 'deactivate-after-grace' needs `previousKeyGraceDays` \(default 7\) less than the rotation interval of users\[0\] \(12 hours, `schedule`\)/],
+  ['stack grace against one user\'s short schedule', { previousKeyGraceDays: 14, users: [{ name: 'a' }, { name: 'b', schedule: { automaticallyAfterDays: 14 } }] }, /`previousKeyGraceDays` must be less than the rotation interval of users\[1\] \(14 days, `users\[1\]\.schedule`\)/],
+  ['topic ARN of another service', { notifications: { topicArn: 'arn:aws:sqs:eu-west-1:123456789012:q' } }, /`notifications\.topicArn` must be the ARN of a standard SNS topic \(arn:<partition>:sns:<region>:<12-digit account>:<name>\), got "arn:aws:sqs:eu-west-1:123456789012:q"/],
+  ['FIFO topic', { notifications: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts.fifo' } }, /`notifications\.topicArn` must be the ARN of a standard SNS topic/],
+  ['topic name, not ARN', { notifications: { topicArn: 'alerts' } }, /`notifications\.topicArn` must be the ARN of a standard SNS topic .*, got "alerts"/],
+  ['not an e-mail address', { notifications: { emails: ['ops.example.com'] } }, /`notifications\.emails\[0\]` must be an e-mail address like ops@example\.com, got "ops\.example\.com"/],
+  ['e-mail address with a space', { notifications: { emails: ['ops team@example.com'] } }, /`notifications\.emails\[0\]` must be an e-mail address/],
+  ['the same e-mail address twice', { notifications: { emails: ['ops@example.com', 'OPS@example.com'] } }, /`notifications\.emails\[1\]` must be unique, got "OPS@example\.com" again/],
+  ['11 e-mail addresses', { notifications: { emails: Array.from({ length: 11 }, (_, index) => `ops${index}@example.com`) } }, /`notifications\.emails` must list at most 10 addresses \(use a mailing list for more\), got 11/],
+  ['sweep hour 24', { sweepHourUtc: 24 }, /`sweepHourUtc` must be an integer between 0 and 23, got 24/],
+  ['sweep hour -1', { sweepHourUtc: -1 }, /`sweepHourUtc` must be an integer between 0 and 23, got -1/],
+  ['the construct\'s previous-key tag', { tags: { 'iam-key-rotation:previous-key': 'x' } }, /`tags` must not set "iam-key-rotation:previous-key": the construct sets it on the secret of each user with its own previous-key policy/],
+  ['48 tags when a user has its own previous-key policy', { tags: manyTags(48), users: [{ name: 'a', previousKeyInUse: 'deactivate' }] }, /`tags` must have at most 47 tags: AWS allows 50 per resource, and iam-key-rotation:user, iam-key-rotation:attempt and iam-key-rotation:previous-key come on top \(some user has its own previous-key policy, which its secret carries as a tag\), got 48/],
   ['bad test budget', { testBudgetMs: 60_000 }, /`testBudgetMs` must be an integer between 1000 and 50000, got 60000/],
   ['bad log level', { logLevel: 'TRACE' as never }, /`logLevel` must be one of "DEBUG", "INFO", "WARN", "ERROR", got "TRACE"/],
   ['bad encryption', { encryption: 'kms' as never }, /`encryption` must be one of "aws-managed", "customer-managed", got "kms"/],
@@ -123,7 +159,7 @@ describe('invalid props fail the synth', () => {
   });
 
   test('secrets outside the prefix that make the environment one byte over 4 KB fail', () => {
-    expect(() => synthRotation({ users: usersFillingTheEnvironment(4097) })).toThrow(/would take 4097 bytes, more than Lambda's 4096/);
+    expect(() => synthRotation({ users: usersFillingTheEnvironment(4097), notifications: GIVEN_TOPIC })).toThrow(/would take 4097 bytes, more than Lambda's 4096/);
   });
 });
 
@@ -149,6 +185,17 @@ describe('valid edge values pass', () => {
       ],
     }],
     ['48 tags', { tags: manyTags(48) }],
+    ['47 tags and a user with its own previous-key policy', { tags: manyTags(47), users: [{ name: 'a', previousKeyAction: 'keep' }] }],
+    ['the configs of before: keep, deactivate, and no action with a weekly or hourly schedule', { previousKeyAction: 'keep', users: [{ name: 'a', schedule: { automaticallyAfterDays: 1 } }, { name: 'b', previousKeyAction: 'deactivate' }] }],
+    ['the default grace with a schedule shorter than it, no previous-key prop given (the key lives until the next rotation)', { schedule: { scheduleExpression: 'rate(4 hours)' } }],
+    ['grace of a day less than the interval', { previousKeyGraceDays: 29, schedule: { automaticallyAfterDays: 30 } }],
+    ['grace of 365 days with a longer interval', { previousKeyGraceDays: 365, schedule: { automaticallyAfterDays: 1000 } }],
+    ['any grace with a cron schedule (its interval is not checked)', { previousKeyGraceDays: 200, schedule: { scheduleExpression: 'cron(0 4 ? * MON *)' } }],
+    ['a user grace that fits the user\'s own schedule, the stack\'s default 90 days would too', { users: [{ name: 'a', previousKeyGraceDays: 20, schedule: { automaticallyAfterDays: 21 } }] }],
+    ['grace days with the action given only at the other level', { previousKeyAction: 'keep', users: [{ name: 'a', previousKeyAction: 'deactivate-after-grace', previousKeyGraceDays: 3 }] }],
+    ['ten e-mail addresses and a topic in another partition', { notifications: { topicArn: 'arn:aws-cn:sns:cn-north-1:123456789012:alerts_1-x', emails: Array.from({ length: 10 }, (_, index) => `ops+${index}@sub.example.com`) } }],
+    ['sweep at midnight', { sweepHourUtc: 0 }],
+    ['sweep at 23:00', { sweepHourUtc: 23 }],
     ['tags of Unicode letters, spaces and every allowed symbol', { tags: { 'équipe 1': 'plate-forme ü _.:/=+-@', empty: '' } }],
     ['an environment of every documented variable', {
       functionEnvironment: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'adaptive', AWS_USE_FIPS_ENDPOINT: 'true', AWS_USE_DUALSTACK_ENDPOINT: 'false' },
@@ -162,7 +209,7 @@ describe('valid edge values pass', () => {
   });
 
   test('secrets outside the prefix that make the environment exactly 4 KB pass', () => {
-    const { json } = synthRotation({ users: usersFillingTheEnvironment(4096) });
+    const { json } = synthRotation({ users: usersFillingTheEnvironment(4096), notifications: GIVEN_TOPIC });
     const { environment } = onlyResource(json, 'aws_lambda_function') as { environment: { variables: Record<string, string> } };
     expect(Buffer.byteLength(JSON.stringify(environment.variables))).toBe(4096);
   });

@@ -59,6 +59,7 @@ describe('README props tables match the code', () => {
     ['lib/iam-access-key-rotation.ts', 'IamAccessKeyRotationProps'],
     ['lib/rotated-user.ts', 'RotatedUserOptions'],
     ['lib/schedule.ts', 'RotationSchedule'],
+    ['lib/notifications.ts', 'NotificationOptions'],
     ['lib/state-backend.ts', 'S3StateBackend'],
   ])('%s %s', (file, interfaceName) => {
     expect(readmeProps(interfaceName)).toEqual(codeProps(file, interfaceName));
@@ -69,6 +70,7 @@ describe('README props tables match the code', () => {
       ...codeProps('lib/iam-access-key-rotation.ts', 'IamAccessKeyRotationProps'),
       ...codeProps('lib/rotated-user.ts', 'RotatedUserOptions'),
       ...codeProps('lib/schedule.ts', 'RotationSchedule'),
+      ...codeProps('lib/notifications.ts', 'NotificationOptions'),
       ...codeProps('lib/state-backend.ts', 'S3StateBackend'),
     ];
     expect(props.filter((prop) => prop.default === 'MISSING @default')).toEqual([]);

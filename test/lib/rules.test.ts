@@ -9,6 +9,7 @@ import {
   Rule,
   SynthesizedResource,
   applyRotationChecks,
+  invokePermissionEventRule,
   invokePermissionSourceAccount,
   invokePermissionSourceArn,
   logRetentionSet,
@@ -163,6 +164,46 @@ describe('IKR5 invoke permission scoped to the stack\'s secrets', () => {
 
   test('does not apply to other principals', () => {
     expect(invokePermissionSourceArn.check(resource('aws_lambda_permission', { principal: 'events.amazonaws.com' }), noStack)).toBe('not-applicable');
+  });
+});
+
+describe('IKR6 EventBridge invoke permission scoped to a rule', () => {
+  test('fires on an EventBridge permission without source_arn, and aborts synthesis', () => {
+    // GIVEN
+    const { app, stack } = checkedStack();
+    new LambdaPermission(stack, 'any-rule', {
+      action: 'lambda:InvokeFunction',
+      functionName: 'f',
+      principal: 'events.amazonaws.com',
+      sourceAccount: '123456789012',
+    });
+    // THEN
+    expect(errorsAfterSynth(stack)).toEqual([expect.stringMatching(/^bad\/any-rule: \[IKR6\] The Lambda permission lets EventBridge invoke the function for any rule/)]);
+    expect(() => app.synth()).toThrow(/IKR6/);
+  });
+
+  test.each([
+    ['every rule', 'arn:aws:events:us-east-1:123456789012:rule/*', 'non-compliant'],
+    ['an empty ARN', '', 'non-compliant'],
+    ['one rule', 'arn:aws:events:us-east-1:123456789012:rule/iam-key-rotation-sweep', 'compliant'],
+    ['a rule by reference', '${aws_cloudwatch_event_rule.sweep.arn}', 'compliant'],
+  ])('%s', (_case, sourceArn, expected) => {
+    const permission = resource('aws_lambda_permission', { principal: 'events.amazonaws.com', source_arn: sourceArn });
+    expect(invokePermissionEventRule.check(permission, noStack)).toBe(expected);
+  });
+
+  test('does not apply to other principals', () => {
+    expect(invokePermissionEventRule.check(resource('aws_lambda_permission', { principal: 'secretsmanager.amazonaws.com' }), noStack)).toBe('not-applicable');
+  });
+
+  test('the construct\'s sweep permission names its rule and passes', () => {
+    const { json } = synthRotation();
+    const permissions = Object.entries(json.resource.aws_lambda_permission)
+      .map(([name, config]) => resource('aws_lambda_permission', config, name))
+      .filter((permission) => permission.config.principal === 'events.amazonaws.com');
+    expect(permissions.map((permission) => [permission.config.source_arn, invokePermissionEventRule.check(permission, noStack)])).toEqual([
+      [expect.stringMatching(/^\$\{aws_cloudwatch_event_rule\.[\w-]+\.arn\}$/), 'compliant'],
+    ]);
   });
 });
 

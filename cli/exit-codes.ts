@@ -1,0 +1,22 @@
+/** What the CLI's exit code tells a script; `iam-key-rotation --help` and the README document the same table. */
+export const EXIT_CODES = {
+  /** The command did what it was asked; status found no error. */
+  ok: 0,
+  /** status found an error finding; rotate failed or timed out; credentials found no usable key. */
+  failed: 1,
+  /** Bad arguments, or credentials asked to print to a terminal. */
+  usage: 2,
+  /** The secret does not exist, or is not managed by iam-key-rotation. */
+  notManaged: 3,
+  /** No AWS credentials or region, rejected credentials, or access denied. */
+  awsAccess: 4,
+} as const;
+
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+export const EXIT_CODE_HELP = `Exit codes:
+  0  success (status: no error finding)
+  1  status found an error finding; rotate failed or timed out; credentials found no usable key
+  2  usage error (unknown command or option, missing or bad argument; credentials printing to a terminal)
+  3  the secret does not exist or is not managed by iam-key-rotation
+  4  AWS credentials, region or access problem (none found, rejected, or access denied)`;

@@ -1,0 +1,138 @@
+import { GetAccessKeyLastUsedCommand, ListAccessKeysCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { ListSecretVersionIdsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { PreviousKeyPolicy } from '../../contract';
+import { isNoSuchEntity } from '../aws-errors';
+import { previousKeyPolicyOf, type ResolvedPreviousKeyPolicy } from '../previous-key-policy';
+import { CURRENT, PENDING, PREVIOUS } from '../secret-metadata';
+import { parseSecretValue, type VersionLabel } from '../secret-value';
+import { getSecretValueIfAny } from '../secret-versions';
+import type { ManagedSecret } from './managed-secret-list';
+
+export interface AccessKeyState {
+  readonly id: string;
+  readonly status: string;
+  readonly createdAt?: Date;
+}
+
+/** IAM's record of a key's last use; no date means never used. */
+export interface KeyLastUse {
+  readonly date?: Date;
+  readonly service?: string;
+  readonly region?: string;
+}
+
+/** Everything the sweep and `status` judge a managed secret on: read-only, gathered in a few calls. */
+export interface SecretInspection {
+  readonly secret: ManagedSecret;
+  readonly policy: ResolvedPreviousKeyPolicy;
+  /** Key ids the secret's versions name. */
+  readonly currentKeyId?: string;
+  readonly previousKeyId?: string;
+  readonly pendingKeyId?: string;
+  /** AWSPENDING on a version that is not AWSCURRENT: a rotation under way, or one that failed. */
+  readonly pendingVersion?: { readonly id: string; readonly createdAt?: Date };
+  /** The user's keys; undefined when IAM has no such user. */
+  readonly keys?: readonly AccessKeyState[];
+  /** Last use of the previous key, when IAM still lists it; 'unknown' when it could not be read. */
+  readonly previousKeyLastUse?: KeyLastUse | 'unknown';
+  /** Why the last use is 'unknown'. */
+  readonly previousKeyLastUseError?: string;
+  /** What could not be read, in words, without key material. */
+  readonly problems: readonly string[];
+}
+
+export interface InspectionClients {
+  readonly secretsManager: SecretsManagerClient;
+  readonly iam: IAMClient;
+}
+
+/**
+ * Reads the keys the secret names and the user's keys in IAM. Reads only: no version value leaves this function but
+ * the key ids. A value that does not parse is a problem, not an error; AWS errors (access, throttling) pass through.
+ */
+export async function inspectSecret(
+  { secretsManager, iam }: InspectionClients,
+  secret: ManagedSecret,
+  stackPolicy: PreviousKeyPolicy,
+): Promise<SecretInspection> {
+  const problems: string[] = [];
+  const policy = previousKeyPolicyOf(secret.previousKeyPolicyTag, stackPolicy);
+  const stagedVersion = (stage: string): string | undefined =>
+    Object.entries(secret.versionIdsToStages).find(([, stages]) => stages.includes(stage))?.[0];
+  const currentVersion = stagedVersion(CURRENT);
+  const previousVersion = stagedVersion(PREVIOUS);
+  const pendingVersionId = stagedVersion(PENDING);
+
+  const keyIdOf = async (label: VersionLabel, versionId: string | undefined): Promise<string | undefined> => {
+    if (versionId === undefined) return undefined;
+    const response = await getSecretValueIfAny(secretsManager, { SecretId: secret.arn, VersionId: versionId, VersionStage: label });
+    if (response === undefined) return undefined;
+    try {
+      return parseSecretValue(response.SecretString, label, { secretId: secret.arn, step: 'sweep' }).accesskey;
+    } catch (error) {
+      // parseSecretValue refuses only with InvalidSecretError, whose message never quotes the value.
+      problems.push(error instanceof Error ? error.message : String(error));
+      return undefined;
+    }
+  };
+
+  const currentKeyId = await keyIdOf(CURRENT, currentVersion);
+  const previousKeyId = await keyIdOf(PREVIOUS, previousVersion);
+  let pendingVersion: SecretInspection['pendingVersion'];
+  let pendingKeyId: string | undefined;
+  if (pendingVersionId !== undefined && pendingVersionId !== currentVersion) {
+    pendingKeyId = await keyIdOf(PENDING, pendingVersionId);
+    pendingVersion = { id: pendingVersionId, createdAt: await versionCreatedAt(secretsManager, secret.arn, pendingVersionId) };
+  }
+
+  const keys = secret.userName === '' ? undefined : await listKeys(iam, secret.userName);
+  let previousKeyLastUse: SecretInspection['previousKeyLastUse'];
+  let previousKeyLastUseError: string | undefined;
+  if (previousKeyId !== undefined && previousKeyId !== currentKeyId && keys?.some((key) => key.id === previousKeyId)) {
+    try {
+      const { AccessKeyLastUsed: lastUsed } = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: previousKeyId }));
+      previousKeyLastUse = { date: lastUsed?.LastUsedDate, service: knownOrUndefined(lastUsed?.ServiceName), region: knownOrUndefined(lastUsed?.Region) };
+    } catch (error) {
+      previousKeyLastUse = 'unknown';
+      previousKeyLastUseError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+  }
+  return {
+    secret,
+    policy,
+    currentKeyId,
+    previousKeyId,
+    pendingKeyId,
+    pendingVersion,
+    keys,
+    previousKeyLastUse,
+    ...(previousKeyLastUseError === undefined ? {} : { previousKeyLastUseError }),
+    problems,
+  };
+}
+
+/** IAM writes N/A for a key never used. */
+const knownOrUndefined = (value: string | undefined): string | undefined => (value === undefined || value === 'N/A' ? undefined : value);
+
+async function listKeys(iam: IAMClient, userName: string): Promise<AccessKeyState[] | undefined> {
+  try {
+    const listed = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
+    return (listed.AccessKeyMetadata ?? []).flatMap((key) =>
+      key.AccessKeyId === undefined ? [] : [{ id: key.AccessKeyId, status: key.Status ?? 'Unknown', createdAt: key.CreateDate }],
+    );
+  } catch (error) {
+    if (isNoSuchEntity(error)) return undefined;
+    throw error;
+  }
+}
+
+async function versionCreatedAt(secretsManager: SecretsManagerClient, secretArn: string, versionId: string): Promise<Date | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await secretsManager.send(new ListSecretVersionIdsCommand({ SecretId: secretArn, NextToken: nextToken }));
+    const version = page.Versions?.find((candidate) => candidate.VersionId === versionId);
+    if (version !== undefined) return version.CreatedDate;
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined && nextToken !== '');
+  return undefined;
+}

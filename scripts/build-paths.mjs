@@ -1,0 +1,18 @@
+// What the build scripts share: the project root and the --outdir option.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `--outdir <dir>` from the arguments, resolved; the project's dist/ without it. */
+export function outputDir(argv) {
+  const index = argv.indexOf('--outdir');
+  if (index === -1) {
+    return join(root, 'dist');
+  }
+  const value = argv[index + 1];
+  if (value === undefined || value.startsWith('--')) {
+    throw new Error('--outdir needs a directory');
+  }
+  return resolve(value);
+}
