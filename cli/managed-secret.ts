@@ -1,5 +1,6 @@
 import { DescribeSecretCommand, type DescribeSecretCommandOutput, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { USER_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY } from '../contract';
+import { isResourceNotFound } from '../lambda/aws-errors';
 import { previousKeyPolicyOf, type ResolvedPreviousKeyPolicy } from '../lambda/previous-key-policy';
 import { explainAwsError } from './aws-errors';
 import { NotManagedError } from './errors';
@@ -32,7 +33,7 @@ export async function resolveManagedSecret(
   try {
     described = await secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
   } catch (error) {
-    if (error instanceof Error && error.name === 'ResourceNotFoundException') {
+    if (isResourceNotFound(error)) {
       throw new NotManagedError(`secret ${secretId} does not exist (in this account and region)`);
     }
     throw explainAwsError(error, `reading secret ${secretId} (DescribeSecret)`);
@@ -59,9 +60,4 @@ export async function resolveManagedSecret(
     previousKeyPolicy: previousKeyPolicyOf(tag(PREVIOUS_KEY_POLICY_TAG_KEY), settings.previousKeyPolicy),
     ...(settings.note === undefined ? {} : { note: settings.note }),
   };
-}
-
-/** The version holding `stage`, if any. */
-export function versionWithStage(versionIdsToStages: Readonly<Record<string, readonly string[]>>, stage: string): string | undefined {
-  return Object.entries(versionIdsToStages).find(([, stages]) => stages.includes(stage))?.[0];
 }

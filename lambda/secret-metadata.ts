@@ -40,8 +40,8 @@ export async function describeSecret(secretsManager: SecretsManagerClient, secre
 }
 
 /** The version that holds `stage`, if any. */
-export function versionWithStage(metadata: SecretMetadata, stage: string): string | undefined {
-  return Object.entries(metadata.versionIdsToStages).find(([, stages]) => stages.includes(stage))?.[0];
+export function versionWithStage(secret: Pick<SecretMetadata, 'versionIdsToStages'>, stage: string): string | undefined {
+  return Object.entries(secret.versionIdsToStages).find(([, stages]) => stages.includes(stage))?.[0];
 }
 
 /**

@@ -11,8 +11,8 @@ import {
   PreviousKeyInUseAction,
   PreviousKeyPolicy,
 } from '../contract';
-import { DEFAULT_AUTOMATICALLY_AFTER_DAYS, RotationSchedule } from './schedule';
-import { ValidationError, checkIntegerInRange, checkOneOf, isUnresolved, show } from './validation';
+import { HOURS_PER_DAY, RotationSchedule, rotationIntervalDays } from './schedule';
+import { ValidationError, checkIntegerInRange, checkOneOf, collectProblem, isUnresolved, show } from './validation';
 
 /** The previous-key props, as the stack and each user take them. */
 export interface PreviousKeyPolicyOptions {
@@ -20,9 +20,6 @@ export interface PreviousKeyPolicyOptions {
   readonly previousKeyGraceDays?: number;
   readonly previousKeyInUse?: PreviousKeyInUseAction;
 }
-
-const HOURS_PER_DAY = 24;
-const RATE = /^rate\((\d+) (hours?|days?)\)$/;
 
 /** Whether a user sets any previous-key prop of its own (its secret then carries the policy as a tag). */
 export function hasOwnPreviousKeyPolicy(user: PreviousKeyPolicyOptions): boolean {
@@ -45,14 +42,7 @@ export function effectivePreviousKeyPolicy(...levels: PreviousKeyPolicyOptions[]
  */
 export function previousKeyOptionsProblems(options: PreviousKeyPolicyOptions, prefix: string): ValidationError[] {
   const problems: ValidationError[] = [];
-  const collect = (check: () => void): void => {
-    try {
-      check();
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      problems.push(error);
-    }
-  };
+  const collect = (check: () => void): void => collectProblem(problems, check);
   const { previousKeyAction: action, previousKeyGraceDays: graceDays, previousKeyInUse: inUse } = options;
   if (action !== undefined) collect(() => checkOneOf(action, PREVIOUS_KEY_ACTIONS, `${prefix}previousKeyAction`));
   if (graceDays !== undefined) collect(() => checkIntegerInRange(graceDays, 1, MAX_PREVIOUS_KEY_GRACE_DAYS, `${prefix}previousKeyGraceDays`));
@@ -100,20 +90,6 @@ export function graceWithinIntervalProblem({ label, user, stack }: UserPolicyCon
   }
   const graceLabel = user.previousKeyGraceDays !== undefined ? `${label}.previousKeyGraceDays` : 'previousKeyGraceDays';
   return new ValidationError(graceLabel, `must be less than ${intervalText}: ${why}, got ${policy.graceDays}`);
-}
-
-/** Days between rotations when the schedule says (days, or a rate); undefined for a cron expression or a token. */
-export function rotationIntervalDays(schedule: RotationSchedule): number | undefined {
-  const { automaticallyAfterDays: days, scheduleExpression: expression } = schedule;
-  if (expression !== undefined) {
-    if (typeof expression !== 'string' || isUnresolved(expression)) return undefined;
-    const rate = RATE.exec(expression);
-    if (rate === null) return undefined;
-    const amount = Number(rate[1]);
-    return rate[2].startsWith('hour') ? amount / HOURS_PER_DAY : amount;
-  }
-  if (days !== undefined) return typeof days === 'number' && !isUnresolved(days) ? days : undefined;
-  return DEFAULT_AUTOMATICALLY_AFTER_DAYS;
 }
 
 function formatDays(days: number): string {

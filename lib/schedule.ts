@@ -1,5 +1,5 @@
 import { SecretsmanagerSecretRotationRotationRules } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { ValidationError, checkIntegerInRange, isUnresolved, show } from './validation';
+import { ValidationError, checkIntegerInRange, collectProblem, isUnresolved, show } from './validation';
 
 /** When Secrets Manager rotates a secret. Give `automaticallyAfterDays` or `scheduleExpression`, not both. */
 export interface RotationSchedule {
@@ -34,7 +34,7 @@ export const DEFAULT_AUTOMATICALLY_AFTER_DAYS = 90;
 const MIN_HOURS_BETWEEN_ROTATIONS = 4;
 /** The guide's longest rate(); `automaticallyAfterDays` allows one day more. */
 const MAX_RATE_DAYS = 999;
-const HOURS_PER_DAY = 24;
+export const HOURS_PER_DAY = 24;
 
 const RATE = /^rate\((\d+) (hours?|days?)\)$/;
 const CRON = /^cron\((\S+(?: \S+){5})\)$/;
@@ -55,7 +55,7 @@ export function rotationScheduleProblems(schedule: RotationSchedule, label: stri
     return [new ValidationError(label, `must set \`automaticallyAfterDays\` or \`scheduleExpression\`, not both, got ${show(schedule)}`)];
   }
   const problems: ValidationError[] = [];
-  if (days !== undefined) collect(problems, () => checkIntegerInRange(days, 1, 1000, `${label}.automaticallyAfterDays`));
+  if (days !== undefined) collectProblem(problems, () => checkIntegerInRange(days, 1, 1000, `${label}.automaticallyAfterDays`));
   // automaticallyAfterDays opens its window at midnight, which no 1h-24h window can outlast.
   let windows: Windows | undefined;
   if (expression !== undefined && !isUnresolved(expression)) {
@@ -165,11 +165,16 @@ function clock(hour: number): string {
   return `${String(hour).padStart(2, '0')}:00`;
 }
 
-function collect(problems: ValidationError[], check: () => void): void {
-  try {
-    check();
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    problems.push(error);
+/** Days between rotations when the schedule says (days, or a rate); undefined for a cron expression or a token. */
+export function rotationIntervalDays(schedule: RotationSchedule): number | undefined {
+  const { automaticallyAfterDays: days, scheduleExpression: expression } = schedule;
+  if (expression !== undefined) {
+    if (typeof expression !== 'string' || isUnresolved(expression)) return undefined;
+    const rate = RATE.exec(expression);
+    if (rate === null) return undefined;
+    const amount = Number(rate[1]);
+    return rate[2].startsWith('hour') ? amount / HOURS_PER_DAY : amount;
   }
+  if (days !== undefined) return typeof days === 'number' && !isUnresolved(days) ? days : undefined;
+  return DEFAULT_AUTOMATICALLY_AFTER_DAYS;
 }

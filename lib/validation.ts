@@ -13,6 +13,16 @@ export class ValidationError extends Error {
   }
 }
 
+/** Runs a check and adds its ValidationError, if it throws one, to `problems`; any other error passes through. */
+export function collectProblem(problems: ValidationError[], check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    problems.push(error);
+  }
+}
+
 /** JSON-ish rendering of a bad value for error messages. */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

@@ -8,25 +8,17 @@ import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
-import { outputDir, root } from './build-paths.mjs';
+import { NODE_BUNDLE_OPTIONS, outputDir, root } from './build-shared.mjs';
 
 const bundlePath = join(outputDir(process.argv.slice(2)), 'cli', 'index.js');
 
 await build({
   entryPoints: [join(root, 'cli', 'index.ts')],
   outfile: bundlePath,
-  bundle: true,
-  minify: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
+  ...NODE_BUNDLE_OPTIONS,
   banner: { js: '#!/usr/bin/env node' },
   // The CLI must stay small and quick to start: the infrastructure packages have no business in it.
   external: ['cdktf', '@cdktf/*', 'constructs'],
-  sourcemap: false,
-  legalComments: 'none',
-  logLevel: 'warning',
-  absWorkingDir: root,
 });
 chmodSync(bundlePath, 0o755);
 

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
-import { outputDir, root } from './build-paths.mjs';
+import { NODE_BUNDLE_OPTIONS, outputDir, root } from './build-shared.mjs';
 
 // DOS timestamps start in 1980 and have no time zone; fflate writes the local-time fields of the Date it is
 // given, so the Date is built from the UTC fields of the wanted instant to give the same bytes in every zone.
@@ -30,15 +30,7 @@ const zipPath = join(outDir, 'lambda.zip');
 await build({
   entryPoints: [join(root, 'lambda', 'index.ts')],
   outfile: bundlePath,
-  bundle: true,
-  minify: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: false,
-  legalComments: 'none',
-  logLevel: 'warning',
-  absWorkingDir: root,
+  ...NODE_BUNDLE_OPTIONS,
 });
 
 const bundle = readFileSync(bundlePath);

@@ -1,5 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { isResourceNotFound } from '../../lambda/aws-errors';
 import { assertValueNamesUser, parseSecretValue } from '../../lambda/secret-value';
 import { explainAwsError } from '../aws-errors';
 import { clientConfig, LazyClient } from '../aws-settings';
@@ -40,7 +41,7 @@ export async function runCredentials({ args, aws, io }: CommandInput): Promise<E
     try {
       secretString = (await secretsManager.get().send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: 'AWSCURRENT' }))).SecretString;
     } catch (error) {
-      if (error instanceof Error && error.name === 'ResourceNotFoundException') {
+      if (isResourceNotFound(error)) {
         throw new CommandFailed(`secret ${secret.name} holds no key yet: its first rotation has not succeeded (run 'iam-key-rotation status')`);
       }
       throw explainAwsError(error, `reading the current value of secret ${secret.name} (GetSecretValue)`);

@@ -12,7 +12,8 @@ import type { CommandInput } from '../commands';
 import { CommandFailed, UsageError } from '../errors';
 import { EXIT_CODES, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
-import { type ResolvedSecret, resolveManagedSecret, versionWithStage } from '../managed-secret';
+import { versionWithStage } from '../../lambda/secret-metadata';
+import { type ResolvedSecret, resolveManagedSecret } from '../managed-secret';
 import { functionNameOf, RotationFunctionSettings } from '../rotation-function-settings';
 import { maskKeyIds, RotationLog, type RotationLogLine } from '../rotation-log';
 
@@ -45,8 +46,8 @@ export async function runRotate({ args, aws, io }: CommandInput): Promise<ExitCo
     if (!secret.rotationEnabled) {
       throw new CommandFailed(`rotation is turned off on secret ${secret.name}: run terraform apply to turn it back on, then rotate again`);
     }
-    const currentVersion = versionWithStage(secret.versionIdsToStages, 'AWSCURRENT');
-    const pendingVersion = versionWithStage(secret.versionIdsToStages, 'AWSPENDING');
+    const currentVersion = versionWithStage(secret, 'AWSCURRENT');
+    const pendingVersion = versionWithStage(secret, 'AWSPENDING');
     const unfinished = pendingVersion !== undefined && pendingVersion !== currentVersion ? pendingVersion : undefined;
     // Our own token, so the rotation can be followed even when RotateSecret fails before it answers.
     const token = unfinished ?? randomUUID();

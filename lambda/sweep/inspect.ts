@@ -3,7 +3,7 @@ import { ListSecretVersionIdsCommand, type SecretsManagerClient } from '@aws-sdk
 import type { PreviousKeyPolicy } from '../../contract';
 import { isNoSuchEntity } from '../aws-errors';
 import { previousKeyPolicyOf, type ResolvedPreviousKeyPolicy } from '../previous-key-policy';
-import { CURRENT, PENDING, PREVIOUS } from '../secret-metadata';
+import { CURRENT, PENDING, PREVIOUS, versionWithStage } from '../secret-metadata';
 import { parseSecretValue, type VersionLabel } from '../secret-value';
 import { getSecretValueIfAny } from '../secret-versions';
 import type { ManagedSecret } from './managed-secret-list';
@@ -57,11 +57,9 @@ export async function inspectSecret(
 ): Promise<SecretInspection> {
   const problems: string[] = [];
   const policy = previousKeyPolicyOf(secret.previousKeyPolicyTag, stackPolicy);
-  const stagedVersion = (stage: string): string | undefined =>
-    Object.entries(secret.versionIdsToStages).find(([, stages]) => stages.includes(stage))?.[0];
-  const currentVersion = stagedVersion(CURRENT);
-  const previousVersion = stagedVersion(PREVIOUS);
-  const pendingVersionId = stagedVersion(PENDING);
+  const currentVersion = versionWithStage(secret, CURRENT);
+  const previousVersion = versionWithStage(secret, PREVIOUS);
+  const pendingVersionId = versionWithStage(secret, PENDING);
 
   const keyIdOf = async (label: VersionLabel, versionId: string | undefined): Promise<string | undefined> => {
     if (versionId === undefined) return undefined;

@@ -1,6 +1,6 @@
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { SWEEP_METRIC } from '../../contract';
+import { type PreviousKeyPolicy, SWEEP_METRIC } from '../../contract';
 import { isNoSuchEntity } from '../aws-errors';
 import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from '../config';
 import type { Dependencies } from '../dependencies';
@@ -51,6 +51,7 @@ export async function sweep(event: unknown, deps: Dependencies, env: Environment
     const config = loadConfig(env, SCOPE);
     logger.setLevel(config.logLevel);
     const functionArn = ownFunctionArn(context, SCOPE);
+    const functionName = functionArn.resource.replace(/^function:/, '');
     const secrets = await listManagedSecrets(deps.secretsManager, (arn) => isManagedSecret(arn, config.managedSecrets, functionArn));
     logger.info('sweep started', { secrets: secrets.length });
 
@@ -85,7 +86,7 @@ export async function sweep(event: unknown, deps: Dependencies, env: Environment
       const log = finding.severity === 'error' ? logger.error : finding.severity === 'warning' ? logger.warn : logger.info;
       log('sweep finding', { finding: formatFinding(finding), code: finding.code, secret: finding.secret, user: finding.user });
     }
-    const where = `${functionArn.resource.replace(/^function:/, '')} (account ${functionArn.account}, ${functionArn.region})`;
+    const where = `${functionName} (account ${functionArn.account}, ${functionArn.region})`;
     const messages = notificationMessages(findings, where, clock.now());
     if (config.notificationTopicArn !== undefined) {
       for (const message of messages) {
@@ -113,7 +114,7 @@ export async function sweep(event: unknown, deps: Dependencies, env: Environment
       findings,
       notificationsPublished: config.notificationTopicArn === undefined ? 0 : messages.length,
     };
-    deps.writeMetric(sweepMetricLine(functionArn.resource.replace(/^function:/, ''), summary, clock.now()));
+    deps.writeMetric(sweepMetricLine(functionName, summary, clock.now()));
     logger.info('sweep completed', { ...summary, findings: findings.length, outcome: 'succeeded' });
     return summary;
   } catch (error) {
@@ -126,7 +127,7 @@ export async function sweep(event: unknown, deps: Dependencies, env: Environment
 async function sweepSecret(
   deps: Dependencies,
   secret: ManagedSecret,
-  stackPolicy: Parameters<typeof inspectSecret>[2],
+  stackPolicy: PreviousKeyPolicy,
 ): Promise<{ findings: readonly Finding[]; deactivated: boolean }> {
   let decision;
   try {

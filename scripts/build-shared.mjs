@@ -1,4 +1,4 @@
-// What the build scripts share: the project root and the --outdir option.
+// What the build scripts share: the project root, the --outdir option and how a Node bundle is made.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,3 +16,16 @@ export function outputDir(argv) {
   }
   return resolve(value);
 }
+
+/** esbuild options for one minified CommonJS file for Node 20, with no timestamps, paths or comments that vary. */
+export const NODE_BUNDLE_OPTIONS = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
