@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Construct } from 'constructs';
 import { Lazy, TerraformStack } from 'cdktf';
 import {
@@ -18,6 +17,7 @@ import {
 import { AwsContext } from './aws-context';
 import { FunctionAlarms } from './function-alarms';
 import { NotificationOptions, NotificationTopic, notificationOptionsProblems } from './notifications';
+import { defaultFunctionZipPath } from './package-files';
 import { LONGEST_ARN_PARTS } from './policy';
 import {
   effectivePreviousKeyPolicy,
@@ -160,7 +160,7 @@ export interface IamAccessKeyRotationProps {
   readonly tags?: Record<string, string>;
   /**
    * The rotation function's deployment package (built by npm run build:lambda).
-   * @default - dist/lambda.zip of this project
+   * @default - dist/lambda.zip of this package, wherever it is installed
    */
   readonly functionZipPath?: string;
   /**
@@ -180,8 +180,6 @@ const DEFAULT_ENCRYPTION: Encryption = 'aws-managed';
 const DEFAULT_LOG_RETENTION_DAYS = 365;
 /** The longest window: a secret deleted by mistake can be restored, with its key, for a month. */
 const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
-/** `..` from lib/ (ts-jest, tsx) and from dist/ (the bundled app) is the project root either way. */
-const DEFAULT_FUNCTION_ZIP_PATH = path.resolve(__dirname, '..', 'dist', 'lambda.zip');
 
 /**
  * Rotates the access keys of a set of IAM users: one shared rotation function, and per user a secret that
@@ -211,7 +209,7 @@ export class IamAccessKeyRotation extends Construct {
     let topicArn = '';
     this.rotationFunction = new RotationFunction(this, 'rotation-function', {
       name,
-      zipPath: props.functionZipPath ?? DEFAULT_FUNCTION_ZIP_PATH,
+      zipPath: props.functionZipPath ?? defaultFunctionZipPath(),
       environment: { ...props.functionEnvironment, ...ownEnvironment(props, secretNamePatterns, Lazy.stringValue({ produce: () => topicArn })) },
       logRetentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_DAYS,
       tags,

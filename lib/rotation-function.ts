@@ -129,7 +129,7 @@ export class RotationFunction extends Construct {
   constructor(scope: Construct, id: string, props: RotationFunctionProps) {
     super(scope, id);
     if (!fs.existsSync(props.zipPath)) {
-      throw new Error(`The rotation function's zip ${props.zipPath} does not exist: run npm run build:lambda (or set \`functionZipPath\`)`);
+      throw new Error(`The rotation function's zip ${props.zipPath} does not exist: build it with npm run build:lambda in the iam-key-rotation repository, reinstall the package, or set \`functionZipPath\``);
     }
     this.name = props.name;
     this.tags = props.tags;

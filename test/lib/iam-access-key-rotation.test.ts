@@ -258,7 +258,7 @@ describe('rotation function', () => {
 
   test('fails with a hint when the zip is missing', () => {
     expect(() => synthRotation({ functionZipPath: '/nonexistent/lambda.zip' })).toThrow(
-      /\/nonexistent\/lambda\.zip does not exist: run npm run build:lambda/,
+      /\/nonexistent\/lambda\.zip does not exist: build it with npm run build:lambda/,
     );
   });
 });

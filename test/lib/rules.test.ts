@@ -15,7 +15,7 @@ import {
   logRetentionSet,
   noWildcardAccessKeyResource,
   rotationConfigured,
-} from '../../lib';
+} from '../../lib/rules';
 import { errorAnnotations, synthRotation } from './fixtures';
 
 /** A stack with the checks applied and nothing else. */

@@ -1,0 +1,176 @@
+// The npm package holds what a consumer needs and nothing private: checked on `npm pack`'s own file list, the
+// package.json, the public API read from the shipped .d.ts, and `npm publish --dry-run`.
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+
+const ROOT = path.join(__dirname, '..', '..');
+const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  private?: boolean;
+  main: string;
+  types: string;
+  exports: Record<string, string | Record<string, string>>;
+  bin: Record<string, string>;
+  dependencies?: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+
+/** The peers, their ranges, and the one version of each that this repository installs and tests. */
+const PEERS = {
+  cdktf: { range: '^0.21.0', tested: '0.21.0' },
+  constructs: { range: '^10.4.2', tested: '10.4.2' },
+  '@cdktf/provider-aws': { range: '^20.1.0', tested: '20.1.0' },
+};
+
+/** Every name the package exports, values and types: a change here is a change of the public API (CHANGELOG). */
+const PUBLIC_API = {
+  values: [
+    'CONFIG_PATH_ENV',
+    'ConfigError',
+    'IamAccessKeyRotation',
+    'IamKeyRotationStack',
+    'ROTATION_RULES',
+    'RotationChecks',
+    'STACK_OUTPUTS',
+    'ValidationError',
+    'applyRotationChecks',
+    'loadRotationConfig',
+    'parseRotationConfig',
+  ],
+  types: [
+    'Encryption',
+    'FunctionAlarms',
+    'IamAccessKeyRotationProps',
+    'IamKeyRotationStackProps',
+    'LogLevel',
+    'NotificationOptions',
+    'NotificationTopic',
+    'PreviousKeyAction',
+    'PreviousKeyInUseAction',
+    'RotatedUser',
+    'RotatedUserOptions',
+    'RotationConfig',
+    'RotationFailureAlert',
+    'RotationFunction',
+    'RotationSchedule',
+    'Rule',
+    'RuleResult',
+    'S3StateBackend',
+    'SecretsKey',
+    'StackOutputName',
+    'StateBackend',
+    'SweepSchedule',
+    'SynthesizedResource',
+    'SynthesizedStack',
+  ],
+};
+
+interface PackedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mode: number;
+}
+
+function packList(): { files: PackedFile[]; size: number; unpackedSize: number } {
+  // --ignore-scripts: `npm test` has just built dist/; prepack would build it again.
+  const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const [packed] = JSON.parse(output) as { files: PackedFile[]; size: number; unpackedSize: number }[];
+  return packed;
+}
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const relative = path.posix.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(relative);
+    return entry.name.endsWith('.ts') ? [relative] : [];
+  });
+}
+
+describe('the package tarball', () => {
+  const packed = packList();
+  const paths = packed.files.map((file) => file.path).sort();
+
+  test('holds only the library, its types, the function zip, the CLI and the documents', () => {
+    const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/lambda\.zip|dist\/cli\/index\.js|dist\/contract\.(js|d\.ts)|dist\/lib\/[a-z/-]+\.(js|d\.ts))$/;
+    expect(paths.filter((file) => !allowed.test(file))).toEqual([]);
+    expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'dist/lambda.zip', 'dist/cli/index.js']));
+    expect(packed.size).toBeLessThan(1_000_000);
+  });
+
+  test('compiles every library source, and nothing else, to JavaScript and types', () => {
+    const expected = [...sourceFiles('lib'), 'contract.ts'].flatMap((file) => {
+      const base = path.posix.join('dist', file.replace(/\.ts$/, ''));
+      return [`${base}.js`, `${base}.d.ts`];
+    });
+    const compiled = paths.filter((file) => /^dist\/(lib\/|contract\.)/.test(file));
+    expect(compiled).toEqual(expected.sort());
+  });
+
+  test('the bin is executable and the entry points are in the tarball', () => {
+    const bin = packed.files.find((file) => file.path === manifest.bin['iam-key-rotation'].replace(/^\.\//, ''));
+    expect(bin?.mode).toBe(0o755);
+    const entries = [manifest.main, manifest.types, ...Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)))];
+    for (const entry of entries.map((file) => file.replace(/^\.\//, ''))) expect(paths).toContain(entry);
+  });
+
+  test('the library needs nothing at run time but Node, its peers and its own files', () => {
+    const required = paths
+      .filter((file) => /^dist\/(lib\/.*|contract)\.js$/.test(file))
+      .flatMap((file) => [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]));
+    const external = [...new Set(required.filter((name) => !name.startsWith('.')))].map((name) => name.replace(/^(@[^/]+\/[^/]+|[^/]+).*$/, '$1'));
+    expect([...new Set(external)].sort()).toEqual(['@cdktf/provider-aws', 'cdktf', 'constructs', 'fs', 'path']);
+  });
+});
+
+describe('package.json', () => {
+  test('is publishable, with no dependencies of its own and the peers at the tested ranges', () => {
+    expect(manifest.private).toBeUndefined();
+    expect(manifest.dependencies).toBeUndefined();
+    expect(manifest.peerDependencies).toEqual(Object.fromEntries(Object.entries(PEERS).map(([name, peer]) => [name, peer.range])));
+    for (const [name, peer] of Object.entries(PEERS)) {
+      const installed = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+      expect({ name, version: installed.version }).toEqual({ name, version: peer.tested });
+      expect(peer.range).toBe(`^${peer.tested}`);
+    }
+  });
+
+  test('npm publish --dry-run has nothing to correct', () => {
+    // --offline: the dry run then skips the registry, which only tells a logged-out user that publishing needs a login.
+    const result = spawnSync('npm', ['publish', '--dry-run', '--offline', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('npm warn') && !/requires you to be logged in/.test(line));
+    expect(warnings).toEqual([]);
+    expect(result.stdout).toContain(`+ ${manifest.name}@${manifest.version}`);
+  });
+
+  test('the version has a CHANGELOG entry, and the README installs it with the tested peers', () => {
+    const changelog = fs.readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8');
+    expect(changelog).toMatch(new RegExp(`^## \\[${manifest.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'));
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`iam-key-rotation-${manifest.version}.tgz`);
+    for (const [name, peer] of Object.entries(PEERS)) {
+      expect(readme).toContain(`${name}@${peer.tested}`);
+      expect(readme).toContain(`| \`${name}\` | \`${peer.range}\` |`);
+    }
+  });
+});
+
+describe('the public API', () => {
+  test('is exactly the construct, its types, the rules, the config loader and the stack', () => {
+    // GIVEN the shipped declarations, read as a consumer's compiler reads them
+    const entry = path.join(ROOT, manifest.types);
+    const program = ts.createProgram([entry], { skipLibCheck: true, noEmit: true });
+    const checker = program.getTypeChecker();
+    const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+    // WHEN
+    const exported = checker.getExportsOfModule(moduleSymbol).map((symbol) => symbol.getName()).sort();
+    const runtime = Object.keys(require(path.join(ROOT, manifest.main)) as object).sort();
+    // THEN
+    expect(exported).toEqual([...PUBLIC_API.values, ...PUBLIC_API.types].sort());
+    expect(runtime).toEqual([...PUBLIC_API.values].sort());
+  });
+});
