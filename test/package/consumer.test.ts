@@ -6,8 +6,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { terraformEnv } from '../../emulator/terraform-env';
-import { requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
+import { requireTool, TERRAFORM_INSTALL_HINT, terraformIn } from '../support/tools';
 
 const ROOT = path.join(__dirname, '..', '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -133,9 +132,7 @@ describe('a CDKTF app in another folder that installs the package', () => {
   (haveTerraform ? test : test.skip)('terraform validate accepts the synthesized stack', () => {
     const stackDir = path.join(appDir, STACK_DIR);
     expect(fs.existsSync(path.join(stackDir, 'cdk.tf.json'))).toBe(true);
-    const env = { ...process.env, ...terraformEnv(workDir) };
-    const terraform = (...args: string[]): string =>
-      execFileSync('terraform', args, { cwd: stackDir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const terraform = terraformIn(stackDir, workDir);
     terraform('init', '-input=false', '-backend=false', '-no-color');
     expect(JSON.parse(terraform('validate', '-json'))).toMatchObject({ valid: true, error_count: 0 });
   });

@@ -1,6 +1,7 @@
 // Shared by the suites that need external tools (terraform, moto): skip locally with a hint, fail in CI.
 import { execFileSync } from 'child_process';
 import { emulatorAvailability, MOTO_INSTALL_HINT } from '../../emulator/emulator';
+import { terraformEnv } from '../../emulator/terraform-env';
 
 export type Tool = 'terraform' | 'moto';
 
@@ -39,4 +40,13 @@ export function motoAvailable(): boolean {
   if (process.env.CI === 'true') throw new Error(message);
   console.warn(`Skipping emulator tests. ${message}`);
   return false;
+}
+
+/**
+ * Runs terraform in `stackDir` and returns its stdout: offline through the provider mirror when there is one (its CLI
+ * config is written into `workDir`), with no telemetry, and `extraEnv` on top.
+ */
+export function terraformIn(stackDir: string, workDir: string, extraEnv: Record<string, string> = {}): (...args: string[]) => string {
+  const env = { ...process.env, ...terraformEnv(workDir), ...extraEnv };
+  return (...args) => execFileSync('terraform', args, { cwd: stackDir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }

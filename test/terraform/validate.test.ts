@@ -1,13 +1,11 @@
 // The synthesized example is plain Terraform that terraform itself accepts (offline through the provider mirror).
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { STACK_NAME, buildApp } from '../../main';
 import { fixtureZip } from '../lib/fixtures';
-import { terraformEnv } from '../../emulator/terraform-env';
-import { requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
+import { requireTool, TERRAFORM_INSTALL_HINT, terraformIn } from '../support/tools';
 
 const haveTerraform = requireTool('terraform', TERRAFORM_INSTALL_HINT);
 const describeWithTerraform = haveTerraform ? describe : describe.skip;
@@ -25,10 +23,7 @@ function synthesizedStack(configPath: string, extraEnv: Record<string, string> =
   const app = buildApp({ configPath, outdir: tempDir('tf-app-'), functionZipPath: fixtureZip(), env: {} });
   const outdir = Testing.fullSynth(app.node.findChild(STACK_NAME) as TerraformStack);
   const stackDir = path.join(outdir, 'stacks', STACK_NAME);
-  const env = { ...process.env, ...terraformEnv(tempDir('tf-cli-')), ...extraEnv };
-  const terraform = (...args: string[]): string =>
-    execFileSync('terraform', args, { cwd: stackDir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return { stackDir, terraform };
+  return { stackDir, terraform: terraformIn(stackDir, tempDir('tf-cli-'), extraEnv) };
 }
 
 describeWithTerraform('terraform', () => {
