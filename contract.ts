@@ -81,7 +81,53 @@ export const FUNCTION_ENV = {
   previousKeyInUse: 'PREVIOUS_KEY_IN_USE',
   /** Where the sweep publishes its findings; unset, it only logs them. */
   notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
+  /** Key roles (see keyRoleIndex): how many, and their names but for the 1-based number. Unset without key roles. */
+  keyRoleCount: 'KEY_ROLE_COUNT',
+  keyRoleNamePrefix: 'KEY_ROLE_NAME_PREFIX',
 } as const;
+
+/**
+ * A fleet too large for one role's policies is split over key roles: each holds the grants on the secrets and users
+ * of a share of the stack, and the function assumes the one that holds a secret's grants before it touches the secret.
+ * The share is chosen by the secret's name (rendezvous hashing): when the stack grows from n to n+1 key roles, only
+ * the secrets that move to the new role change roles, and no secret's rotation resource changes at all.
+ * Returns the 0-based index among `count` key roles; the role's name is `<prefix><index + 1>`.
+ */
+export function keyRoleIndex(secretName: string, count: number): number {
+  const nameHash = fnv1a(secretName);
+  let best = 0;
+  let bestScore = -1;
+  for (let index = 0; index < count; index += 1) {
+    // Each role's score for the name: the name's hash mixed with the role's number (the golden ratio spreads them).
+    const score = fmix32(nameHash ^ Math.imul(index + 1, 0x9e3779b9));
+    if (score > bestScore) {
+      best = index;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** 32-bit FNV-1a of the UTF-16 code units: the same number in the construct and the function. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** MurmurHash3's finalizer: every input bit moves every output bit. */
+function fmix32(value: number): number {
+  let hash = value;
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash >>> 0;
+}
 
 /**
  * The event the daily schedule sends: exactly this object. It names no secret, so whoever sends it can only make the

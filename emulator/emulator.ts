@@ -110,6 +110,8 @@ export interface Emulator {
    * `{ [CLOCK_OFFSET_ENV]: String(8 * 86_400_000) }` to run the function eight days from now.
    */
   setFunctionEnv(env: Record<string, string>): Promise<void>;
+  /** Credentials of a session of the role, whatever its trust policy: to check what the role's policies allow. */
+  roleCredentials(roleArn: string): Promise<Credentials>;
   calls(): Promise<CallRecord[]>;
   clearCalls(): Promise<void>;
   invocationLogs(): Promise<InvocationRecord[]>;
@@ -286,6 +288,10 @@ class RunningEmulator implements Emulator {
 
   async setFunctionEnv(env: Record<string, string>): Promise<void> {
     await this.control.request('PUT', 'function-env', { env });
+  }
+
+  roleCredentials(roleArn: string): Promise<Credentials> {
+    return this.control.request<Credentials>('POST', 'role-credentials', { roleArn });
   }
 
   calls(): Promise<CallRecord[]> {

@@ -93,13 +93,17 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 from moto.secretsmanager.exceptions import InvalidRequestException  # noqa: E402
 from moto.core.responses import ActionResult  # noqa: E402
 from moto.iam.access_control import (  # noqa: E402
+    AssumedRoleAccessKey,
     CreateAccessKeyFailure,
+    IAMPolicy,
     IAMPolicyStatement,
     IAMRequestBase,
     IAMUserAccessKey,
     PermissionResult,
 )
 from moto.iam.responses import IamResponse  # noqa: E402
+from moto.iam.utils import format_incoming_conditional_values  # noqa: E402
+from moto.sts.responses import TokenResponse  # noqa: E402
 from moto.secretsmanager.models import FakeSecret, SecretsManagerBackend  # noqa: E402
 from moto.secretsmanager.responses import SecretsManagerResponse  # noqa: E402
 from moto.sns.responses import SNSResponse  # noqa: E402
@@ -748,10 +752,34 @@ def install_resource_authorization() -> None:
         # Publish, Subscribe, SetTopicAttributes, ...: the topic they act on (a role may publish to one topic only).
         return str(self._get_param("TopicArn") or self._get_param("TargetArn") or "*")
 
+    def sts_resource(self: Any) -> str:
+        # AssumeRole: the role assumed (a function may assume its own key roles only).
+        return str(self._get_param("RoleArn") or "*")
+
     SecretsManagerResponse._determine_resource = secretsmanager_resource  # type: ignore[attr-defined]
+    TokenResponse._determine_resource = sts_resource  # type: ignore[attr-defined]
     SNSResponse._determine_resource = sns_resource  # type: ignore[attr-defined]
     IamResponse._determine_resource = iam_resource  # type: ignore[method-assign]
     IAMUserAccessKey.__init__ = user_access_key_init  # type: ignore[method-assign]
+
+
+def install_role_trust_evaluation() -> None:
+    """A trust policy that names a role lets that role's sessions assume it, as in AWS; moto compares the policy's
+    principal with the session's ARN (arn:...:sts::...:assumed-role/<role>/<session>) and so refuses them."""
+    original_check = IAMRequestBase._check_role_trust_relationship
+
+    def check_role_trust_relationship(self: Any, role_arn: str) -> bool:
+        if original_check(self, role_arn):
+            return True
+        key = self._access_key
+        if not isinstance(key, AssumedRoleAccessKey):
+            return False
+        role_principal = f"arn:{key.partition}:iam::{key.account_id}:role/{key._owner_role_name}"
+        policy = IAMPolicy(self.backend.get_role_by_arn(role_arn).assume_role_policy_document)
+        result = policy.is_action_permitted(self._action, role_arn, role_principal, format_incoming_conditional_values(self._data))
+        return bool(result == PermissionResult.PERMITTED)
+
+    IAMRequestBase._check_role_trust_relationship = check_role_trust_relationship  # type: ignore[method-assign]
 
 
 def install_policy_evaluation() -> None:
@@ -910,6 +938,8 @@ def control(method: str, route: str, body: bytes) -> tuple[int, Any]:
         ("DELETE", "invocations"): lambda: clear(STATE.invocations),
         ("POST", "iam-auth"): enable_iam_auth,
         ("GET", "admin-credentials"): ensure_admin,
+        # Harness-only: act as a role (a key role, say) whatever its trust policy, to check what its policies allow.
+        ("POST", "role-credentials"): lambda: role_credentials(str(spec["roleArn"]), "harness"),
     }
     handler = routes.get((method, route))
     if handler is None:
@@ -1051,6 +1081,7 @@ def main(argv: list[str]) -> int:
     install_rotation_patches()
     install_resource_authorization()
     install_policy_evaluation()
+    install_role_trust_evaluation()
     install_provider_compatibility()
     install_event_targets()
     server = HarnessServer(ip_address="127.0.0.1", port=args.port, verbose=False)

@@ -12,6 +12,7 @@ import {
 } from '../contract';
 import { ConfigurationError, type RotationScope } from './errors';
 import { LOG_LEVELS, type LogLevel, toLogLevel } from './logger';
+import type { KeyRoles } from './key-roles';
 import { type ManagedSecrets, toManagedSecrets } from './managed-secrets';
 
 export interface RotationConfig {
@@ -24,6 +25,8 @@ export interface RotationConfig {
   readonly managedSecrets: ManagedSecrets;
   /** Where the sweep publishes its findings. */
   readonly notificationTopicArn?: string;
+  /** The roles holding the grants on secrets and users, when the function's own role does not. */
+  readonly keyRoles?: KeyRoles;
 }
 
 export const DEFAULT_LOG_LEVEL: LogLevel = toLogLevel(DEFAULT_FUNCTION_LOG_LEVEL);
@@ -79,15 +82,29 @@ export function loadConfig(env: Environment, scope: RotationScope): RotationConf
     throw invalid(FUNCTION_ENV.notificationTopicArn, 'an SNS topic ARN', notificationTopicArn);
   }
 
+  const keyRoleCountText = read(FUNCTION_ENV.keyRoleCount);
+  const keyRoleNamePrefix = read(FUNCTION_ENV.keyRoleNamePrefix);
+  let keyRoles: KeyRoles | undefined;
+  if (keyRoleCountText !== undefined || keyRoleNamePrefix !== undefined) {
+    const count = Number(keyRoleCountText);
+    if (!Number.isSafeInteger(count) || count < 1) throw invalid(FUNCTION_ENV.keyRoleCount, `a positive whole number (with ${FUNCTION_ENV.keyRoleNamePrefix})`, keyRoleCountText ?? '');
+    if (keyRoleNamePrefix === undefined || !ROLE_NAME_PREFIX.test(keyRoleNamePrefix)) {
+      throw invalid(FUNCTION_ENV.keyRoleNamePrefix, `the start of an IAM role name (with ${FUNCTION_ENV.keyRoleCount})`, keyRoleNamePrefix ?? '');
+    }
+    keyRoles = { count, namePrefix: keyRoleNamePrefix };
+  }
+
   return {
     previousKeyPolicy: { action: previousKeyAction, graceDays, inUse },
     testBudgetMs,
     logLevel,
     managedSecrets,
     ...(notificationTopicArn === undefined ? {} : { notificationTopicArn }),
+    ...(keyRoles === undefined ? {} : { keyRoles }),
   };
 }
 
+const ROLE_NAME_PREFIX = /^[\w+=,.@-]{1,62}$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 
 function parseManagedSecrets(text: string | undefined): ManagedSecrets | undefined {

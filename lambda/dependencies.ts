@@ -2,11 +2,18 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { createStsClient, iamClient, secretsManagerClient, snsClient, type StsClientFactory } from './clients';
+import { assumedRoleClients } from './role-clients';
 import { systemClock, type Clock } from './clock';
 import type { RotationConfig } from './config';
 import type { RotationRequest } from './event';
 import { logger, type Logger } from './logger';
 import type { SecretMetadata } from './secret-metadata';
+
+/** The clients that act on secrets and users, signing as one role. */
+export interface RoleClients {
+  readonly secretsManager: SecretsManagerClient;
+  readonly iam: IAMClient;
+}
 
 /** Everything a step talks to; the handler passes the real ones, tests their own. */
 export interface Dependencies {
@@ -15,6 +22,8 @@ export interface Dependencies {
   /** The sweep publishes its findings with it. */
   readonly sns: SNSClient;
   readonly createStsClient: StsClientFactory;
+  /** Clients signing as a key role (lambda/key-roles.ts), which the function's own role assumes. */
+  readonly assumeRole: (roleArn: string) => RoleClients;
   readonly logger: Logger;
   readonly clock: Clock;
   /** Where embedded-format metric lines go (stdout in Lambda, whatever the log level). */
@@ -26,6 +35,7 @@ export const defaultDependencies: Dependencies = {
   iam: iamClient,
   sns: snsClient,
   createStsClient,
+  assumeRole: assumedRoleClients,
   logger,
   clock: systemClock,
   writeMetric: (line) => console.log(line),

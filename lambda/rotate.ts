@@ -2,6 +2,7 @@ import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from './config';
 import type { Dependencies, StepInput } from './dependencies';
 import { parseRotationEvent, type RotationStep } from './event';
 import { invocationDeadline, ownFunctionArn, type InvocationContext } from './invocation-context';
+import { dependenciesForSecret } from './key-roles';
 import { describeError } from './logger';
 import { assertManagedSecret } from './managed-secrets';
 import { checkRotationRequest, describeSecret } from './secret-metadata';
@@ -39,18 +40,20 @@ export async function rotate(event: unknown, deps: Dependencies, env: Environmen
     const functionArn = ownFunctionArn(context, request);
     assertManagedSecret(request.secretId, config.managedSecrets, functionArn, request);
 
-    const metadata = await describeSecret(deps.secretsManager, request.secretId);
+    const secretDeps = dependenciesForSecret(deps, config.keyRoles, request.secretId, functionArn);
+
+    const metadata = await describeSecret(secretDeps.secretsManager, request.secretId);
     assertManagedSecret(metadata.arn, config.managedSecrets, functionArn, request);
     const input: StepInput = { request, metadata, config, deadline };
     if (!checkRotationRequest(request, metadata)) {
       if (request.step === 'finishSecret') {
-        await finishRemainingWork(input, deps);
+        await finishRemainingWork(input, secretDeps);
       } else {
         logger.info('the version is already AWSCURRENT; nothing to do', { outcome: 'already-current' });
       }
       return;
     }
-    await STEPS[request.step](input, deps);
+    await STEPS[request.step](input, secretDeps);
     logger.info('rotation step succeeded', { outcome: 'succeeded' });
   } catch (error) {
     logger.error('rotation step failed', { outcome: 'failed', error: describeError(error) });

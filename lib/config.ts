@@ -40,6 +40,7 @@ const USER_SHAPE: Shape = {
   previousKeyAction: 'string',
   previousKeyGraceDays: 'number',
   previousKeyInUse: 'string',
+  readers: 'string-list',
 };
 const NOTIFICATIONS_SHAPE: Shape = { topicArn: 'string', emails: 'string-list' };
 const BACKEND_SHAPE: Shape = { s3: 's3-backend' };
@@ -68,10 +69,13 @@ const CONFIG_SHAPE: Shape = {
   encryption: 'string',
   kmsKeyArn: 'string',
   readerArns: 'string-list',
+  readers: 'string-list',
   logRetentionInDays: 'number',
   recoveryWindowInDays: 'number',
   tags: 'string-map',
   functionEnvironment: 'string-map',
+  managedPoliciesPerRole: 'number',
+  reservedConcurrency: 'number',
   backend: 'backend',
 };
 

@@ -18,7 +18,8 @@ import { AwsContext } from './aws-context';
 import { FunctionAlarms } from './function-alarms';
 import { NotificationOptions, NotificationTopic, notificationOptionsProblems } from './notifications';
 import { defaultFunctionZipPath } from './package-files';
-import { LONGEST_ARN_PARTS } from './policy';
+import { LONGEST_ARN_PARTS, MANAGED_POLICIES_PER_ROLE } from './policy';
+import { MAX_KEY_ROLES, keyRoleCount, keyRoleNamePrefix } from './key-role-count';
 import {
   effectivePreviousKeyPolicy,
   graceWithinIntervalProblem,
@@ -33,7 +34,9 @@ import { applyRotationChecks } from './rules/aspect';
 import { RotationSchedule, rotationScheduleProblems } from './schedule';
 import { LAMBDA_ENVIRONMENT_MAX_BYTES, environmentBytes, functionEnvironmentProblems } from './function-environment';
 import { checkSecretNamePrefix, secretNamePatterns } from './secret-names';
+import { readersOf, readersProblems, secretPolicySizeProblem } from './readers';
 import { SecretsKey } from './secrets-key';
+import { GrantSizing } from './user-policy';
 import {
   ValidationError,
   checkIamUserName,
@@ -141,6 +144,15 @@ export interface IamAccessKeyRotationProps {
    */
   readonly readerArns?: string[];
   /**
+   * Principals that may read every secret (each user may add its own): ARNs of IAM roles, IAM users or account roots,
+   * in this account or others, no wildcards. Each secret gets a resource policy that lets them call GetSecretValue and
+   * DescribeSecret, nothing else; the rotation's own access is untouched. A reader in another account also needs the
+   * secrets under a customer managed key: the created key lets every reader decrypt, only through Secrets Manager; with
+   * `kmsKeyArn`, its policy must; with the AWS managed key the plan fails, naming the secret.
+   * @default - none: only principals whose own IAM policies allow it read the secrets, in this account
+   */
+  readonly readers?: string[];
+  /**
    * Retention of the function's logs, in days: one of CloudWatch's periods (1, 3, 5, 7, 14, 30, 60, 90, ...).
    * @default 365
    */
@@ -172,6 +184,20 @@ export interface IamAccessKeyRotationProps {
    * @default - none
    */
   readonly functionEnvironment?: Record<string, string>;
+  /**
+   * Managed policies IAM lets one role have in this account: 10 (IAM's default quota) or, once the account's quota
+   * is raised, up to 20. The grants on secrets and users fill managed policies of at most 6,144 characters; when the
+   * function's role cannot hold them all, they are split over key roles (`<name>-keys-<n>`) that the function assumes.
+   * @default 10
+   */
+  readonly managedPoliciesPerRole?: number;
+  /**
+   * How many invocations of the rotation function may run at once (its reserved concurrency), 1 to 1000, or -1 for
+   * no reservation (for accounts whose concurrency quota cannot spare it: Lambda keeps 100 unreserved). A cap keeps a
+   * fleet whose rotations fall due together from flooding IAM and Secrets Manager with calls they would throttle.
+   * @default 10
+   */
+  readonly reservedConcurrency?: number;
 }
 
 const DEFAULT_NAME = 'iam-key-rotation';
@@ -180,6 +206,19 @@ const DEFAULT_ENCRYPTION: Encryption = 'aws-managed';
 const DEFAULT_LOG_RETENTION_DAYS = 365;
 /** The longest window: a secret deleted by mistake can be restored, with its key, for a month. */
 const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
+/** IAM's default quota of managed policies per role, and the most it can be raised to. */
+const DEFAULT_MANAGED_POLICIES_PER_ROLE = MANAGED_POLICIES_PER_ROLE;
+const MAX_MANAGED_POLICIES_PER_ROLE = 20;
+/**
+ * Ten rotation steps at once: as many as Terraform's default parallelism starts first rotations, and few enough that
+ * IAM's and Secrets Manager's request rates absorb them.
+ */
+const DEFAULT_RESERVED_CONCURRENCY = 10;
+const MAX_RESERVED_CONCURRENCY = 1000;
+/** What a key policy (at most 32,768 characters) can spend on its list of readers, the rest being its other statements. */
+const KEY_POLICY_READERS_LIMIT = 28_000;
+/** Lambda's value for "no reserved concurrency". */
+const NO_RESERVED_CONCURRENCY = -1;
 
 /**
  * Rotates the access keys of a set of IAM users: one shared rotation function, and per user a secret that
@@ -204,17 +243,25 @@ export class IamAccessKeyRotation extends Construct {
     const encryption = props.encryption ?? DEFAULT_ENCRYPTION;
     const context = new AwsContext(this, 'aws');
     const secretNamePatterns = stackSecretNamePatterns(props);
+    // Validation found a count.
+    const keyRoles = keyRoleCount(grantSizings(props), managedPoliciesPerRoleOf(props)) as number;
 
     // The topic's key names the role and the function's environment names the topic: a lazy environment breaks the cycle.
     let topicArn = '';
     this.rotationFunction = new RotationFunction(this, 'rotation-function', {
       name,
       zipPath: props.functionZipPath ?? defaultFunctionZipPath(),
-      environment: { ...props.functionEnvironment, ...ownEnvironment(props, secretNamePatterns, Lazy.stringValue({ produce: () => topicArn })) },
+      environment: {
+        ...props.functionEnvironment,
+        ...ownEnvironment(props, secretNamePatterns, Lazy.stringValue({ produce: () => topicArn }), keyRoles),
+      },
       logRetentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_DAYS,
       tags,
       context,
       secretNamePatterns,
+      keyRoleCount: keyRoles,
+      managedPoliciesPerRole: managedPoliciesPerRoleOf(props),
+      reservedConcurrency: props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY,
     });
 
     this.notifications = new NotificationTopic(this, 'notifications', {
@@ -250,8 +297,8 @@ export class IamAccessKeyRotation extends Construct {
     if (encryption === 'customer-managed') {
       if (props.kmsKeyArn === undefined) {
         this.secretsKey = new SecretsKey(this, 'secrets-key', {
-          rotationRoleArn: this.rotationFunction.role.arn,
-          readerArns: props.readerArns ?? [],
+          rotationRoleArns: this.rotationFunction.secretRoleArns,
+          readerArns: [...new Set([...(props.readerArns ?? []), ...props.users.flatMap((user) => readersOf(props.readers, user.readers))])],
           tags,
           context,
         });
@@ -274,6 +321,8 @@ export class IamAccessKeyRotation extends Construct {
           recoveryWindowInDays: props.recoveryWindowInDays ?? DEFAULT_RECOVERY_WINDOW_DAYS,
           tags,
           previousKeyPolicy: hasOwnPreviousKeyPolicy(user) ? formatPreviousKeyPolicy(effectivePreviousKeyPolicy(user, props)) : undefined,
+          readers: readersOf(props.readers, user.readers),
+          sameAccountReadersIn: encryption === 'aws-managed' ? context.accountId : undefined,
         }),
     );
 
@@ -337,12 +386,28 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
       secretNames.add(secretName);
     }
     if (user.schedule !== undefined) report(rotationScheduleProblems(user.schedule, `users[${index}].schedule`));
+    if (user.readers !== undefined) report(readersProblems(user.readers, `users[${index}].readers`));
+    if (Array.isArray(user.readers) || Array.isArray(props.readers)) {
+      const sizeProblem = secretPolicySizeProblem(readersOf(arrayOrNone(props.readers), arrayOrNone(user.readers)), `users[${index}].readers`);
+      if (sizeProblem !== undefined) problems.push(sizeProblem.message);
+    }
     report(previousKeyOptionsProblems(user, `users[${index}].`));
     const graceProblem = graceWithinIntervalProblem({ label: `users[${index}]`, user, stack: props });
     // Once per message: the stack's grace against the shared schedule reads the same for every user.
     if (graceProblem !== undefined && !problems.includes(graceProblem.message)) problems.push(graceProblem.message);
   });
   if (props.schedule !== undefined) report(rotationScheduleProblems(props.schedule, 'schedule'));
+  if (props.readers !== undefined) report(readersProblems(props.readers, 'readers'));
+  const everyReader = new Set([...arrayOrNone(props.readers) ?? [], ...props.users.flatMap((user) => arrayOrNone(user.readers) ?? [])]);
+  const keyPolicyReaders = [...everyReader].reduce((size, arn) => size + arn.length + 3, 0);
+  if (keyPolicyReaders > KEY_POLICY_READERS_LIMIT) {
+    problems.push(
+      new ValidationError(
+        'readers',
+        `and the users' own name ${everyReader.size} principals in all (${keyPolicyReaders} characters), which the secrets' key policy would list, more than the ${KEY_POLICY_READERS_LIMIT} that leave room in KMS's 32,768: name fewer principals (e.g. one role per consuming team)`,
+      ).message,
+    );
+  }
   const { testBudgetMs, logLevel, encryption, kmsKeyArn, readerArns } = props;
   report(previousKeyOptionsProblems(props, ''));
   if (props.notifications !== undefined) report(notificationOptionsProblems(props.notifications, 'notifications'));
@@ -386,8 +451,29 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
       ),
     );
   }
+  const { managedPoliciesPerRole, reservedConcurrency } = props;
+  if (managedPoliciesPerRole !== undefined) check(() => checkIntegerInRange(managedPoliciesPerRole, 1, MAX_MANAGED_POLICIES_PER_ROLE, 'managedPoliciesPerRole'));
+  if (reservedConcurrency !== undefined && reservedConcurrency !== NO_RESERVED_CONCURRENCY) {
+    check(() => checkIntegerInRange(reservedConcurrency, 1, MAX_RESERVED_CONCURRENCY, 'reservedConcurrency', `, or ${NO_RESERVED_CONCURRENCY} for no reservation`));
+  }
+  // Sizing needs every name valid; the problems above say which is not.
+  let keyRoles = 0;
+  if (problems.length === 0) {
+    const count = keyRoleCount(grantSizings(props), managedPoliciesPerRoleOf(props));
+    if (count === undefined) {
+      problems.push(
+        new ValidationError(
+          'users',
+          `need more than ${MAX_KEY_ROLES} key roles of ${managedPoliciesPerRoleOf(props)} managed policies each to name their ${props.users.length} secrets and users: ` +
+            'raise IAM\'s quota of managed policies per role and `managedPoliciesPerRole` with it (up to 20), shorten the secret names, or split the users over several stacks',
+        ).message,
+      );
+    } else {
+      keyRoles = count;
+    }
+  }
   const patterns = stackSecretNamePatterns(props);
-  const own = ownEnvironment(props, patterns, props.notifications?.topicArn ?? sizingTopicArn(name));
+  const own = ownEnvironment(props, patterns, props.notifications?.topicArn ?? sizingTopicArn(name), keyRoles);
   report(functionEnvironmentProblems(props.functionEnvironment ?? {}, own, 'functionEnvironment'));
   const bytes = environmentBytes({ ...props.functionEnvironment, ...own });
   if (bytes > LAMBDA_ENVIRONMENT_MAX_BYTES) {
@@ -404,9 +490,12 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
 }
 
 /** The variables the construct sets on the function (they win over `functionEnvironment`). */
-function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatterns: readonly string[], topicArn: string): Record<string, string> {
+function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatterns: readonly string[], topicArn: string, keyRoles: number): Record<string, string> {
   const policy = effectivePreviousKeyPolicy(props);
+  const keyRoleVariables: Record<string, string> =
+    keyRoles === 0 ? {} : { [FUNCTION_ENV.keyRoleCount]: String(keyRoles), [FUNCTION_ENV.keyRoleNamePrefix]: keyRoleNamePrefix(props.name ?? DEFAULT_NAME) };
   return {
+    ...keyRoleVariables,
     [FUNCTION_ENV.previousKeyAction]: policy.action,
     [FUNCTION_ENV.previousKeyGraceDays]: String(policy.graceDays),
     [FUNCTION_ENV.previousKeyInUse]: policy.inUse,
@@ -421,6 +510,20 @@ function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatterns: re
 function sizingTopicArn(name: string): string {
   const { partition, region, account } = LONGEST_ARN_PARTS;
   return `arn:${partition}:sns:${region}:${account}:${name}-notifications`;
+}
+
+/** A list as given, or none when it is not one (validation reports it). */
+function arrayOrNone(value: readonly string[] | undefined): readonly string[] | undefined {
+  return Array.isArray(value) ? value : undefined;
+}
+
+function managedPoliciesPerRoleOf(props: IamAccessKeyRotationProps): number {
+  return props.managedPoliciesPerRole ?? DEFAULT_MANAGED_POLICIES_PER_ROLE;
+}
+
+/** Each user's secret and user names, to size the grants. */
+function grantSizings(props: IamAccessKeyRotationProps): GrantSizing[] {
+  return props.users.map((user) => ({ secretName: secretNameOf(props, user), configuredUserName: user.name }));
 }
 
 function secretNamePrefixOf(props: IamAccessKeyRotationProps): string {

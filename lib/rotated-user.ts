@@ -2,8 +2,10 @@ import { Construct } from 'constructs';
 import { DataAwsIamUser } from '@cdktf/provider-aws/lib/data-aws-iam-user';
 import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY, PreviousKeyAction, PreviousKeyInUseAction, USER_TAG_KEY } from '../contract';
+import { readerAccount, secretReadPolicy } from './readers';
 import { RotationFunction } from './rotation-function';
 import { RotationSchedule, rotationRules } from './schedule';
 
@@ -43,6 +45,11 @@ export interface RotatedUserOptions {
    * @default - the `previousKeyInUse` of the IamAccessKeyRotation
    */
   readonly previousKeyInUse?: PreviousKeyInUseAction;
+  /**
+   * More principals that may read this user's secret, besides the IamAccessKeyRotation's `readers`.
+   * @default - none
+   */
+  readonly readers?: string[];
 }
 
 export interface RotatedUserProps {
@@ -57,6 +64,13 @@ export interface RotatedUserProps {
   readonly tags: Record<string, string>;
   /** The user's own previous-key policy, as formatPreviousKeyPolicy writes it; none when the stack's applies. */
   readonly previousKeyPolicy?: string;
+  /** Principals the secret's resource policy lets read it; none: no resource policy. */
+  readonly readers: string[];
+  /**
+   * The stack's account, when the secrets use the AWS managed key: a reader in another account could not decrypt, so
+   * the plan fails with a clear message instead.
+   */
+  readonly sameAccountReadersIn?: string;
 }
 
 /**
@@ -71,6 +85,8 @@ export class RotatedUser extends Construct {
   readonly user: IamUser | undefined;
   readonly secret: SecretsmanagerSecret;
   readonly rotation: SecretsmanagerSecretRotation;
+  /** Present when the secret has readers. */
+  readonly readPolicy: SecretsmanagerSecretPolicy | undefined;
 
   constructor(scope: Construct, id: string, props: RotatedUserProps) {
     super(scope, id);
@@ -105,6 +121,28 @@ export class RotatedUser extends Construct {
       lifecycle: { ignoreChanges: [`tags["${ATTEMPT_TAG_KEY}"]`] },
     });
 
+    if (props.readers.length > 0) {
+      const accounts = [...new Set(props.readers.map(readerAccount))];
+      this.readPolicy = new SecretsmanagerSecretPolicy(this, 'read-policy', {
+        secretArn: this.secret.arn,
+        policy: secretReadPolicy(props.readers),
+        // Secrets Manager refuses a policy that would open the secret to everyone.
+        blockPublicPolicy: true,
+        ...(props.sameAccountReadersIn === undefined
+          ? {}
+          : {
+              lifecycle: {
+                precondition: [
+                  {
+                    condition: `\${alltrue([for account in ${JSON.stringify(accounts)} : account == ${props.sameAccountReadersIn}])}`,
+                    errorMessage: `The readers of secret ${props.secretName} include another account, which cannot decrypt a secret under the AWS managed key aws/secretsmanager: set encryption to 'customer-managed'.`,
+                  },
+                ],
+              },
+            }),
+      });
+    }
+
     props.rotationFunction.grantRotation({
       secretArn: this.secret.arn,
       secretName: props.secretName,
@@ -118,6 +156,6 @@ export class RotatedUser extends Construct {
       rotateImmediately: true,
     });
     // The first rotation starts at creation: it needs the invoke permission and all of the role's policies.
-    props.rotationFunction.addRotation(this.rotation);
+    props.rotationFunction.addRotation(this.rotation, props.secretName);
   }
 }

@@ -1,32 +1,34 @@
 import * as fs from 'fs';
 import { Construct } from 'constructs';
-import { AssetType, Fn, Lazy, TerraformAsset, TerraformResource, dependable } from 'cdktf';
+import { AssetType, Fn, Lazy, TerraformAsset, dependable } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { ATTEMPT_TAG_KEY } from '../contract';
+import { keyRoleIndex } from '../contract';
 import { SECRETS_MANAGER_SECRET_ACTIONS } from './secrets-manager-actions';
 import { AwsContext } from './aws-context';
+import { KeyRole } from './key-role';
+import { keyRoleNamePrefix } from './key-role-count';
 import {
   ArnParts,
   LONGEST_ARN_PARTS,
-  MANAGED_POLICIES_PER_ROLE,
   MANAGED_POLICY_SIZE_LIMIT,
   PolicyStatement,
   ROLE_INLINE_POLICIES_SIZE_LIMIT,
   policyJson,
   policySize,
-  sizingSecretArn,
-  userArnPatterns,
   viaSecretsManager,
   viaService,
 } from './policy';
 import { secretArnPattern } from './secret-names';
+import { UserPolicies } from './user-policies';
+import { RotationGrant, userPolicySize } from './user-policy';
+
+export type { RotationGrant } from './user-policy';
 
 /** Fixed by the handler's contract with the build (dist/lambda/index.js exports `handler`). */
 const HANDLER = 'index.handler';
@@ -61,17 +63,15 @@ export interface RotationFunctionProps {
    * these only, and the role is denied every other secret.
    */
   readonly secretNamePatterns: readonly string[];
-}
-
-/** The identifiers a rotation function needs to rotate one user's keys in one secret. */
-export interface RotationGrant {
-  readonly secretArn: string;
-  /** Name of the secret, to size the role's policies (its ARN is only known at plan time). */
-  readonly secretName: string;
-  /** The user's name as policies write it: a reference where the user is a resource or data source of the stack. */
-  readonly userName: string;
-  /** The user's name as configured, to size the policies (the reference's value has the same length). */
-  readonly configuredUserName: string;
+  /**
+   * Key roles holding the grants on secrets and users (see keyRoleIndex in contract.ts and lib/key-role-count.ts);
+   * 0: the function's own role holds them.
+   */
+  readonly keyRoleCount: number;
+  /** Managed policies a role may have (IAM's quota: 10 unless raised, at most 20). */
+  readonly managedPoliciesPerRole: number;
+  /** The function's reserved concurrency: how many invocations may run at once; -1 for no reservation. */
+  readonly reservedConcurrency: number;
 }
 
 /** What the inline policy names besides partition, region and account. */
@@ -81,6 +81,8 @@ interface FunctionPolicyNames {
   readonly notifications: PublishGrant | undefined;
   /** The partition's domain (amazonaws.com, amazonaws.com.cn in China). */
   readonly dnsSuffix: string;
+  /** The key roles the function assumes (none when its own role holds the grants). */
+  readonly keyRoleArns: readonly string[];
 }
 
 /** The notifications topic the function publishes to, and its key when the construct created it. */
@@ -89,18 +91,12 @@ export interface PublishGrant {
   readonly kmsKeyArn: string | undefined;
 }
 
-/** One customer managed policy holding the grants of consecutive users, and its attachment to the role. */
-interface UserPolicy {
-  readonly grants: RotationGrant[];
-  readonly policy: IamPolicy;
-  readonly attachment: IamRolePolicyAttachment;
-}
-
 /**
- * The Lambda function Secrets Manager invokes for each rotation step, with its log group and its role. The
- * role's inline policy covers the function's own needs (logs, the secrets' key); the grants on the secrets
- * and users registered through `grantRotation` go to customer managed policies, because IAM limits a role's
- * inline policies to 10,240 characters in all, which about 70 users exceed.
+ * The Lambda function Secrets Manager invokes for each rotation step, with its log group and its role. The role's
+ * inline policy covers the function's own needs (logs, the secrets' key); the grants on the secrets and users
+ * registered through `grantRotation` go to customer managed policies, because IAM limits a role's inline policies to
+ * 10,240 characters in all, which about 70 users exceed. A fleet too large for one role's managed policies is split
+ * over key roles that the function assumes (`keyRoleCount`).
  */
 export class RotationFunction extends Construct {
   readonly function: LambdaFunction;
@@ -110,18 +106,16 @@ export class RotationFunction extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   /** Let Secrets Manager invoke the function for the stack's secrets, one per secret-name pattern; rotations depend on them. */
   readonly invokePermissions: LambdaPermission[];
+  /** The roles holding the grants on secrets and users, when the function's own role cannot hold them all. */
+  readonly keyRoles: KeyRole[];
 
   private readonly name: string;
-  private readonly tags: Record<string, string>;
   private readonly context: AwsContext;
   private readonly secretNamePatterns: readonly string[];
-  private readonly policies: UserPolicy[] = [];
-  /** Resources that must depend on every policy of the role, including those of users granted later. */
-  private readonly waitingForPolicies: TerraformResource[] = [];
-  /**
-   * What each rotation depends on: the invoke permission, every policy of the role and every attachment. Made
-   * once: each `dependable` is a new token, costly when there are hundreds of rotations.
-   */
+  private readonly managedPoliciesPerRole: number;
+  /** The grants on the function's own role, without key roles. */
+  private readonly functionRolePolicies: UserPolicies;
+  /** What each rotation depends on besides the policies of its role: the invoke permissions and the inline policy. */
   private readonly rotationDependencies: string[];
   private kmsKeyArn: string | undefined;
   private notifications: PublishGrant | undefined;
@@ -132,9 +126,9 @@ export class RotationFunction extends Construct {
       throw new Error(`The rotation function's zip ${props.zipPath} does not exist: build it with npm run build:lambda in the iam-key-rotation repository, reinstall the package, or set \`functionZipPath\``);
     }
     this.name = props.name;
-    this.tags = props.tags;
     this.context = props.context;
     this.secretNamePatterns = props.secretNamePatterns;
+    this.managedPoliciesPerRole = props.managedPoliciesPerRole;
 
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
       name: `/aws/lambda/${props.name}`,
@@ -151,6 +145,18 @@ export class RotationFunction extends Construct {
       tags: props.tags,
     });
 
+    this.keyRoles = Array.from(
+      { length: props.keyRoleCount },
+      (_, index) =>
+        new KeyRole(this, `key-role-${index + 1}`, {
+          name: `${keyRoleNamePrefix(props.name)}${index + 1}`,
+          functionRoleArn: this.role.arn,
+          inlineStatements: () => this.keyRoleStatements(this.context.arnParts, this.kmsKeyArn, this.context.dnsSuffix),
+          tags: props.tags,
+          arnParts: props.context.arnParts,
+        }),
+    );
+
     this.rolePolicy = new IamRolePolicy(this, 'role-policy', {
       name: 'rotate-access-keys',
       role: this.role.id,
@@ -162,9 +168,17 @@ export class RotationFunction extends Construct {
               kmsKeyArn: this.kmsKeyArn,
               notifications: this.notifications,
               dnsSuffix: this.context.dnsSuffix,
+              keyRoleArns: this.keyRoles.map(({ role }) => role.arn),
             }),
           ),
       }),
+    });
+    this.functionRolePolicies = new UserPolicies(this, 'user-policy-', {
+      roleName: this.role.name,
+      namePrefix: `${props.name}-managed-users-`,
+      description: `Lets the rotation function ${props.name} rotate the access keys of its managed users`,
+      tags: props.tags,
+      arnParts: props.context.arnParts,
     });
 
     // The asset hash is a content hash, so the copied file's path (and the plan) change only with the code.
@@ -177,6 +191,7 @@ export class RotationFunction extends Construct {
       runtime: RUNTIME,
       timeout: TIMEOUT_SECONDS,
       memorySize: MEMORY_MB,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       filename: asset.path,
       // What Lambda reports as CodeSha256, computed by Terraform from the very file it uploads.
       sourceCodeHash: Fn.filebase64sha256(asset.path),
@@ -188,7 +203,7 @@ export class RotationFunction extends Construct {
     // them fails its first rotation.
     const rolePolicyDependency = dependable(this.rolePolicy);
     this.function.dependsOn = [dependable(this.logGroup), rolePolicyDependency];
-    this.waitingForPolicies.push(this.function);
+    this.functionRolePolicies.addDependent(this.function);
 
     // Confused-deputy guard: only Secrets Manager acting for this account, and for the stack's secrets, may invoke
     // the function (one permission per pattern: a permission takes one source ARN, a pattern).
@@ -207,16 +222,12 @@ export class RotationFunction extends Construct {
   }
 
   /**
-   * Allow rotating `userArn`'s access keys through `secretArn`. Users fill the managed policies in the order
-   * they are granted, each policy up to IAM's size limit, so a user granted last changes only the last policy.
+   * Allow rotating the user's access keys through the secret: on the key role of the secret's share, or on the
+   * function's own role. Users fill a role's managed policies in the order they are granted, each policy up to IAM's
+   * size limit, so a user granted last changes only the last policy.
    */
   grantRotation(grant: RotationGrant): void {
-    const last = this.policies.at(-1);
-    if (last !== undefined && sizeOfUserPolicy([...last.grants, grant]) <= MANAGED_POLICY_SIZE_LIMIT) {
-      last.grants.push(grant);
-    } else {
-      this.policies.push(this.newUserPolicy([grant]));
-    }
+    this.policiesFor(grant.secretName).add(grant);
   }
 
   /** Allow using a customer managed key, only through Secrets Manager. */
@@ -229,40 +240,40 @@ export class RotationFunction extends Construct {
     this.notifications = grant;
   }
 
-  /** The customer managed policies with the grants on the managed secrets and users, in the users' order. */
+  /** The roles that act on the secrets, and so use their key: the key roles, or else the function's own role. */
+  get secretRoleArns(): string[] {
+    return this.keyRoles.length > 0 ? this.keyRoles.map(({ role }) => role.arn) : [this.role.arn];
+  }
+
+  /** The customer managed policies with the grants on the managed secrets and users, role by role, in the users' order. */
   get userPolicies(): IamPolicy[] {
-    return this.policies.map(({ policy }) => policy);
+    return [...this.functionRolePolicies.policies, ...this.keyRoles.flatMap(({ userPolicies }) => userPolicies.policies)];
   }
 
   /**
-   * Makes a rotation depend on the invoke permission and on every policy of the role, also those created for
-   * users granted later: its first run starts as soon as it is created, and must find the function allowed to
-   * do its work.
+   * Makes the rotation of `secretName` depend on the invoke permissions and on every policy of the role that holds
+   * its grants, also those created for users granted later: its first run starts as soon as it is created, and must
+   * find the function allowed to do its work.
    */
-  addRotation(rotation: SecretsmanagerSecretRotation): void {
+  addRotation(rotation: SecretsmanagerSecretRotation, secretName: string): void {
     rotation.dependsOn = [...(rotation.dependsOn ?? []), ...this.rotationDependencies];
-    this.waitingForPolicies.push(rotation);
+    const keyRole = this.keyRoleOf(secretName);
+    if (keyRole === undefined) this.functionRolePolicies.addDependent(rotation);
+    else keyRole.addDependent(rotation);
   }
 
-  private newUserPolicy(grants: RotationGrant[]): UserPolicy {
-    const part = this.policies.length + 1;
-    const policy = new IamPolicy(this, `user-policy-${part}`, {
-      name: `${this.name}-managed-users-${part}`,
-      description: `Lets the rotation function ${this.name} rotate the access keys of its managed users (part ${part})`,
-      policy: Lazy.stringValue({ produce: () => policyJson(userStatements(grants, this.context.arnParts)) }),
-      tags: this.tags,
-    });
-    const attachment = new IamRolePolicyAttachment(this, `user-policy-${part}-attachment`, {
-      role: this.role.name,
-      policyArn: policy.arn,
-    });
-    const dependencies = [dependable(policy), dependable(attachment)];
-    this.rotationDependencies.push(...dependencies);
-    for (const resource of this.waitingForPolicies) resource.dependsOn = [...(resource.dependsOn ?? []), ...dependencies];
-    return { grants, policy, attachment };
+  private keyRoleOf(secretName: string): KeyRole | undefined {
+    return this.keyRoles.length === 0 ? undefined : this.keyRoles[keyRoleIndex(secretName, this.keyRoles.length)];
   }
 
-  /** The inline policy: the function's own needs, and the Deny that fences it in to the stack's secrets. */
+  private policiesFor(secretName: string): UserPolicies {
+    return this.keyRoleOf(secretName)?.userPolicies ?? this.functionRolePolicies;
+  }
+
+  /**
+   * The inline policy: the function's own needs and the Deny that fences it in to the stack's secrets; with key roles,
+   * leave to them the secrets and their key, and assume them.
+   */
   private functionStatements(parts: ArnParts, names: FunctionPolicyNames): PolicyStatement[] {
     const statements: PolicyStatement[] = [
       {
@@ -278,25 +289,12 @@ export class RotationFunction extends Construct {
         Action: 'secretsmanager:ListSecrets',
         Resource: '*',
       },
-      {
-        // An explicit Deny beats any Allow, a foreign secret's resource policy included: no secret outside the stack
-        // can lend the role access, in this account or another. Every action on a secret, by name: `secretsmanager:*`
-        // would also deny ListSecrets, whose resource is `*` (test/lib checks the list against the SDK's commands).
-        Sid: 'DenySecretsOutsideTheStack',
-        Effect: 'Deny',
-        Action: SECRETS_MANAGER_SECRET_ACTIONS,
-        NotResource: this.secretNamePatterns.map((pattern) => secretArnPattern(parts, pattern)),
-      },
+      this.denySecretsOutsideTheStack(parts),
     ];
-    if (names.kmsKeyArn !== undefined) {
-      statements.push({
-        Sid: 'UseSecretsKeyThroughSecretsManager',
-        Effect: 'Allow',
-        // What Secrets Manager calls for the function: GenerateDataKey to store a value, Decrypt to read one.
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: [names.kmsKeyArn],
-        Condition: viaSecretsManager(parts.region, names.dnsSuffix),
-      });
+    if (names.keyRoleArns.length > 0) {
+      statements.push({ Sid: 'AssumeKeyRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...names.keyRoleArns] });
+    } else if (names.kmsKeyArn !== undefined) {
+      statements.push(useSecretsKey(names.kmsKeyArn, parts, names.dnsSuffix));
     }
     if (names.notifications !== undefined) {
       statements.push({
@@ -319,23 +317,42 @@ export class RotationFunction extends Construct {
     return statements;
   }
 
+  /** A key role's inline policy: the same fence as the function's role, and the secrets' key. */
+  private keyRoleStatements(parts: ArnParts, kmsKeyArn: string | undefined, dnsSuffix: string): PolicyStatement[] {
+    return [this.denySecretsOutsideTheStack(parts), ...(kmsKeyArn !== undefined ? [useSecretsKey(kmsKeyArn, parts, dnsSuffix)] : [])];
+  }
+
+  private denySecretsOutsideTheStack(parts: ArnParts): PolicyStatement {
+    return {
+      // An explicit Deny beats any Allow, a foreign secret's resource policy included: no secret outside the stack
+      // can lend the role access, in this account or another. Every action on a secret, by name: `secretsmanager:*`
+      // would also deny ListSecrets, whose resource is `*` (test/lib checks the list against the SDK's commands).
+      Sid: 'DenySecretsOutsideTheStack',
+      Effect: 'Deny',
+      Action: SECRETS_MANAGER_SECRET_ACTIONS,
+      NotResource: this.secretNamePatterns.map((pattern) => secretArnPattern(parts, pattern)),
+    };
+  }
+
   private policyProblems(): string[] {
     const problems: string[] = [];
     const { partition, region, account } = LONGEST_ARN_PARTS;
+    const sizingKeyArn = `arn:${partition}:kms:${region}:${account}:key/${SIZING_KMS_KEY_ID}`;
     const inlineSize = policySize(
       policyJson(
         this.functionStatements(LONGEST_ARN_PARTS, {
           logGroupArn: `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${this.name}`,
-          kmsKeyArn: this.kmsKeyArn === undefined ? undefined : `arn:${partition}:kms:${region}:${account}:key/${SIZING_KMS_KEY_ID}`,
+          kmsKeyArn: this.kmsKeyArn === undefined ? undefined : sizingKeyArn,
           notifications:
             this.notifications === undefined
               ? undefined
               : {
                   // A topic name can have 256 characters.
                   topicArn: `arn:${partition}:sns:${region}:${account}:${'t'.repeat(256)}`,
-                  kmsKeyArn: this.notifications.kmsKeyArn === undefined ? undefined : `arn:${partition}:kms:${region}:${account}:key/${SIZING_KMS_KEY_ID}`,
+                  kmsKeyArn: this.notifications.kmsKeyArn === undefined ? undefined : sizingKeyArn,
                 },
           dnsSuffix: LONGEST_DNS_SUFFIX,
+          keyRoleArns: this.keyRoles.map((_, index) => `arn:${partition}:iam::${account}:role/${keyRoleNamePrefix(this.name)}${index + 1}`),
         }),
       ),
     );
@@ -352,25 +369,47 @@ export class RotationFunction extends Construct {
           `more than Lambda's limit of ${FUNCTION_POLICY_SIZE_LIMIT} for a function policy; ${SECRET_NAMES_HINT}`,
       );
     }
-    const users = this.policies.reduce((count, { grants }) => count + grants.length, 0);
-    if (this.policies.length > MANAGED_POLICIES_PER_ROLE) {
-      problems.push(
-        `${users} users need ${this.policies.length} managed policies of at most ${MANAGED_POLICY_SIZE_LIMIT} characters on the ` +
-          `rotation role, more than the ${MANAGED_POLICIES_PER_ROLE} IAM allows per role by default: split the users across ` +
-          'several IamAccessKeyRotation constructs (each with its own `name`), or shorten the secret names',
-      );
-    }
-    let first = 1;
-    for (const { grants } of this.policies) {
-      const size = sizeOfUserPolicy(grants);
-      if (size > MANAGED_POLICY_SIZE_LIMIT) {
-        const range = `${first}-${first + grants.length - 1}`;
-        problems.push(`the policy for users ${range} of ${users} may reach ${size} characters, more than IAM's limit of ${MANAGED_POLICY_SIZE_LIMIT}: shorten the secret names`);
+    const roles: [string, UserPolicies][] = [
+      ['the rotation role', this.functionRolePolicies],
+      ...this.keyRoles.map(({ userPolicies }, index): [string, UserPolicies] => [`the key role ${keyRoleNamePrefix(this.name)}${index + 1}`, userPolicies]),
+    ];
+    const users = roles.reduce((count, [, policies]) => count + policies.grantsByPolicy.flat().length, 0);
+    for (const [label, policies] of roles) {
+      const grantsByPolicy = policies.grantsByPolicy;
+      if (grantsByPolicy.length > this.managedPoliciesPerRole) {
+        problems.push(
+          `${users} users need ${grantsByPolicy.length} managed policies of at most ${MANAGED_POLICY_SIZE_LIMIT} characters on ${label}, ` +
+            `more than the ${this.managedPoliciesPerRole} IAM allows per role (\`managedPoliciesPerRole\`): raise IAM's quota and \`managedPoliciesPerRole\` ` +
+            'with it (up to 20), or shorten the secret names',
+        );
       }
-      first += grants.length;
+      let first = 1;
+      for (const grants of grantsByPolicy) {
+        const size = userPolicySize(grants);
+        if (size > MANAGED_POLICY_SIZE_LIMIT) {
+          const range = `${first}-${first + grants.length - 1}`;
+          problems.push(`the policy for users ${range} of ${users} may reach ${size} characters, more than IAM's limit of ${MANAGED_POLICY_SIZE_LIMIT}: shorten the secret names`);
+        }
+        first += grants.length;
+      }
+    }
+    const keyRoleInlineSize = policySize(policyJson(this.keyRoleStatements(LONGEST_ARN_PARTS, sizingKeyArn, LONGEST_DNS_SUFFIX)));
+    if (this.keyRoles.length > 0 && keyRoleInlineSize > ROLE_INLINE_POLICIES_SIZE_LIMIT) {
+      problems.push(`the key roles' inline policy may reach ${keyRoleInlineSize} characters, more than IAM's limit of ${ROLE_INLINE_POLICIES_SIZE_LIMIT}; ${SECRET_NAMES_HINT}`);
     }
     return problems;
   }
+}
+
+/** Key use, only through Secrets Manager: GenerateDataKey to store a value, Decrypt to read one. */
+function useSecretsKey(kmsKeyArn: string, parts: ArnParts, dnsSuffix: string): PolicyStatement {
+  return {
+    Sid: 'UseSecretsKeyThroughSecretsManager',
+    Effect: 'Allow',
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Resource: [kmsKeyArn],
+    Condition: viaSecretsManager(parts.region, dnsSuffix),
+  };
 }
 
 /** The first permission keeps the name it had before there could be several. */
@@ -399,40 +438,4 @@ function functionPolicySize(functionName: string, patterns: readonly string[]): 
     };
   });
   return Buffer.byteLength(JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: statements }), 'utf8');
-}
-
-/** The grants on the secrets and users of a managed policy. */
-function userStatements(grants: readonly Pick<RotationGrant, 'secretArn' | 'userName'>[], parts: ArnParts): PolicyStatement[] {
-  return [
-    {
-      Sid: 'RotateManagedSecrets',
-      Effect: 'Allow',
-      Action: [
-        'secretsmanager:DescribeSecret',
-        'secretsmanager:GetSecretValue',
-        'secretsmanager:ListSecretVersionIds',
-        'secretsmanager:PutSecretValue',
-        'secretsmanager:UpdateSecretVersionStage',
-        'secretsmanager:TagResource',
-        'secretsmanager:UntagResource',
-      ],
-      Resource: grants.map(({ secretArn }) => secretArn),
-      // The attempt marker (see contract.ts) is the only tag key the function may set or remove, so it can never move
-      // the user tag. Only TagResource and UntagResource carry aws:TagKeys; for the other actions the key is absent
-      // and ForAllValues holds. One statement names each secret once, which keeps about 30 users in a policy.
-      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [ATTEMPT_TAG_KEY] } },
-    },
-    {
-      Sid: 'ManageAccessKeysOfManagedUsers',
-      Effect: 'Allow',
-      Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey', 'iam:GetAccessKeyLastUsed'],
-      Resource: grants.flatMap(({ userName }) => userArnPatterns(parts, userName)),
-    },
-  ];
-}
-
-/** The size IAM will count for a policy with these grants, whatever partition, region and account it lands in. */
-function sizeOfUserPolicy(grants: readonly RotationGrant[]): number {
-  const standIns = grants.map((grant) => ({ secretArn: sizingSecretArn(grant.secretName), userName: grant.configuredUserName }));
-  return policySize(policyJson(userStatements(standIns, LONGEST_ARN_PARTS)));
 }

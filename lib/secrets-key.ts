@@ -5,8 +5,8 @@ import { KEY_DELETION_WINDOW_DAYS, accountAdministersKey } from './key-administr
 import { PolicyStatement, policyJson, viaSecretsManager } from './policy';
 
 export interface SecretsKeyProps {
-  /** The rotation function's role: it writes and reads the secrets. */
-  readonly rotationRoleArn: string;
+  /** The roles that write and read the secrets for the rotation function (its own, or its key roles). */
+  readonly rotationRoleArns: string[];
   /** Principals that read the secrets (decrypt only). */
   readonly readerArns: string[];
   readonly tags: Record<string, string>;
@@ -14,7 +14,7 @@ export interface SecretsKeyProps {
 }
 
 /**
- * A customer managed key (rotated yearly by KMS) that only the rotation role and the readers may use, and only
+ * A customer managed key (rotated yearly by KMS) that only the rotation roles and the readers may use, and only
  * through Secrets Manager. The account administers it (lib/key-administration.ts).
  */
 export class SecretsKey extends Construct {
@@ -28,7 +28,8 @@ export class SecretsKey extends Construct {
       {
         Sid: 'RotationFunctionUsesKeyThroughSecretsManager',
         Effect: 'Allow',
-        Principal: { AWS: props.rotationRoleArn },
+        // One role as a string, as key policies read it back.
+        Principal: { AWS: props.rotationRoleArns.length === 1 ? props.rotationRoleArns[0] : props.rotationRoleArns },
         // What Secrets Manager calls for the function: GenerateDataKey to store a value, Decrypt to read one.
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: '*',

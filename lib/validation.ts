@@ -83,10 +83,11 @@ export function checkResourceName(value: unknown, label: string): void {
   }
 }
 
-export function checkIntegerInRange(value: number, min: number, max: number, label: string): void {
+/** `alternative` adds to the message what else is accepted, e.g. `, or -1 for none`. */
+export function checkIntegerInRange(value: number, min: number, max: number, label: string, alternative = ''): void {
   if (isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ValidationError(label, `must be an integer between ${min} and ${max}, got ${show(value)}`);
+    throw new ValidationError(label, `must be an integer between ${min} and ${max}${alternative}, got ${show(value)}`);
   }
 }
 

@@ -6,6 +6,7 @@ import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from '../config';
 import type { Dependencies } from '../dependencies';
 import type { RotationScope } from '../errors';
 import { invocationDeadline, ownFunctionArn, type InvocationContext } from '../invocation-context';
+import { dependenciesForSecret } from '../key-roles';
 import { describeError } from '../logger';
 import { isManagedSecret } from '../managed-secrets';
 import { decide, type Deactivation } from './decide';
@@ -65,7 +66,7 @@ export async function sweep(event: unknown, deps: Dependencies, env: Environment
           queue.unshift(secret);
           return;
         }
-        const outcome = await sweepSecret(deps, secret, config.previousKeyPolicy);
+        const outcome = await sweepSecret(dependenciesForSecret(deps, config.keyRoles, secret.arn, functionArn), secret, config.previousKeyPolicy);
         findings.push(...outcome.findings);
         if (outcome.deactivated) deactivated += 1;
         checked += 1;

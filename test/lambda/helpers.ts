@@ -227,6 +227,8 @@ export function fakeClock(): FakeClock {
 
 export interface TestDependencies extends Dependencies {
   readonly logLines: string[];
+  /** The roles `assumeRole` was asked for, in order. */
+  readonly assumedRoles: string[];
   /** What writeMetric received. */
   readonly metricLines: string[];
   readonly stsCredentials: KeyCredentials[];
@@ -238,6 +240,7 @@ export function testDependencies(): TestDependencies {
   const logLines: string[] = [];
   const stsCredentials: KeyCredentials[] = [];
   const metricLines: string[] = [];
+  const assumedRoles: string[] = [];
   return {
     secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
     iam: new IAMClient({ region: 'us-east-1' }),
@@ -248,10 +251,16 @@ export function testDependencies(): TestDependencies {
       stsCredentials.push(credentials);
       return new STSClient({ region: 'us-east-1', credentials });
     },
+    // The same (mocked) clients: tests see which role was asked for in `assumedRoles`.
+    assumeRole: (roleArn) => {
+      assumedRoles.push(roleArn);
+      return { secretsManager: new SecretsManagerClient({ region: 'us-east-1' }), iam: new IAMClient({ region: 'us-east-1' }) };
+    },
     logger: createLogger('debug', (line) => logLines.push(line)),
     clock: fakeClock(),
     logLines,
     stsCredentials,
+    assumedRoles,
   };
 }
 

@@ -2,7 +2,7 @@
 import { GetAccessKeyLastUsedCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, ListSecretsCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { SWEEP_EVENT, USER_TAG_KEY } from '../../contract';
+import { FUNCTION_ENV, SWEEP_EVENT, USER_TAG_KEY, keyRoleIndex } from '../../contract';
 import { InvalidEventError } from '../../lambda/errors';
 import { handler } from '../../lambda/index';
 import { sweep } from '../../lambda/sweep/sweep';
@@ -134,6 +134,20 @@ describe('the sweep', () => {
     expect(read.length).toBeGreaterThan(0);
     expect(read.every((id) => id === secretArn('iam-key-rotation/alice'))).toBe(true);
     expect(summary).toMatchObject({ secrets: 1, checked: 1, deactivated: 0, errors: 0, warnings: 0 });
+  });
+
+  test('with key roles, lists with its own role and checks each secret through the key role holding its grants', async () => {
+    // GIVEN
+    const names = ['iam-key-rotation/alice', 'iam-key-rotation/bob', 'iam-key-rotation/carol'];
+    givenSecrets(mocks, names.map((name) => ({ name, user: name.split('/')[1], rotatedDaysAgo: 1 })));
+
+    // WHEN
+    const summary = await run({ [FUNCTION_ENV.keyRoleCount]: '5', [FUNCTION_ENV.keyRoleNamePrefix]: 'iam-key-rotation-keys-' });
+
+    // THEN
+    expect(summary).toMatchObject({ secrets: 3, checked: 3, errors: 0 });
+    const roleOf = (name: string): string => `arn:aws:iam::123456789012:role/iam-key-rotation-keys-${keyRoleIndex(name, 5) + 1}`;
+    expect([...deps.assumedRoles].sort()).toEqual(names.map(roleOf).sort());
   });
 
   test('deactivates each previous key whose grace is over and that nobody used since, holds the one in use, and reports both', async () => {

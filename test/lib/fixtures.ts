@@ -80,3 +80,38 @@ export function errorAnnotations(stack: TerraformStack): string[] {
 export function resolve(stack: TerraformStack, value: unknown): unknown {
   return Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) });
 }
+
+/**
+ * A policy as IAM will see it, its references replaced by the longest values they can take: the longest partition
+ * and region names (aws-us-gov, us-isof-south-1). No IAM path appears: users are named by path-independent patterns.
+ */
+export function withLongestArns(json: TerraformJson, policy: string): string {
+  const secret = (id: string): string => String(json.resource.aws_secretsmanager_secret[id].name);
+  const resolved = policy
+    .replace(/\$\{aws_secretsmanager_secret\.([\w-]+)\.arn\}/g, (_match, id: string) =>
+      `arn:aws-us-gov:secretsmanager:us-isof-south-1:123456789012:secret:${secret(id)}-AbCdEf`)
+    .replace(/\$\{aws_iam_role\.([\w-]+)\.arn\}/g, (_match, id: string) => `arn:aws-us-gov:iam::123456789012:role/${String(json.resource.aws_iam_role[id].name)}`)
+    .replace(/\$\{aws_cloudwatch_log_group\.[\w-]+\.arn\}/g, 'arn:aws-us-gov:logs:us-isof-south-1:123456789012:log-group:/aws/lambda/iam-key-rotation')
+    .replace(/\$\{aws_sns_topic\.[\w-]+\.arn\}/g, 'arn:aws-us-gov:sns:us-isof-south-1:123456789012:iam-key-rotation-notifications')
+    .replace(/\$\{aws_kms_key\.[\w-]+\.arn\}/g, `arn:aws-us-gov:kms:us-isof-south-1:123456789012:key/mrk-${'0'.repeat(32)}`)
+    .replace(/\$\{data\.aws_partition\.[\w-]+\.dns_suffix\}/g, 'amazonaws.com.cn')
+    .replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws-us-gov')
+    .replace(/\$\{data\.aws_region\.[\w-]+\.name\}/g, 'us-isof-south-1')
+    .replace(/\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}/g, '123456789012')
+    .replace(/\$\{aws_iam_user\.([\w-]+)\.name\}/g, (_match, id: string) => String(json.resource.aws_iam_user[id].name))
+    .replace(/\$\{data\.aws_iam_user\.([\w-]+)\.user_name\}/g, (_match, id: string) => String(json.data?.aws_iam_user[id].user_name));
+  expect(resolved).not.toContain('${');
+  return resolved;
+}
+
+/** IAM's matching of a resource ARN against a policy's pattern: `*` any characters, `?` one, case-sensitive. */
+export function iamArnMatches(pattern: string, arn: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`).test(arn);
+}
+
+/** The longest IAM path: 512 characters, starting and ending with `/`. */
+export const LONGEST_IAM_PATH = `/${'p'.repeat(255)}/${'q'.repeat(254)}/`;
+
+/** A policy's size as IAM counts it: characters other than whitespace. */
+export const sizeForIam = (policy: string): number => policy.replace(/\s/g, '').length;

@@ -12,7 +12,20 @@ import { IamAccessKeyRotation, RotationChecks } from '../../lib';
 import { SECRETS_MANAGER_SECRET_ACTIONS } from '../../lib/secrets-manager-actions';
 import { asList } from '../../lib/policy';
 import { RotatedUserOptions } from '../../lib/rotated-user';
-import { TerraformJson, errorAnnotations, fixtureZip, resolve, onlyResource, policyOf, resourcesOfType, synthRotation } from './fixtures';
+import {
+  LONGEST_IAM_PATH,
+  TerraformJson,
+  errorAnnotations,
+  fixtureZip,
+  iamArnMatches,
+  onlyResource,
+  policyOf,
+  resolve,
+  resourcesOfType,
+  sizeForIam,
+  synthRotation,
+  withLongestArns,
+} from './fixtures';
 
 Testing.setupJest();
 
@@ -32,44 +45,11 @@ function userPolicies(json: TerraformJson): Record<string, unknown>[] {
   return resourcesOfType(json, 'aws_iam_policy').sort((a, b) => part(a) - part(b));
 }
 
-/**
- * A policy as IAM will see it, its references replaced by the longest values they can take: the longest partition
- * and region names (aws-us-gov, us-isof-south-1). No IAM path appears: users are named by path-independent patterns.
- */
-function withLongestArns(json: TerraformJson, policy: string): string {
-  const secret = (id: string): string => String(json.resource.aws_secretsmanager_secret[id].name);
-  const resolved = policy
-    .replace(/\$\{aws_secretsmanager_secret\.([\w-]+)\.arn\}/g, (_match, id: string) =>
-      `arn:aws-us-gov:secretsmanager:us-isof-south-1:123456789012:secret:${secret(id)}-AbCdEf`)
-    .replace(/\$\{aws_cloudwatch_log_group\.[\w-]+\.arn\}/g, 'arn:aws-us-gov:logs:us-isof-south-1:123456789012:log-group:/aws/lambda/iam-key-rotation')
-    .replace(/\$\{aws_sns_topic\.[\w-]+\.arn\}/g, 'arn:aws-us-gov:sns:us-isof-south-1:123456789012:iam-key-rotation-notifications')
-    .replace(/\$\{aws_kms_key\.[\w-]+\.arn\}/g, `arn:aws-us-gov:kms:us-isof-south-1:123456789012:key/mrk-${'0'.repeat(32)}`)
-    .replace(/\$\{data\.aws_partition\.[\w-]+\.dns_suffix\}/g, 'amazonaws.com.cn')
-    .replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws-us-gov')
-    .replace(/\$\{data\.aws_region\.[\w-]+\.name\}/g, 'us-isof-south-1')
-    .replace(/\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}/g, '123456789012')
-    .replace(/\$\{aws_iam_user\.([\w-]+)\.name\}/g, (_match, id: string) => String(json.resource.aws_iam_user[id].name))
-    .replace(/\$\{data\.aws_iam_user\.([\w-]+)\.user_name\}/g, (_match, id: string) => String(json.data?.aws_iam_user[id].user_name));
-  expect(resolved).not.toContain('${');
-  return resolved;
-}
-
-/** IAM's matching of a resource ARN against a policy's pattern: `*` any characters, `?` one, case-sensitive. */
-function iamArnMatches(pattern: string, arn: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`).test(arn);
-}
-
-/** The longest IAM path: 512 characters, starting and ending with `/`. */
-const LONGEST_IAM_PATH = `/${'p'.repeat(255)}/${'q'.repeat(254)}/`;
-
 /** IAM action matching: case-insensitive, `*` and `?` wildcards. */
 function iamActionMatches(pattern: string, action: string): boolean {
   const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${regex}$`, 'i').test(action);
 }
-
-const sizeForIam = (policy: string): number => policy.replace(/\s/g, '').length;
 
 /** The name of the one data source of a type (aws_caller_identity, aws_partition, aws_region). */
 function only(json: TerraformJson, dataType: string): string {
@@ -492,20 +472,23 @@ describe('role policy size', () => {
   });
 
   test('every policy fits IAM\'s limits whatever the users\' IAM paths: users are matched by name under any path', () => {
-    // GIVEN existing users with names of IAM's maximum length (their paths are only known at plan time)
+    // GIVEN existing users with names of IAM's maximum length (their paths are only known at plan time), more than one
+    // role's policies can name
     const users = manyUsers(200, `${'n'.repeat(61)}`);
     // WHEN
-    const { json } = synthRotation({ users });
+    const { stack, json } = synthRotation({ users });
     // THEN no policy depends on a path, and each fits with the longest partition and region
-    for (const policy of [...userPolicies(json), onlyResource(json, 'aws_iam_role_policy')]) {
+    expect(() => App.of(stack).synth()).not.toThrow();
+    for (const policy of [...userPolicies(json), ...resourcesOfType(json, 'aws_iam_role_policy')]) {
       const resolved = withLongestArns(json, String(policy.policy));
       expect(sizeForIam(resolved)).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
     }
     // AND each user's patterns match that user under the longest path IAM allows, and under `/`, and no other user
     const patterns = userPolicies(json).flatMap((policy) => policyOf({ policy: withLongestArns(json, String(policy.policy)) }).Statement[1].Resource as string[]);
     expect(patterns).toHaveLength(400);
-    users.forEach(({ name }, index) => {
-      const own = patterns.slice(2 * index, 2 * index + 2);
+    users.forEach(({ name }) => {
+      const own = patterns.filter((pattern) => pattern.endsWith(`/${name}`));
+      expect(own).toHaveLength(2);
       const matches = (path: string, userName = name): boolean =>
         own.some((pattern) => iamArnMatches(pattern, `arn:aws-us-gov:iam::123456789012:user${path}${userName}`));
       expect(matches(LONGEST_IAM_PATH)).toBe(true);
@@ -516,13 +499,29 @@ describe('role policy size', () => {
     });
   });
 
-  test('fails at synth when the users need more managed policies than IAM attaches to a role', () => {
+  test('more users than the 10 managed policies of the function\'s role can name go to key roles the function assumes', () => {
     // GIVEN 200 users with 64-character names: about 16 policies
     const users = manyUsers(200, 'service-account-with-a-really-long-descriptive-name-number-0');
     // WHEN
-    const { stack } = synthRotation({ users });
+    const { stack, json } = synthRotation({ users });
     // THEN
-    expect(() => App.of(stack).synth()).toThrow(/200 users need 1\d managed policies of at most 6144 characters on the rotation role, more than the 10 IAM allows per role by default/);
+    expect(() => App.of(stack).synth()).not.toThrow();
+    const roles = resourcesOfType(json, 'aws_iam_role').map((role) => String(role.name)).sort();
+    expect(roles).toEqual(['iam-key-rotation', 'iam-key-rotation-keys-1', 'iam-key-rotation-keys-2']);
+    expect(environmentOf(json)).toMatchObject({ KEY_ROLE_COUNT: '2', KEY_ROLE_NAME_PREFIX: 'iam-key-rotation-keys-' });
+    const attachedTo = resourcesOfType(json, 'aws_iam_role_policy_attachment').map((attachment) => String(attachment.role));
+    expect(attachedTo.every((role) => /key-role-[12]_role/.test(role))).toBe(true);
+    expect(new Set(attachedTo).size).toBe(2);
+  });
+
+  test('fails at synth when the users need more managed policies than IAM attaches to a role', () => {
+    // GIVEN one policy per role, and more users with long secret names than 99 key roles of one policy can name
+    const users = manyUsers(1200, 'u', { secretName: undefined });
+    const secretNamePrefix = `${'s'.repeat(480)}/`;
+    // WHEN / THEN
+    expect(() => synthRotation({ users, secretNamePrefix, managedPoliciesPerRole: 1 })).toThrow(
+      /`users` need more than 99 key roles of 1 managed policies each to name their 1200 secrets and users: raise IAM's quota/,
+    );
   });
 
   test('fails at synth when one user\'s grants alone exceed IAM\'s limit for a policy', () => {

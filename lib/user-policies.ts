@@ -1,0 +1,83 @@
+import { Construct } from 'constructs';
+import { Lazy, TerraformResource, dependable } from 'cdktf';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { ArnParts, policyJson } from './policy';
+import { PolicyFill, RotationGrant, grantShare, userStatements } from './user-policy';
+
+export interface UserPoliciesProps {
+  /** The role the policies are attached to, by name. */
+  readonly roleName: string;
+  /** Policies are named `<namePrefix><n>`. */
+  readonly namePrefix: string;
+  /** Says whose grants they are, in each policy's description. */
+  readonly description: string;
+  readonly tags: Record<string, string>;
+  readonly arnParts: ArnParts;
+}
+
+/** One customer managed policy holding the grants of consecutive users, and its attachment to the role. */
+interface UserPolicy {
+  readonly grants: RotationGrant[];
+  readonly policy: IamPolicy;
+  readonly attachment: IamRolePolicyAttachment;
+}
+
+/**
+ * The customer managed policies of one role that hold its grants on secrets and users. Users fill them in the order
+ * they are granted, each up to IAM's size limit, so a user granted last changes only the last policy. Resources that
+ * must wait for every policy of the role, also those created for users granted later, register with `addDependent`.
+ */
+export class UserPolicies {
+  private readonly entries: UserPolicy[] = [];
+  private readonly fill = new PolicyFill();
+  private readonly dependents: TerraformResource[] = [];
+  /** Every policy and attachment, as dependencies: made once, since each `dependable` is a new token. */
+  private readonly ownDependencies: string[] = [];
+
+  /** Policies' construct ids are `<idPrefix><n>` and `<idPrefix><n>-attachment`. */
+  constructor(
+    private readonly scope: Construct,
+    private readonly idPrefix: string,
+    private readonly props: UserPoliciesProps,
+  ) {}
+
+  add(grant: RotationGrant): void {
+    if (this.fill.add(grantShare(grant))) {
+      this.entries.push(this.newPolicy([grant]));
+    } else {
+      (this.entries.at(-1) as UserPolicy).grants.push(grant);
+    }
+  }
+
+  /** Makes `resource` depend on every policy of the role, those of users granted later included. */
+  addDependent(resource: TerraformResource): void {
+    resource.dependsOn = [...(resource.dependsOn ?? []), ...this.ownDependencies];
+    this.dependents.push(resource);
+  }
+
+  get policies(): IamPolicy[] {
+    return this.entries.map(({ policy }) => policy);
+  }
+
+  /** The grants of each policy, in order. */
+  get grantsByPolicy(): RotationGrant[][] {
+    return this.entries.map(({ grants }) => grants);
+  }
+
+  private newPolicy(grants: RotationGrant[]): UserPolicy {
+    const part = this.entries.length + 1;
+    const { roleName, namePrefix, description, tags, arnParts } = this.props;
+    const policy = new IamPolicy(this.scope, `${this.idPrefix}${part}`, {
+      name: `${namePrefix}${part}`,
+      description: `${description} (part ${part})`,
+      policy: Lazy.stringValue({ produce: () => policyJson(userStatements(grants, arnParts)) }),
+      tags,
+    });
+    const attachment = new IamRolePolicyAttachment(this.scope, `${this.idPrefix}${part}-attachment`, { role: roleName, policyArn: policy.arn });
+    const dependencies = [dependable(policy), dependable(attachment)];
+    this.ownDependencies.push(...dependencies);
+    for (const resource of this.dependents) resource.dependsOn = [...(resource.dependsOn ?? []), ...dependencies];
+    return { grants, policy, attachment };
+  }
+}
