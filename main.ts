@@ -1,12 +1,18 @@
-// The CDKTF app: reads rotation.config.json (or $IAM_KEY_ROTATION_CONFIG) and builds the one stack.
+// The CDKTF app: reads rotation.config.json (or $IAM_KEY_ROTATION_CONFIG) and builds its stack, or one per target.
 // Importing this module has no side effects; it synthesizes only when run (node dist/main.js).
 import * as path from 'path';
 import { App } from 'cdktf';
-import { CONFIG_PATH_ENV, loadRotationConfig } from './lib/config';
+import { CONFIG_PATH_ENV, isTargetsConfig, loadAppConfig } from './lib/config';
+import { IamAccessKeyRotationProps } from './lib/iam-access-key-rotation';
 import { IamKeyRotationStack } from './lib/stack';
+import { targetProviderSettings } from './lib/targets';
 import { emulatorProviderSettings } from './emulator/provider-endpoint';
 
 export const STACK_NAME = 'iam-key-rotation';
+/** The stack of one of the config's `targets`. */
+export function targetStackName(target: string): string {
+  return `${STACK_NAME}-${target}`;
+}
 /** Relative to the working directory, which cdktf sets to the folder of cdktf.json. */
 export const DEFAULT_CONFIG_PATH = 'rotation.config.json';
 
@@ -24,14 +30,28 @@ export interface BuildAppOptions {
 export function buildApp(options: BuildAppOptions = {}): App {
   const env = options.env ?? process.env;
   const configPath = path.resolve(options.configPath ?? env[CONFIG_PATH_ENV] ?? DEFAULT_CONFIG_PATH);
-  const config = loadRotationConfig(configPath);
+  const config = loadAppConfig(configPath);
   const app = new App(options.outdir !== undefined ? { outdir: options.outdir } : {});
-  new IamKeyRotationStack(app, STACK_NAME, {
-    region: config.region,
-    backend: config.backend,
-    rotation: options.functionZipPath !== undefined ? { ...config.rotation, functionZipPath: options.functionZipPath } : config.rotation,
-    providerSettings: emulatorProviderSettings(env),
-  });
+  const withZip = (rotation: IamAccessKeyRotationProps): IamAccessKeyRotationProps =>
+    options.functionZipPath !== undefined ? { ...rotation, functionZipPath: options.functionZipPath } : rotation;
+  const emulatorSettings = emulatorProviderSettings(env);
+  if (!isTargetsConfig(config)) {
+    new IamKeyRotationStack(app, STACK_NAME, {
+      region: config.region,
+      backend: config.backend,
+      rotation: withZip(config.rotation),
+      providerSettings: emulatorSettings,
+    });
+    return app;
+  }
+  for (const target of config.targets) {
+    new IamKeyRotationStack(app, targetStackName(target.name), {
+      region: target.region,
+      backend: target.backend,
+      rotation: withZip(target.rotation),
+      providerSettings: { ...emulatorSettings, ...targetProviderSettings(target) },
+    });
+  }
   return app;
 }
 

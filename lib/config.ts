@@ -1,10 +1,11 @@
-// The app's configuration file (rotation.config.json): the construct's props as JSON, plus the region.
-// Pure checks; the only file access is loadRotationConfig.
+// The app's configuration file (rotation.config.json): the construct's props as JSON, plus the region, or a list of
+// `targets` (lib/targets.ts), one deployment each. Pure checks; the only file access is loadAppConfig.
 import * as fs from 'fs';
 import { IamAccessKeyRotationProps, iamAccessKeyRotationPropsProblems } from './iam-access-key-rotation';
 import { RepeatedKey, memberPath, scanJson } from './json-scan';
 import { AWS_PROVIDER_REGIONS, AWS_PROVIDER_VERSION } from './regions';
 import { StateBackend, stateBackendProblems } from './state-backend';
+import { RotationTarget, TargetDefaults, TargetDocument, TargetOptions, displayPath, resolveTargets, targetLabel } from './targets';
 import { AWS_REGION, show } from './validation';
 
 /** Overrides the config file the app reads. */
@@ -18,6 +19,18 @@ export interface RotationConfig {
   readonly rotation: IamAccessKeyRotationProps;
 }
 
+/** A config with `targets`: one deployment per target, the top-level keys merged into each. */
+export interface TargetsConfig {
+  readonly targets: readonly RotationTarget[];
+}
+
+/** What a config file deploys: one stack (no `targets`), or one per target. */
+export type AppConfig = RotationConfig | TargetsConfig;
+
+export function isTargetsConfig(config: AppConfig): config is TargetsConfig {
+  return 'targets' in config;
+}
+
 export class ConfigError extends Error {
   constructor(
     readonly source: string,
@@ -28,7 +41,7 @@ export class ConfigError extends Error {
   }
 }
 
-type FieldType = 'string' | 'number' | 'boolean' | 'string-map' | 'string-list' | 'schedule' | 'users' | 'notifications' | 'backend' | 's3-backend';
+type FieldType = 'string' | 'number' | 'boolean' | 'string-map' | 'string-list' | 'schedule' | 'users' | 'notifications' | 'backend' | 's3-backend' | 'targets';
 type Shape = Record<string, FieldType>;
 
 const SCHEDULE_SHAPE: Shape = { automaticallyAfterDays: 'number', scheduleExpression: 'string', duration: 'string' };
@@ -79,16 +92,54 @@ const CONFIG_SHAPE: Shape = {
   backend: 'backend',
 };
 
+const TARGET_OPTIONS_SHAPE: Record<keyof TargetOptions, FieldType> = {
+  name: 'string',
+  accountId: 'string',
+  roleArn: 'string',
+  externalId: 'string',
+  sessionName: 'string',
+  rotationName: 'string',
+};
+/**
+ * A target takes every top-level key as an override of the default (so keys added above need nothing here), except
+ * `name`, which is its id there: a target's `rotationName` overrides the top-level `name`.
+ */
+const TARGET_SHAPE: Shape = {
+  ...TARGET_OPTIONS_SHAPE,
+  ...Object.fromEntries(Object.entries(CONFIG_SHAPE).filter(([key]) => key !== 'name')),
+};
+const DOCUMENT_SHAPE: Shape = { ...CONFIG_SHAPE, targets: 'targets' };
+
 const KMS_KEY_REGION = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\//;
 const SNS_TOPIC_REGION = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:/;
 
-/** Checks a parsed config document; throws a ConfigError listing every problem, each naming its key. */
+/**
+ * Checks a parsed config document of one deployment; throws a ConfigError listing every problem, each naming its key.
+ * A config with `targets` is refused here: parseAppConfig reads both kinds.
+ */
 export function parseRotationConfig(document: unknown, source = '(inline)'): RotationConfig {
+  return singleDeployment(parseAppConfig(document, source), source);
+}
+
+/** Reads and checks a config file of one deployment; a config with `targets` is refused (loadAppConfig reads it). */
+export function loadRotationConfig(file: string): RotationConfig {
+  return singleDeployment(loadAppConfig(file), file);
+}
+
+function singleDeployment(config: AppConfig, source: string): RotationConfig {
+  if (isTargetsConfig(config)) {
+    throw new ConfigError(source, ['`targets` lists one deployment per target: read this config with loadAppConfig (as the app, main.ts, does)']);
+  }
+  return config;
+}
+
+/** Checks a parsed config document, with or without `targets`; throws a ConfigError listing every problem. */
+export function parseAppConfig(document: unknown, source = '(inline)'): AppConfig {
   return checkRotationConfig(document, source, [], new Map());
 }
 
-/** Reads and checks a config file. */
-export function loadRotationConfig(file: string): RotationConfig {
+/** Reads and checks a config file, with or without `targets`. */
+export function loadAppConfig(file: string): AppConfig {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -103,7 +154,14 @@ export function loadRotationConfig(file: string): RotationConfig {
   }
   // What JSON.parse hides: a repeated key (it keeps the last) and the text of a number too large for a double.
   const { repeatedKeys, nonFiniteNumbers } = scanJson(text);
-  return checkRotationConfig(document, file, repeatedKeys.map(repeatedKeyProblem), nonFiniteNumbers);
+  // Paths as the messages show them: a target's with its name, `targets[1] (prod-eu).users[0]`.
+  const shown = (path: string): string => displayPath(path, document);
+  return checkRotationConfig(
+    document,
+    file,
+    repeatedKeys.map(({ path, count }) => repeatedKeyProblem({ path: shown(path), count })),
+    new Map([...nonFiniteNumbers].map(([path, text]) => [shown(path), text])),
+  );
 }
 
 function repeatedKeyProblem({ path, count }: RepeatedKey): string {
@@ -126,12 +184,27 @@ function checkRotationConfig(
   source: string,
   textProblems: readonly string[],
   nonFiniteNumbers: ReadonlyMap<string, string>,
-): RotationConfig {
+): AppConfig {
   const problems = [...textProblems];
-  checkShape(document, CONFIG_SHAPE, '', { problems, nonFiniteNumbers });
+  checkShape(document, DOCUMENT_SHAPE, '', { problems, nonFiniteNumbers });
   // The value checks below assume the types are right, and every key known (none from Object.prototype).
   if (problems.length > textProblems.length) throw new ConfigError(source, problems);
-  const { region, backend, ...rotation } = document as { region?: string; backend?: StateBackend } & IamAccessKeyRotationProps;
+  const { targets: targetDocuments, ...topLevel } = document as TargetDefaults & { targets?: TargetDocument[] };
+  if (targetDocuments !== undefined) {
+    const { targets, problems: targetProblems } = resolveTargets(topLevel, targetDocuments, deploymentProblems);
+    problems.push(...targetProblems);
+    if (problems.length > 0) throw new ConfigError(source, problems);
+    return { targets };
+  }
+  const { region, backend, ...rotation } = topLevel as { region?: string; backend?: StateBackend } & IamAccessKeyRotationProps;
+  problems.push(...deploymentProblems({ region, backend, rotation }));
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return { ...(region !== undefined ? { region } : {}), ...(backend !== undefined ? { backend } : {}), rotation };
+}
+
+/** The value checks of one deployment (the config's, or a target's merged over it), each naming a top-level key. */
+function deploymentProblems({ region, backend, rotation }: { region?: string; backend?: StateBackend; rotation: IamAccessKeyRotationProps }): string[] {
+  const problems: string[] = [];
   if (typeof region === 'string' && !AWS_REGION.test(region)) {
     problems.push(`\`region\` must be an AWS region like us-east-1, got ${show(region)}`);
   } else if (typeof region === 'string' && !AWS_PROVIDER_REGIONS.includes(region)) {
@@ -153,8 +226,7 @@ function checkRotationConfig(
       `\`notifications.topicArn\` must be a topic in \`region\` ${show(region)} (EventBridge rules and CloudWatch alarms publish only to topics of their own region), got a topic in ${show(topicRegion)}: ${show(rotation.notifications?.topicArn)}`,
     );
   }
-  if (problems.length > 0) throw new ConfigError(source, problems);
-  return { ...(region !== undefined ? { region } : {}), ...(backend !== undefined ? { backend } : {}), rotation };
+  return problems;
 }
 
 function checkShape(value: unknown, shape: Shape, path: string, findings: Findings): void {
@@ -210,6 +282,13 @@ function checkField(value: unknown, type: FieldType, label: string, findings: Fi
         return;
       }
       value.forEach((user, index) => checkShape(user, USER_SHAPE, `${label}[${index}]`, findings));
+      return;
+    case 'targets':
+      if (!Array.isArray(value)) {
+        wrong('a list of targets');
+        return;
+      }
+      value.forEach((target, index) => checkShape(target, TARGET_SHAPE, targetLabel(index, target), findings));
       return;
   }
 }

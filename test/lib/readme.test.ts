@@ -61,6 +61,7 @@ describe('README props tables match the code', () => {
     ['lib/schedule.ts', 'RotationSchedule'],
     ['lib/notifications.ts', 'NotificationOptions'],
     ['lib/state-backend.ts', 'S3StateBackend'],
+    ['lib/targets.ts', 'TargetOptions'],
   ])('%s %s', (file, interfaceName) => {
     expect(readmeProps(interfaceName)).toEqual(codeProps(file, interfaceName));
   });
@@ -72,6 +73,7 @@ describe('README props tables match the code', () => {
       ...codeProps('lib/schedule.ts', 'RotationSchedule'),
       ...codeProps('lib/notifications.ts', 'NotificationOptions'),
       ...codeProps('lib/state-backend.ts', 'S3StateBackend'),
+      ...codeProps('lib/targets.ts', 'TargetOptions'),
     ];
     expect(props.filter((prop) => prop.default === 'MISSING @default')).toEqual([]);
   });

@@ -1,0 +1,317 @@
+// `targets` in the config: one deployment per account and region, inheriting the top-level keys.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ConfigError, loadRotationConfig, parseRotationConfig } from '../../lib';
+import { AppConfig, TargetsConfig, isTargetsConfig, loadAppConfig, parseAppConfig } from '../../lib/config';
+import { targetStateKey } from '../../lib/targets';
+
+const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'multi-account.config.json');
+const SINGLE_EXAMPLE = path.join(__dirname, '..', '..', 'rotation.config.json');
+
+const ROLE_A = 'arn:aws:iam::111111111111:role/deployer';
+const ROLE_B = 'arn:aws:iam::222222222222:role/deployer';
+const ACCOUNTS: Record<string, string> = { a: '111111111111', b: '222222222222', c: '333333333333' };
+/** A valid target: `a`, `b` and `c` in accounts of their own, any other name in a fourth; one user, `ci`. */
+const target = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => {
+  const accountId = ACCOUNTS[name] ?? '444444444444';
+  return { name, accountId, roleArn: `arn:aws:iam::${accountId}:role/deployer`, users: [{ name: 'ci' }], ...extra };
+};
+const withoutUsers = (document: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(document).filter(([key]) => key !== 'users'));
+const withTargets = (targets: unknown, top: Record<string, unknown> = {}): Record<string, unknown> => ({ region: 'eu-west-1', ...top, targets });
+
+function problemsOfCall(call: () => unknown): string[] {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+const problemsOf = (document: unknown): string[] => problemsOfCall(() => parseAppConfig(document));
+
+function problemsOfText(text: string): string[] {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'targets-')), 'rotation.config.json');
+  fs.writeFileSync(file, text);
+  return problemsOfCall(() => loadAppConfig(file));
+}
+
+function targetsOf(config: AppConfig): TargetsConfig['targets'] {
+  if (!isTargetsConfig(config)) throw new Error('expected a config with targets');
+  return config.targets;
+}
+
+describe('the multi-account example', () => {
+  const targets = targetsOf(loadAppConfig(EXAMPLE));
+  const byName = Object.fromEntries(targets.map((entry) => [entry.name, entry]));
+
+  test('has three targets in two accounts, each with its role and the default session name', () => {
+    expect(targets.map(({ name, accountId, region, assumeRole }) => ({ name, accountId, region, assumeRole }))).toEqual([
+      {
+        name: 'shared-services',
+        accountId: '210987654321',
+        region: 'eu-west-1',
+        assumeRole: { roleArn: 'arn:aws:iam::210987654321:role/platform/iam-key-rotation-deployer', sessionName: 'iam-key-rotation-shared-services' },
+      },
+      {
+        name: 'prod-eu',
+        accountId: '345678901234',
+        region: 'eu-west-1',
+        assumeRole: { roleArn: 'arn:aws:iam::345678901234:role/platform/iam-key-rotation-deployer', sessionName: 'iam-key-rotation-prod-eu' },
+      },
+      {
+        name: 'prod-us',
+        accountId: '345678901234',
+        region: 'us-east-1',
+        assumeRole: { roleArn: 'arn:aws:iam::345678901234:role/platform/iam-key-rotation-deployer', sessionName: 'iam-key-rotation-prod-us' },
+      },
+    ]);
+  });
+
+  test('gives each target its own state key in the shared bucket', () => {
+    expect(targets.map((entry) => entry.backend)).toEqual(
+      ['shared-services', 'prod-eu', 'prod-us'].map((name) => ({
+        s3: { bucket: 'acme-platform-terraform-state', key: `iam-key-rotation/fleet/${name}.tfstate`, region: 'eu-west-1', useLockfile: true },
+      })),
+    );
+  });
+
+  test('merges each target\'s keys over the top-level ones: a target\'s value replaces the default whole', () => {
+    const shared = { schedule: { automaticallyAfterDays: 90, duration: '4h' }, previousKeyAction: 'deactivate-after-grace', previousKeyGraceDays: 7, logRetentionInDays: 365 };
+    expect(byName['shared-services'].rotation).toEqual({
+      ...shared,
+      notifications: { emails: ['platform-oncall@example.com'] },
+      tags: { project: 'iam-key-rotation', owner: 'platform' },
+      users: [
+        { name: 'ci-deployer', schedule: { automaticallyAfterDays: 30 }, previousKeyGraceDays: 3 },
+        { name: 'artifact-publisher' },
+      ],
+    });
+    expect(byName['prod-eu'].rotation).toMatchObject({ ...shared, previousKeyInUse: 'deactivate', tags: { project: 'iam-key-rotation', owner: 'platform', environment: 'production' } });
+    expect(byName['prod-us'].rotation).toMatchObject({
+      ...shared,
+      name: 'iam-key-rotation-us',
+      notifications: { emails: ['platform-oncall@example.com', 'us-operations@example.com'] },
+      users: [{ name: 'payments-export-us' }],
+    });
+    expect(byName['prod-us'].rotation).not.toHaveProperty('previousKeyInUse');
+  });
+
+  test('is refused by loadRotationConfig, which reads one deployment, with the reason', () => {
+    expect(problemsOfCall(() => loadRotationConfig(EXAMPLE))).toEqual([
+      '`targets` lists one deployment per target: read this config with loadAppConfig (as the app, main.ts, does)',
+    ]);
+  });
+});
+
+describe('a config without targets', () => {
+  test('reads the same through loadAppConfig as through loadRotationConfig', () => {
+    expect(loadAppConfig(SINGLE_EXAMPLE)).toEqual(loadRotationConfig(SINGLE_EXAMPLE));
+    expect(isTargetsConfig(loadAppConfig(SINGLE_EXAMPLE))).toBe(false);
+  });
+});
+
+describe('target keys', () => {
+  test('every top-level key but `name` is a target key too: keys added to the config need no more work', () => {
+    // GIVEN the known keys that an unknown key's message lists, at the top level and in a target
+    const known = (problem: string): string[] => (/\(known: (.*)\)$/.exec(problem)?.[1] ?? '').split(', ');
+    const [topLevel] = problemsOf({ users: [{ name: 'a' }], nope: 1 });
+    const [inTarget] = problemsOf(withTargets([target('a', { nope: 1 })]));
+    // THEN
+    const expected = known(topLevel).filter((key) => key !== 'name' && key !== 'targets');
+    expect(expected.length).toBeGreaterThan(15);
+    expect(known(inTarget)).toEqual(['name', 'accountId', 'roleArn', 'externalId', 'sessionName', 'rotationName', ...expected]);
+  });
+
+  test('optional ones are taken: externalId, sessionName and an own backend used as written', () => {
+    const backend = { s3: { bucket: 'state-b', key: 'keys/b.tfstate' } };
+    const [a, b] = targetsOf(
+      parseAppConfig(withTargets([target('a', { externalId: 'acme-platform', sessionName: 'platform-ci' }), target('b', { backend })], {
+        backend: { s3: { bucket: 'state', key: 'keys' } },
+      })),
+    );
+    expect(a.assumeRole).toEqual({ roleArn: ROLE_A, sessionName: 'platform-ci', externalId: 'acme-platform' });
+    expect(a.backend).toEqual({ s3: { bucket: 'state', key: 'keys/a.tfstate' } });
+    expect(b.backend).toEqual(backend);
+  });
+
+  test('without any backend, no target has one (each stack keeps a local state)', () => {
+    expect(targetsOf(parseAppConfig(withTargets([target('a'), target('b')]))).map((entry) => entry.backend)).toEqual([undefined, undefined]);
+  });
+
+  test('two targets in one account take different rotation names', () => {
+    const targets = targetsOf(parseAppConfig(withTargets([target('a'), target('c', { region: 'us-east-1', rotationName: 'keys-us' })])));
+    expect(targets.map((entry) => [entry.region, entry.rotation.name])).toEqual([
+      ['eu-west-1', undefined],
+      ['us-east-1', 'keys-us'],
+    ]);
+  });
+});
+
+describe('config problems name the target and the key', () => {
+  test.each<[string, unknown, string[]]>([
+    [
+      'top-level users next to targets',
+      withTargets([target('a')], { users: [{ name: 'x' }] }),
+      ["`users` cannot be set next to `targets`: users live per target, in `targets[i].users` (the IAM users of that target's account)"],
+    ],
+    ['no target', withTargets([]), ['`targets` must list at least one target, got []']],
+    ['targets not a list', withTargets({ a: target('a') }), [expect.stringMatching(/^`targets` must be a list of targets, got \{"a":/)]],
+    ['a target that is not an object', withTargets(['a']), ['`targets[0]` must be an object, got "a"']],
+    [
+      'a target without its own keys',
+      withTargets([{ users: [{ name: 'x' }] }]),
+      [
+        "`targets[0].name` is required: the target's id, which names its stack",
+        '`targets[0].accountId` is required: the AWS account the target deploys to',
+        '`targets[0].roleArn` is required: the role Terraform assumes to deploy the target',
+      ],
+    ],
+    [
+      'a name that cannot name a stack',
+      withTargets([target('Prod EU')]),
+      ["`targets[0].name` must be 1-40 lowercase letters, digits and '-', starting and ending with a letter or digit (it names the stack and its state), got \"Prod EU\""],
+    ],
+    [
+      'a name given twice',
+      withTargets([target('a'), target('b'), target('a', { accountId: '333333333333', roleArn: 'arn:aws:iam::333333333333:role/deployer' })]),
+      ['`targets[2] (a).name` must be unique, got "a" again'],
+    ],
+    ['an account id as a JSON number', withTargets([target('a', { accountId: 111111111111 })]), ['`targets[0] (a).accountId` must be a string, got 111111111111']],
+    ['an account id that is not 12 digits', withTargets([target('a', { accountId: '11111111111' })]), ['`targets[0] (a).accountId` must be a 12-digit AWS account id, got "11111111111"']],
+    [
+      'a role ARN that is a user',
+      withTargets([target('a', { roleArn: 'arn:aws:iam::111111111111:user/deployer' })]),
+      ['`targets[0] (a).roleArn` must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>), got "arn:aws:iam::111111111111:user/deployer"'],
+    ],
+    [
+      'a role in another account',
+      withTargets([target('a'), target('b', { roleArn: ROLE_A })]),
+      [
+        "`targets[1] (b).roleArn` must be a role in `accountId` \"222222222222\" (its credentials are that account's; the provider refuses any other), got a role in \"111111111111\": \"arn:aws:iam::111111111111:role/deployer\"",
+      ],
+    ],
+    ['a bad session name', withTargets([target('a', { sessionName: 'a b' })]), ['`targets[0] (a).sessionName` must be 2-64 characters of letters, digits and _+=,.@-, got "a b"']],
+    ['a bad external id', withTargets([target('a', { externalId: 'x' })]), ['`targets[0] (a).externalId` must be 2-1224 characters of letters, digits and _+=,.@:/-, got "x"']],
+    [
+      'an unknown key',
+      withTargets([target('a'), target('prod-eu', { user: [] })]),
+      [expect.stringMatching(/^`targets\[1\] \(prod-eu\)\.user` is not a known key \(known: name, accountId, roleArn, externalId, sessionName, rotationName, region, users, /)],
+    ],
+    ['no users', withTargets([withoutUsers(target('a'))]), ['`targets[0] (a).users` is required: list the IAM users whose keys rotate']],
+    [
+      'a user problem',
+      withTargets([target('a'), target('prod-eu', { users: [{ name: 'ok' }, { name: 'team/ci' }] })]),
+      ['`targets[1] (prod-eu).users[1].name` must be 1-64 characters of letters, digits and _+=,.@-, got "team/ci"'],
+    ],
+    ['a user\'s unknown key', withTargets([target('a', { users: [{ name: 'x', create: true }] })]), [expect.stringMatching(/^`targets\[0\] \(a\)\.users\[0\]\.create` is not a known key/)]],
+    ['an override\'s type', withTargets([target('a', { testBudgetMs: '3s' })]), ['`targets[0] (a).testBudgetMs` must be a number, got "3s"']],
+    ['an override\'s value', withTargets([target('a', { logLevel: 'TRACE' })]), ['`targets[0] (a).logLevel` must be one of "DEBUG", "INFO", "WARN", "ERROR", got "TRACE"']],
+    [
+      'a bad rotation name',
+      withTargets([target('a', { rotationName: 'keys/eu' })]),
+      ['`targets[0] (a).rotationName` must be 1-56 characters of letters, digits, _ and -, got "keys/eu"'],
+    ],
+    [
+      'a region of its own that the provider does not know',
+      withTargets([target('a', { region: 'Europe' })]),
+      ['`targets[0] (a).region` must be an AWS region like us-east-1, got "Europe"'],
+    ],
+    [
+      'no region at all',
+      { targets: [target('a')] },
+      ["`targets[0] (a).region` is required: the target's region (or set a top-level `region` that every target inherits)"],
+    ],
+    [
+      'an own KMS key in the inherited region\'s stead',
+      withTargets([target('a', { encryption: 'customer-managed', kmsKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/abcd' })]),
+      [
+        '`targets[0] (a).kmsKeyArn` must be a key in `region` "eu-west-1" (Secrets Manager encrypts a secret only with a KMS key of its own region), got a key in "us-east-1": "arn:aws:kms:us-east-1:111111111111:key/abcd"',
+      ],
+    ],
+    [
+      'an inherited KMS key against the target\'s own region',
+      withTargets([target('a'), target('b', { region: 'us-east-1' })], { encryption: 'customer-managed', kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/abcd' }),
+      [
+        '`kmsKeyArn` must be a key in `targets[1] (b).region` "us-east-1" (Secrets Manager encrypts a secret only with a KMS key of its own region), got a key in "eu-west-1": "arn:aws:kms:eu-west-1:111111111111:key/abcd" (inherited by targets[1] (b))',
+      ],
+    ],
+    [
+      'two targets in one account under one rotation name',
+      withTargets([target('a'), target('b'), target('a-us', { region: 'us-east-1', accountId: '111111111111', roleArn: ROLE_A })]),
+      [
+        '`targets[2] (a-us).rotationName` must differ from that of targets[0] (a), in the same account "111111111111" (the function\'s role is named after it, and IAM role names are per account), got "iam-key-rotation", the top-level `name`',
+      ],
+    ],
+    [
+      'two targets writing one state',
+      withTargets([target('a'), target('b', { backend: { s3: { bucket: 'state', key: 'keys/a.tfstate' } } })], { backend: { s3: { bucket: 'state', key: 'keys.tfstate' } } }),
+      ['`targets[1] (b).backend.s3.key` must differ from the state key of targets[0] (a) (each stack needs its own state), got "keys/a.tfstate" in bucket "state"'],
+    ],
+    [
+      'an own backend\'s problem',
+      withTargets([target('a', { backend: { s3: { bucket: 'state', key: '/a' } } })]),
+      ['`targets[0] (a).backend.s3.key` must be an object key that does not start or end with "/", got "/a"'],
+    ],
+    [
+      'a top-level backend\'s problem, once',
+      withTargets([target('a'), target('b')], { backend: { s3: { bucket: 'state', key: 'keys/' } } }),
+      ['`backend.s3.key` must be an object key that does not start or end with "/", got "keys/"'],
+    ],
+    ['a top-level backend without a key', withTargets([target('a')], { backend: { s3: { bucket: 'state' } } }), ['`backend.s3.key` is required']],
+    [
+      'a top-level backend without s3',
+      withTargets([target('a')], { backend: {} }),
+      ['`backend` must set `s3`, the one backend offered here (for another, add its construct to your own stack), got {}'],
+    ],
+  ])('%s', (_case, document, expected) => {
+    expect(problemsOf(document)).toEqual(expected);
+  });
+
+  test('an inherited value\'s problem names the key once, with the targets that inherit it', () => {
+    // GIVEN a bad top-level logLevel that targets a and c inherit and b overrides
+    const document = withTargets([target('a'), target('b', { logLevel: 'WARN' }), target('c')], { logLevel: 'TRACE' });
+    // WHEN / THEN
+    expect(problemsOf(document)).toEqual(['`logLevel` must be one of "DEBUG", "INFO", "WARN", "ERROR", got "TRACE" (inherited by targets[0] (a), targets[2] (c))']);
+  });
+
+  test('a default that conflicts with one target\'s user names that target\'s user', () => {
+    const document = withTargets([target('a'), target('b', { users: [{ name: 'weekly', schedule: { automaticallyAfterDays: 7 } }] })], { previousKeyGraceDays: 7 });
+    expect(problemsOf(document)).toEqual([
+      '`previousKeyGraceDays` must be less than the rotation interval of targets[1] (b).users[0] (7 days, `targets[1] (b).users[0].schedule`): the next rotation deletes the previous key before the grace period ends, got 7 (inherited by targets[1] (b))',
+    ]);
+  });
+
+  test('every problem of every target comes in one report', () => {
+    const document = withTargets([target('a', { logLevel: 1 }), target('b', { users: [{ name: 'x', createUser: 'yes' }] })]);
+    expect(problemsOf(document)).toEqual(['`targets[0] (a).logLevel` must be a string, got 1', '`targets[1] (b).users[0].createUser` must be a boolean, got "yes"']);
+  });
+
+  test('in a file, a repeated key and a number too large are shown with the target\'s name', () => {
+    const text = `{"region": "eu-west-1", "targets": [
+      {"name": "a", "accountId": "111111111111", "roleArn": "${ROLE_A}", "users": [{"name": "x", "name": "y"}]},
+      {"name": "b", "accountId": "222222222222", "roleArn": "${ROLE_B}", "users": [{"name": "z"}], "testBudgetMs": 1e400}
+    ]}`;
+    expect(problemsOfText(text)).toEqual([
+      '`targets[0] (a).users[0].name` is given twice (a JSON key may appear only once in an object)',
+      '`targets[1] (b).testBudgetMs` must be a finite number, got 1e400',
+    ]);
+  });
+
+  test('parseRotationConfig, for one deployment, refuses targets', () => {
+    expect(problemsOfCall(() => parseRotationConfig(withTargets([target('a')])))).toEqual([expect.stringMatching(/^`targets` lists one deployment per target/)]);
+  });
+});
+
+describe('targetStateKey', () => {
+  test.each([
+    ['iam-key-rotation/fleet.tfstate', 'iam-key-rotation/fleet/prod-eu.tfstate'],
+    ['iam-key-rotation/fleet', 'iam-key-rotation/fleet/prod-eu.tfstate'],
+    ['fleet.tfstate', 'fleet/prod-eu.tfstate'],
+    ['.tfstate', 'prod-eu.tfstate'],
+    ['states/.tfstate', 'states/prod-eu.tfstate'],
+  ])('%s -> %s', (key, expected) => {
+    expect(targetStateKey(key, 'prod-eu')).toBe(expected);
+  });
+});
