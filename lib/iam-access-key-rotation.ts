@@ -112,7 +112,7 @@ export interface IamAccessKeyRotationProps {
   readonly sweepHourUtc?: number;
   /**
    * How long testSecret keeps retrying a new key that IAM has not propagated yet, in milliseconds,
-   * 1000 to 50000 (a rotation step's own budget, well inside the function's 300 s timeout).
+   * 1000 to 50000 (a rotation step's own budget, well inside the function's 900 s timeout).
    * @default 30000
    */
   readonly testBudgetMs?: number;

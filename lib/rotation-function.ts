@@ -34,10 +34,10 @@ export type { RotationGrant } from './user-policy';
 const HANDLER = 'index.handler';
 const RUNTIME = 'nodejs22.x';
 /**
- * The daily sweep walks every managed secret (a few calls each) in one invocation: five minutes leave room for
- * hundreds. A rotation step needs far less, and testSecret's retries have their own budget (testBudgetMs).
+ * Lambda's longest: the daily sweep walks every managed secret (a few calls each) in one invocation, up to a whole
+ * account's 5,000. A rotation step needs far less, and testSecret's retries have their own budget (testBudgetMs).
  */
-const TIMEOUT_SECONDS = 300;
+const TIMEOUT_SECONDS = 900;
 /** The AWS SDK clients need little; 256 MB also buys a faster CPU share than the 128 MB minimum. */
 const MEMORY_MB = 256;
 const SECRETS_MANAGER_PRINCIPAL = 'secretsmanager.amazonaws.com';

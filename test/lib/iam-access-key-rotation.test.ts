@@ -98,7 +98,7 @@ function resourcesOf(json: TerraformJson, sid: string): string[] {
 }
 
 describe('rotation function', () => {
-  test('runs the built handler on nodejs22.x with a 300 s timeout (the sweep walks every secret) and 256 MB', () => {
+  test('runs the built handler on nodejs22.x with Lambda\'s longest timeout, 900 s (the sweep walks every secret), and 256 MB', () => {
     // WHEN
     const { synthesized, json } = synthRotation();
     // THEN
@@ -106,7 +106,7 @@ describe('rotation function', () => {
       function_name: 'iam-key-rotation',
       handler: 'index.handler',
       runtime: 'nodejs22.x',
-      timeout: 300,
+      timeout: 900,
       memory_size: 256,
     });
     const fn = onlyResource(json, 'aws_lambda_function');
