@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { Construct } from 'constructs';
-import { AssetType, Fn, Lazy, TerraformAsset, TerraformResource, dependable } from 'cdktf';
+import { AssetType, Fn, Lazy, TerraformAsset, TerraformResource } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -12,6 +12,7 @@ import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsman
 import { ATTEMPT_TAG_KEY } from '../contract';
 import { SECRETS_MANAGER_SECRET_ACTIONS } from './secrets-manager-actions';
 import { AwsContext } from './aws-context';
+import { dependencyOn } from './depends-on';
 import {
   ArnParts,
   LONGEST_ARN_PARTS,
@@ -118,10 +119,7 @@ export class RotationFunction extends Construct {
   private readonly policies: UserPolicy[] = [];
   /** Resources that must depend on every policy of the role, including those of users granted later. */
   private readonly waitingForPolicies: TerraformResource[] = [];
-  /**
-   * What each rotation depends on: the invoke permission, every policy of the role and every attachment. Made
-   * once: each `dependable` is a new token, costly when there are hundreds of rotations.
-   */
+  /** What each rotation depends on: the invoke permission, every policy of the role and every attachment. */
   private readonly rotationDependencies: string[];
   private kmsKeyArn: string | undefined;
   private notifications: PublishGrant | undefined;
@@ -186,8 +184,8 @@ export class RotationFunction extends Construct {
     // The log group: otherwise Lambda may create it first (no retention) and Terraform then fails to create
     // it. The role's policies (the managed ones are added as users are granted): a function invoked before
     // them fails its first rotation.
-    const rolePolicyDependency = dependable(this.rolePolicy);
-    this.function.dependsOn = [dependable(this.logGroup), rolePolicyDependency];
+    const rolePolicyDependency = dependencyOn(this.rolePolicy);
+    this.function.dependsOn = [dependencyOn(this.logGroup), rolePolicyDependency];
     this.waitingForPolicies.push(this.function);
 
     // Confused-deputy guard: only Secrets Manager acting for this account, and for the stack's secrets, may invoke
@@ -201,7 +199,7 @@ export class RotationFunction extends Construct {
           sourceArn: secretArnPattern(this.context.arnParts, pattern),
         }),
     );
-    this.rotationDependencies = [...this.invokePermissions.map((permission) => dependable(permission)), rolePolicyDependency];
+    this.rotationDependencies = [...this.invokePermissions.map((permission) => dependencyOn(permission)), rolePolicyDependency];
 
     this.node.addValidation({ validate: () => this.policyProblems() });
   }
@@ -256,7 +254,7 @@ export class RotationFunction extends Construct {
       role: this.role.name,
       policyArn: policy.arn,
     });
-    const dependencies = [dependable(policy), dependable(attachment)];
+    const dependencies = [dependencyOn(policy), dependencyOn(attachment)];
     this.rotationDependencies.push(...dependencies);
     for (const resource of this.waitingForPolicies) resource.dependsOn = [...(resource.dependsOn ?? []), ...dependencies];
     return { grants, policy, attachment };
