@@ -17,7 +17,7 @@ export const rotationConfigured: Rule = {
   },
 };
 
-// One index per stack: looking through every resource for each secret is quadratic in the users (minutes at 5,000).
+// One index per stack: looking through every resource for each secret is quadratic in the users.
 const rotatedSecretIdsByStack = new WeakMap<SynthesizedStack, ReadonlySet<string>>();
 
 /** The `secret_id` of every rotation in the stack that has a function and a schedule. */
