@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
-import { Lazy, TerraformResource, dependable } from 'cdktf';
+import { Lazy, TerraformResource } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { dependencyOn } from './depends-on';
 import { ArnParts, PolicyStatement, policyJson } from './policy';
 import { UserPolicies } from './user-policies';
 
@@ -38,7 +39,7 @@ export class KeyRole extends Construct {
       role: this.role.id,
       policy: Lazy.stringValue({ produce: () => policyJson(props.inlineStatements()) }),
     });
-    this.rolePolicyDependency = dependable(this.rolePolicy);
+    this.rolePolicyDependency = dependencyOn(this.rolePolicy);
     this.userPolicies = new UserPolicies(this, 'user-policy-', {
       roleName: this.role.name,
       namePrefix: `${props.name}-part-`,

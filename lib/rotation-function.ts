@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { Construct } from 'constructs';
-import { AssetType, Fn, Lazy, TerraformAsset, dependable } from 'cdktf';
+import { AssetType, Fn, Lazy, TerraformAsset } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -8,6 +8,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
+import { dependencyOn } from './depends-on';
 import { keyRoleIndex } from '../contract';
 import { SECRETS_MANAGER_SECRET_ACTIONS } from './secrets-manager-actions';
 import { AwsContext } from './aws-context';
@@ -201,8 +202,8 @@ export class RotationFunction extends Construct {
     // The log group: otherwise Lambda may create it first (no retention) and Terraform then fails to create
     // it. The role's policies (the managed ones are added as users are granted): a function invoked before
     // them fails its first rotation.
-    const rolePolicyDependency = dependable(this.rolePolicy);
-    this.function.dependsOn = [dependable(this.logGroup), rolePolicyDependency];
+    const rolePolicyDependency = dependencyOn(this.rolePolicy);
+    this.function.dependsOn = [dependencyOn(this.logGroup), rolePolicyDependency];
     this.functionRolePolicies.addDependent(this.function);
 
     // Confused-deputy guard: only Secrets Manager acting for this account, and for the stack's secrets, may invoke
@@ -216,7 +217,7 @@ export class RotationFunction extends Construct {
           sourceArn: secretArnPattern(this.context.arnParts, pattern),
         }),
     );
-    this.rotationDependencies = [...this.invokePermissions.map((permission) => dependable(permission)), rolePolicyDependency];
+    this.rotationDependencies = [...this.invokePermissions.map((permission) => dependencyOn(permission)), rolePolicyDependency];
 
     this.node.addValidation({ validate: () => this.policyProblems() });
   }

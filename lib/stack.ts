@@ -3,6 +3,8 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { IamAccessKeyRotation, IamAccessKeyRotationProps } from './iam-access-key-rotation';
 import { STACK_OUTPUTS, StackOutputName } from './outputs';
+import { prepareResolvingOnce, synthesizerResolvingOnce, toTerraformResolvingOnce } from './resolve-once';
+import { RotationChecks } from './rules/aspect';
 import { StateBackend, addStateBackend } from './state-backend';
 
 export interface IamKeyRotationStackProps {
@@ -21,7 +23,10 @@ export interface IamKeyRotationStackProps {
   readonly providerSettings?: Partial<Omit<AwsProviderConfig, 'region'>>;
 }
 
-/** One deployment: provider, state backend (local unless `backend` says S3), the rotation construct and its outputs. */
+/**
+ * One deployment: provider, state backend (local unless `backend` says S3), the rotation construct and its outputs.
+ * Its synthesis resolves each element once (lib/resolve-once.ts).
+ */
 export class IamKeyRotationStack extends TerraformStack {
   readonly rotation: IamAccessKeyRotation;
 
@@ -44,5 +49,15 @@ export class IamKeyRotationStack extends TerraformStack {
     for (const [name, description] of Object.entries(STACK_OUTPUTS)) {
       new TerraformOutput(this, name, { value: values[name as StackOutputName], description });
     }
+    // The rotation checks only read the resources, so what prepareStack resolved stays valid through them.
+    this.synthesizer = synthesizerResolvingOnce(this, this.synthesizer, (aspect) => aspect instanceof RotationChecks);
+  }
+
+  override prepareStack(): void {
+    prepareResolvingOnce(this);
+  }
+
+  override toTerraform(): Record<string, unknown> {
+    return toTerraformResolvingOnce(this, () => super.toTerraform() as Record<string, unknown>);
   }
 }

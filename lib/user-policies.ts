@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
-import { Lazy, TerraformResource, dependable } from 'cdktf';
+import { Lazy, TerraformResource } from 'cdktf';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { dependencyOn } from './depends-on';
 import { ArnParts, policyJson } from './policy';
 import { PolicyFill, RotationGrant, grantShare, userStatements } from './user-policy';
 
@@ -32,7 +33,7 @@ export class UserPolicies {
   private readonly entries: UserPolicy[] = [];
   private readonly fill = new PolicyFill();
   private readonly dependents: TerraformResource[] = [];
-  /** Every policy and attachment, as dependencies: made once, since each `dependable` is a new token. */
+  /** Every policy and attachment, as dependencies. */
   private readonly ownDependencies: string[] = [];
 
   /** Policies' construct ids are `<idPrefix><n>` and `<idPrefix><n>-attachment`. */
@@ -75,7 +76,7 @@ export class UserPolicies {
       tags,
     });
     const attachment = new IamRolePolicyAttachment(this.scope, `${this.idPrefix}${part}-attachment`, { role: roleName, policyArn: policy.arn });
-    const dependencies = [dependable(policy), dependable(attachment)];
+    const dependencies = [dependencyOn(policy), dependencyOn(attachment)];
     this.ownDependencies.push(...dependencies);
     for (const resource of this.dependents) resource.dependsOn = [...(resource.dependsOn ?? []), ...dependencies];
     return { grants, policy, attachment };
