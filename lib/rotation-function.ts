@@ -8,10 +8,10 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { dependencyOn } from './depends-on';
 import { keyRoleIndex } from '../contract';
 import { SECRETS_MANAGER_SECRET_ACTIONS } from './secrets-manager-actions';
 import { AwsContext } from './aws-context';
+import { dependencyOn } from './depends-on';
 import { KeyRole } from './key-role';
 import { keyRoleNamePrefix } from './key-role-count';
 import {
