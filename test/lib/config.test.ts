@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, loadRotationConfig, parseRotationConfig } from '../../lib';
+import { loadRotationConfig, parseRotationConfig } from '../../lib';
+import { problemsOfCall } from './fixtures';
 import { scanJson } from '../../lib/json-scan';
 import { AWS_PROVIDER_REGIONS } from '../../lib/regions';
 import { AWS_REGION, show } from '../../lib/validation';
@@ -17,16 +18,6 @@ function problemsOfText(text: string): string[] {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'config-')), 'rotation.config.json');
   fs.writeFileSync(file, text);
   return problemsOfCall(() => loadRotationConfig(file));
-}
-
-function problemsOfCall(call: () => unknown): string[] {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('the checked-in example', () => {

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { zipSync } from 'fflate';
 import { AnnotationMetadataEntryType, DefaultTokenResolver, StringConcat, Testing, TerraformStack, Tokenization } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { IamAccessKeyRotation, IamAccessKeyRotationProps } from '../../lib';
+import { ConfigError, IamAccessKeyRotation, IamAccessKeyRotationProps } from '../../lib';
 
 let zipPath: string | undefined;
 
@@ -115,3 +115,14 @@ export const LONGEST_IAM_PATH = `/${'p'.repeat(255)}/${'q'.repeat(254)}/`;
 
 /** A policy's size as IAM counts it: characters other than whitespace. */
 export const sizeForIam = (policy: string): number => policy.replace(/\s/g, '').length;
+
+/** The problems of the ConfigError `call` throws (it must throw one). */
+export function problemsOfCall(call: () => unknown): string[] {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}

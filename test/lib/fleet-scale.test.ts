@@ -3,10 +3,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TerraformStack, Testing } from 'cdktf';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Testing } from 'cdktf';
 import { keyRoleIndex } from '../../contract';
-import { IamAccessKeyRotation } from '../../lib';
+import { IamKeyRotationStack } from '../../lib';
 import { requireTool, TERRAFORM_INSTALL_HINT, terraformIn } from '../support/tools';
 import { TerraformJson, fixtureZip, iamArnMatches, policyOf, resourcesOfType, sizeForIam, withLongestArns } from './fixtures';
 
@@ -45,9 +44,8 @@ describe(`${USERS} users in one stack`, () => {
 
   beforeAll(() => {
     const app = Testing.app();
-    const stack = new TerraformStack(app, 'fleet');
-    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
-    new IamAccessKeyRotation(stack, 'rotation', { users, encryption: 'customer-managed', functionZipPath: fixtureZip() });
+    // The app's stack: what `node dist/main.js` synthesizes for a config of these users.
+    const stack = new IamKeyRotationStack(app, 'fleet', { region: 'us-east-1', rotation: { users, encryption: 'customer-managed', functionZipPath: fixtureZip() } });
     // A full synth runs the construct's validations and the rotation checks, and writes what terraform needs.
     const outdir = Testing.fullSynth(stack);
     stackDir = path.join(outdir, 'stacks', 'fleet');

@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, loadRotationConfig, parseRotationConfig } from '../../lib';
+import { loadRotationConfig, parseRotationConfig } from '../../lib';
+import { problemsOfCall } from './fixtures';
 import { AppConfig, TargetsConfig, isTargetsConfig, loadAppConfig, parseAppConfig } from '../../lib/config';
 import { targetStateKey } from '../../lib/targets';
 
@@ -20,15 +21,6 @@ const target = (name: string, extra: Record<string, unknown> = {}): Record<strin
 const withoutUsers = (document: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(document).filter(([key]) => key !== 'users'));
 const withTargets = (targets: unknown, top: Record<string, unknown> = {}): Record<string, unknown> => ({ region: 'eu-west-1', ...top, targets });
 
-function problemsOfCall(call: () => unknown): string[] {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 const problemsOf = (document: unknown): string[] => problemsOfCall(() => parseAppConfig(document));
 
 function problemsOfText(text: string): string[] {
