@@ -12,6 +12,7 @@ The demo, the CLI and the tests run it; never a real account. Adds to moto:
 - optionally (--reuse-function-processes) warm function processes, as Lambda keeps execution environments: one Node
   process serves one invocation at a time and then the next, with the same function, code and environment;
   --max-concurrent-invocations queues invocations beyond that many (a fleet of rotations on a small machine);
+- moto's choice of service per host name remembered (moto works it out again for every call, under one lock);
 - the operations paths (issue 8):
   - a moved clock: HARNESS_CLOCK_OFFSET_MS in the function's environment (PUT /_harness/function-env) shifts
     Date.now() and `new Date()` inside the function process (runner.js); the SDK signs with that clock too, which
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import io
 import json
 import logging
@@ -95,6 +97,7 @@ from moto.events.utils import EventTemplateParser  # noqa: E402
 from moto.sns.models import sns_backends  # noqa: E402
 from moto.core.authorization import ActionAuthenticatorMixin  # noqa: E402
 from moto.iam.models import AccessKey, iam_backends  # noqa: E402
+from moto import backends as moto_backends  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
 from moto.moto_server.werkzeug_app import (  # noqa: E402
     DomainDispatcherApplication,
@@ -834,6 +837,23 @@ def install_provider_compatibility() -> None:
     IamResponse.list_service_specific_credentials = list_service_specific_credentials  # type: ignore[attr-defined]
 
 
+def install_dispatch_cache() -> None:
+    """moto picks the service of every request under one lock, listing its own package folder (180 stat calls) and
+    trying its URL patterns each time: a few milliseconds per call, all requests in single file. The answers depend on
+    the host name only, so remember them."""
+    modules = tuple(moto_backends.list_of_moto_modules())
+    moto_backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
+    original = DomainDispatcherApplication.get_backend_for_host
+    known: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        if host not in known:
+            known[host] = original(self, host)
+        return known[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
+
+
 # ---------------------------------------------------------------------------------------------
 # Authorization: check policies against the real resource ARN
 # ---------------------------------------------------------------------------------------------
@@ -894,9 +914,14 @@ def install_policy_evaluation() -> None:
     one, everything else literal; a NotResource statement applies to every resource it does not name."""
     original_is_action_permitted = IAMPolicyStatement.is_action_permitted
 
+    @functools.lru_cache(maxsize=None)
+    def compiled(pattern: str) -> re.Pattern[str]:
+        # Cached here: a fleet's policies hold more patterns than the re module's own cache (512).
+        return re.compile("".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern),
+                          re.DOTALL)
+
     def glob_match(pattern: str, string: str) -> Any:
-        regex = "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern)
-        return re.fullmatch(regex, string, re.DOTALL)
+        return compiled(pattern).fullmatch(string)
 
     def is_action_permitted(self: Any, action: str, resource: str = "*", principal: str | None = None,
                             incoming_condition_values: dict[str, str] | None = None) -> Any:
@@ -1222,6 +1247,7 @@ def main(argv: list[str]) -> int:
     install_policy_evaluation()
     install_provider_compatibility()
     install_event_targets()
+    install_dispatch_cache()
     server = HarnessServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
