@@ -31,9 +31,13 @@ export class RotationState {
   readonly secretsManager: SecretsManagerClient;
   readonly iam: IAMClient;
 
-  constructor(private readonly emulator: Emulator) {
-    this.secretsManager = new SecretsManagerClient(emulator.clientConfig());
-    this.iam = new IAMClient(emulator.clientConfig());
+  /** `maxAttempts`: how often its IAM and Secrets Manager calls are tried (e.g. more while the emulator throttles). */
+  constructor(
+    private readonly emulator: Emulator,
+    clientSettings: { readonly maxAttempts?: number } = {},
+  ) {
+    this.secretsManager = new SecretsManagerClient({ ...emulator.clientConfig(), ...clientSettings });
+    this.iam = new IAMClient({ ...emulator.clientConfig(), ...clientSettings });
   }
 
   /**
@@ -46,9 +50,14 @@ export class RotationState {
 
   /** The AWSCURRENT value, or undefined before the first rotation. */
   async currentValue(secretId: string): Promise<StoredAccessKey | undefined> {
+    return (await this.currentVersion(secretId))?.value;
+  }
+
+  /** The AWSCURRENT version's id and value, or undefined before the first rotation. */
+  async currentVersion(secretId: string): Promise<{ readonly versionId: string; readonly value: StoredAccessKey } | undefined> {
     try {
       const value = await this.secretsManager.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
-      return JSON.parse(value.SecretString ?? '') as StoredAccessKey;
+      return { versionId: value.VersionId ?? '', value: JSON.parse(value.SecretString ?? '') as StoredAccessKey };
     } catch (error) {
       if ((error as Error).name === 'ResourceNotFoundException') return undefined;
       throw error;

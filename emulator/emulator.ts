@@ -33,10 +33,19 @@ export interface AdminCredentials extends Credentials {
 export interface FaultSpec {
   /** Signing name from the SigV4 credential scope: `secretsmanager`, `iam`, `sts`, `logs`... */
   service: string;
-  /** Operation name (`GetSecretValue`); for REST services the route (`POST /2015-03-31/functions/f/invocations`). */
-  action: string;
-  /** Which matching call fails, counted from when the fault is added. @default 1 */
+  /**
+   * Operation name (`GetSecretValue`); for REST services the route (`POST /2015-03-31/functions/f/invocations`).
+   * @default - required with `nth`; with `every`, any action of the service
+   */
+  action?: string;
+  /** Which matching call fails, once, counted from when the fault is added. @default 1 (unless `every` is set) */
   nth?: number;
+  /**
+   * Fail every `every`th matching call (the `every`th, the 2 x `every`th, ...) until the fault is removed, instead of
+   * one call. Not with `nth`.
+   * @default - one call (`nth`)
+   */
+  every?: number;
   /** AWS error code, e.g. `AccessDeniedException`. */
   code: string;
   /** @default - `Injected <code>` */
@@ -45,10 +54,36 @@ export interface FaultSpec {
   status?: number;
 }
 
-export interface Fault extends Required<FaultSpec> {
+export interface Fault {
   id: string;
+  service: string;
+  /** null: any action of the service. */
+  action: string | null;
+  /** null for a periodic fault. */
+  nth: number | null;
+  /** null for a one-off fault. */
+  every: number | null;
+  code: string;
+  message: string;
+  status: number;
   /** Matching calls seen so far. */
   seen: number;
+  /** Calls it failed so far. */
+  fired: number;
+}
+
+/** Services whose throttling error the emulator knows: the error code and HTTP status each answers when it throttles. */
+export const THROTTLING_ERRORS = {
+  /** Query protocol: an XML `<ErrorResponse>` with `<Code>Throttling</Code>`. */
+  iam: { code: 'Throttling', status: 400 },
+  sts: { code: 'Throttling', status: 400 },
+  /** JSON protocol: `{"__type": "ThrottlingException"}`. */
+  secretsmanager: { code: 'ThrottlingException', status: 400 },
+} as const;
+
+/** A fault that throttles every `every`th call of a service (or of one action), in the service's own wire format. */
+export function throttlingFault(service: keyof typeof THROTTLING_ERRORS, every: number, action?: string): FaultSpec {
+  return { service, every, ...(action === undefined ? {} : { action }), ...THROTTLING_ERRORS[service], message: 'Rate exceeded' };
 }
 
 export interface CallRecord {
@@ -64,6 +99,8 @@ export interface CallRecord {
   status: number | null;
   injectedFault: boolean;
   errorCode?: string;
+  /** Which try of one SDK call this was (the SDK's `amz-sdk-request` header): 2 and more are retries. null: not said. */
+  attempt: number | null;
 }
 
 export interface InvocationRecord {
@@ -90,6 +127,15 @@ export interface EmulatorOptions {
   readyTimeoutMs?: number;
   /** @default 'python3' */
   python?: string;
+  /**
+   * Keep each function's Node process warm between invocations, as Lambda keeps an execution environment: module
+   * scope (SDK clients, their retry state) survives from one invocation to the next. A changed function environment
+   * gets a new process.
+   * @default false - a new process per invocation
+   */
+  reuseFunctionProcesses?: boolean;
+  /** Function invocations running at once; more wait for a slot (their timeout starts when they run). @default - no limit */
+  maxConcurrentInvocations?: number;
 }
 
 export interface Emulator {
@@ -103,7 +149,10 @@ export interface Emulator {
   /** `{ region, endpoint, credentials }` for an AWS SDK v3 client. */
   clientConfig(credentials?: Credentials): { region: string; endpoint: string; credentials: Credentials };
   injectFault(fault: FaultSpec): Promise<Fault>;
+  /** The faults still active (a one-off fault is dropped once it fires). */
   faults(): Promise<Fault[]>;
+  /** Removes one fault and returns it as it ended, `fired` saying how many calls it failed. */
+  removeFault(id: string): Promise<Fault>;
   clearFaults(): Promise<void>;
   /**
    * Extra env for every later function invocation (replaces the previous set), e.g. `{ AWS_MAX_ATTEMPTS: '1' }`, or
@@ -152,7 +201,13 @@ export function emulatorAvailability(python = 'python3'): { available: boolean; 
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const region = options.region ?? DEFAULT_REGION;
+  const slots = options.maxConcurrentInvocations;
+  if (slots !== undefined && !(Number.isSafeInteger(slots) && slots >= 1)) {
+    throw new Error(`maxConcurrentInvocations must be a whole number of 1 or more, got ${slots}`);
+  }
   const args = [LAUNCHER, '--region', region, '--max-seconds', String(options.maxSeconds ?? 1800)];
+  if (options.reuseFunctionProcesses === true) args.push('--reuse-function-processes');
+  if (options.maxConcurrentInvocations !== undefined) args.push('--max-concurrent-invocations', String(options.maxConcurrentInvocations));
 
   installExitHook();
   const child = spawn(options.python ?? 'python3', args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -280,6 +335,10 @@ class RunningEmulator implements Emulator {
 
   faults(): Promise<Fault[]> {
     return this.control.request<Fault[]>('GET', 'faults');
+  }
+
+  removeFault(id: string): Promise<Fault> {
+    return this.control.request<Fault>('DELETE', `faults/${encodeURIComponent(id)}`);
   }
 
   async clearFaults(): Promise<void> {

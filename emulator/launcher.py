@@ -7,7 +7,12 @@ The demo, the CLI and the tests run it; never a real account. Adds to moto:
   gets its AWSPENDING version registered first (as AWS does);
 - key CreateDate in whole seconds, as AWS gives it;
 - IAM policies evaluated with NotResource and the `?` wildcard, as IAM does;
-- fault injection and a call log (a WSGI middleware), and a small JSON control API under /_harness/;
+- fault injection (the nth matching call once, or every nth call of a service until removed, e.g. throttling) and a
+  call log with the SDK's attempt number (a WSGI middleware), and a small JSON control API under /_harness/;
+- optionally (--reuse-function-processes) warm function processes, as Lambda keeps execution environments: one Node
+  process serves one invocation at a time and then the next, with the same function, code and environment;
+  --max-concurrent-invocations queues invocations beyond that many (a fleet of rotations on a small machine);
+- moto's choice of service per host name remembered (moto works it out again for every call, under one lock);
 - the operations paths (issue 8):
   - a moved clock: HARNESS_CLOCK_OFFSET_MS in the function's environment (PUT /_harness/function-env) shifts
     Date.now() and `new Date()` inside the function process (runner.js); the SDK signs with that clock too, which
@@ -29,10 +34,13 @@ died) or after --max-seconds.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import io
 import json
 import logging
 import os
+import queue
 import re
 import shutil
 import signal
@@ -55,7 +63,11 @@ RESULT_MARKER = "__HARNESS_RESULT__ "
 RUNNER_JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.js")
 # Refresh assumed-role credentials well before moto's default one-hour expiry.
 ROLE_CREDENTIALS_TTL_SECONDS = 900
-MAX_LOG_ENTRIES = 10_000
+# A fleet of 200 rotations makes some 8,000 calls.
+MAX_LOG_ENTRIES = 50_000
+# A warm function process nobody invoked for this long is stopped (Lambda also reclaims idle environments).
+WARM_PROCESS_IDLE_SECONDS = 60
+SDK_ATTEMPT = re.compile(r"attempt=(\d+)")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -85,6 +97,7 @@ from moto.events.utils import EventTemplateParser  # noqa: E402
 from moto.sns.models import sns_backends  # noqa: E402
 from moto.core.authorization import ActionAuthenticatorMixin  # noqa: E402
 from moto.iam.models import AccessKey, iam_backends  # noqa: E402
+from moto import backends as moto_backends  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
 from moto.moto_server.werkzeug_app import (  # noqa: E402
     DomainDispatcherApplication,
@@ -123,14 +136,22 @@ StartResponse = Callable[..., Any]
 
 @dataclass
 class Fault:
+    """Fails the nth matching call once (then it is dropped), or every `every`th one until it is removed."""
+
     id: str
     service: str
-    action: str
-    nth: int
+    # None: any action of the service (periodic faults only).
+    action: str | None
+    nth: int | None
+    every: int | None
     code: str
     message: str
     status: int
     seen: int = 0
+    fired: int = 0
+
+    def matches(self, service: str | None, action: str | None) -> bool:
+        return self.service == service and (self.action is None or self.action == action)
 
 
 @dataclass
@@ -145,14 +166,21 @@ class HarnessState:
     call_seq: int = 0
     principals: dict[str, str] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    reuse_function_processes: bool = False
+    # Invocations running at once; more wait for a slot (--max-concurrent-invocations, 0: no limit).
+    invocation_slots: Any = field(default_factory=contextlib.nullcontext)
 
     def take_fault(self, service: str | None, action: str | None) -> Fault | None:
-        """Counts a matching call against every fault; returns (and drops) the one that fires."""
+        """Counts a matching call against every fault up to the one that fires, which it returns (dropping a one-off)."""
         with self.lock:
             for fault in self.faults:
-                if fault.service == service and fault.action == action:
+                if fault.matches(service, action):
                     fault.seen += 1
+                    if fault.every is not None and fault.seen % fault.every == 0:
+                        fault.fired += 1
+                        return fault
                     if fault.seen == fault.nth:
+                        fault.fired += 1
                         self.faults.remove(fault)
                         return fault
         return None
@@ -293,7 +321,7 @@ def function_credentials(fn: Any) -> JsonDict:
     return role_credentials(fn.role, fn.function_name) if fn.role else ensure_admin()
 
 
-def function_env(fn: Any, code_dir: str, deadline_ms: int) -> dict[str, str]:
+def function_env(fn: Any, code_dir: str) -> dict[str, str]:
     creds = function_credentials(fn)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -311,7 +339,6 @@ def function_env(fn: Any, code_dir: str, deadline_ms: int) -> dict[str, str]:
         "AWS_DEFAULT_REGION": fn.region,
         "AWS_ACCESS_KEY_ID": creds["accessKeyId"],
         "AWS_SECRET_ACCESS_KEY": creds["secretAccessKey"],
-        "HARNESS_DEADLINE_MS": str(deadline_ms),
         "HARNESS_FUNCTION_ARN": fn.function_arn,
     }
     if creds.get("sessionToken"):
@@ -341,6 +368,110 @@ def run_node(args: list[str], event_json: str, env: dict[str, str], timeout: flo
     return out.decode(errors="replace"), err.decode(errors="replace"), timed_out
 
 
+@dataclass
+class WarmProcess:
+    """A Node process serving invocations one after another (runner.js --serve): an execution environment."""
+
+    proc: subprocess.Popen[bytes]
+    key: tuple[str, ...]
+    lines: queue.Queue[str | None]
+    idle_since: float = 0.0
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=5)  # reaped, so its pid is free again
+        with CHILDREN_LOCK:
+            CHILDREN.discard(self.proc)
+
+
+class WarmProcesses:
+    """Idle warm processes by function, code and environment; a changed environment (credentials, the tests' extra
+    variables, a moved clock) gets a new process, as a changed Lambda configuration gets new environments."""
+
+    def __init__(self) -> None:
+        self.idle: dict[tuple[str, ...], list[WarmProcess]] = {}
+        self.lock = threading.Lock()
+
+    def take(self, key: tuple[str, ...]) -> WarmProcess | None:
+        now = time.time()
+        stale: list[WarmProcess] = []
+        with self.lock:
+            for idle_key, processes in list(self.idle.items()):
+                fresh = [p for p in processes if now - p.idle_since < WARM_PROCESS_IDLE_SECONDS and p.proc.poll() is None]
+                stale += [p for p in processes if p not in fresh]
+                if fresh:
+                    self.idle[idle_key] = fresh
+                else:
+                    del self.idle[idle_key]
+            found = self.idle.get(key, []).pop() if self.idle.get(key) else None
+        for process in stale:
+            process.stop()
+        return found
+
+    def give_back(self, process: WarmProcess) -> None:
+        process.idle_since = time.time()
+        with self.lock:
+            self.idle.setdefault(process.key, []).append(process)
+
+
+WARM = WarmProcesses()
+
+
+def read_lines(process: WarmProcess) -> None:
+    assert process.proc.stdout is not None
+    for raw in process.proc.stdout:
+        process.lines.put(raw.decode(errors="replace").rstrip("\n"))
+    process.lines.put(None)
+
+
+def start_warm_process(args: list[str], env: dict[str, str], key: tuple[str, ...]) -> WarmProcess:
+    # stderr into stdout: one stream keeps the function's lines in the order it wrote them.
+    proc = subprocess.Popen([*args[:2], "--serve", *args[2:]], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, env=env)
+    with CHILDREN_LOCK:
+        CHILDREN.add(proc)
+    process = WarmProcess(proc=proc, key=key, lines=queue.Queue())
+    threading.Thread(target=read_lines, args=(process,), daemon=True).start()
+    return process
+
+
+def run_warm(args: list[str], event_json: str, env: dict[str, str], timeout: float, deadline_ms: int) -> tuple[str, bool]:
+    """One invocation in a warm process (started if none is idle); returns (output, timed_out). A process that timed
+    out or died is discarded, as Lambda discards a failed environment."""
+    key = (*args, *sorted(f"{k}={v}" for k, v in env.items()))
+    process = WARM.take(key)
+    request = json.dumps({"event": json.loads(event_json), "deadlineMs": deadline_ms}) + "\n"
+    try:
+        if process is None:
+            raise BrokenPipeError
+        assert process.proc.stdin is not None
+        process.proc.stdin.write(request.encode())
+        process.proc.stdin.flush()
+    except (BrokenPipeError, OSError):  # none idle, or the idle one has gone
+        if process is not None:
+            process.stop()
+        process = start_warm_process(args, env, key)
+        assert process.proc.stdin is not None
+        process.proc.stdin.write(request.encode())
+        process.proc.stdin.flush()
+    lines: list[str] = []
+    ends_at = time.time() + timeout
+    while True:
+        try:
+            line = process.lines.get(timeout=max(0.0, ends_at - time.time()))
+        except queue.Empty:
+            process.stop()
+            return "\n".join(lines), True
+        if line is None:
+            process.stop()
+            return "\n".join(lines), False
+        lines.append(line)
+        if line.startswith(RESULT_MARKER):
+            WARM.give_back(process)
+            return "\n".join(lines), False
+
+
 def split_result(stdout: str) -> tuple[JsonDict | None, str]:
     """Separates the runner's marked result line from the function's own output."""
     result: JsonDict | None = None
@@ -354,15 +485,21 @@ def split_result(stdout: str) -> tuple[JsonDict | None, str]:
 
 
 def invoke_node_function(fn: Any, event: Any, work_dir: str) -> tuple[str, bool, str]:
-    started = time.time()
     timeout = float(fn.timeout or 3)
     code_dir = code_dir_for(fn, work_dir)
     module, _, export = fn.handler.rpartition(".")
-    env = function_env(fn, code_dir, int((started + timeout) * 1000))
+    args = ["node", RUNNER_JS, code_dir, module, export]
     event_json = json.dumps(event if event is not None else {})
-    stdout, stderr, timed_out = run_node(
-        ["node", RUNNER_JS, code_dir, module, export], event_json, env, timeout
-    )
+    with STATE.invocation_slots:
+        started = time.time()  # the function's timeout runs from when it starts, not from when it was queued
+        deadline_ms = int((started + timeout) * 1000)
+        env = function_env(fn, code_dir)
+        if STATE.reuse_function_processes:
+            stdout, timed_out = run_warm(args, event_json, env, timeout, deadline_ms)
+            stderr = ""
+        else:
+            stdout, stderr, timed_out = run_node(args, event_json, {**env, "HARNESS_DEADLINE_MS": str(deadline_ms)}, timeout)
+        duration_ms = round((time.time() - started) * 1000)
     result, function_stdout = split_result(stdout)
     logs = "\n".join(part for part in (function_stdout, stderr) if part)
 
@@ -381,7 +518,7 @@ def invoke_node_function(fn: Any, event: Any, work_dir: str) -> tuple[str, bool,
         "functionName": fn.function_name,
         "event": event,
         "startedAt": started,
-        "durationMs": round((time.time() - started) * 1000),
+        "durationMs": duration_ms,
         "errored": errored,
         "timedOut": timed_out,
         "payload": payload,
@@ -704,6 +841,23 @@ def install_provider_compatibility() -> None:
     IamResponse.list_service_specific_credentials = list_service_specific_credentials  # type: ignore[attr-defined]
 
 
+def install_dispatch_cache() -> None:
+    """moto picks the service of every request under one lock, listing its own package folder (180 stat calls) and
+    trying its URL patterns each time: a few milliseconds per call, all requests in single file. The answers depend on
+    the host name only, so remember them."""
+    modules = tuple(moto_backends.list_of_moto_modules())
+    moto_backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
+    original = DomainDispatcherApplication.get_backend_for_host
+    known: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        if host not in known:
+            known[host] = original(self, host)
+        return known[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
+
+
 # ---------------------------------------------------------------------------------------------
 # Authorization: check policies against the real resource ARN
 # ---------------------------------------------------------------------------------------------
@@ -788,9 +942,14 @@ def install_policy_evaluation() -> None:
     one, everything else literal; a NotResource statement applies to every resource it does not name."""
     original_is_action_permitted = IAMPolicyStatement.is_action_permitted
 
+    @functools.lru_cache(maxsize=None)
+    def compiled(pattern: str) -> re.Pattern[str]:
+        # Cached here: a fleet's policies hold more patterns than the re module's own cache (512).
+        return re.compile("".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern),
+                          re.DOTALL)
+
     def glob_match(pattern: str, string: str) -> Any:
-        regex = "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern)
-        return re.fullmatch(regex, string, re.DOTALL)
+        return compiled(pattern).fullmatch(string)
 
     def is_action_permitted(self: Any, action: str, resource: str = "*", principal: str | None = None,
                             incoming_condition_values: dict[str, str] | None = None) -> Any:
@@ -853,6 +1012,11 @@ def identify_call(environ: JsonDict, body: bytes) -> AwsCall:
     return AwsCall(service, f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}", access_key_id, True)
 
 
+def sdk_attempt(environ: JsonDict) -> int | None:
+    match = SDK_ATTEMPT.search(environ.get("HTTP_AMZ_SDK_REQUEST", ""))
+    return int(match.group(1)) if match else None
+
+
 def fault_response(call: AwsCall, fault: Fault, start_response: StartResponse) -> list[bytes]:
     request_id = str(uuid.uuid4())
     status = f"{fault.status} Injected"
@@ -885,18 +1049,35 @@ def json_response(start_response: StartResponse, status: int, payload: Any) -> l
 
 
 def add_fault(spec: JsonDict) -> JsonDict:
-    missing = [k for k in ("service", "action", "code") if not spec.get(k)]
+    periodic = spec.get("every") is not None
+    required = ("service", "code") if periodic else ("service", "action", "code")
+    missing = [k for k in required if not spec.get(k)]
     if missing:
         raise ValueError(f"fault needs {', '.join(missing)}")
-    nth = int(spec.get("nth", 1))
-    if nth < 1:
-        raise ValueError(f"nth must be >= 1, got {nth}")
-    fault = Fault(id=str(uuid.uuid4()), service=str(spec["service"]), action=str(spec["action"]), nth=nth,
+    if periodic and spec.get("nth") is not None:
+        raise ValueError("a fault takes nth (one call) or every (every nth call), not both")
+    every = int(spec["every"]) if periodic else None
+    nth = None if periodic else int(spec.get("nth", 1))
+    for name, value in (("nth", nth), ("every", every)):
+        if value is not None and value < 1:
+            raise ValueError(f"{name} must be >= 1, got {value}")
+    fault = Fault(id=str(uuid.uuid4()), service=str(spec["service"]),
+                  action=str(spec["action"]) if spec.get("action") else None, nth=nth, every=every,
                   code=str(spec["code"]), message=str(spec.get("message") or f"Injected {spec['code']}"),
                   status=int(spec.get("status", 400)))
     with STATE.lock:
         STATE.faults.append(fault)
     return asdict(fault)
+
+
+def remove_fault(fault_id: str) -> JsonDict:
+    """Drops one fault and returns it as it ended (`fired`: the calls it failed)."""
+    with STATE.lock:
+        fault = next((f for f in STATE.faults if f.id == fault_id), None)
+        if fault is None:
+            raise ValueError(f"no fault {fault_id} (a one-off fault is dropped once it fires)")
+        STATE.faults.remove(fault)
+        return asdict(fault)
 
 
 def set_function_env(spec: JsonDict) -> JsonDict:
@@ -942,6 +1123,8 @@ def control(method: str, route: str, body: bytes) -> tuple[int, Any]:
         ("POST", "role-credentials"): lambda: role_credentials(str(spec["roleArn"]), "harness"),
     }
     handler = routes.get((method, route))
+    if handler is None and method == "DELETE" and route.startswith("faults/"):
+        handler = lambda: remove_fault(route[len("faults/"):])  # noqa: E731
     if handler is None:
         return 404, {"error": f"no control route {method} {CONTROL_PREFIX}{route}"}
     try:
@@ -972,6 +1155,8 @@ class HarnessMiddleware:
             "principal": principal_of(call.access_key_id) if call.access_key_id else None,
             "status": None,
             "injectedFault": False,
+            # The SDKs number their tries of one call (header amz-sdk-request: attempt=2; max=3): >1 is a retry.
+            "attempt": sdk_attempt(environ),
         }
         STATE.record_call(entry)
         fault = STATE.take_fault(call.service, call.action)
@@ -1061,6 +1246,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--max-seconds", type=float, default=1800, help="hard lifetime limit")
+    parser.add_argument("--reuse-function-processes", action="store_true",
+                        help="keep each function's Node process warm between invocations, as Lambda does")
+    parser.add_argument("--max-concurrent-invocations", type=int, default=0,
+                        help="function invocations running at once; more wait for a slot (default: no limit)")
     return parser.parse_args(argv)
 
 
@@ -1070,6 +1259,11 @@ def main(argv: list[str]) -> int:
         fail("node is not on PATH (the Lambda bridge runs functions with it)")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request lines
     STATE.region = args.region
+    STATE.reuse_function_processes = args.reuse_function_processes
+    if args.max_concurrent_invocations < 0:
+        fail(f"--max-concurrent-invocations must be 0 (no limit) or more, got {args.max_concurrent_invocations}")
+    if args.max_concurrent_invocations > 0:
+        STATE.invocation_slots = threading.BoundedSemaphore(args.max_concurrent_invocations)
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -1084,6 +1278,7 @@ def main(argv: list[str]) -> int:
     install_role_trust_evaluation()
     install_provider_compatibility()
     install_event_targets()
+    install_dispatch_cache()
     server = HarnessServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

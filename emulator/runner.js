@@ -1,13 +1,18 @@
-// Runs one Lambda invocation for the emulator's bridge.
-// argv: <code dir> <module path without extension> <export name>; the event arrives as JSON on stdin.
-// The outcome goes to stdout on one line starting with the marker; everything else is the function's log.
+// Runs Lambda invocations for the emulator's bridge.
+// argv: [--serve] <code dir> <module path without extension> <export name>.
+// One-shot: the event arrives as JSON on stdin (the deadline in HARNESS_DEADLINE_MS), one invocation, then exit.
+// --serve (a warm execution environment): one JSON line per invocation on stdin, `{"event": ..., "deadlineMs": ...}`,
+// handled one after another by the handler loaded once, as Lambda reuses an environment.
+// Each outcome goes to stdout on one line starting with the marker; everything else is the function's log.
 'use strict';
 const path = require('node:path');
+const readline = require('node:readline');
 const { pathToFileURL } = require('node:url');
 
 const MARKER = '__HARNESS_RESULT__ ';
 const CLOCK_OFFSET_ENV = 'HARNESS_CLOCK_OFFSET_MS';
-const [codeDir, modulePath, exportName] = process.argv.slice(2);
+const serve = process.argv[2] === '--serve';
+const [codeDir, modulePath, exportName] = process.argv.slice(serve ? 3 : 2);
 // The real clock, for the invocation's deadline: a moved clock must not change when the emulator kills the function.
 const realNow = Date.now.bind(Date);
 
@@ -67,8 +72,7 @@ async function loadHandler() {
   return handler;
 }
 
-function lambdaContext() {
-  const deadline = Number(process.env.HARNESS_DEADLINE_MS);
+function lambdaContext(deadline) {
   return {
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
@@ -91,21 +95,41 @@ function callHandler(handler, event, context) {
   return Promise.resolve(handler(event, context));
 }
 
-function finish(outcome) {
-  process.stdout.write(`\n${MARKER}${JSON.stringify(outcome)}\n`, () => process.exit(0));
-}
-
-async function main() {
+/** Runs one invocation; resolves with its outcome, `{ ok, result }` or `{ ok: false, error }`. */
+async function invoke(loadedHandler, event, deadline) {
   try {
-    const event = JSON.parse((await readStdin()) || '{}');
-    const handler = await loadHandler();
-    const result = await callHandler(handler, event, lambdaContext());
-    finish({ ok: true, result: result === undefined ? null : result });
+    const handler = await loadedHandler();
+    const result = await callHandler(handler, event, lambdaContext(deadline));
+    return { ok: true, result: result === undefined ? null : result };
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
     console.error(err.stack ?? String(err));
-    finish({ ok: false, error: { errorType: err.name || 'Error', errorMessage: err.message } });
+    return { ok: false, error: { errorType: err.name || 'Error', errorMessage: err.message } };
   }
 }
 
-main();
+const outcomeLine = (outcome) => `\n${MARKER}${JSON.stringify(outcome)}\n`;
+
+async function runOnce() {
+  const event = JSON.parse((await readStdin()) || '{}');
+  const outcome = await invoke(loadHandler, event, Number(process.env.HARNESS_DEADLINE_MS));
+  process.stdout.write(outcomeLine(outcome), () => process.exit(0));
+}
+
+async function serveInvocations() {
+  let loading;
+  // Loaded once, by the first invocation; a handler that fails to load ends the process, so the next one retries.
+  const loadedHandler = () => (loading ??= loadHandler());
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    const { event, deadlineMs } = JSON.parse(line);
+    const outcome = await invoke(loadedHandler, event ?? {}, deadlineMs);
+    await new Promise((resolve) => process.stdout.write(outcomeLine(outcome), resolve));
+    if (!outcome.ok && (await loadedHandler().then(() => false, () => true))) process.exit(1);
+  }
+  process.exit(0);
+}
+
+if (serve) serveInvocations();
+else runOnce();

@@ -15,3 +15,10 @@ export const isNoSuchEntity = (error: unknown): boolean => hasErrorName(error, '
 /** STS: the key is unknown to AWS (yet) or its secret does not match (yet): both happen while a new key propagates. */
 export const isKeyNotYetValid = (error: unknown): boolean =>
   hasErrorName(error, 'InvalidClientTokenId', 'SignatureDoesNotMatch');
+
+/**
+ * The service refused the call for its request rate (IAM and STS `Throttling`, Secrets Manager `ThrottlingException`,
+ * SNS `Throttled`), and the SDK's retries did not get it through either.
+ */
+export const isThrottling = (error: unknown): boolean =>
+  hasErrorName(error, 'Throttling', 'ThrottlingException', 'Throttled', 'TooManyRequestsException', 'RequestLimitExceeded');

@@ -2,12 +2,14 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
+import { sdkRetrySettings } from './retry-mode';
 
 // Created once per container and reused across invocations. Region, endpoint (AWS_ENDPOINT_URL) and
 // retries (AWS_MAX_ATTEMPTS) come from the environment, as the SDK reads them natively.
-export const secretsManagerClient = new SecretsManagerClient({});
-export const iamClient = new IAMClient({});
-export const snsClient = new SNSClient({});
+const retrySettings = sdkRetrySettings(process.env);
+export const secretsManagerClient = new SecretsManagerClient(retrySettings);
+export const iamClient = new IAMClient(retrySettings);
+export const snsClient = new SNSClient(retrySettings);
 
 /** Credentials of the access key under test. */
 export interface KeyCredentials {
@@ -19,4 +21,4 @@ export interface KeyCredentials {
 export type StsClientFactory = (credentials: KeyCredentials) => STSClient;
 
 export const createStsClient: StsClientFactory = (credentials) =>
-  new STSClient({ credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey } });
+  new STSClient({ ...retrySettings, credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey } });

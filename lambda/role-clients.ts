@@ -3,6 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { RoleClients } from './dependencies';
 import { UnexpectedResponseError } from './errors';
+import { sdkRetrySettings } from './retry-mode';
 
 /** The shortest session STS grants: a rotation step or a sweep needs minutes. */
 const SESSION_SECONDS = 900;
@@ -18,7 +19,8 @@ interface AwsCredentialIdentity {
   readonly expiration?: Date;
 }
 
-const sts = new STSClient({});
+const retrySettings = sdkRetrySettings(process.env);
+const sts = new STSClient(retrySettings);
 /** One pair of clients per role, reused across invocations of a warm container, as the function's own clients are. */
 const clientsByRole = new Map<string, RoleClients>();
 
@@ -27,7 +29,7 @@ export function assumedRoleClients(roleArn: string): RoleClients {
   let clients = clientsByRole.get(roleArn);
   if (clients === undefined) {
     const credentials = assumedRoleCredentials(roleArn);
-    clients = { iam: new IAMClient({ credentials }), secretsManager: new SecretsManagerClient({ credentials }) };
+    clients = { iam: new IAMClient({ ...retrySettings, credentials }), secretsManager: new SecretsManagerClient({ ...retrySettings, credentials }) };
     clientsByRole.set(roleArn, clients);
   }
   return clients;

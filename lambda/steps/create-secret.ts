@@ -27,7 +27,8 @@ export type CreateSecretDependencies = Pick<Dependencies, 'secretsManager' | 'ia
  * records its attempt's window on the secret (attempt-marker.ts), so only a key IAM dates inside such a window
  * counts as one. The AWSCURRENT key is never deleted; when the user already holds two keys, only a key that is
  * provably ours is deleted (the AWSPREVIOUS key or an Inactive key). Without an AWSCURRENT value (or with one
- * that only names the user) it bootstraps the first key for the user named by the tag.
+ * that only names the user) it bootstraps the first key for the user named by the tag. When the SDK had to send
+ * CreateAccessKey more than once, a key an earlier try made (its answer lost) is deleted before the new key is stored.
  *
  * @throws MissingUserTagError if the secret has no user tag.
  * @throws InvalidSecretError if the AWSCURRENT value is not a JSON object or its username is not a string.
@@ -89,7 +90,7 @@ export async function createSecret({ request, metadata, deadline }: StepInput, d
   const start = clock.now();
   await writeAttemptMarker(secretsManager, request, { token: request.token, start, end: deadline, ended: false });
   try {
-    await createAndStoreKey(deps, request, userName, current);
+    await createAndStoreKey(deps, request, userName, current, start);
   } catch (error) {
     await closeAttemptMarker(deps, request, start);
     throw error;
@@ -128,6 +129,7 @@ async function createAndStoreKey(
   request: RotationRequest,
   userName: string,
   currentValue: KeySecretValue | undefined,
+  attemptStart: number,
 ): Promise<void> {
   const { secretsManager, iam, logger } = deps;
   const created = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
@@ -141,6 +143,9 @@ async function createAndStoreKey(
     );
   }
   logger.info('created an access key', { user: userName, accessKeyId });
+  if ((created.$metadata?.attempts ?? 1) > 1) {
+    await deleteKeysOfLostAnswers(deps, request, userName, { accessKeyId, currentKeyId: currentValue?.accesskey, attemptStart });
+  }
 
   try {
     await secretsManager.send(
@@ -156,6 +161,31 @@ async function createAndStoreKey(
     throw putError;
   }
   logger.info('stored the new key as AWSPENDING', { user: userName, accessKeyId, outcome: 'created' });
+}
+
+/**
+ * CreateAccessKey is not idempotent. When the SDK had to send it more than once (a throttled, timed-out or dropped
+ * try), an earlier try may have created a key whose answer never arrived: IAM dates it inside this attempt and nothing
+ * stores it. Delete any such key before the new one is stored, or it would outlive the rotation as an unmanaged key.
+ * Throws (and the new key stays unstored) when IAM cannot list or delete: the retry then deletes both as orphans.
+ */
+async function deleteKeysOfLostAnswers(
+  { iam, clock, logger }: CreateSecretDependencies,
+  request: RotationRequest,
+  userName: string,
+  attempt: { readonly accessKeyId: string; readonly currentKeyId: string | undefined; readonly attemptStart: number },
+): Promise<void> {
+  const keys = await listAccessKeys(iam, userName, request);
+  const window = { token: request.token, start: attempt.attemptStart, end: clock.now(), ended: false };
+  const lost = keysCreatedDuring(window, keys, attempt.currentKeyId).filter((id) => id !== attempt.accessKeyId);
+  for (const accessKeyId of lost) {
+    await deleteAccessKey(iam, userName, accessKeyId);
+    logger.warn('deleted a key an earlier try of CreateAccessKey made, whose answer was lost', {
+      user: userName,
+      accessKeyId,
+      reason: 'lost-answer',
+    });
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { type PreviousKeyPolicy, SWEEP_METRIC } from '../../contract';
-import { isNoSuchEntity } from '../aws-errors';
+import { isNoSuchEntity, isThrottling } from '../aws-errors';
 import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from '../config';
 import type { Dependencies } from '../dependencies';
 import type { RotationScope } from '../errors';
@@ -138,8 +138,12 @@ async function sweepSecret(
     decision = decide(await inspectSecret(deps, secret, stackPolicy), deps.clock.now());
   } catch (error) {
     const { name, message } = describeError(error);
+    const cause = `${String(name)}: ${String(message)}`;
+    const advice = isThrottling(error)
+      ? `AWS throttled the sweep's calls even after the SDK's retries; nothing was changed. If this recurs, other work shares the account's request quota at the sweep's hour (sweepHourUtc).`
+      : `The role may read only the secrets of the stack's config: if the config does not list user ${secret.userName}, the secret was made outside the stack (delete it, or add the user); otherwise check the rotation role's permissions.`;
     return {
-      findings: [{ code: 'check-failed', severity: 'error', secret: secret.name, user: secret.userName, message: `The sweep could not check the secret (${String(name)}: ${String(message)}). The role may read only the secrets of the stack's config: if the config does not list user ${secret.userName}, the secret was made outside the stack (delete it, or add the user); otherwise check the rotation role's permissions. The next sweep tries again.` }],
+      findings: [{ code: 'check-failed', severity: 'error', secret: secret.name, user: secret.userName, message: `The sweep could not check the secret (${cause}). ${advice} The next sweep tries again.` }],
       deactivated: false,
     };
   }
@@ -164,7 +168,7 @@ async function deactivate({ iam, logger }: Dependencies, deactivation: Deactivat
       severity: 'error',
       secret: finding.secret,
       user: userName,
-      message: `Could not deactivate the previous key (${String(name)}: ${String(message)}), so it stays Active. The next sweep retries; check the rotation role's permissions.`,
+      message: `Could not deactivate the previous key (${String(name)}: ${String(message)}), so it stays Active. The next sweep retries${isThrottling(error) ? ' (IAM throttled the call even after the SDK\'s retries)' : '; check the rotation role\'s permissions'}.`,
     };
   }
 }

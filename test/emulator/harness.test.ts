@@ -27,9 +27,16 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { CLOCK_OFFSET_ENV, type Credentials, type Emulator, MOTO_VERSION, startEmulator } from '../../emulator/emulator';
+import {
+  CLOCK_OFFSET_ENV,
+  type Credentials,
+  type Emulator,
+  MOTO_VERSION,
+  startEmulator,
+  throttlingFault,
+} from '../../emulator/emulator';
 import { motoAvailable } from '../support/tools';
-import { CALLER_IDENTITY_FUNCTION, CLOCK_FUNCTION, ROTATION_FUNCTION, zipHandler } from './test-functions';
+import { CALLER_IDENTITY_FUNCTION, CLOCK_FUNCTION, ROTATION_FUNCTION, WARM_COUNTER_FUNCTION, zipHandler } from './test-functions';
 
 const LAUNCHER = path.resolve(__dirname, '..', '..', 'emulator', 'launcher.py');
 
@@ -428,6 +435,66 @@ describeWithMoto('emulator (IAM auth off)', () => {
       expect(await emulator.faults()).toEqual([]);
     });
 
+    it('throttles every nth call of a service, any action, in IAM\'s XML format, until removed', async () => {
+      // GIVEN one IAM call in three throttled
+      const fault = await emulator.injectFault(throttlingFault('iam', 3));
+      expect(fault).toMatchObject({ service: 'iam', action: null, every: 3, nth: null, code: 'Throttling', status: 400, fired: 0 });
+      // WHEN six IAM calls of two actions are made, one attempt each
+      const outcomes: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const call = i % 2 === 0 ? c.iam.send(new ListUsersCommand({})) : c.iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'harness-admin' }));
+        outcomes.push(await call.then(() => 'ok', (error: Error & { $metadata?: { httpStatusCode?: number } }) => `${error.name} ${error.$metadata?.httpStatusCode}`));
+      }
+      // THEN the third and the sixth failed as IAM throttles, and the fault says so
+      expect(outcomes).toEqual(['ok', 'ok', 'Throttling 400', 'ok', 'ok', 'Throttling 400']);
+      expect(await emulator.faults()).toEqual([expect.objectContaining({ id: fault.id, seen: 6, fired: 2 })]);
+      // AND once removed it reports what it did, and IAM answers again
+      expect(await emulator.removeFault(fault.id)).toMatchObject({ seen: 6, fired: 2 });
+      expect(await emulator.faults()).toEqual([]);
+      await expect(c.iam.send(new ListUsersCommand({}))).resolves.toBeDefined();
+      await expect(emulator.removeFault(fault.id)).rejects.toThrow(/no fault/);
+    });
+
+    it('throttles every nth call of one Secrets Manager action with a JSON ThrottlingException', async () => {
+      // GIVEN a secret and every second GetSecretValue throttled
+      const name = unique('throttled');
+      await c.secrets.send(new CreateSecretCommand({ Name: name, SecretString: 'x' }));
+      await emulator.injectFault(throttlingFault('secretsmanager', 2, 'GetSecretValue'));
+      const get = () => c.secrets.send(new GetSecretValueCommand({ SecretId: name }));
+      // THEN GetSecretValue fails every second time, DescribeSecret never
+      await expect(get()).resolves.toMatchObject({ SecretString: 'x' });
+      await expect(get()).rejects.toMatchObject({ name: 'ThrottlingException', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+      for (let i = 0; i < 3; i++) await expect(c.secrets.send(new DescribeSecretCommand({ SecretId: name }))).resolves.toBeDefined();
+      await expect(get()).resolves.toMatchObject({ SecretString: 'x' });
+      await expect(get()).rejects.toMatchObject({ name: 'ThrottlingException' });
+      expect(await emulator.faults()).toEqual([expect.objectContaining({ action: 'GetSecretValue', seen: 4, fired: 2 })]);
+    });
+
+    it('the SDK retries a throttled call by itself, and the call log numbers its attempts', async () => {
+      // GIVEN every second STS call throttled and a client that tries three times
+      await emulator.injectFault(throttlingFault('sts', 2));
+      const sts = new STSClient({ ...emulator.clientConfig(), maxAttempts: 3 });
+      await emulator.clearCalls();
+      // WHEN it makes two calls
+      await sts.send(new GetCallerIdentityCommand({}));
+      await sts.send(new GetCallerIdentityCommand({}));
+      sts.destroy();
+      // THEN the second succeeded on its second attempt, after the throttled first
+      const calls = (await emulator.calls()).map(({ attempt, injectedFault, status }) => ({ attempt, injectedFault, status }));
+      expect(calls).toEqual([
+        { attempt: 1, injectedFault: false, status: 200 },
+        { attempt: 1, injectedFault: true, status: 400 },
+        { attempt: 2, injectedFault: false, status: 200 },
+      ]);
+    });
+
+    it('refuses a fault with both nth and every, and a one-off fault without an action', async () => {
+      await expect(emulator.injectFault({ service: 'iam', action: 'ListUsers', nth: 2, every: 3, code: 'Throttling' })).rejects.toThrow(/nth .* or every .*, not both/);
+      await expect(emulator.injectFault({ service: 'iam', code: 'Throttling' })).rejects.toThrow(/fault needs action/);
+      await expect(emulator.injectFault({ service: 'iam', every: 0, code: 'Throttling' })).rejects.toThrow(/every must be >= 1, got 0/);
+      expect(await emulator.faults()).toEqual([]);
+    });
+
     it('faults calls the function makes, and records them', async () => {
       const functionArn = await createFunction(c, CALLER_IDENTITY_FUNCTION);
       await emulator.setFunctionEnv({ AWS_MAX_ATTEMPTS: '1' });
@@ -517,6 +584,86 @@ describeWithMoto('emulator (IAM auth off)', () => {
     await other.stop();
     await other.stop();
     expect(pidAlive(other.pid)).toBe(false);
+  });
+});
+
+describeWithMoto('emulator with warm function processes', () => {
+  let emulator: Emulator;
+  let c: Clients;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ reuseFunctionProcesses: true, maxConcurrentInvocations: 1 });
+    c = clients(emulator);
+  });
+  afterAll(() => emulator?.stop());
+  afterEach(() => emulator.setFunctionEnv({}));
+
+  interface Counted {
+    pid: number;
+    invocations: number;
+    remainingMs: number;
+    extra: string | null;
+  }
+  const run = async (functionArn: string, event: object = {}): Promise<Counted> => {
+    const { functionError, payload } = await invoke(c.lambda, functionArn, event);
+    if (functionError !== undefined) throw new Error(`invocation failed: ${JSON.stringify(payload)}`);
+    return payload as Counted;
+  };
+
+  it('one process serves invocation after invocation, keeping its module scope; each gets its own deadline and log', async () => {
+    // GIVEN a function that counts its invocations in module scope
+    const functionArn = await createFunction(c, WARM_COUNTER_FUNCTION, { timeout: 30 });
+    await emulator.clearInvocationLogs();
+    // WHEN it is invoked three times
+    const results = [await run(functionArn), await run(functionArn), await run(functionArn)];
+    // THEN the same process counted all three, each with the whole timeout ahead of it
+    expect(results.map((result) => result.invocations)).toEqual([1, 2, 3]);
+    expect(new Set(results.map((result) => result.pid)).size).toBe(1);
+    for (const result of results) expect(result.remainingMs).toBeGreaterThan(25_000);
+    // AND each invocation's log holds its own lines only
+    const logs = (await emulator.invocationLogs()).map((invocation) => invocation.logs.trim());
+    expect(logs).toEqual([1, 2, 3].map((n) => `invocation ${n} of process ${results[0].pid}`));
+  });
+
+  it('a changed function environment gets a new process, as a changed configuration gets new environments', async () => {
+    const functionArn = await createFunction(c, WARM_COUNTER_FUNCTION);
+    const first = await run(functionArn);
+    await emulator.setFunctionEnv({ EXTRA: 'changed' });
+    const second = await run(functionArn);
+    expect(second).toMatchObject({ invocations: 1, extra: 'changed' });
+    expect(second.pid).not.toBe(first.pid);
+  });
+
+  it('a failed invocation keeps the process; one that timed out is replaced', async () => {
+    // GIVEN a warm process
+    const functionArn = await createFunction(c, WARM_COUNTER_FUNCTION, { timeout: 1 });
+    const warm = await run(functionArn);
+    // WHEN an invocation throws, THEN the next one still runs in the same process
+    const failed = await invoke(c.lambda, functionArn, { fail: true });
+    expect(failed).toMatchObject({ functionError: 'Handled', payload: { errorMessage: 'failing invocation 2 on purpose' } });
+    expect(await run(functionArn)).toMatchObject({ pid: warm.pid, invocations: 3 });
+    // WHEN one runs past its timeout, THEN it is killed and the next starts afresh
+    const timedOut = await invoke(c.lambda, functionArn, { sleepMs: 5_000 });
+    expect(timedOut.payload).toMatchObject({ errorType: 'Sandbox.Timedout' });
+    expect(pidAlive(warm.pid)).toBe(false);
+    expect(await run(functionArn)).toMatchObject({ invocations: 1 });
+  });
+
+  it('runs no more invocations at once than maxConcurrentInvocations; the others wait their turn', async () => {
+    // GIVEN one slot and a function that sleeps
+    const functionArn = await createFunction(c, WARM_COUNTER_FUNCTION, { timeout: 5 });
+    const started = Date.now();
+    // WHEN two invocations arrive together
+    const both = await Promise.all([run(functionArn, { sleepMs: 700 }), run(functionArn, { sleepMs: 700 })]);
+    // THEN they ran one after the other, in one warm process, each with its whole timeout once it started
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(both.map((result) => result.invocations).sort()).toEqual([1, 2]);
+    expect(both[0].pid).toBe(both[1].pid);
+    for (const result of both) expect(result.remainingMs).toBeGreaterThan(4_000);
+  });
+
+  it('refuses a maxConcurrentInvocations below one', async () => {
+    await expect(startEmulator({ maxConcurrentInvocations: 0 })).rejects.toThrow(/maxConcurrentInvocations must be a whole number of 1 or more, got 0/);
   });
 });
 

@@ -88,3 +88,18 @@ exports.handler = async () => {
   return { now, newDate, fromValue: new Date(0).getTime(), arn: identity.Arn, nowAfterCall: Date.now() };
 };
 `;
+
+/**
+ * Counts its invocations in module scope and reports its process: a warm process (reuseFunctionProcesses) keeps
+ * counting. `sleepMs` waits first, `fail` throws.
+ */
+export const WARM_COUNTER_FUNCTION = `
+let invocations = 0;
+exports.handler = async (event, context) => {
+  invocations += 1;
+  console.log('invocation ' + invocations + ' of process ' + process.pid);
+  if (event.sleepMs) await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
+  if (event.fail) throw new Error('failing invocation ' + invocations + ' on purpose');
+  return { pid: process.pid, invocations, remainingMs: context.getRemainingTimeInMillis(), extra: process.env.EXTRA ?? null };
+};
+`;

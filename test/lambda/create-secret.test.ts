@@ -581,6 +581,112 @@ describe('createSecret', () => {
     expectNoIamWrite(mocks);
   });
 
+  describe('a CreateAccessKey the SDK had to send more than once (an earlier try\'s answer may be lost)', () => {
+    const retriedCreate = (): void => {
+      mocks.iam.on(CreateAccessKeyCommand).resolves({
+        AccessKey: { UserName: USER, AccessKeyId: NEW_KEY_ID, SecretAccessKey: NEW_SECRET_KEY, Status: 'Active', CreateDate: NOW },
+        $metadata: { attempts: 2 },
+      });
+    };
+    /** ListAccessKeys before the key is created, then after. */
+    const givenKeysBeforeAndAfter = (before: ReturnType<typeof accessKey>[], after: ReturnType<typeof accessKey>[]): void => {
+      mocks.iam.on(ListAccessKeysCommand).resolvesOnce({ AccessKeyMetadata: before }).resolves({ AccessKeyMetadata: after });
+    };
+
+    test('deletes the key an earlier try made, before the new key is stored', async () => {
+      // GIVEN a first rotation whose CreateAccessKey succeeded in IAM, lost its answer, and was sent again
+      givenSecret(mocks, {});
+      givenKeys(mocks, []);
+      retriedCreate();
+      givenKeysBeforeAndAfter([], [accessKey(OTHER_KEY_ID, { created: NOW }), accessKey(NEW_KEY_ID, { created: NOW })]);
+
+      // WHEN
+      await createSecret();
+
+      // THEN the key nobody holds is gone, the new one stored, and nothing else deleted
+      expect(mocks.iam).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 1);
+      expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: USER, AccessKeyId: OTHER_KEY_ID });
+      const [deleted] = mocks.iam.commandCalls(DeleteAccessKeyCommand);
+      const [put] = mocks.secretsManager.commandCalls(PutSecretValueCommand);
+      expect(deleted.calledBefore(put)).toBe(true);
+      expect(storedValue()).toEqual({ username: USER, accesskey: NEW_KEY_ID, secretkey: NEW_SECRET_KEY });
+      expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ level: 'warn', accessKeyId: OTHER_KEY_ID, reason: 'lost-answer' }));
+    });
+
+    test('never deletes the AWSCURRENT key, the new key, or a key made before the attempt', async () => {
+      // GIVEN the user holds the current key and the new one after a retried (throttled) CreateAccessKey
+      givenSecret(mocks, { current: currentValue() });
+      givenKeys(mocks, []);
+      retriedCreate();
+      givenKeysBeforeAndAfter([accessKey(CURRENT_KEY_ID, { created: NOW })], [accessKey(CURRENT_KEY_ID, { created: NOW }), accessKey(NEW_KEY_ID, { created: NOW })]);
+
+      // WHEN
+      await createSecret();
+
+      // THEN
+      expect(mocks.iam).toHaveReceivedCommandTimes(ListAccessKeysCommand, 2);
+      expect(mocks.iam).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+      expect(storedValue()).toMatchObject({ accesskey: NEW_KEY_ID });
+    });
+
+    test('a bootstrap next to a key made by hand before the attempt leaves that key alone', async () => {
+      givenSecret(mocks, {});
+      givenKeys(mocks, []);
+      retriedCreate();
+      givenKeysBeforeAndAfter([accessKey(OTHER_KEY_ID, { created: BEFORE_ATTEMPT })], [accessKey(OTHER_KEY_ID, { created: BEFORE_ATTEMPT }), accessKey(NEW_KEY_ID, { created: NOW })]);
+
+      await createSecret();
+
+      expect(mocks.iam).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+      expect(storedValue()).toMatchObject({ accesskey: NEW_KEY_ID });
+    });
+
+    test('answered on the first try, it costs no extra call', async () => {
+      givenSecret(mocks, { current: currentValue() });
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+
+      await createSecret();
+
+      expect(mocks.iam).toHaveReceivedCommandTimes(ListAccessKeysCommand, 1);
+    });
+
+    test('when IAM throttles the clean-up, the new key is not stored and the attempt ends, so the retry deletes both keys', async () => {
+      // GIVEN the lost key cannot be deleted (throttled even after the SDK's retries)
+      givenSecret(mocks, {});
+      givenKeys(mocks, []);
+      retriedCreate();
+      givenKeysBeforeAndAfter([], [accessKey(OTHER_KEY_ID, { created: NOW }), accessKey(NEW_KEY_ID, { created: NOW })]);
+      const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+      mocks.iam.on(DeleteAccessKeyCommand).rejects(throttled);
+
+      // WHEN
+      const error = await rejectionOf(createSecret());
+
+      // THEN nothing was stored and the marker says the attempt ended: both keys fall in its window for the retry
+      expect(error).toBe(throttled);
+      expect(mocks.secretsManager).not.toHaveReceivedCommand(PutSecretValueCommand);
+      const markers = mocks.secretsManager.commandCalls(TagResourceCommand).map((call) => call.args[0].input.Tags?.[0].Value);
+      expect(markers).toEqual([expect.stringMatching(/ running$/), `${TOKEN} ${NOW.toISOString()} ${NOW.toISOString()} ended`]);
+    });
+
+    test('the retry after such a failure deletes both keys as orphans of the attempt, then makes a new one', async () => {
+      // GIVEN the marker of the failed attempt above, and both of its keys
+      givenSecret(mocks, { attemptTag: attemptMarker({ start: NOW, end: NOW }) });
+      givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: NOW }), accessKey(NEW_KEY_ID, { created: NOW })]);
+      mocks.iam.on(CreateAccessKeyCommand).resolves({
+        AccessKey: { UserName: USER, AccessKeyId: CURRENT_KEY_ID, SecretAccessKey: CURRENT_SECRET_KEY, Status: 'Active' },
+      });
+
+      // WHEN
+      await createSecret();
+
+      // THEN
+      expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { AccessKeyId: OTHER_KEY_ID });
+      expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { AccessKeyId: NEW_KEY_ID });
+      expect(storedValue()).toMatchObject({ accesskey: CURRENT_KEY_ID });
+    });
+  });
+
   describe('refuses bad input before any IAM write', () => {
     test('the tag and the AWSCURRENT value name different users', async () => {
       // GIVEN

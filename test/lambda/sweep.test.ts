@@ -192,7 +192,7 @@ describe('the sweep', () => {
     expect(first).toMatchObject({ deactivated: 0, errors: 1 });
     expect(first.findings.map((finding) => finding.code)).toEqual(['deactivation-failed']);
     expect(first.findings[0].message).toBe(
-      'Could not deactivate the previous key (Throttling: Rate exceeded), so it stays Active. The next sweep retries; check the rotation role\'s permissions.',
+      'Could not deactivate the previous key (Throttling: Rate exceeded), so it stays Active. The next sweep retries (IAM throttled the call even after the SDK\'s retries).',
     );
     expect(second).toMatchObject({ deactivated: 1, errors: 0 });
     expect(mocks.iam.commandCalls(UpdateAccessKeyCommand)).toHaveLength(2);
@@ -213,6 +213,26 @@ describe('the sweep', () => {
     // THEN
     expect(summary).toMatchObject({ checked: 2, deactivated: 1, errors: 1 });
     expect(summary.findings).toContainEqual(expect.objectContaining({ code: 'check-failed', secret: 'iam-key-rotation/bob', user: 'bob' }));
+    expect(summary.findings.find((finding) => finding.code === 'check-failed')?.message).toMatch(/\(AccessDenied: not authorized\)\. The role may read only .* check the rotation role's permissions\. The next sweep tries again\.$/);
+  });
+
+  test('a secret whose check IAM throttled (even after the SDK\'s retries) is reported as throttled, not as a permissions problem', async () => {
+    // GIVEN IAM throttles listing bob's keys
+    givenSecrets(mocks, [
+      { name: 'iam-key-rotation/alice', user: 'alice', rotatedDaysAgo: 8 },
+      { name: 'iam-key-rotation/bob', user: 'bob', rotatedDaysAgo: 8 },
+    ]);
+    mocks.iam.on(ListAccessKeysCommand, { UserName: 'bob' }).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    // WHEN
+    const summary = await run();
+
+    // THEN alice is swept, and bob's finding says what happened and that nothing changed
+    expect(summary).toMatchObject({ checked: 2, deactivated: 1, errors: 1 });
+    const finding = summary.findings.find((candidate) => candidate.code === 'check-failed');
+    expect(finding?.message).toBe(
+      "The sweep could not check the secret (Throttling: Rate exceeded). AWS throttled the sweep's calls even after the SDK's retries; nothing was changed. If this recurs, other work shares the account's request quota at the sweep's hour (sweepHourUtc). The next sweep tries again.",
+    );
   });
 
   test('every completed sweep emits its metric; a quiet one publishes nothing', async () => {
