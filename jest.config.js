@@ -6,6 +6,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Jest's default on 2 cores is one worker; the emulator suites spend much of their time waiting on terraform and the
+  // emulator's own processes, so two overlap well (8 min to 5 here). More would run that many 700 MB providers at once.
+  maxWorkers: 2,
   // tsconfig's isolatedModules makes ts-jest transpile only (fast); type checking is `npm run typecheck`.
   transform: { '^.+\\.ts$': 'ts-jest' },
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],

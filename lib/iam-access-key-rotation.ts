@@ -192,7 +192,7 @@ export interface IamAccessKeyRotationProps {
    */
   readonly managedPoliciesPerRole?: number;
   /**
-   * How many invocations of the rotation function may run at once (its reserved concurrency), 1 to 1000, or -1 for
+   * How many invocations of the rotation function may run at once (its reserved concurrency), 10 to 1000, or -1 for
    * no reservation (for accounts whose concurrency quota cannot spare it: Lambda keeps 100 unreserved). A cap keeps a
    * fleet whose rotations fall due together from flooding IAM and Secrets Manager with calls they would throttle.
    * @default 10
@@ -214,6 +214,8 @@ const MAX_MANAGED_POLICIES_PER_ROLE = 20;
  * IAM's and Secrets Manager's request rates absorb them.
  */
 const DEFAULT_RESERVED_CONCURRENCY = 10;
+/** AWS's advice for rotation functions: fewer can leave Secrets Manager's invocations throttled. */
+const MIN_RESERVED_CONCURRENCY = 10;
 const MAX_RESERVED_CONCURRENCY = 1000;
 /** What a key policy (at most 32,768 characters) can spend on its list of readers, the rest being its other statements. */
 const KEY_POLICY_READERS_LIMIT = 28_000;
@@ -454,7 +456,9 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
   const { managedPoliciesPerRole, reservedConcurrency } = props;
   if (managedPoliciesPerRole !== undefined) check(() => checkIntegerInRange(managedPoliciesPerRole, 1, MAX_MANAGED_POLICIES_PER_ROLE, 'managedPoliciesPerRole'));
   if (reservedConcurrency !== undefined && reservedConcurrency !== NO_RESERVED_CONCURRENCY) {
-    check(() => checkIntegerInRange(reservedConcurrency, 1, MAX_RESERVED_CONCURRENCY, 'reservedConcurrency', `, or ${NO_RESERVED_CONCURRENCY} for no reservation`));
+    check(() =>
+      checkIntegerInRange(reservedConcurrency, MIN_RESERVED_CONCURRENCY, MAX_RESERVED_CONCURRENCY, 'reservedConcurrency', `, or ${NO_RESERVED_CONCURRENCY} for no reservation (AWS advises at least 10 for a rotation function)`),
+    );
   }
   // Sizing needs every name valid; the problems above say which is not.
   let keyRoles = 0;
