@@ -150,8 +150,9 @@ async function main(): Promise<number> {
 
     progress.step(`throttled fleet rotation: ${SETTINGS.fleet.secrets} secrets, one IAM call in ${SETTINGS.fleet.throttleEvery} throttled`);
     const fleet = await measureThrottledFleet({ ...SETTINGS.fleet, timeoutMs: SETTINGS.fleetTimeoutMs });
-    if (fleet.status === 'failed') failures++;
-    progress.step(`throttled fleet rotation: ${fleet.status}`);
+    const violations = fleet.status === 'measured' ? fleet.result.violations.length : 0;
+    if (fleet.status === 'failed' || violations > 0) failures++;
+    progress.step(`throttled fleet rotation: ${fleet.status}${violations > 0 ? `, ${violations} invariant violation(s)` : ''}`);
     emit(renderFleet(fleet, SETTINGS.fleet));
 
     const header = renderHeader({

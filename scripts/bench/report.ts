@@ -248,30 +248,14 @@ export function renderFleet(fleet: FleetFigures, options: { secrets: number; thr
       `${options.throttleEvery}.`,
     '',
   ];
-  const figure = (value: number | undefined, format: (v: number) => string = count): string => (value === undefined ? 'n/a' : format(value));
-  switch (fleet.status) {
-    case 'not available':
-      return [...lines, `**Not available**: ${fleet.reason}.`, ''];
-    case 'failed':
-      return [...lines, `**Failed** after ${secondsText(fleet.wallMs)}: ${fleet.error}`, ''];
-    case 'measured':
-      return [
-        ...lines,
-        ...markdownTable(
-          ['Secrets', 'Time to converge', 'Rounds', 'Faults injected', 'SDK retries', 'Invariant violations', 'Whole run'],
-          [
-            [
-              figure(fleet.secrets),
-              figure(fleet.convergeMs, secondsText),
-              figure(fleet.rounds),
-              figure(fleet.faultsInjected),
-              figure(fleet.sdkRetries),
-              figure(fleet.violations),
-              secondsText(fleet.wallMs),
-            ],
-          ],
-        ),
-        '',
-      ];
-  }
+  if (fleet.status === 'failed') return [...lines, `**Failed** after ${secondsText(fleet.wallMs)}: ${fleet.error}`, ''];
+  const r = fleet.result;
+  return [
+    ...lines,
+    ...markdownTable(
+      ['Secrets', 'Time to converge', 'Rounds', 'Faults injected', 'SDK retries', 'Invariant violations', 'Whole run'],
+      [[count(r.secrets), secondsText(r.convergeMs), count(r.rounds), count(r.faultsInjected), count(r.sdkRetries), count(r.violations.length), secondsText(fleet.wallMs)]],
+    ),
+    '',
+  ];
 }

@@ -2,10 +2,9 @@
 import { parseRotationConfig } from '../../lib/config';
 import { fleetConfig, fleetUserNames } from '../../scripts/bench/fleet-config';
 import { firstErrorLine } from '../../scripts/bench/measure';
-import { synthGrowth } from '../../scripts/bench/report';
+import { renderFleet, synthGrowth } from '../../scripts/bench/report';
 import { SEED_CALLS, SEED_CALLS_BY_ACTION } from '../../scripts/bench/seed-calls';
 import { countBlocks, type SynthRow } from '../../scripts/bench/synth';
-import { readFleetResult } from '../../scripts/bench/throttled-fleet';
 
 describe('fleet configs', () => {
   test.each([1, 100, 5000])('%i users: a config the app accepts, with that many distinct users', (users) => {
@@ -72,14 +71,13 @@ describe('figures', () => {
     expect(total).toBe(SEED_CALLS.twoKeys);
     expect(total - deletes).toBe(SEED_CALLS.oneKey);
   });
-
-  test("the throttled fleet's result is read field by field: numbers, a list of violations counted, the rest absent", () => {
-    expect(readFleetResult({ secrets: 200, convergeMs: 1500, rounds: 3, faultsInjected: 90, sdkRetries: 95, violations: ['a', 'b'] })).toEqual({
-      secrets: 200, convergeMs: 1500, rounds: 3, faultsInjected: 90, sdkRetries: 95, violations: 2,
-    });
-    expect(readFleetResult({ convergeMs: '1500', violations: 0, extra: true })).toEqual({
-      secrets: undefined, convergeMs: undefined, rounds: undefined, faultsInjected: undefined, sdkRetries: undefined, violations: 0,
-    });
-    expect(readFleetResult(undefined).violations).toBeUndefined();
+  test("the throttled fleet's row: its figures and the violations counted; a failed run says why", () => {
+    const result = {
+      secrets: 200, throttleEvery: 3, setupMs: 40_000, convergeMs: 22_200, rounds: 3, failedByRound: [30, 4, 0], iamCalls: 1050,
+      faultsInjected: 349, functionCallsThrottled: 300, functionCalls: 4000, sdkRetries: 311, liveSamples: 50, violations: ['a', 'b'],
+    };
+    const options = { secrets: 200, throttleEvery: 3 };
+    expect(renderFleet({ status: 'measured', wallMs: 68_500, result }, options)).toContain('| 200 | 22.2 s | 3 | 349 | 311 | 2 | 68.5 s |');
+    expect(renderFleet({ status: 'failed', error: 'did not finish within 480 s', wallMs: 480_000 }, options).join('\n')).toMatch(/\*\*Failed\*\* after .*did not finish within 480 s/);
   });
 });
