@@ -128,7 +128,7 @@ export function loadRotationConfig(file: string): RotationConfig {
 
 function singleDeployment(config: AppConfig, source: string): RotationConfig {
   if (isTargetsConfig(config)) {
-    throw new ConfigError(source, ['`targets` lists one deployment per target: read this config with loadAppConfig (as the app, main.ts, does)']);
+    throw new ConfigError(source, ['`targets` lists one deployment per target, which only the app (main.ts) reads: this reads the config of one deployment (no `targets`)']);
   }
   return config;
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Lazy, TerraformStack } from 'cdktf';
+import { Annotations, Lazy, TerraformStack } from 'cdktf';
 import {
   ATTEMPT_TAG_KEY,
   DEFAULT_LOG_LEVEL,
@@ -18,7 +18,7 @@ import { AwsContext } from './aws-context';
 import { FunctionAlarms } from './function-alarms';
 import { NotificationOptions, NotificationTopic, notificationOptionsProblems } from './notifications';
 import { defaultFunctionZipPath } from './package-files';
-import { LONGEST_ARN_PARTS, MANAGED_POLICIES_PER_ROLE } from './policy';
+import { LONGEST_ARN_PARTS, LONGEST_DNS_SUFFIX, MANAGED_POLICIES_PER_ROLE, policyJson } from './policy';
 import { MAX_KEY_ROLES, keyRoleCount, keyRoleNamePrefix } from './key-role-count';
 import {
   effectivePreviousKeyPolicy,
@@ -34,8 +34,8 @@ import { applyRotationChecks } from './rules/aspect';
 import { RotationSchedule, rotationScheduleProblems } from './schedule';
 import { LAMBDA_ENVIRONMENT_MAX_BYTES, environmentBytes, functionEnvironmentProblems } from './function-environment';
 import { checkSecretNamePrefix, secretNamePatterns } from './secret-names';
-import { readersOf, readersProblems, secretPolicySizeProblem } from './readers';
-import { SecretsKey } from './secrets-key';
+import { KeyReaders, keyReaders, readersOf, readersProblems, secretPolicySizeProblem } from './readers';
+import { KEY_POLICY_SIZE_LIMIT, KeyPolicyContext, SecretsKey, secretsKeyStatements } from './secrets-key';
 import { GrantSizing } from './user-policy';
 import {
   ValidationError,
@@ -48,6 +48,7 @@ import {
   checkRecoveryWindow,
   checkResourceName,
   checkSecretName,
+  isUnresolved,
   show,
   tagsProblems,
 } from './validation';
@@ -130,8 +131,9 @@ export interface IamAccessKeyRotationProps {
   /**
    * ARN of an existing KMS key for the secrets (with `encryption: 'customer-managed'`): a key ARN
    * (arn:<partition>:kms:<region>:<account>:key/<key-id>), not an alias ARN, which IAM policies cannot
-   * grant key use on, in the region of the secrets. Its key policy must let the rotation role use it through
-   * Secrets Manager.
+   * grant key use on, in the region of the secrets. Its key policy must let the roles that rotate use it through
+   * Secrets Manager: the rotation role, or, once the grants are split over key roles, the key roles
+   * `<name>-keys-<n>` (synth then warns).
    * @default - a key is created when `encryption` is 'customer-managed'
    */
   readonly kmsKeyArn?: string;
@@ -147,7 +149,8 @@ export interface IamAccessKeyRotationProps {
    * Principals that may read every secret (each user may add its own): ARNs of IAM roles, IAM users or account roots,
    * in this account or others, no wildcards. Each secret gets a resource policy that lets them call GetSecretValue and
    * DescribeSecret, nothing else; the rotation's own access is untouched. A reader in another account also needs the
-   * secrets under a customer managed key: the created key lets every reader decrypt, only through Secrets Manager; with
+   * secrets under a customer managed key: the created key lets these readers decrypt every secret, and a user's own
+   * readers only that user's secret, only through Secrets Manager; with
    * `kmsKeyArn`, its policy must; with the AWS managed key the plan fails, naming the secret.
    * @default - none: only principals whose own IAM policies allow it read the secrets, in this account
    */
@@ -217,8 +220,6 @@ const DEFAULT_RESERVED_CONCURRENCY = 10;
 /** AWS's advice for rotation functions: fewer can leave Secrets Manager's invocations throttled. */
 const MIN_RESERVED_CONCURRENCY = 10;
 const MAX_RESERVED_CONCURRENCY = 1000;
-/** What a key policy (at most 32,768 characters) can spend on its list of readers, the rest being its other statements. */
-const KEY_POLICY_READERS_LIMIT = 28_000;
 /** Lambda's value for "no reserved concurrency". */
 const NO_RESERVED_CONCURRENCY = -1;
 
@@ -247,6 +248,12 @@ export class IamAccessKeyRotation extends Construct {
     const secretNamePatterns = stackSecretNamePatterns(props);
     // Validation found a count.
     const keyRoles = keyRoleCount(grantSizings(props), managedPoliciesPerRoleOf(props)) as number;
+    if (keyRoles > 0 && props.kmsKeyArn !== undefined) {
+      Annotations.of(this).addWarning(
+        `The grants on the secrets are split over ${keyRoles} key roles, ${keyRoleNamePrefix(name)}1 to ${keyRoleNamePrefix(name)}${keyRoles}: ` +
+          `the policy of \`kmsKeyArn\` ${props.kmsKeyArn} must let them use the key through Secrets Manager (kms:Decrypt, kms:GenerateDataKey); the function's own role ${name} no longer does.`,
+      );
+    }
 
     // The topic's key names the role and the function's environment names the topic: a lazy environment breaks the cycle.
     let topicArn = '';
@@ -300,7 +307,7 @@ export class IamAccessKeyRotation extends Construct {
       if (props.kmsKeyArn === undefined) {
         this.secretsKey = new SecretsKey(this, 'secrets-key', {
           rotationRoleArns: this.rotationFunction.secretRoleArns,
-          readerArns: [...new Set([...(props.readerArns ?? []), ...props.users.flatMap((user) => readersOf(props.readers, user.readers))])],
+          readers: keyReadersOf(props),
           tags,
           context,
         });
@@ -400,16 +407,6 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
   });
   if (props.schedule !== undefined) report(rotationScheduleProblems(props.schedule, 'schedule'));
   if (props.readers !== undefined) report(readersProblems(props.readers, 'readers'));
-  const everyReader = new Set([...arrayOrNone(props.readers) ?? [], ...props.users.flatMap((user) => arrayOrNone(user.readers) ?? [])]);
-  const keyPolicyReaders = [...everyReader].reduce((size, arn) => size + arn.length + 3, 0);
-  if (keyPolicyReaders > KEY_POLICY_READERS_LIMIT) {
-    problems.push(
-      new ValidationError(
-        'readers',
-        `and the users' own name ${everyReader.size} principals in all (${keyPolicyReaders} characters), which the secrets' key policy would list, more than the ${KEY_POLICY_READERS_LIMIT} that leave room in KMS's 32,768: name fewer principals (e.g. one role per consuming team)`,
-      ).message,
-    );
-  }
   const { testBudgetMs, logLevel, encryption, kmsKeyArn, readerArns } = props;
   report(previousKeyOptionsProblems(props, ''));
   if (props.notifications !== undefined) report(notificationOptionsProblems(props.notifications, 'notifications'));
@@ -464,7 +461,16 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
   let keyRoles = 0;
   if (problems.length === 0) {
     const count = keyRoleCount(grantSizings(props), managedPoliciesPerRoleOf(props));
-    if (count === undefined) {
+    const unknownName = props.users.findIndex((user) => isUnresolved(secretNameOf(props, user)));
+    if (count !== undefined && count > 0 && unknownName !== -1) {
+      // The construct and the function pick a secret's key role by hashing its name: both must see the same name.
+      problems.push(
+        new ValidationError(
+          `users[${unknownName}].secretName`,
+          `must be known at synth, not a reference, once the grants are split over key roles (${count} here): the key role holding a secret's grants is chosen by its name`,
+        ).message,
+      );
+    } else if (count === undefined) {
       problems.push(
         new ValidationError(
           'users',
@@ -474,6 +480,18 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
       );
     } else {
       keyRoles = count;
+    }
+  }
+  if (problems.length === 0 && encryption === 'customer-managed' && kmsKeyArn === undefined) {
+    const keyPolicy = policyJson(secretsKeyStatements(SIZING_KEY_CONTEXT, sizingRotationRoleArns(name, keyRoles), keyReadersOf(props)));
+    if (keyPolicy.length > KEY_POLICY_SIZE_LIMIT) {
+      problems.push(
+        new ValidationError(
+          'readers',
+          `with \`readerArns\` and the users' own readers would make the created key's policy ${keyPolicy.length} characters long, more than KMS's ${KEY_POLICY_SIZE_LIMIT} ` +
+            "(it names each reader, and each secret that only some readers read): name fewer principals (e.g. one role per consuming team), make a principal that reads many secrets a reader of them all (`readers`), or split the users over several stacks",
+        ).message,
+      );
     }
   }
   const patterns = stackSecretNamePatterns(props);
@@ -514,6 +532,27 @@ function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatterns: re
 function sizingTopicArn(name: string): string {
   const { partition, region, account } = LONGEST_ARN_PARTS;
   return `arn:${partition}:sns:${region}:${account}:${name}-notifications`;
+}
+
+/** Stand-ins for where the created key lives, as long as its policy's ARNs and conditions can get. */
+const SIZING_KEY_CONTEXT: KeyPolicyContext = {
+  arnParts: LONGEST_ARN_PARTS,
+  dnsSuffix: LONGEST_DNS_SUFFIX,
+  accountRootArn: `arn:${LONGEST_ARN_PARTS.partition}:iam::${LONGEST_ARN_PARTS.account}:root`,
+};
+
+/** Stand-ins for the ARNs of the roles that use the secrets' key: the key roles, or the function's own role. */
+function sizingRotationRoleArns(name: string, keyRoles: number): string[] {
+  const roles = `arn:${LONGEST_ARN_PARTS.partition}:iam::${LONGEST_ARN_PARTS.account}:role/`;
+  return keyRoles === 0 ? [`${roles}${name}`] : Array.from({ length: keyRoles }, (_, index) => `${roles}${keyRoleNamePrefix(name)}${index + 1}`);
+}
+
+/** Who reads the secrets through the created key: `readerArns` and the stack's `readers` all of them, users' own readers theirs. */
+function keyReadersOf(props: IamAccessKeyRotationProps): KeyReaders {
+  return keyReaders(
+    [...new Set([...(props.readerArns ?? []), ...(props.readers ?? [])])],
+    props.users.map((user) => ({ secretName: secretNameOf(props, user), readers: user.readers ?? [] })),
+  );
 }
 
 /** A list as given, or none when it is not one (validation reports it). */

@@ -1,5 +1,4 @@
 // How the customer managed keys the constructs create are administered: by the account, without using them.
-import { AwsContext } from './aws-context';
 import { PolicyStatement } from './policy';
 
 /** The longest KMS allows: a key scheduled for deletion by mistake can be recovered for a month. */
@@ -29,7 +28,7 @@ export const KEY_ADMINISTRATION_ACTIONS = [
 ];
 
 /** The key policy statement that lets the account administer a key (see KEY_ADMINISTRATION_ACTIONS). */
-export function accountAdministersKey(context: AwsContext): PolicyStatement {
+export function accountAdministersKey(context: { readonly accountRootArn: string }): PolicyStatement {
   return {
     Sid: 'AccountAdministersKey',
     Effect: 'Allow',

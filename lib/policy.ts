@@ -66,6 +66,8 @@ export interface ArnParts {
  * can take: the longest partition (aws-us-gov) and region (us-isof-south-1) names AWS has today.
  */
 export const LONGEST_ARN_PARTS: ArnParts = { partition: 'aws-us-gov', region: 'us-isof-south-1', account: '123456789012' };
+/** The longest partition domain for service endpoints (China's), to size `kms:ViaService` conditions. */
+export const LONGEST_DNS_SUFFIX = 'amazonaws.com.cn';
 
 /** Secrets Manager appends `-` and six random characters to the secret name. */
 const SECRET_ARN_SUFFIX = '-AbCdEf';

@@ -24,6 +24,39 @@ export function readersOf(stackReaders: readonly string[] | undefined, userReade
   return [...new Set([...(stackReaders ?? []), ...(userReaders ?? [])])];
 }
 
+/** Who may decrypt through the secrets' key, besides the rotation. */
+export interface KeyReaders {
+  /** Principals that read every secret (`readerArns`, the stack's `readers`), each once. */
+  readonly everySecret: readonly string[];
+  /** Principals that read only some secrets (users' own readers), grouped by the secrets they read, in the users' order. */
+  readonly someSecrets: readonly { readonly readers: readonly string[]; readonly secretNames: readonly string[] }[];
+}
+
+/**
+ * The key's readers: those of every secret, and each other principal with the names of the secrets it reads. Principals
+ * reading the same secrets share one group, so the key policy names a secret once per set of readers.
+ */
+export function keyReaders(everySecret: readonly string[], secrets: readonly { readonly secretName: string; readonly readers: readonly string[] }[]): KeyReaders {
+  const readsEvery = new Set(everySecret);
+  const secretsOf = new Map<string, string[]>();
+  for (const { secretName, readers } of secrets) {
+    for (const reader of readers) {
+      if (readsEvery.has(reader)) continue;
+      const names = secretsOf.get(reader) ?? [];
+      if (!names.includes(secretName)) names.push(secretName);
+      secretsOf.set(reader, names);
+    }
+  }
+  const groups = new Map<string, { readers: string[]; secretNames: string[] }>();
+  for (const [reader, secretNames] of secretsOf) {
+    const key = JSON.stringify(secretNames);
+    const group = groups.get(key) ?? { readers: [], secretNames };
+    group.readers.push(reader);
+    groups.set(key, group);
+  }
+  return { everySecret: [...readsEvery], someSecrets: [...groups.values()] };
+}
+
 /** Every problem with a list of readers (`label` names it, e.g. `users[2].readers`). */
 export function readersProblems(readers: unknown, label: string): ValidationError[] {
   if (!Array.isArray(readers)) return [new ValidationError(label, `must be a list of principal ARNs, got ${show(readers)}`)];

@@ -46,7 +46,8 @@ export interface RotatedUserOptions {
    */
   readonly previousKeyInUse?: PreviousKeyInUseAction;
   /**
-   * More principals that may read this user's secret, besides the IamAccessKeyRotation's `readers`.
+   * More principals that may read this user's secret, besides the IamAccessKeyRotation's `readers`; a key the
+   * IamAccessKeyRotation creates lets them decrypt this secret only.
    * @default - none
    */
   readonly readers?: string[];

@@ -17,6 +17,7 @@ import { keyRoleNamePrefix } from './key-role-count';
 import {
   ArnParts,
   LONGEST_ARN_PARTS,
+  LONGEST_DNS_SUFFIX,
   MANAGED_POLICY_SIZE_LIMIT,
   PolicyStatement,
   ROLE_INLINE_POLICIES_SIZE_LIMIT,
@@ -46,8 +47,6 @@ const SECRETS_MANAGER_PRINCIPAL = 'secretsmanager.amazonaws.com';
 const FUNCTION_POLICY_SIZE_LIMIT = 20_480;
 /** Stand-in for a customer managed key's ARN, as long as a multi-Region key's (`mrk-` and 32 hex digits). */
 const SIZING_KMS_KEY_ID = `mrk-${'0'.repeat(32)}`;
-/** The longest partition domain, for sizing. */
-const LONGEST_DNS_SUFFIX = 'amazonaws.com.cn';
 const SECRET_NAMES_HINT = 'name them under one prefix and set `secretNamePrefix` to it';
 
 export interface RotationFunctionProps {
@@ -360,7 +359,9 @@ export class RotationFunction extends Construct {
     if (inlineSize > ROLE_INLINE_POLICIES_SIZE_LIMIT) {
       problems.push(
         `the rotation role's inline policy may reach ${inlineSize} characters, more than IAM's limit of ${ROLE_INLINE_POLICIES_SIZE_LIMIT}: ` +
-          `its Deny names each of the ${this.secretNamePatterns.length} secret-name patterns; ${SECRET_NAMES_HINT}`,
+          `its Deny names each of the ${this.secretNamePatterns.length} secret-name patterns` +
+          (this.keyRoles.length > 0 ? ` and AssumeKeyRoles each of the ${this.keyRoles.length} key roles` : '') +
+          `; ${SECRET_NAMES_HINT}`,
       );
     }
     const permissionsSize = functionPolicySize(this.name, this.secretNamePatterns);

@@ -125,7 +125,7 @@ function kmsKeyIdProblems(s3: S3StateBackend, label: string): ValidationError[] 
     return [
       new ValidationError(
         `${label}.kmsKeyId`,
-        `must be a key in the bucket's \`region\` ${show(region)} (S3 encrypts only with a KMS key of the bucket's region), got a key in ${show(keyRegion)}: ${show(kmsKeyId)}`,
+        `must be a key in the bucket's region, \`${label}.region\` ${show(region)} (S3 encrypts only with a KMS key of the bucket's region), got a key in ${show(keyRegion)}: ${show(kmsKeyId)}`,
       ),
     ];
   }

@@ -202,11 +202,15 @@ function identityProblems(document: TargetDocument, label: string): string[] {
   return problems;
 }
 
-/** What no target alone shows: two stacks that would own the same IAM role, or write the same state. */
+/**
+ * What no target alone shows: two stacks that would own the same IAM role, rotate the same IAM user (IAM is global to
+ * an account, so two regions of one account share their users) or write the same state.
+ */
 function crossTargetProblems(documents: readonly TargetDocument[], targets: readonly RotationTarget[]): string[] {
   const problems: string[] = [];
   const names = new Map<string, number>();
   const roles = new Map<string, number>();
+  const users = new Map<string, number>();
   const states = new Map<string, number>();
   targets.forEach((target, index) => {
     const label = targetLabel(index, documents[index]);
@@ -219,12 +223,32 @@ function crossTargetProblems(documents: readonly TargetDocument[], targets: read
       problems.push(`\`${label}.name\` must be unique, got ${show(target.name)} again`);
     }
     const rotationName = target.rotation.name ?? DEFAULT_ROTATION_NAME;
-    const sameRole = typeof target.accountId === 'string' ? earlier(roles, `${target.accountId}\n${rotationName}`) : undefined;
+    // IAM role names, like user names, are unique in an account ignoring case.
+    const sameRole = typeof target.accountId === 'string' ? earlier(roles, `${target.accountId}\n${String(rotationName).toLowerCase()}`) : undefined;
     if (sameRole !== undefined) {
-      const given = documents[index].rotationName !== undefined ? show(rotationName) : `${show(rotationName)}, the top-level \`name\``;
+      const given =
+        documents[index].rotationName !== undefined
+          ? show(rotationName)
+          : `${show(rotationName)}, ${target.rotation.name !== undefined ? 'the top-level `name`' : 'the default'}`;
       problems.push(
         `\`${label}.rotationName\` must differ from that of ${sameRole}, in the same account ${show(target.accountId)} (the function's role is named after it, and IAM role names are per account), got ${given}`,
       );
+    }
+    if (typeof target.accountId === 'string' && Array.isArray(target.rotation.users)) {
+      const seenHere = new Set<string>();
+      target.rotation.users.forEach((user, userIndex) => {
+        if (typeof user?.name !== 'string') return;
+        const key = `${target.accountId}\n${user.name.toLowerCase()}`;
+        // A user listed twice in one target is the construct's own problem, reported once.
+        if (seenHere.has(key)) return;
+        seenHere.add(key);
+        const sameUser = earlier(users, key);
+        if (sameUser !== undefined) {
+          problems.push(
+            `\`${label}.users[${userIndex}].name\` must not be rotated by ${sameUser} too, in the same account ${show(target.accountId)} (two functions would rotate one user's keys, each taking the other's key for an unmanaged one), got ${show(user.name)}`,
+          );
+        }
+      });
     }
     const s3 = target.backend?.s3;
     const sameState = s3 !== undefined ? earlier(states, `${s3.bucket}\n${s3.key}`) : undefined;

@@ -2,6 +2,7 @@
 // such policies a set of users needs.
 import { ATTEMPT_TAG_KEY } from '../contract';
 import { ArnParts, LONGEST_ARN_PARTS, MANAGED_POLICY_SIZE_LIMIT, PolicyStatement, policyJson, policySize, sizingSecretArn, userArnPatterns } from './policy';
+import { isUnresolved } from './validation';
 
 /** The identifiers a role needs to rotate one user's keys in one secret. */
 export interface RotationGrant {
@@ -52,8 +53,15 @@ export function userPolicySize(grants: readonly GrantSizing[]): number {
   return policySize(policyJson(userStatements(grants.map(standIn), LONGEST_ARN_PARTS)));
 }
 
+/** A name given as a reference (a token) is sized as the longest it can be: Secrets Manager's 512, IAM's 64. */
+const LONGEST_SECRET_NAME = 's'.repeat(512);
+const LONGEST_USER_NAME = 'u'.repeat(64);
+
 function standIn(grant: GrantSizing): Pick<RotationGrant, 'secretArn' | 'userName'> {
-  return { secretArn: sizingSecretArn(grant.secretName), userName: grant.configuredUserName };
+  return {
+    secretArn: sizingSecretArn(isUnresolved(grant.secretName) ? LONGEST_SECRET_NAME : grant.secretName),
+    userName: isUnresolved(grant.configuredUserName) ? LONGEST_USER_NAME : grant.configuredUserName,
+  };
 }
 
 /**

@@ -47,7 +47,7 @@ describeWithEmulator('key roles on the local emulator', () => {
     await emulator.enableIamAuth();
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-key-roles-'));
     const configPath = path.join(outdir, 'rotation.config.json');
-    const config = { region: 'us-east-1', name: NAME, secretNamePrefix: 'fleet/', managedPoliciesPerRole: 1, readers: [APP_READER], schedule: { automaticallyAfterDays: 30 }, users: USERS };
+    const config = { region: 'us-east-1', name: NAME, secretNamePrefix: 'fleet/', managedPoliciesPerRole: 1, readers: [APP_READER], encryption: 'customer-managed', schedule: { automaticallyAfterDays: 30 }, users: USERS };
     const admin = new IAMClient(emulator.clientConfig());
     const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole' }] });
     for (const arn of [APP_READER, AUDIT_READER]) await admin.send(new CreateRoleCommand({ RoleName: arn.split('/')[1], AssumeRolePolicyDocument: trust }));

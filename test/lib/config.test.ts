@@ -130,7 +130,7 @@ describe('backend problems name the key', () => {
     [
       'KMS key in another region',
       { s3: { ...S3, region: 'us-east-1', kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:alias/state' } },
-      /^`backend\.s3\.kmsKeyId` must be a key in the bucket's `region` "us-east-1" \(.*\), got a key in "eu-west-1": "arn:aws:kms:eu-west-1:123456789012:alias\/state"$/,
+      /^`backend\.s3\.kmsKeyId` must be a key in the bucket's region, `backend\.s3\.region` "us-east-1" \(.*\), got a key in "eu-west-1": "arn:aws:kms:eu-west-1:123456789012:alias\/state"$/,
     ],
   ])('%s', (_case, backend, message) => {
     expect(problemsOf(withBackend(backend))).toContainEqual(expect.stringMatching(message));

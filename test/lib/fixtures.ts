@@ -68,12 +68,15 @@ export function policyOf(resource: Record<string, unknown>, attribute = 'policy'
 }
 
 /** Error annotations in the stack (the policy checks report through them), as "<path>: <message>". */
-export function errorAnnotations(stack: TerraformStack): string[] {
+export function errorAnnotations(stack: TerraformStack, type = AnnotationMetadataEntryType.ERROR): string[] {
   return stack.node
     .findAll()
-    .flatMap((node) =>
-      node.node.metadata.filter((entry) => entry.type === AnnotationMetadataEntryType.ERROR).map((entry) => `${node.node.path}: ${String(entry.data)}`),
-    );
+    .flatMap((node) => node.node.metadata.filter((entry) => entry.type === type).map((entry) => `${node.node.path}: ${String(entry.data)}`));
+}
+
+/** Warning annotations in the stack, as "<path>: <message>". */
+export function warningAnnotations(stack: TerraformStack): string[] {
+  return errorAnnotations(stack, AnnotationMetadataEntryType.WARN);
 }
 
 /** Tokens rendered as in cdk.tf.json. */

@@ -1,4 +1,4 @@
-import { App, Aspects, Testing } from 'cdktf';
+import { App, Aspects, Lazy, Testing } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamUser } from '@cdktf/provider-aws/lib/data-aws-iam-user';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -24,6 +24,7 @@ import {
   resourcesOfType,
   sizeForIam,
   synthRotation,
+  warningAnnotations,
   withLongestArns,
 } from './fixtures';
 
@@ -512,6 +513,20 @@ describe('role policy size', () => {
     const attachedTo = resourcesOfType(json, 'aws_iam_role_policy_attachment').map((attachment) => String(attachment.role));
     expect(attachedTo.every((role) => /key-role-[12]_role/.test(role))).toBe(true);
     expect(new Set(attachedTo).size).toBe(2);
+  });
+
+  test('with key roles, a given key draws a warning, and secret names must be known at synth', () => {
+    const users = manyUsers(200, 'service-account-with-a-really-long-descriptive-name-number-0');
+    // A given key: its policy must name the key roles, which the construct cannot check
+    const kmsKeyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-a6ef-1234567890ab';
+    const withKey = synthRotation({ users, encryption: 'customer-managed', kmsKeyArn });
+    expect(warningAnnotations(withKey.stack)).toEqual([
+      expect.stringMatching(/split over 2 key roles, iam-key-rotation-keys-1 to iam-key-rotation-keys-2: the policy of `kmsKeyArn` arn:aws:kms:.* must let them use the key/),
+    ]);
+    expect(warningAnnotations(synthRotation({ users: users.slice(0, 2), encryption: 'customer-managed', kmsKeyArn }).stack)).toEqual([]);
+    // A secret name the construct cannot hash as the function will
+    const named = users.map((user, index) => (index === 7 ? { ...user, secretName: Lazy.stringValue({ produce: () => 'later/name' }) } : user));
+    expect(() => synthRotation({ users: named })).toThrow(/`users\[7\]\.secretName` must be known at synth, not a reference, once the grants are split over key roles \(2 here\)/);
   });
 
   test('fails at synth when the users need more managed policies than IAM attaches to a role', () => {

@@ -36,13 +36,64 @@ describe('readers', () => {
     }
   });
 
-  test('the created key lets every reader decrypt, only through Secrets Manager', () => {
-    const { json } = synthRotation({ users, readers: [APP], readerArns: [PARTNER], encryption: 'customer-managed' });
+  /** The created key's statements letting readers decrypt, by Sid. */
+  function readerKeyStatements(json: TerraformJson): Record<string, Record<string, unknown>> {
     const key = resourcesOfType(json, 'aws_kms_key').find((candidate) => /secrets/.test(String(candidate.description))) as Record<string, unknown>;
-    const statement = policyOf(key).Statement.find((candidate) => candidate.Sid === 'ReadersDecryptThroughSecretsManager') as Record<string, unknown>;
-    expect(statement).toMatchObject({ Effect: 'Allow', Action: 'kms:Decrypt', Principal: { AWS: [PARTNER, APP, AUDIT] } });
-    expect(JSON.stringify(statement.Condition)).toMatch(/kms:ViaService.*secretsmanager\./);
+    return Object.fromEntries(
+      policyOf(key)
+        .Statement.filter((statement) => String(statement.Sid).startsWith('ReadersDecrypt'))
+        .map((statement) => [statement.Sid, statement as unknown as Record<string, unknown>]),
+    );
+  }
+  const secretArnsLike = (...names: string[]): string[] =>
+    names.map((name) => expect.stringMatching(new RegExp(`^arn:\\$\\{data\\.aws_partition\\.[\\w-]+\\.partition\\}:secretsmanager:\\$\\{data\\.aws_region\\.[\\w-]+\\.name\\}:\\$\\{data\\.aws_caller_identity\\.[\\w-]+\\.account_id\\}:secret:${name}-\\?{6}$`)));
+
+  test("the created key lets the stack's readers decrypt every secret and a user's own readers only that user's, only through Secrets Manager", () => {
+    const { json } = synthRotation({ users, readers: [APP], readerArns: [PARTNER], encryption: 'customer-managed' });
+    const statements = readerKeyStatements(json);
+    // carol's own reader is the stack's too: it reads every secret already.
+    expect(Object.keys(statements)).toEqual(['ReadersDecryptThroughSecretsManager', 'ReadersDecryptTheirSecrets1']);
+    expect(statements.ReadersDecryptThroughSecretsManager).toMatchObject({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*', Principal: { AWS: [PARTNER, APP] } });
+    expect(statements.ReadersDecryptThroughSecretsManager.Condition).toEqual({ StringEquals: { 'kms:ViaService': expect.stringMatching(/^secretsmanager\./) } });
+    expect(statements.ReadersDecryptTheirSecrets1).toMatchObject({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*', Principal: { AWS: [AUDIT] } });
+    expect(statements.ReadersDecryptTheirSecrets1.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': expect.stringMatching(/^secretsmanager\./) },
+      StringLike: { 'kms:EncryptionContext:SecretARN': secretArnsLike('iam-key-rotation/alice') },
+    });
     for (const policy of Object.values(readPolicies(json))) expect(policy.lifecycle).toBeUndefined();
+  });
+
+  test('readers of the same secrets share one statement, which names each of those secrets once', () => {
+    const grouped = [
+      { name: 'alice', readers: [AUDIT, APP] },
+      { name: 'bob', readers: [APP, AUDIT] },
+      { name: 'carol', secretName: 'vendors/carol', readers: [PARTNER] },
+      { name: 'dave' },
+    ];
+    const statements = readerKeyStatements(synthRotation({ users: grouped, encryption: 'customer-managed' }).json);
+    expect(Object.keys(statements)).toEqual(['ReadersDecryptTheirSecrets1', 'ReadersDecryptTheirSecrets2']);
+    expect(statements.ReadersDecryptTheirSecrets1.Principal).toEqual({ AWS: [AUDIT, APP] });
+    expect(statements.ReadersDecryptTheirSecrets1.Condition).toMatchObject({
+      StringLike: { 'kms:EncryptionContext:SecretARN': secretArnsLike('iam-key-rotation/alice', 'iam-key-rotation/bob') },
+    });
+    expect(statements.ReadersDecryptTheirSecrets2.Principal).toEqual({ AWS: [PARTNER] });
+    expect(statements.ReadersDecryptTheirSecrets2.Condition).toMatchObject({ StringLike: { 'kms:EncryptionContext:SecretARN': secretArnsLike('vendors/carol') } });
+  });
+
+  test("the created key's policy is sized whole: readerArns and per-secret readers count, and only a created key is sized", () => {
+    const role = (index: number): string => `arn:aws:iam::123456789012:role/${'r'.repeat(60)}${index}`;
+    // 350 readerArns of 95 characters: 33 KB of principals, which the key policy alone lists.
+    expect(() => synthRotation({ users: [{ name: 'alice' }], encryption: 'customer-managed', readerArns: Array.from({ length: 350 }, (_, i) => role(i)) })).toThrow(
+      /`readers` with `readerArns` and the users' own readers would make the created key's policy \d+ characters long, more than KMS's 32768/,
+    );
+    // One reader of 400 secrets, each by its own ARN pattern.
+    const manyUsers = Array.from({ length: 400 }, (_, i) => ({ name: `user-${i}`, readers: [APP] }));
+    expect(() => synthRotation({ users: manyUsers, encryption: 'customer-managed' })).toThrow(/would make the created key's policy \d+ characters long/);
+    // The same reader as the stack's: one statement, and the stack synthesizes.
+    expect(() => synthRotation({ users: manyUsers.map(({ name }) => ({ name })), readers: [APP], encryption: 'customer-managed' })).not.toThrow();
+    // No key created, nothing to size: 100 users with 3 readers each of their own (29 KB in all) under the AWS managed key.
+    const ownReaders = Array.from({ length: 100 }, (_, i) => ({ name: `user-${i}`, readers: [role(3 * i), role(3 * i + 1), role(3 * i + 2)] }));
+    expect(() => synthRotation({ users: ownReaders })).not.toThrow();
   });
 
   test('with the AWS managed key, the plan fails when a reader is in another account', () => {

@@ -92,7 +92,7 @@ describe('the multi-account example', () => {
 
   test('is refused by loadRotationConfig, which reads one deployment, with the reason', () => {
     expect(problemsOfCall(() => loadRotationConfig(EXAMPLE))).toEqual([
-      '`targets` lists one deployment per target: read this config with loadAppConfig (as the app, main.ts, does)',
+      '`targets` lists one deployment per target, which only the app (main.ts) reads: this reads the config of one deployment (no `targets`)',
     ]);
   });
 });
@@ -231,9 +231,36 @@ describe('config problems name the target and the key', () => {
     ],
     [
       'two targets in one account under one rotation name',
-      withTargets([target('a'), target('b'), target('a-us', { region: 'us-east-1', accountId: '111111111111', roleArn: ROLE_A })]),
+      withTargets([target('a'), target('b'), target('a-us', { region: 'us-east-1', accountId: '111111111111', roleArn: ROLE_A, users: [{ name: 'ci-us' }] })]),
       [
-        '`targets[2] (a-us).rotationName` must differ from that of targets[0] (a), in the same account "111111111111" (the function\'s role is named after it, and IAM role names are per account), got "iam-key-rotation", the top-level `name`',
+        '`targets[2] (a-us).rotationName` must differ from that of targets[0] (a), in the same account "111111111111" (the function\'s role is named after it, and IAM role names are per account), got "iam-key-rotation", the default',
+      ],
+    ],
+    [
+      'two rotation names in one account that differ only in case',
+      withTargets(
+        [target('a', { rotationName: 'Keys' }), target('a-us', { region: 'us-east-1', accountId: '111111111111', roleArn: ROLE_A, rotationName: 'keys', users: [{ name: 'ci-us' }] })],
+      ),
+      [
+        '`targets[1] (a-us).rotationName` must differ from that of targets[0] (a), in the same account "111111111111" (the function\'s role is named after it, and IAM role names are per account), got "keys"',
+      ],
+    ],
+    [
+      'one IAM user in two targets of one account (IAM names ignore case)',
+      withTargets([
+        target('a', { users: [{ name: 'ci' }, { name: 'Vendor-Sync' }] }),
+        target('b', { users: [{ name: 'vendor-sync' }] }),
+        target('a-us', { region: 'us-east-1', accountId: '111111111111', roleArn: ROLE_A, rotationName: 'keys-us', users: [{ name: 'build' }, { name: 'vendor-sync' }] }),
+      ]),
+      [
+        '`targets[2] (a-us).users[1].name` must not be rotated by targets[0] (a) too, in the same account "111111111111" (two functions would rotate one user\'s keys, each taking the other\'s key for an unmanaged one), got "vendor-sync"',
+      ],
+    ],
+    [
+      "an own backend's KMS key against the target's own backend region",
+      withTargets([target('a', { region: 'us-east-1', backend: { s3: { bucket: 'state', key: 'a', region: 'eu-west-1', kmsKeyId: 'arn:aws:kms:us-east-1:111111111111:alias/state' } } })]),
+      [
+        '`targets[0] (a).backend.s3.kmsKeyId` must be a key in the bucket\'s region, `targets[0] (a).backend.s3.region` "eu-west-1" (S3 encrypts only with a KMS key of the bucket\'s region), got a key in "us-east-1": "arn:aws:kms:us-east-1:111111111111:alias/state"',
       ],
     ],
     [

@@ -1,3 +1,4 @@
+import { Lazy } from 'cdktf';
 import { keyRoleIndex } from '../../contract';
 import { MAX_KEY_ROLES, keyRoleCount } from '../../lib/key-role-count';
 import { GrantSizing, PolicyFill, grantShare, policiesNeeded, userPolicySize } from '../../lib/user-policy';
@@ -29,6 +30,12 @@ describe('policy sizing', () => {
     expect(userPolicySize(first)).toBeLessThanOrEqual(6144);
     expect(userPolicySize([...first, grants[first.length]])).toBeGreaterThan(6144);
     expect(policiesNeeded(grants.map(grantShare))).toBe(Math.ceil(200 / first.length));
+  });
+
+  test('a name given as a reference is sized as the longest it can be: 512 characters for a secret, 64 for a user', () => {
+    const reference = Lazy.stringValue({ produce: () => 'x' });
+    const named = { secretName: 's'.repeat(512), configuredUserName: 'u'.repeat(64) };
+    expect(userPolicySize([{ secretName: reference, configuredUserName: reference }])).toBe(userPolicySize([named]));
   });
 });
 
