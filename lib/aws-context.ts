@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
-import { ArnParts } from './policy';
+import { ArnParts, accountRootArn } from './policy';
 
 /** Account, region and partition of the provider, read once and shared by the constructs. */
 export class AwsContext extends Construct {
@@ -28,6 +28,6 @@ export class AwsContext extends Construct {
 
   /** The account principal that key policies name for administration. */
   get accountRootArn(): string {
-    return `arn:${this.partition}:iam::${this.accountId}:root`;
+    return accountRootArn(this.arnParts);
   }
 }

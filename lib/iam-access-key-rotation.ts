@@ -18,8 +18,8 @@ import { AwsContext } from './aws-context';
 import { FunctionAlarms } from './function-alarms';
 import { NotificationOptions, NotificationTopic, notificationOptionsProblems } from './notifications';
 import { defaultFunctionZipPath } from './package-files';
-import { LONGEST_ARN_PARTS, LONGEST_DNS_SUFFIX, MANAGED_POLICIES_PER_ROLE, policyJson } from './policy';
-import { MAX_KEY_ROLES, keyRoleCount, keyRoleNamePrefix } from './key-role-count';
+import { LONGEST_ARN_PARTS, LONGEST_DNS_SUFFIX, MANAGED_POLICIES_PER_ROLE, accountRootArn, policyJson } from './policy';
+import { MAX_KEY_ROLES, keyRoleArns, keyRoleCount, keyRoleNamePrefix } from './key-role-count';
 import {
   effectivePreviousKeyPolicy,
   graceWithinIntervalProblem,
@@ -538,13 +538,13 @@ function sizingTopicArn(name: string): string {
 const SIZING_KEY_CONTEXT: KeyPolicyContext = {
   arnParts: LONGEST_ARN_PARTS,
   dnsSuffix: LONGEST_DNS_SUFFIX,
-  accountRootArn: `arn:${LONGEST_ARN_PARTS.partition}:iam::${LONGEST_ARN_PARTS.account}:root`,
+  accountRootArn: accountRootArn(LONGEST_ARN_PARTS),
 };
 
 /** Stand-ins for the ARNs of the roles that use the secrets' key: the key roles, or the function's own role. */
 function sizingRotationRoleArns(name: string, keyRoles: number): string[] {
-  const roles = `arn:${LONGEST_ARN_PARTS.partition}:iam::${LONGEST_ARN_PARTS.account}:role/`;
-  return keyRoles === 0 ? [`${roles}${name}`] : Array.from({ length: keyRoles }, (_, index) => `${roles}${keyRoleNamePrefix(name)}${index + 1}`);
+  const { partition, account } = LONGEST_ARN_PARTS;
+  return keyRoles === 0 ? [`arn:${partition}:iam::${account}:role/${name}`] : keyRoleArns(LONGEST_ARN_PARTS, name, keyRoles);
 }
 
 /** Who reads the secrets through the created key: `readerArns` and the stack's `readers` all of them, users' own readers theirs. */

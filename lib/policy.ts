@@ -69,6 +69,11 @@ export const LONGEST_ARN_PARTS: ArnParts = { partition: 'aws-us-gov', region: 'u
 /** The longest partition domain for service endpoints (China's), to size `kms:ViaService` conditions. */
 export const LONGEST_DNS_SUFFIX = 'amazonaws.com.cn';
 
+/** The account principal (`...:root`) of the account `parts` names. */
+export function accountRootArn(parts: ArnParts): string {
+  return `arn:${parts.partition}:iam::${parts.account}:root`;
+}
+
 /** Secrets Manager appends `-` and six random characters to the secret name. */
 const SECRET_ARN_SUFFIX = '-AbCdEf';
 

@@ -13,7 +13,7 @@ import { SECRETS_MANAGER_SECRET_ACTIONS } from './secrets-manager-actions';
 import { AwsContext } from './aws-context';
 import { dependencyOn } from './depends-on';
 import { KeyRole } from './key-role';
-import { keyRoleNamePrefix } from './key-role-count';
+import { keyRoleArns, keyRoleNamePrefix } from './key-role-count';
 import {
   ArnParts,
   LONGEST_ARN_PARTS,
@@ -352,7 +352,7 @@ export class RotationFunction extends Construct {
                   kmsKeyArn: this.notifications.kmsKeyArn === undefined ? undefined : sizingKeyArn,
                 },
           dnsSuffix: LONGEST_DNS_SUFFIX,
-          keyRoleArns: this.keyRoles.map((_, index) => `arn:${partition}:iam::${account}:role/${keyRoleNamePrefix(this.name)}${index + 1}`),
+          keyRoleArns: keyRoleArns(LONGEST_ARN_PARTS, this.name, this.keyRoles.length),
         }),
       ),
     );
