@@ -69,6 +69,11 @@ export class EmulatorDeployment {
     return this.terraform(['apply', '-auto-approve', '-input=false']);
   }
 
+  /** Applies the plan the last `planExitCode()` saved, so what was reviewed is what is applied. */
+  applyPlan(): Promise<TerraformResult> {
+    return this.terraform(['apply', '-input=false', 'plan.tfplan']);
+  }
+
   /** `terraform plan -detailed-exitcode`: 0 no changes, 2 changes. */
   async planExitCode(): Promise<number> {
     return (await this.terraform(['plan', '-detailed-exitcode', '-input=false', '-out=plan.tfplan'], [0, 2])).code;

@@ -18,7 +18,7 @@ import { AwsContext } from './aws-context';
 import { FunctionAlarms } from './function-alarms';
 import { NotificationOptions, NotificationTopic, notificationOptionsProblems } from './notifications';
 import { defaultFunctionZipPath } from './package-files';
-import { LONGEST_ARN_PARTS, LONGEST_DNS_SUFFIX, MANAGED_POLICIES_PER_ROLE, accountRootArn, policyJson } from './policy';
+import { LONGEST_ARN_PARTS, LONGEST_DNS_SUFFIX, MANAGED_POLICIES_PER_ROLE, accountRootArn, alarmArn, policyJson, regionalArn, roleArn } from './policy';
 import { MAX_KEY_ROLES, keyRoleArns, keyRoleCount, keyRoleNamePrefix } from './key-role-count';
 import {
   effectivePreviousKeyPolicy,
@@ -276,12 +276,12 @@ export class IamAccessKeyRotation extends Construct {
     this.notifications = new NotificationTopic(this, 'notifications', {
       name,
       options: props.notifications ?? {},
-      rotationRoleArn: this.rotationFunction.role.arn,
+      rotationRoleArn: roleArn(context.arnParts, this.rotationFunction.role.name),
       tags,
       context,
     });
     topicArn = this.notifications.topicArn;
-    this.rotationFunction.grantPublish({ topicArn, kmsKeyArn: this.notifications.key?.arn });
+    this.rotationFunction.grantPublish({ topicArn: this.notifications.policyTopicArn });
     this.sweepSchedule = new SweepSchedule(this, 'sweep', {
       name,
       function: this.rotationFunction.function,
@@ -298,8 +298,8 @@ export class IamAccessKeyRotation extends Construct {
       tags,
     });
     this.notifications.allowPublishers({
-      ruleArns: this.rotationFailureAlert.rules.map((rule) => rule.arn),
-      alarmArns: [this.alarms.errors.arn, this.alarms.sweepMissing.arn],
+      ruleArns: this.rotationFailureAlert.ruleArns,
+      alarmArns: [this.alarms.errors, this.alarms.sweepMissing].map((alarm) => alarmArn(context.arnParts, alarm.alarmName)),
     });
 
     let kmsKeyArn: string | undefined;
@@ -314,8 +314,8 @@ export class IamAccessKeyRotation extends Construct {
         kmsKeyArn = this.secretsKey.key.arn;
       } else {
         kmsKeyArn = props.kmsKeyArn;
+        this.rotationFunction.grantKeyUse(kmsKeyArn);
       }
-      this.rotationFunction.grantKeyUse(kmsKeyArn);
     }
 
     this.users = props.users.map(
@@ -332,6 +332,7 @@ export class IamAccessKeyRotation extends Construct {
           previousKeyPolicy: hasOwnPreviousKeyPolicy(user) ? formatPreviousKeyPolicy(effectivePreviousKeyPolicy(user, props)) : undefined,
           readers: readersOf(props.readers, user.readers),
           sameAccountReadersIn: encryption === 'aws-managed' ? context.accountId : undefined,
+          arnParts: context.arnParts,
         }),
     );
 
@@ -530,8 +531,7 @@ function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatterns: re
 
 /** The created topic's ARN as long as it can get, to size the function's environment at validation. */
 function sizingTopicArn(name: string): string {
-  const { partition, region, account } = LONGEST_ARN_PARTS;
-  return `arn:${partition}:sns:${region}:${account}:${name}-notifications`;
+  return regionalArn(LONGEST_ARN_PARTS, 'sns', `${name}-notifications`);
 }
 
 /** Stand-ins for where the created key lives, as long as its policy's ARNs and conditions can get. */
@@ -543,8 +543,7 @@ const SIZING_KEY_CONTEXT: KeyPolicyContext = {
 
 /** Stand-ins for the ARNs of the roles that use the secrets' key: the key roles, or the function's own role. */
 function sizingRotationRoleArns(name: string, keyRoles: number): string[] {
-  const { partition, account } = LONGEST_ARN_PARTS;
-  return keyRoles === 0 ? [`arn:${partition}:iam::${account}:role/${name}`] : keyRoleArns(LONGEST_ARN_PARTS, name, keyRoles);
+  return keyRoles === 0 ? [roleArn(LONGEST_ARN_PARTS, name)] : keyRoleArns(LONGEST_ARN_PARTS, name, keyRoles);
 }
 
 /** Who reads the secrets through the created key: `readerArns` and the stack's `readers` all of them, users' own readers theirs. */

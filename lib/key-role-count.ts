@@ -1,7 +1,7 @@
 // How many key roles a fleet needs (see keyRoleIndex in contract.ts): none while the function's own role can hold
 // every grant.
 import { keyRoleIndex } from '../contract';
-import { ArnParts } from './policy';
+import { ArnParts, roleArn } from './policy';
 import { GrantSizing, grantShare, policiesNeeded } from './user-policy';
 
 /** Role names are `<name>-keys-<n>`: two digits keep the longest `name` (56 characters) within IAM's 64. */
@@ -30,5 +30,5 @@ export function keyRoleNamePrefix(name: string): string {
 
 /** The ARNs of a stack's `count` key roles, built from their names (they take no IAM path). */
 export function keyRoleArns(parts: ArnParts, name: string, count: number): string[] {
-  return Array.from({ length: count }, (_, index) => `arn:${parts.partition}:iam::${parts.account}:role/${keyRoleNamePrefix(name)}${index + 1}`);
+  return Array.from({ length: count }, (_, index) => roleArn(parts, `${keyRoleNamePrefix(name)}${index + 1}`));
 }

@@ -36,7 +36,7 @@ export class KeyRole extends Construct {
     });
     this.rolePolicy = new IamRolePolicy(this, 'role-policy', {
       name: 'rotate-access-keys',
-      role: this.role.id,
+      role: this.role.name,
       policy: Lazy.stringValue({ produce: () => policyJson(props.inlineStatements()) }),
     });
     this.rolePolicyDependency = dependencyOn(this.rolePolicy);

@@ -7,7 +7,7 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { AwsContext } from './aws-context';
 import { KEY_DELETION_WINDOW_DAYS, accountAdministersKey } from './key-administration';
-import { PolicyStatement, policyJson, viaService } from './policy';
+import { PolicyStatement, policyJson, regionalArn, viaService } from './policy';
 import { ValidationError, isUnresolved, show } from './validation';
 
 export interface NotificationOptions {
@@ -72,7 +72,7 @@ export interface NotificationTopicProps {
   /** The construct's `name`: the created topic is `<name>-notifications`. */
   readonly name: string;
   readonly options: NotificationOptions;
-  /** The rotation function's role: it publishes the sweep's findings. */
+  /** The rotation function's role, built from its name: it publishes the sweep's findings. */
   readonly rotationRoleArn: string;
   readonly tags: Record<string, string>;
   readonly context: AwsContext;
@@ -96,6 +96,11 @@ const CLOUDWATCH_PRINCIPAL = 'cloudwatch.amazonaws.com';
  */
 export class NotificationTopic extends Construct {
   readonly topicArn: string;
+  /**
+   * The same ARN for policies: a created topic's built from its name, so the plan shows the policies naming it whole
+   * (the topic's `arn` is only known after apply).
+   */
+  readonly policyTopicArn: string;
   /** Present when the topic is created. */
   readonly topic: SnsTopic | undefined;
   /** The created topic's key. */
@@ -121,8 +126,10 @@ export class NotificationTopic extends Construct {
         tags: props.tags,
       });
       this.topicArn = this.topic.arn;
+      this.policyTopicArn = regionalArn(context.arnParts, 'sns', this.topic.name);
     } else {
       this.topicArn = options.topicArn;
+      this.policyTopicArn = options.topicArn;
     }
     this.subscriptions = (options.emails ?? []).map(
       (email, index) =>
@@ -153,14 +160,14 @@ export class NotificationTopic extends Construct {
           'sns:ListSubscriptionsByTopic',
           'sns:Publish',
         ],
-        Resource: this.topic.arn,
+        Resource: this.policyTopicArn,
       },
       {
         Sid: 'StackRulesPublish',
         Effect: 'Allow',
         Principal: { Service: EVENTS_PRINCIPAL },
         Action: 'sns:Publish',
-        Resource: this.topic.arn,
+        Resource: this.policyTopicArn,
         Condition: { ArnEquals: { 'aws:SourceArn': publishers.ruleArns } },
       },
       {
@@ -168,7 +175,7 @@ export class NotificationTopic extends Construct {
         Effect: 'Allow',
         Principal: { Service: CLOUDWATCH_PRINCIPAL },
         Action: 'sns:Publish',
-        Resource: this.topic.arn,
+        Resource: this.policyTopicArn,
         Condition: { ArnEquals: { 'aws:SourceArn': publishers.alarmArns } },
       },
     ];

@@ -69,18 +69,49 @@ export const LONGEST_ARN_PARTS: ArnParts = { partition: 'aws-us-gov', region: 'u
 /** The longest partition domain for service endpoints (China's), to size `kms:ViaService` conditions. */
 export const LONGEST_DNS_SUFFIX = 'amazonaws.com.cn';
 
-/** The account principal (`...:root`) of the account `parts` names. */
-export function accountRootArn(parts: ArnParts): string {
-  return `arn:${parts.partition}:iam::${parts.account}:root`;
+// ARNs built from names and the partition, region and account data sources, not read from the resources: the plan
+// then shows every policy whole, the first plan of a stack included (a created resource's `arn` is known only after
+// apply). A policy that names a principal this way must depend on it explicitly, because KMS and IAM refuse a
+// policy naming a principal that does not exist yet.
+
+/** The ARN of an IAM resource (IAM is global: no region), e.g. `role/<name>`. */
+export function iamArn(parts: ArnParts, resource: string): string {
+  return `arn:${parts.partition}:iam::${parts.account}:${resource}`;
 }
 
-/** Secrets Manager appends `-` and six random characters to the secret name. */
-const SECRET_ARN_SUFFIX = '-AbCdEf';
+/** The ARN of a regional resource of `service`, e.g. `regionalArn(parts, 'sns', '<topic name>')`. */
+export function regionalArn(parts: ArnParts, service: string, resource: string): string {
+  return `arn:${parts.partition}:${service}:${parts.region}:${parts.account}:${resource}`;
+}
 
-/** A stand-in, as long as the longest real ARN can be, for the ARN of the secret `secretName`. */
-export function sizingSecretArn(secretName: string): string {
-  const { partition, region, account } = LONGEST_ARN_PARTS;
-  return `arn:${partition}:secretsmanager:${region}:${account}:secret:${secretName}${SECRET_ARN_SUFFIX}`;
+/** The account principal (`...:root`) of the account `parts` names. */
+export function accountRootArn(parts: ArnParts): string {
+  return iamArn(parts, 'root');
+}
+
+/** The role named `name` (the constructs' roles take no IAM path). */
+export function roleArn(parts: ArnParts, name: string): string {
+  return iamArn(parts, `role/${name}`);
+}
+
+/** The customer managed policy named `name` (no IAM path). */
+export function managedPolicyArn(parts: ArnParts, name: string): string {
+  return iamArn(parts, `policy/${name}`);
+}
+
+/** The CloudWatch Logs group named `name`, as the AWS provider 5.x reports it (without the trailing `:*`). */
+export function logGroupArn(parts: ArnParts, name: string): string {
+  return regionalArn(parts, 'logs', `log-group:${name}`);
+}
+
+/** The EventBridge rule named `name` on the default event bus. */
+export function eventRuleArn(parts: ArnParts, name: string): string {
+  return regionalArn(parts, 'events', `rule/${name}`);
+}
+
+/** The CloudWatch alarm named `name`. */
+export function alarmArn(parts: ArnParts, name: string): string {
+  return regionalArn(parts, 'cloudwatch', `alarm:${name}`);
 }
 
 /**
@@ -91,6 +122,6 @@ export function sizingSecretArn(secretName: string): string {
  * with `user/`.)
  */
 export function userArnPatterns(parts: ArnParts, userName: string): string[] {
-  const users = `arn:${parts.partition}:iam::${parts.account}:user/`;
+  const users = iamArn(parts, 'user/');
   return [`${users}${userName}`, `${users}*/${userName}`];
 }

@@ -5,9 +5,11 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY, PreviousKeyAction, PreviousKeyInUseAction, USER_TAG_KEY } from '../contract';
+import { ArnParts } from './policy';
 import { readerAccount, secretReadPolicy } from './readers';
 import { RotationFunction } from './rotation-function';
 import { RotationSchedule, rotationRules } from './schedule';
+import { secretArnPattern } from './secret-names';
 
 /** One IAM user whose access key is rotated, as listed in `IamAccessKeyRotationProps.users`. */
 export interface RotatedUserOptions {
@@ -72,6 +74,7 @@ export interface RotatedUserProps {
    * the plan fails with a clear message instead.
    */
   readonly sameAccountReadersIn?: string;
+  readonly arnParts: ArnParts;
 }
 
 /**
@@ -145,7 +148,8 @@ export class RotatedUser extends Construct {
     }
 
     props.rotationFunction.grantRotation({
-      secretArn: this.secret.arn,
+      // From the secret's name (a reference: the grant waits for the secret), so the plan shows the policy whole.
+      secretArn: secretArnPattern(props.arnParts, this.secret.name),
       secretName: props.secretName,
       userName: grantedName,
       configuredUserName: props.userName,

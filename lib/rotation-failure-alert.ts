@@ -5,7 +5,7 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { PREFIX_PATTERN_SUFFIX } from '../contract';
 import { AwsContext } from './aws-context';
-import { ArnParts, LONGEST_ARN_PARTS } from './policy';
+import { ArnParts, LONGEST_ARN_PARTS, eventRuleArn, regionalArn } from './policy';
 
 /** EventBridge's default quota for an event pattern, in characters; the AWS provider 5.100.0 enforces it too. */
 export const EVENT_PATTERN_MAX_CHARS = 2048;
@@ -29,6 +29,8 @@ export interface RotationFailureAlertProps {
  */
 export class RotationFailureAlert extends Construct {
   readonly rules: CloudwatchEventRule[];
+  /** The rules' ARNs, built from their names (known at plan time), for the topic policy. */
+  readonly ruleArns: string[];
 
   constructor(scope: Construct, id: string, props: RotationFailureAlertProps) {
     super(scope, id);
@@ -52,6 +54,7 @@ export class RotationFailureAlert extends Construct {
       });
       return rule;
     });
+    this.ruleArns = this.rules.map((rule) => eventRuleArn(props.context.arnParts, rule.name));
   }
 }
 
@@ -69,7 +72,7 @@ export function eventRuleName(name: string, suffix: string): string {
  * single-character wildcard, so this also matches a longer name that starts with `<name>-`: an alert, never an action).
  */
 export function secretArnPrefix(parts: ArnParts, namePattern: string): string {
-  const arnPrefix = `arn:${parts.partition}:secretsmanager:${parts.region}:${parts.account}:secret:`;
+  const arnPrefix = regionalArn(parts, 'secretsmanager', 'secret:');
   return namePattern.endsWith(PREFIX_PATTERN_SUFFIX) ? `${arnPrefix}${namePattern.slice(0, -PREFIX_PATTERN_SUFFIX.length)}` : `${arnPrefix}${namePattern}-`;
 }
 

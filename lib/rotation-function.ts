@@ -21,10 +21,12 @@ import {
   MANAGED_POLICY_SIZE_LIMIT,
   PolicyStatement,
   ROLE_INLINE_POLICIES_SIZE_LIMIT,
+  logGroupArn,
   policyJson,
   policySize,
+  regionalArn,
+  roleArn,
   viaSecretsManager,
-  viaService,
 } from './policy';
 import { secretArnPattern } from './secret-names';
 import { UserPolicies } from './user-policies';
@@ -77,6 +79,7 @@ export interface RotationFunctionProps {
 /** What the inline policy names besides partition, region and account. */
 interface FunctionPolicyNames {
   readonly logGroupArn: string;
+  /** A given key of the secrets; a created key's policy names the roles itself. */
   readonly kmsKeyArn: string | undefined;
   readonly notifications: PublishGrant | undefined;
   /** The partition's domain (amazonaws.com, amazonaws.com.cn in China). */
@@ -85,10 +88,9 @@ interface FunctionPolicyNames {
   readonly keyRoleArns: readonly string[];
 }
 
-/** The notifications topic the function publishes to, and its key when the construct created it. */
+/** The notifications topic the function publishes to (a created topic's key policy lets the role use its key). */
 export interface PublishGrant {
   readonly topicArn: string;
-  readonly kmsKeyArn: string | undefined;
 }
 
 /**
@@ -131,7 +133,7 @@ export class RotationFunction extends Construct {
     this.managedPoliciesPerRole = props.managedPoliciesPerRole;
 
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
-      name: `/aws/lambda/${props.name}`,
+      name: functionLogGroupName(props.name),
       retentionInDays: props.logRetentionInDays,
       tags: props.tags,
     });
@@ -150,7 +152,7 @@ export class RotationFunction extends Construct {
       (_, index) =>
         new KeyRole(this, `key-role-${index + 1}`, {
           name: `${keyRoleNamePrefix(props.name)}${index + 1}`,
-          functionRoleArn: this.role.arn,
+          functionRoleArn: roleArn(props.context.arnParts, this.role.name),
           inlineStatements: () => this.keyRoleStatements(this.context.arnParts, this.kmsKeyArn, this.context.dnsSuffix),
           tags: props.tags,
           arnParts: props.context.arnParts,
@@ -159,16 +161,16 @@ export class RotationFunction extends Construct {
 
     this.rolePolicy = new IamRolePolicy(this, 'role-policy', {
       name: 'rotate-access-keys',
-      role: this.role.id,
+      role: this.role.name,
       policy: Lazy.stringValue({
         produce: () =>
           policyJson(
             this.functionStatements(this.context.arnParts, {
-              logGroupArn: this.logGroup.arn,
+              logGroupArn: logGroupArn(this.context.arnParts, this.logGroup.name),
               kmsKeyArn: this.kmsKeyArn,
               notifications: this.notifications,
               dnsSuffix: this.context.dnsSuffix,
-              keyRoleArns: this.keyRoles.map(({ role }) => role.arn),
+              keyRoleArns: this.keyRoles.map(({ role }) => roleArn(this.context.arnParts, role.name)),
             }),
           ),
       }),
@@ -230,19 +232,26 @@ export class RotationFunction extends Construct {
     this.policiesFor(grant.secretName).add(grant);
   }
 
-  /** Allow using a customer managed key, only through Secrets Manager. */
+  /**
+   * Allow using a given customer managed key, only through Secrets Manager. A key the construct creates needs no
+   * grant here: its policy names the roles (its ARN is only known after apply, which would hide this policy from the plan).
+   */
   grantKeyUse(kmsKeyArn: string): void {
     this.kmsKeyArn = kmsKeyArn;
   }
 
-  /** Allow publishing the sweep's findings to the notifications topic (and using its key, only through SNS). */
+  /** Allow publishing the sweep's findings to the notifications topic. */
   grantPublish(grant: PublishGrant): void {
     this.notifications = grant;
   }
 
-  /** The roles that act on the secrets, and so use their key: the key roles, or else the function's own role. */
+  /**
+   * The roles that act on the secrets, and so use their key: the key roles, or else the function's own role. Their
+   * ARNs are built from their names, so a policy naming them also waits for them.
+   */
   get secretRoleArns(): string[] {
-    return this.keyRoles.length > 0 ? this.keyRoles.map(({ role }) => role.arn) : [this.role.arn];
+    const roles = this.keyRoles.length > 0 ? this.keyRoles.map(({ role }) => role) : [this.role];
+    return roles.map((role) => roleArn(this.context.arnParts, role.name));
   }
 
   /** The customer managed policies with the grants on the managed secrets and users, role by role, in the users' order. */
@@ -303,16 +312,6 @@ export class RotationFunction extends Construct {
         Action: 'sns:Publish',
         Resource: [names.notifications.topicArn],
       });
-      if (names.notifications.kmsKeyArn !== undefined) {
-        statements.push({
-          Sid: 'UseNotificationsKeyThroughSns',
-          Effect: 'Allow',
-          // What SNS calls for a publisher to encrypt the message.
-          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          Resource: [names.notifications.kmsKeyArn],
-          Condition: viaService('sns', parts.region, names.dnsSuffix),
-        });
-      }
     }
     return statements;
   }
@@ -336,21 +335,14 @@ export class RotationFunction extends Construct {
 
   private policyProblems(): string[] {
     const problems: string[] = [];
-    const { partition, region, account } = LONGEST_ARN_PARTS;
-    const sizingKeyArn = `arn:${partition}:kms:${region}:${account}:key/${SIZING_KMS_KEY_ID}`;
+    const sizingKeyArn = regionalArn(LONGEST_ARN_PARTS, 'kms', `key/${SIZING_KMS_KEY_ID}`);
     const inlineSize = policySize(
       policyJson(
         this.functionStatements(LONGEST_ARN_PARTS, {
-          logGroupArn: `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${this.name}`,
+          logGroupArn: logGroupArn(LONGEST_ARN_PARTS, functionLogGroupName(this.name)),
           kmsKeyArn: this.kmsKeyArn === undefined ? undefined : sizingKeyArn,
-          notifications:
-            this.notifications === undefined
-              ? undefined
-              : {
-                  // A topic name can have 256 characters.
-                  topicArn: `arn:${partition}:sns:${region}:${account}:${'t'.repeat(256)}`,
-                  kmsKeyArn: this.notifications.kmsKeyArn === undefined ? undefined : sizingKeyArn,
-                },
+          // A topic name can have 256 characters.
+          notifications: this.notifications === undefined ? undefined : { topicArn: regionalArn(LONGEST_ARN_PARTS, 'sns', 't'.repeat(256)) },
           dnsSuffix: LONGEST_DNS_SUFFIX,
           keyRoleArns: keyRoleArns(LONGEST_ARN_PARTS, this.name, this.keyRoles.length),
         }),
@@ -414,6 +406,11 @@ function useSecretsKey(kmsKeyArn: string, parts: ArnParts, dnsSuffix: string): P
   };
 }
 
+/** Lambda's log group for the function `functionName`. */
+function functionLogGroupName(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
 /** The first permission keeps the name it had before there could be several. */
 function permissionSuffix(index: number): string {
   return index === 0 ? '' : `-${index + 1}`;
@@ -426,8 +423,8 @@ function invokePermissionStatement(index: number): { statementId: string; action
 
 /** The size of the function's resource-based policy holding one invoke permission per pattern, with the longest ARNs. */
 function functionPolicySize(functionName: string, patterns: readonly string[]): number {
-  const { partition, region, account } = LONGEST_ARN_PARTS;
-  const functionArn = `arn:${partition}:lambda:${region}:${account}:function:${functionName}`;
+  const { account } = LONGEST_ARN_PARTS;
+  const functionArn = regionalArn(LONGEST_ARN_PARTS, 'lambda', `function:${functionName}`);
   const statements = patterns.map((pattern, index) => {
     const { statementId, action, principal } = invokePermissionStatement(index);
     return {

@@ -1,7 +1,7 @@
 // The stack's secrets as its three fences name them (README, "The trust boundary"): the invoke permissions, the
 // role's Deny of every other secret, and the handler's own check (MANAGED_SECRETS, see contract.ts).
 import { PREFIX_PATTERN_SUFFIX } from '../contract';
-import { ArnParts } from './policy';
+import { ArnParts, regionalArn } from './policy';
 import { ValidationError, isUnresolved, show } from './validation';
 
 /** Secrets Manager appends `-` and six random characters to a secret's name in its ARN. */
@@ -22,7 +22,7 @@ export function secretNamePatterns(prefix: string, secretNames: readonly string[
  * `...:secret:<name>-??????` for an exact name, which only the secret of that name matches (same length, same start).
  */
 export function secretArnPattern(parts: ArnParts, namePattern: string): string {
-  const arnPrefix = `arn:${parts.partition}:secretsmanager:${parts.region}:${parts.account}:secret:`;
+  const arnPrefix = regionalArn(parts, 'secretsmanager', 'secret:');
   return namePattern.endsWith(PREFIX_PATTERN_SUFFIX) ? `${arnPrefix}${namePattern}` : `${arnPrefix}${namePattern}${RANDOM_ARN_SUFFIX_PATTERN}`;
 }
 

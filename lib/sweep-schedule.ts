@@ -6,6 +6,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SWEEP_EVENT } from '../contract';
 import { AwsContext } from './aws-context';
+import { eventRuleArn } from './policy';
 import { eventRuleName } from './rotation-failure-alert';
 
 /** Early in the European morning and before the American one: findings arrive in working hours for most teams. */
@@ -48,7 +49,7 @@ export class SweepSchedule extends Construct {
       action: 'lambda:InvokeFunction',
       principal: 'events.amazonaws.com',
       functionName: props.function.functionName,
-      sourceArn: this.rule.arn,
+      sourceArn: eventRuleArn(props.context.arnParts, this.rule.name),
       sourceAccount: props.context.accountId,
     });
   }

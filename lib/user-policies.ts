@@ -3,7 +3,7 @@ import { Lazy, TerraformResource } from 'cdktf';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { dependencyOn } from './depends-on';
-import { ArnParts, policyJson } from './policy';
+import { ArnParts, managedPolicyArn, policyJson } from './policy';
 import { PolicyFill, RotationGrant, grantShare, userStatements } from './user-policy';
 
 export interface UserPoliciesProps {
@@ -75,7 +75,7 @@ export class UserPolicies {
       policy: Lazy.stringValue({ produce: () => policyJson(userStatements(grants, arnParts)) }),
       tags,
     });
-    const attachment = new IamRolePolicyAttachment(this.scope, `${this.idPrefix}${part}-attachment`, { role: roleName, policyArn: policy.arn });
+    const attachment = new IamRolePolicyAttachment(this.scope, `${this.idPrefix}${part}-attachment`, { role: roleName, policyArn: managedPolicyArn(arnParts, policy.name) });
     const dependencies = [dependencyOn(policy), dependencyOn(attachment)];
     this.ownDependencies.push(...dependencies);
     for (const resource of this.dependents) resource.dependsOn = [...(resource.dependsOn ?? []), ...dependencies];

@@ -1,11 +1,13 @@
 // The grants on the managed secrets and users, as customer managed policies of at most IAM's size, and how many
 // such policies a set of users needs.
 import { ATTEMPT_TAG_KEY } from '../contract';
-import { ArnParts, LONGEST_ARN_PARTS, MANAGED_POLICY_SIZE_LIMIT, PolicyStatement, policyJson, policySize, sizingSecretArn, userArnPatterns } from './policy';
+import { ArnParts, LONGEST_ARN_PARTS, MANAGED_POLICY_SIZE_LIMIT, PolicyStatement, policyJson, policySize, userArnPatterns } from './policy';
+import { secretArnPattern } from './secret-names';
 import { isUnresolved } from './validation';
 
 /** The identifiers a role needs to rotate one user's keys in one secret. */
 export interface RotationGrant {
+  /** The secret's ARN as policies name it: a pattern built from its name (secretArnPattern), known at plan time. */
   readonly secretArn: string;
   /** Name of the secret, to size the policies (its ARN is only known at plan time). */
   readonly secretName: string;
@@ -59,7 +61,7 @@ const LONGEST_USER_NAME = 'u'.repeat(64);
 
 function standIn(grant: GrantSizing): Pick<RotationGrant, 'secretArn' | 'userName'> {
   return {
-    secretArn: sizingSecretArn(isUnresolved(grant.secretName) ? LONGEST_SECRET_NAME : grant.secretName),
+    secretArn: secretArnPattern(LONGEST_ARN_PARTS, isUnresolved(grant.secretName) ? LONGEST_SECRET_NAME : grant.secretName),
     userName: isUnresolved(grant.configuredUserName) ? LONGEST_USER_NAME : grant.configuredUserName,
   };
 }

@@ -15,6 +15,7 @@ import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
 import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
+import { type PlanJson, accessAttributeCounts, unknownAccessAttributes } from '../support/policy-unknowns';
 
 const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();
 const describeWithEmulator = available ? describe : describe.skip;
@@ -37,6 +38,7 @@ describeWithEmulator('key roles on the local emulator', () => {
   let outdir: string;
   let secrets: Record<string, string>;
   let keyRoleCount: number;
+  let firstPlan: PlanJson;
 
   const roleOf = (secretName: string): number => keyRoleIndex(secretName, keyRoleCount) + 1;
 
@@ -57,7 +59,9 @@ describeWithEmulator('key roles on the local emulator', () => {
     state = new RotationState(emulator);
     lambda = new LambdaClient(emulator.clientConfig());
     await deployment.init();
-    await deployment.apply();
+    expect(await deployment.planExitCode()).toBe(2);
+    firstPlan = JSON.parse(await deployment.planJson()) as PlanJson;
+    await deployment.applyPlan();
     ({ secretArns: secrets } = await deployment.outputs());
     const configuration = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: NAME }));
     keyRoleCount = Number(configuration.Environment?.Variables?.KEY_ROLE_COUNT);
@@ -68,6 +72,11 @@ describeWithEmulator('key roles on the local emulator', () => {
     lambda?.destroy();
     await emulator?.stop();
     if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
+  });
+
+  test('the first plan shows every policy whole: key roles, their trust and policies, the created key, the readers\' policies', () => {
+    expect(unknownAccessAttributes(firstPlan)).toEqual([]);
+    expect(accessAttributeCounts(firstPlan)).toMatchObject({ aws_iam_role: 1 + keyRoleCount, aws_kms_key: 2, aws_secretsmanager_secret_policy: USERS.length });
   });
 
   test('the users are spread over several key roles', () => {

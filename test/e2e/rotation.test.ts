@@ -18,6 +18,7 @@ import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';
 import { type Emulator, type InvocationRecord, startEmulator } from '../../emulator/emulator';
 import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
+import { type PlanJson, accessAttributeCounts, unknownAccessAttributes } from '../support/policy-unknowns';
 import { DESCRIBE_SECRETS_FUNCTION, zipHandler } from '../emulator/test-functions';
 import { expectConvergedAfter, expectLiveKeyIntact, expectRotationFinished, type UserSnapshot } from './invariants';
 
@@ -55,6 +56,7 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
   let emulator: Emulator;
   let deployment: EmulatorDeployment;
   let state: RotationState;
+  let firstPlan: PlanJson;
   let outdir: string;
   let secrets: Record<string, string>;
   let functionArn: string;
@@ -92,7 +94,10 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     deployment = new EmulatorDeployment(emulator, { outdir });
     state = new RotationState(emulator);
     await deployment.init();
-    await deployment.apply();
+    // The first plan, on an empty account, is the one applied.
+    expect(await deployment.planExitCode()).toBe(2);
+    firstPlan = JSON.parse(await deployment.planJson()) as PlanJson;
+    await deployment.applyPlan();
     ({ secretArns: secrets, functionArn, roleArn } = await deployment.outputs());
   }, 180_000);
 
@@ -103,6 +108,20 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     if (faultMatrix.length > 0) {
       process.stdout.write(`\nFault matrix (step | call #n in the rotation | outcome):\n${faultMatrix.join('\n')}\n\n`);
     }
+  });
+
+  test('the first plan shows every policy, key policy, resource policy and invoke permission whole', () => {
+    expect(unknownAccessAttributes(firstPlan)).toEqual([]);
+    // The check saw them: the role's policies, the topic's key and policy, both invoke permissions.
+    expect(accessAttributeCounts(firstPlan)).toMatchObject({
+      aws_iam_role: 1,
+      aws_iam_role_policy: 1,
+      aws_iam_policy: 1,
+      aws_iam_role_policy_attachment: 1,
+      aws_kms_key: 1,
+      aws_sns_topic_policy: 1,
+      aws_lambda_permission: 2,
+    });
   });
 
   test('the apply bootstraps each user: one key, stored as AWSCURRENT, authenticating as the user', async () => {

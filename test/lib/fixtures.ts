@@ -89,22 +89,45 @@ export function resolve(stack: TerraformStack, value: unknown): unknown {
  * and region names (aws-us-gov, us-isof-south-1). No IAM path appears: users are named by path-independent patterns.
  */
 export function withLongestArns(json: TerraformJson, policy: string): string {
-  const secret = (id: string): string => String(json.resource.aws_secretsmanager_secret[id].name);
   const resolved = policy
-    .replace(/\$\{aws_secretsmanager_secret\.([\w-]+)\.arn\}/g, (_match, id: string) =>
-      `arn:aws-us-gov:secretsmanager:us-isof-south-1:123456789012:secret:${secret(id)}-AbCdEf`)
-    .replace(/\$\{aws_iam_role\.([\w-]+)\.arn\}/g, (_match, id: string) => `arn:aws-us-gov:iam::123456789012:role/${String(json.resource.aws_iam_role[id].name)}`)
-    .replace(/\$\{aws_cloudwatch_log_group\.[\w-]+\.arn\}/g, 'arn:aws-us-gov:logs:us-isof-south-1:123456789012:log-group:/aws/lambda/iam-key-rotation')
-    .replace(/\$\{aws_sns_topic\.[\w-]+\.arn\}/g, 'arn:aws-us-gov:sns:us-isof-south-1:123456789012:iam-key-rotation-notifications')
+    // The names policies build ARNs from, as configured.
+    .replace(/\$\{(aws_[a-z0-9_]+)\.([\w-]+)\.(name|alarm_name)\}/g, (match, type: string, id: string, attribute: string) => {
+      const value = json.resource[type]?.[id]?.[attribute];
+      return typeof value === 'string' ? value : match;
+    })
     .replace(/\$\{aws_kms_key\.[\w-]+\.arn\}/g, `arn:aws-us-gov:kms:us-isof-south-1:123456789012:key/mrk-${'0'.repeat(32)}`)
     .replace(/\$\{data\.aws_partition\.[\w-]+\.dns_suffix\}/g, 'amazonaws.com.cn')
     .replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws-us-gov')
     .replace(/\$\{data\.aws_region\.[\w-]+\.name\}/g, 'us-isof-south-1')
     .replace(/\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}/g, '123456789012')
-    .replace(/\$\{aws_iam_user\.([\w-]+)\.name\}/g, (_match, id: string) => String(json.resource.aws_iam_user[id].name))
     .replace(/\$\{data\.aws_iam_user\.([\w-]+)\.user_name\}/g, (_match, id: string) => String(json.data?.aws_iam_user[id].user_name));
   expect(resolved).not.toContain('${');
   return resolved;
+}
+
+/** The id of the only data source of `type` (the construct's partition, region and account). */
+function onlyData(json: TerraformJson, type: string): string {
+  const ids = Object.keys(json.data?.[type] ?? {});
+  if (ids.length !== 1) throw new Error(`expected one data.${type}, found ${ids.length}`);
+  return ids[0];
+}
+
+/** A regional ARN as the synthesized JSON builds it: partition, region and account from the data sources. */
+export function builtArn(json: TerraformJson, service: string, resource: string): string {
+  const partition = `\${data.aws_partition.${onlyData(json, 'aws_partition')}.partition}`;
+  const region = `\${data.aws_region.${onlyData(json, 'aws_region')}.name}`;
+  const account = `\${data.aws_caller_identity.${onlyData(json, 'aws_caller_identity')}.account_id}`;
+  return `arn:${partition}:${service}:${region}:${account}:${resource}`;
+}
+
+/** An IAM ARN (no region) as the synthesized JSON builds it. */
+export function builtIamArn(json: TerraformJson, resource: string): string {
+  return `arn:\${data.aws_partition.${onlyData(json, 'aws_partition')}.partition}:iam::\${data.aws_caller_identity.${onlyData(json, 'aws_caller_identity')}.account_id}:${resource}`;
+}
+
+/** A reference to a resource's attribute, as the synthesized JSON writes it. */
+export function ref(type: string, id: string, attribute: string): string {
+  return `\${${type}.${id}.${attribute}}`;
 }
 
 /** IAM's matching of a resource ARN against a policy's pattern: `*` any characters, `?` one, case-sensitive. */

@@ -26,6 +26,9 @@ import {
   synthRotation,
   warningAnnotations,
   withLongestArns,
+  builtArn,
+  builtIamArn,
+  ref,
 } from './fixtures';
 
 Testing.setupJest();
@@ -250,14 +253,13 @@ describe('least-privilege role policy', () => {
     const { json } = synthRotation({ users: [{ name: 'alice' }, { name: 'bob', secretName: 'vendors/bob' }] });
     const [logGroup] = Object.keys(json.resource.aws_cloudwatch_log_group);
     const [topic] = Object.keys(json.resource.aws_sns_topic);
-    const [topicKey] = keyNamed(json, /notifications topic/);
     // THEN
     expect(policyOf(onlyResource(json, 'aws_iam_role_policy')).Statement).toEqual([
       {
         Sid: 'WriteOwnLogs',
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: [`\${aws_cloudwatch_log_group.${logGroup}.arn}:*`],
+        Resource: [`${builtArn(json, 'logs', `log-group:${ref('aws_cloudwatch_log_group', logGroup, 'name')}`)}:*`],
       },
       { Sid: 'FindManagedSecrets', Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
       {
@@ -266,18 +268,8 @@ describe('least-privilege role policy', () => {
         Action: SECRETS_MANAGER_SECRET_ACTIONS,
         NotResource: [`${secretsArnPrefix(json)}iam-key-rotation/*`, `${secretsArnPrefix(json)}vendors/bob-??????`],
       },
-      { Sid: 'PublishNotifications', Effect: 'Allow', Action: 'sns:Publish', Resource: [`\${aws_sns_topic.${topic}.arn}`] },
-      {
-        Sid: 'UseNotificationsKeyThroughSns',
-        Effect: 'Allow',
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        Resource: [`\${aws_kms_key.${topicKey}.arn}`],
-        Condition: {
-          StringEquals: {
-            'kms:ViaService': `sns.\${data.aws_region.${only(json, 'aws_region')}.name}.\${data.aws_partition.${only(json, 'aws_partition')}.dns_suffix}`,
-          },
-        },
-      },
+      // The topic's key policy, not this one, lets the role use the key: the key's ARN is only known after apply.
+      { Sid: 'PublishNotifications', Effect: 'Allow', Action: 'sns:Publish', Resource: [builtArn(json, 'sns', ref('aws_sns_topic', topic, 'name'))] },
     ]);
   });
 
@@ -317,7 +309,7 @@ describe('least-privilege role policy', () => {
     const { json } = synthRotation(TWO_USERS);
     const [aliceUser] = Object.keys(json.resource.aws_iam_user);
     const [bobUser] = Object.keys(json.data?.aws_iam_user ?? {});
-    const secrets = Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `\${aws_secretsmanager_secret.${name}.arn}`);
+    const secrets = Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `${secretsArnPrefix(json)}${ref('aws_secretsmanager_secret', name, 'name')}-??????`);
     // THEN
     expect(policyOf(onlyResource(json, 'aws_iam_policy')).Statement).toEqual([
       {
@@ -350,6 +342,17 @@ describe('least-privilege role policy', () => {
     ]);
   });
 
+  test('names each secret by a pattern known at plan time that matches its ARN and no other secret\'s', () => {
+    const { json } = synthRotation(TWO_USERS);
+    const policy = policyOf({ policy: withLongestArns(json, String(onlyResource(json, 'aws_iam_policy').policy)) });
+    const granted = (arn: string): boolean => (policy.Statement[0].Resource as string[]).some((pattern) => iamArnMatches(pattern, arn));
+    const here = 'arn:aws-us-gov:secretsmanager:us-isof-south-1:123456789012:secret:';
+    expect(granted(`${here}iam-key-rotation/alice-AbCdEf`)).toBe(true);
+    expect(granted(`${here}iam-key-rotation/alice-x-AbCdEf`)).toBe(false);
+    expect(granted(`${here}iam-key-rotation/alicia-AbCdEf`)).toBe(false);
+    expect(granted(`${here}iam-key-rotation/bob-Zz09Yy`)).toBe(true);
+  });
+
   test('allows ListSecretVersionIds and GetAccessKeyLastUsed (the sweep) only on the managed secrets and users', () => {
     const { json } = synthRotation(TWO_USERS);
     const statements = [onlyResource(json, 'aws_iam_role_policy'), onlyResource(json, 'aws_iam_policy')].flatMap((policy) => policyOf(policy).Statement);
@@ -368,7 +371,7 @@ describe('least-privilege role policy', () => {
     expect(tagging).toEqual([
       expect.objectContaining({
         Action: expect.arrayContaining(['secretsmanager:TagResource', 'secretsmanager:UntagResource']),
-        Resource: Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `\${aws_secretsmanager_secret.${name}.arn}`),
+        Resource: Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `${secretsArnPrefix(json)}${ref('aws_secretsmanager_secret', name, 'name')}-??????`),
         Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['iam-key-rotation:attempt'] } },
       }),
     ]);
@@ -381,7 +384,7 @@ describe('least-privilege role policy', () => {
     expect(onlyResource(json, 'aws_iam_policy')).toMatchObject({ name: 'iam-key-rotation-managed-users-1', tags: { team: 'platform' } });
     expect(onlyResource(json, 'aws_iam_role_policy_attachment')).toEqual({
       role: `\${aws_iam_role.${roleName}.name}`,
-      policy_arn: `\${aws_iam_policy.${policyName}.arn}`,
+      policy_arn: builtIamArn(json, `policy/${ref('aws_iam_policy', policyName, 'name')}`),
     });
   });
 
@@ -391,25 +394,31 @@ describe('least-privilege role policy', () => {
     const statements = policies.flatMap((policy) => policyOf(policy).Statement);
     const onEverything = statements.filter((statement) => asList(statement.Resource as string | string[] | undefined).includes('*'));
     expect(onEverything).toEqual([{ Sid: 'FindManagedSecrets', Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' }]);
-    expect(statements.filter((statement) => JSON.stringify(statement).includes('kms:')).map((statement) => statement.Sid)).toEqual(['UseNotificationsKeyThroughSns']);
+    expect(statements.filter((statement) => JSON.stringify(statement).includes('kms:'))).toEqual([]);
   });
 
-  test('uses a customer key only through Secrets Manager, for what Secrets Manager calls: no kms:Encrypt', () => {
-    const { json } = synthRotation({ encryption: 'customer-managed' });
-    const [keyName] = keyNamed(json, SECRETS_KEY);
+  test('uses a given customer key only through Secrets Manager, for what Secrets Manager calls: no kms:Encrypt', () => {
+    const kmsKeyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const { json } = synthRotation({ encryption: 'customer-managed', kmsKeyArn });
     const [regionName] = Object.keys(json.data?.aws_region ?? {});
     const [partitionName] = Object.keys(json.data?.aws_partition ?? {});
     expect(policyOf(onlyResource(json, 'aws_iam_role_policy')).Statement).toContainEqual({
       Sid: 'UseSecretsKeyThroughSecretsManager',
       Effect: 'Allow',
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: [`\${aws_kms_key.${keyName}.arn}`],
+      Resource: [kmsKeyArn],
       Condition: {
         StringEquals: {
           'kms:ViaService': `secretsmanager.\${data.aws_region.${regionName}.name}.\${data.aws_partition.${partitionName}.dns_suffix}`,
         },
       },
     });
+  });
+
+  test('a created key is granted by its own policy only: the role policy names no key, whose ARN the plan would not know', () => {
+    const { json } = synthRotation({ encryption: 'customer-managed' });
+    expect(onlyResource(json, 'aws_iam_role_policy').policy).not.toContain('kms:');
+    expect(onlyResource(json, 'aws_iam_role_policy').policy).not.toContain('aws_kms_key');
   });
 });
 
@@ -431,7 +440,7 @@ describe('role policy size', () => {
 
   test('covers every user exactly once, in the configured order', () => {
     const { json } = synthRotation({ users: manyUsers(70) });
-    const secrets = Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `\${aws_secretsmanager_secret.${name}.arn}`);
+    const secrets = Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `${secretsArnPrefix(json)}${ref('aws_secretsmanager_secret', name, 'name')}-??????`);
     const users = Object.keys(json.data?.aws_iam_user ?? {}).flatMap((name) => [
       `${usersArnPrefix(json)}\${data.aws_iam_user.${name}.user_name}`,
       `${usersArnPrefix(json)}*/\${data.aws_iam_user.${name}.user_name}`,
@@ -662,7 +671,7 @@ describe('encryption', () => {
       {
         Sid: 'RotationFunctionUsesKeyThroughSecretsManager',
         Effect: 'Allow',
-        Principal: { AWS: `\${aws_iam_role.${roleName}.arn}` },
+        Principal: { AWS: builtIamArn(json, `role/${ref('aws_iam_role', roleName, 'name')}`) },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: '*',
         Condition: viaSecretsManager,

@@ -5,7 +5,7 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { PREVIOUS_KEY_POLICY_TAG_KEY, SWEEP_EVENT, USER_TAG_KEY } from '../../contract';
 import { EVENT_PATTERN_MAX_CHARS, rotationFailedPatternGroups } from '../../lib/rotation-failure-alert';
 import { LONGEST_ARN_PARTS } from '../../lib/policy';
-import { TerraformJson, onlyResource, policyOf, resourcesOfType, synthRotation } from './fixtures';
+import { TerraformJson, builtArn, builtIamArn, onlyResource, policyOf, resourcesOfType, synthRotation } from './fixtures';
 
 Testing.setupJest();
 
@@ -78,7 +78,7 @@ describe('notifications topic', () => {
       {
         Sid: 'RotationFunctionPublishesThroughSns',
         Effect: 'Allow',
-        Principal: { AWS: ref(json, 'aws_iam_role', 'arn') },
+        Principal: { AWS: builtIamArn(json, `role/${ref(json, 'aws_iam_role', 'name')}`) },
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
         Resource: '*',
         Condition: { StringEquals: { 'kms:ViaService': `sns.${dataRef(json, 'aws_region', 'name')}.${dataRef(json, 'aws_partition', 'dns_suffix')}` } },
@@ -88,9 +88,10 @@ describe('notifications topic', () => {
 
   test('its policy: EventBridge publishes from the rotation-failed rule only, CloudWatch from the two alarms only', () => {
     const { json } = synthRotation();
-    const topic = ref(json, 'aws_sns_topic', 'arn');
     const policy = onlyResource(json, 'aws_sns_topic_policy');
-    expect(policy.arn).toBe(topic);
+    expect(policy.arn).toBe(ref(json, 'aws_sns_topic', 'arn'));
+    // Policies name the topic, the rules and the alarms by ARNs built from their names: the plan shows them whole.
+    const topic = builtArn(json, 'sns', ref(json, 'aws_sns_topic', 'name'));
     const [ruleName] = named(json, 'aws_cloudwatch_event_rule', 'iam-key-rotation-rotation-failed');
     const [errorsName] = named(json, 'aws_cloudwatch_metric_alarm', 'iam-key-rotation-errors');
     const [sweepName] = named(json, 'aws_cloudwatch_metric_alarm', 'iam-key-rotation-sweep-missing');
@@ -107,7 +108,7 @@ describe('notifications topic', () => {
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sns:Publish',
         Resource: topic,
-        Condition: { ArnEquals: { 'aws:SourceArn': [`\${aws_cloudwatch_event_rule.${ruleName}.arn}`] } },
+        Condition: { ArnEquals: { 'aws:SourceArn': [builtArn(json, 'events', `rule/${ref(json, 'aws_cloudwatch_event_rule', 'name', ruleName)}`)] } },
       },
       {
         Sid: 'StackAlarmsPublish',
@@ -115,7 +116,11 @@ describe('notifications topic', () => {
         Principal: { Service: 'cloudwatch.amazonaws.com' },
         Action: 'sns:Publish',
         Resource: topic,
-        Condition: { ArnEquals: { 'aws:SourceArn': [`\${aws_cloudwatch_metric_alarm.${errorsName}.arn}`, `\${aws_cloudwatch_metric_alarm.${sweepName}.arn}`] } },
+        Condition: {
+          ArnEquals: {
+            'aws:SourceArn': [errorsName, sweepName].map((alarm) => builtArn(json, 'cloudwatch', `alarm:${ref(json, 'aws_cloudwatch_metric_alarm', 'alarm_name', alarm)}`)),
+          },
+        },
       },
     ]);
   });
@@ -164,7 +169,7 @@ describe('sweep schedule', () => {
         action: 'lambda:InvokeFunction',
         principal: 'events.amazonaws.com',
         function_name: ref(json, 'aws_lambda_function', 'function_name'),
-        source_arn: `\${aws_cloudwatch_event_rule.${ruleName}.arn}`,
+        source_arn: builtArn(json, 'events', `rule/${ref(json, 'aws_cloudwatch_event_rule', 'name', ruleName)}`),
         source_account: dataRef(json, 'aws_caller_identity', 'account_id'),
       },
     ]);

@@ -202,7 +202,7 @@ describe('IKR6 EventBridge invoke permission scoped to a rule', () => {
       .map(([name, config]) => resource('aws_lambda_permission', config, name))
       .filter((permission) => permission.config.principal === 'events.amazonaws.com');
     expect(permissions.map((permission) => [permission.config.source_arn, invokePermissionEventRule.check(permission, noStack)])).toEqual([
-      [expect.stringMatching(/^\$\{aws_cloudwatch_event_rule\.[\w-]+\.arn\}$/), 'compliant'],
+      [expect.stringMatching(/:events:.*:rule\/\$\{aws_cloudwatch_event_rule\.[\w-]+\.name\}$/), 'compliant'],
     ]);
   });
 });
