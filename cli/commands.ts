@@ -88,4 +88,39 @@ Example, in ~/.aws/config:
   credential_process = iam-key-rotation credentials iam-key-rotation/ci-deployer --profile secrets-reader`,
     load: async () => (await import('./commands/credentials')).runCredentials,
   },
+  {
+    name: 'review',
+    summary: 'turn a terraform plan (JSON) into a Markdown review for a pull request',
+    options: [
+      { name: 'title', takesValue: true },
+      { name: 'report-only', takesValue: false },
+      { name: 'max-chars', takesValue: true },
+    ],
+    arguments: ['plan.json'],
+    help: `Usage: iam-key-rotation review <plan.json | -> [--title <text>] [--report-only] [--max-chars <n>]
+
+Turns a Terraform plan, the output of terraform show -json <planfile> (a file, or - for stdin), into a short Markdown
+report for a pull-request comment, on stdout: the counts; the blockers; the users and secrets added or removed; the
+schedule changes; the keys that rotate during the apply, and why; every change to who may act on keys or read secrets
+(policies statement by statement, attachments, Lambda permissions); what is destroyed. Its first line,
+<!-- iam-key-rotation review: <title> -->, lets a workflow find and update its own comment.
+
+Blockers: a secret deleted or replaced with a recovery window of 0 days (its key cannot be restored); a wildcard
+grant in a planned policy (Principal *, Action * or <service>:*, NotAction or NotResource in an Allow, a Resource of
+every resource or of every resource of a type in an IAM policy). Reads the file only: no AWS access. Prints names,
+policies, schedules and recovery windows, never another attribute's value or a value marked sensitive.
+
+Options:
+  --title <text>     the stack's name, in the heading and the marker line (default: the file's name)
+  --report-only      exit 0 whenever the report was written, blockers or not
+  --max-chars <n>    cap the report at n characters (default 60000; GitHub takes 65536 a comment): the heading and
+                     the blockers always stay, later rows are left out with a line saying how many
+
+Exit code 1 when a blocker was found (unless --report-only); 2 when the file is missing or is not a plan.
+
+Example:
+  terraform plan -out=plan.tfplan && terraform show -json plan.tfplan > plan.json
+  iam-key-rotation review plan.json --title iam-key-rotation > review.md`,
+    load: async () => (await import('./commands/review')).runReview,
+  },
 ];

@@ -2,7 +2,7 @@
 export const EXIT_CODES = {
   /** The command did what it was asked; status found no error. */
   ok: 0,
-  /** status found an error finding; rotate failed or timed out; credentials found no usable key. */
+  /** status found an error finding; rotate failed or timed out; credentials found no usable key; review found a blocker. */
   failed: 1,
   /** Bad arguments, or credentials asked to print to a terminal. */
   usage: 2,
@@ -16,7 +16,7 @@ export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 export const EXIT_CODE_HELP = `Exit codes:
   0  success (status: no error finding)
-  1  status found an error finding; rotate failed or timed out; credentials found no usable key
+  1  status found an error finding; rotate failed or timed out; credentials found no usable key; review found a blocker
   2  usage error (unknown command or option, missing or bad argument; credentials printing to a terminal)
   3  the secret does not exist or is not managed by iam-key-rotation
   4  AWS credentials, region or access problem (none found, rejected, or access denied)`;

@@ -59,7 +59,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
     const args = parseArgs(argv, GLOBAL_OPTIONS, GLOBAL_HINT);
     if (args.flags.has('help')) return print(io, GLOBAL_HELP);
     if (args.flags.has('version')) return print(io, version);
-    throw new UsageError('missing command (status, rotate or credentials)', GLOBAL_HINT);
+    throw new UsageError(`missing command (${COMMANDS.map((command) => command.name).join(', ')})`, GLOBAL_HINT);
   }
   const name = argv[commandIndex];
   const command = COMMANDS.find((candidate) => candidate.name === name);
