@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Annotations, Lazy, TerraformStack } from 'cdktf';
+import { Annotations, Lazy, TerraformStack, Tokenization } from 'cdktf';
 import {
   ATTEMPT_TAG_KEY,
   DEFAULT_LOG_LEVEL,
@@ -512,15 +512,16 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
   return problems;
 }
 
-/** The variables the construct sets on the function (they win over `functionEnvironment`). */
-function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatterns: readonly string[], topicArn: string, keyRoles: number): Record<string, string> {
+/** The variables the construct sets on the function (they win over `functionEnvironment`); also the plain module's. */
+export function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatterns: readonly string[], topicArn: string, keyRoles: number): Record<string, string> {
   const policy = effectivePreviousKeyPolicy(props);
   const keyRoleVariables: Record<string, string> =
     keyRoles === 0 ? {} : { [FUNCTION_ENV.keyRoleCount]: String(keyRoles), [FUNCTION_ENV.keyRoleNamePrefix]: keyRoleNamePrefix(props.name ?? DEFAULT_NAME) };
   return {
     ...keyRoleVariables,
     [FUNCTION_ENV.previousKeyAction]: policy.action,
-    [FUNCTION_ENV.previousKeyGraceDays]: String(policy.graceDays),
+    // The plain module's grace is a Terraform variable.
+    [FUNCTION_ENV.previousKeyGraceDays]: Tokenization.stringifyNumber(policy.graceDays),
     [FUNCTION_ENV.previousKeyInUse]: policy.inUse,
     [FUNCTION_ENV.testBudgetMs]: String(props.testBudgetMs ?? DEFAULT_TEST_BUDGET_MS),
     [FUNCTION_ENV.logLevel]: props.logLevel ?? DEFAULT_LOG_LEVEL,

@@ -77,6 +77,25 @@ export interface RotatedUserProps {
   readonly arnParts: ArnParts;
 }
 
+/** The managed secret's description, naming its user. */
+export function secretDescription(userName: string): string {
+  return `Access key of IAM user ${userName}, rotated by iam-key-rotation`;
+}
+
+/** The rotation function writes the attempt tag while it rotates: it is not drift. */
+export const SECRET_LIFECYCLE = { ignoreChanges: [`tags["${ATTEMPT_TAG_KEY}"]`] };
+
+/**
+ * A secret under the AWS managed key cannot be read from another account: the plan fails, naming the secret, unless
+ * every account of `accounts` (a Terraform list of account ids) is `accountId`.
+ */
+export function sameAccountReadersPrecondition(accounts: string, accountId: string, secretName: string): { condition: string; errorMessage: string } {
+  return {
+    condition: `\${alltrue([for account in ${accounts} : account == ${accountId}])}`,
+    errorMessage: `The readers of secret ${secretName} include another account, which cannot decrypt a secret under the AWS managed key aws/secretsmanager: set encryption to 'customer-managed'.`,
+  };
+}
+
 /**
  * A managed secret for one IAM user and its rotation. Terraform never writes the secret's value: the first
  * rotation (`rotate_immediately`) creates the user's first managed key, so no key ever reaches the state.
@@ -113,7 +132,7 @@ export class RotatedUser extends Construct {
 
     this.secret = new SecretsmanagerSecret(this, 'secret', {
       name: props.secretName,
-      description: `Access key of IAM user ${props.userName}, rotated by iam-key-rotation`,
+      description: secretDescription(props.userName),
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowInDays,
       tags: {
@@ -121,8 +140,7 @@ export class RotatedUser extends Construct {
         [USER_TAG_KEY]: props.userName,
         ...(props.previousKeyPolicy !== undefined ? { [PREVIOUS_KEY_POLICY_TAG_KEY]: props.previousKeyPolicy } : {}),
       },
-      // The rotation function writes this tag while it rotates: it is not drift.
-      lifecycle: { ignoreChanges: [`tags["${ATTEMPT_TAG_KEY}"]`] },
+      lifecycle: SECRET_LIFECYCLE,
     });
 
     if (props.readers.length > 0) {
@@ -135,14 +153,7 @@ export class RotatedUser extends Construct {
         ...(props.sameAccountReadersIn === undefined
           ? {}
           : {
-              lifecycle: {
-                precondition: [
-                  {
-                    condition: `\${alltrue([for account in ${JSON.stringify(accounts)} : account == ${props.sameAccountReadersIn}])}`,
-                    errorMessage: `The readers of secret ${props.secretName} include another account, which cannot decrypt a secret under the AWS managed key aws/secretsmanager: set encryption to 'customer-managed'.`,
-                  },
-                ],
-              },
+              lifecycle: { precondition: [sameAccountReadersPrecondition(JSON.stringify(accounts), props.sameAccountReadersIn, props.secretName)] },
             }),
       });
     }

@@ -1,11 +1,13 @@
 // Secrets Manager reports a failed rotation as a CloudTrail service event (RotationFailed); EventBridge rules match
 // those of the stack's secrets and publish a short plain-text message to the notifications topic.
 import { Construct } from 'constructs';
+import { Fn } from 'cdktf';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { PREFIX_PATTERN_SUFFIX } from '../contract';
 import { AwsContext } from './aws-context';
 import { ArnParts, LONGEST_ARN_PARTS, eventRuleArn, regionalArn } from './policy';
+import { isUnresolved } from './validation';
 
 /** EventBridge's default quota for an event pattern, in characters; the AWS provider 5.100.0 enforces it too. */
 export const EVENT_PATTERN_MAX_CHARS = 2048;
@@ -63,7 +65,9 @@ export class RotationFailureAlert extends Construct {
  * before the suffix (the suffix says what the rule is for).
  */
 export function eventRuleName(name: string, suffix: string): string {
-  return `${name.slice(0, EVENT_RULE_NAME_MAX_CHARS - suffix.length)}${suffix}`;
+  const length = EVENT_RULE_NAME_MAX_CHARS - suffix.length;
+  // A name only Terraform knows (the plain module's variable) is cut by Terraform.
+  return `${isUnresolved(name) ? Fn.substr(name, 0, length) : name.slice(0, length)}${suffix}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { Construct } from 'constructs';
-import { AssetType, Fn, Lazy, TerraformAsset } from 'cdktf';
+import { AssetType, Fn, ITerraformIterator, Lazy, TerraformAsset } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -56,6 +56,12 @@ export interface RotationFunctionProps {
   readonly name: string;
   /** The zip built from lambda/ (must exist at synth). */
   readonly zipPath: string;
+  /**
+   * Where Terraform reads the zip, when the stack ships it itself, e.g. `${path.module}/lambda.zip` in a plain module
+   * (a path relative to the working directory would resolve against the root module). The code hash is read from it.
+   * @default - a copy of `zipPath` among the stack's assets
+   */
+  readonly filename?: string;
   readonly environment: Record<string, string>;
   readonly logRetentionInDays: number;
   readonly tags: Record<string, string>;
@@ -184,7 +190,7 @@ export class RotationFunction extends Construct {
     });
 
     // The asset hash is a content hash, so the copied file's path (and the plan) change only with the code.
-    const asset = new TerraformAsset(this, 'code', { path: props.zipPath, type: AssetType.FILE });
+    const filename = props.filename ?? new TerraformAsset(this, 'code', { path: props.zipPath, type: AssetType.FILE }).path;
     this.function = new LambdaFunction(this, 'function', {
       functionName: props.name,
       description: 'Secrets Manager rotation function for IAM user access keys',
@@ -194,9 +200,9 @@ export class RotationFunction extends Construct {
       timeout: TIMEOUT_SECONDS,
       memorySize: MEMORY_MB,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      filename: asset.path,
+      filename,
       // What Lambda reports as CodeSha256, computed by Terraform from the very file it uploads.
-      sourceCodeHash: Fn.filebase64sha256(asset.path),
+      sourceCodeHash: Fn.filebase64sha256(filename),
       environment: { variables: props.environment },
       tags: props.tags,
     });
@@ -230,6 +236,14 @@ export class RotationFunction extends Construct {
    */
   grantRotation(grant: RotationGrant): void {
     this.policiesFor(grant.secretName).add(grant);
+  }
+
+  /**
+   * Allow rotating the keys of users only Terraform knows (the plain module's), on the function's own role: one managed
+   * policy per element of `parts` (a `for_each` whose key is `partKey`), each `policy`. The caller sizes the parts.
+   */
+  grantRotationForEach(parts: ITerraformIterator, partKey: string, policy: string): void {
+    this.functionRolePolicies.addForEach(parts, partKey, policy);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Lazy, TerraformResource } from 'cdktf';
+import { ITerraformIterator, Lazy, TerraformIterator, TerraformResource } from 'cdktf';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { dependencyOn } from './depends-on';
@@ -51,6 +51,15 @@ export class UserPolicies {
     }
   }
 
+  /**
+   * One policy per element of `parts`, a Terraform `for_each` over the parts of a set of users only Terraform knows
+   * (the plain module's): `<namePrefix><part key>`, each holding `policy` (one document for every part, written in
+   * terms of `each.value`). Sized by the caller: the grants are not known here.
+   */
+  addForEach(parts: ITerraformIterator, partKey: string, policy: string): void {
+    this.entries.push(this.addEntry([], partKey, policy, parts));
+  }
+
   /** Makes `resource` depend on every policy of the role, those of users granted later included. */
   addDependent(resource: TerraformResource): void {
     resource.dependsOn = [...(resource.dependsOn ?? []), ...this.ownDependencies];
@@ -67,15 +76,26 @@ export class UserPolicies {
   }
 
   private newPolicy(grants: RotationGrant[]): UserPolicy {
-    const part = this.entries.length + 1;
+    const policy = Lazy.stringValue({ produce: () => policyJson(userStatements(grants, this.props.arnParts)) });
+    return this.addEntry(grants, String(this.entries.length + 1), policy);
+  }
+
+  private addEntry(grants: RotationGrant[], part: string, policyDocument: string, parts?: ITerraformIterator): UserPolicy {
+    const id = `${this.idPrefix}${this.entries.length + 1}`;
     const { roleName, namePrefix, description, tags, arnParts } = this.props;
-    const policy = new IamPolicy(this.scope, `${this.idPrefix}${part}`, {
+    const policy = new IamPolicy(this.scope, id, {
+      ...(parts !== undefined ? { forEach: parts } : {}),
       name: `${namePrefix}${part}`,
       description: `${description} (part ${part})`,
-      policy: Lazy.stringValue({ produce: () => policyJson(userStatements(grants, arnParts)) }),
+      policy: policyDocument,
       tags,
     });
-    const attachment = new IamRolePolicyAttachment(this.scope, `${this.idPrefix}${part}-attachment`, { role: roleName, policyArn: managedPolicyArn(arnParts, policy.name) });
+    const instances = parts !== undefined ? TerraformIterator.fromResources(policy) : undefined;
+    const attachment = new IamRolePolicyAttachment(this.scope, `${id}-attachment`, {
+      ...(instances !== undefined ? { forEach: instances } : {}),
+      role: roleName,
+      policyArn: managedPolicyArn(arnParts, instances !== undefined ? instances.getString('name') : policy.name),
+    });
     const dependencies = [dependencyOn(policy), dependencyOn(attachment)];
     this.ownDependencies.push(...dependencies);
     for (const resource of this.dependents) resource.dependsOn = [...(resource.dependsOn ?? []), ...dependencies];
