@@ -22,6 +22,34 @@ export interface DeploymentOptions {
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 
+/** Where and how terraform runs: its folder and environment, the processes running, everything they printed. */
+export interface TerraformContext {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly running: Set<ChildProcess>;
+  readonly transcript: string[];
+}
+
+/** Runs terraform in `context.cwd`; fails with its output unless the exit code is one of `okCodes`. */
+export function runTerraform(context: TerraformContext, args: readonly string[], okCodes: readonly number[] = [0]): Promise<TerraformResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('terraform', [...args, '-no-color'], { cwd: context.cwd, env: context.env });
+    context.running.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      context.running.delete(child);
+      context.transcript.push(stdout, stderr);
+      const result = { code: code ?? -1, stdout, stderr };
+      if (okCodes.includes(result.code)) resolve(result);
+      else reject(new Error(`terraform ${args.join(' ')} exited ${result.code}:\n${stderr || stdout}`));
+    });
+  });
+}
+
 /** The example stack synthesized against an emulator, and terraform run in its folder. */
 export class EmulatorDeployment {
   readonly stackDir: string;
@@ -43,22 +71,7 @@ export class EmulatorDeployment {
 
   /** Runs terraform; fails with its output unless the exit code is one of `okCodes`. */
   terraform(args: readonly string[], okCodes: readonly number[] = [0]): Promise<TerraformResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('terraform', [...args, '-no-color'], { cwd: this.stackDir, env: this.env });
-      this.running.add(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        this.running.delete(child);
-        this.transcript.push(stdout, stderr);
-        const result = { code: code ?? -1, stdout, stderr };
-        if (okCodes.includes(result.code)) resolve(result);
-        else reject(new Error(`terraform ${args.join(' ')} exited ${result.code}:\n${stderr || stdout}`));
-      });
-    });
+    return runTerraform({ cwd: this.stackDir, env: this.env, running: this.running, transcript: this.transcript }, args, okCodes);
   }
 
   init(): Promise<TerraformResult> {

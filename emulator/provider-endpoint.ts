@@ -28,3 +28,14 @@ export function emulatorProviderSettings(env: NodeJS.ProcessEnv): Partial<AwsPro
     skipRegionValidation: true,
   };
 }
+
+/**
+ * TEST ONLY. The same settings as an AWS provider block of a Terraform configuration (snake_case), for an override file
+ * (`*_override.tf.json`) that points a plain Terraform root at the emulator; with `region`, the emulator's region.
+ */
+export function emulatorProviderBlock(env: NodeJS.ProcessEnv, region: string): Record<string, unknown> {
+  const snake = (name: string): string => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+  const settings = emulatorProviderSettings(env);
+  if (Object.keys(settings).length === 0) throw new Error(`${TEST_ENDPOINT_ENV} is not set: no emulator to point the provider at`);
+  return { region, ...Object.fromEntries(Object.entries(settings).map(([key, value]) => [snake(key), value])) };
+}

@@ -203,12 +203,12 @@ export interface IamAccessKeyRotationProps {
   readonly reservedConcurrency?: number;
 }
 
-const DEFAULT_NAME = 'iam-key-rotation';
+export const DEFAULT_NAME = 'iam-key-rotation';
 const DEFAULT_ENCRYPTION: Encryption = 'aws-managed';
 /** A year of rotation history covers an annual audit; never "forever" (cost, and the logs name users). */
-const DEFAULT_LOG_RETENTION_DAYS = 365;
+export const DEFAULT_LOG_RETENTION_DAYS = 365;
 /** The longest window: a secret deleted by mistake can be restored, with its key, for a month. */
-const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
+export const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
 /** IAM's default quota of managed policies per role, and the most it can be raised to. */
 const DEFAULT_MANAGED_POLICIES_PER_ROLE = MANAGED_POLICIES_PER_ROLE;
 const MAX_MANAGED_POLICIES_PER_ROLE = 20;
@@ -216,7 +216,7 @@ const MAX_MANAGED_POLICIES_PER_ROLE = 20;
  * Ten rotation steps at once: as many as Terraform's default parallelism starts first rotations, and few enough that
  * IAM's and Secrets Manager's request rates absorb them.
  */
-const DEFAULT_RESERVED_CONCURRENCY = 10;
+export const DEFAULT_RESERVED_CONCURRENCY = 10;
 /** AWS's advice for rotation functions: fewer can leave Secrets Manager's invocations throttled. */
 const MIN_RESERVED_CONCURRENCY = 10;
 const MAX_RESERVED_CONCURRENCY = 1000;

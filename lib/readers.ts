@@ -6,7 +6,7 @@ import { ValidationError, checkPrincipalArn, show } from './validation';
 /** The only actions a reader is granted: the value, and the metadata a client reads to find the current version. */
 export const READER_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 /** Secrets Manager's limit for a resource policy, in characters. */
-const SECRET_POLICY_SIZE_LIMIT = 20_480;
+export const SECRET_POLICY_SIZE_LIMIT = 20_480;
 
 /** The account a reader's ARN names (validated principal ARNs always name one). */
 export function readerAccount(readerArn: string): string {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { DataAwsIamUser } from '@cdktf/provider-aws/lib/data-aws-iam-user';
-import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
+import { IamUser, IamUserConfig } from '@cdktf/provider-aws/lib/iam-user';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
@@ -77,6 +77,14 @@ export interface RotatedUserProps {
   readonly arnParts: ArnParts;
 }
 
+/**
+ * A user the stack creates. The rotation, not Terraform, creates its keys: without force_destroy IAM refuses to delete
+ * a user that still holds them, so removing the user from the stack could never apply.
+ */
+export function createdUserConfig(userName: string, tags: Record<string, string>): IamUserConfig {
+  return { name: userName, forceDestroy: true, tags };
+}
+
 /** The managed secret's description, naming its user. */
 export function secretDescription(userName: string): string {
   return `Access key of IAM user ${userName}, rotated by iam-key-rotation`;
@@ -119,9 +127,7 @@ export class RotatedUser extends Construct {
     // one IAM stores, whatever its case in the config.
     let grantedName: string;
     if (props.createUser) {
-      // The rotation, not Terraform, creates this user's keys: without force_destroy IAM refuses to delete a
-      // user that still holds them, so removing the user from the stack could never apply.
-      this.user = new IamUser(this, 'user', { name: props.userName, forceDestroy: true, tags: props.tags });
+      this.user = new IamUser(this, 'user', createdUserConfig(props.userName, props.tags));
       this.userArn = this.user.arn;
       grantedName = this.user.name;
     } else {

@@ -31,15 +31,15 @@ export const DEFAULT_AUTOMATICALLY_AFTER_DAYS = 90;
 
 // Secrets Manager's rules for expressions and windows:
 // https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
-const MIN_HOURS_BETWEEN_ROTATIONS = 4;
+export const MIN_HOURS_BETWEEN_ROTATIONS = 4;
 /** The guide's longest rate(); `automaticallyAfterDays` allows one day more. */
-const MAX_RATE_DAYS = 999;
+export const MAX_RATE_DAYS = 999;
 export const HOURS_PER_DAY = 24;
 
-const RATE = /^rate\((\d+) (hours?|days?)\)$/;
-const CRON = /^cron\((\S+(?: \S+){5})\)$/;
+export const RATE = /^rate\((\d+) (hours?|days?)\)$/;
+export const CRON = /^cron\((\S+(?: \S+){5})\)$/;
 const CRON_HOURS_PART = /^(?:\*|(\d{1,2})(?:-(\d{1,2}))?)(?:\/(\d{1,2}))?$/;
-const DURATION = /^(\d{1,2})h$/;
+export const DURATION = /^(\d{1,2})h$/;
 
 /** Where a valid expression opens its rotation windows, for checking `duration` against them. */
 type Windows =

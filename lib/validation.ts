@@ -54,7 +54,7 @@ function checkString(value: unknown, label: string): asserts value is string {
 }
 
 // IAM user names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
-const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+export const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 export function checkIamUserName(value: unknown, label: string): void {
   if (isUnresolved(value)) return;
   checkString(value, label);
@@ -74,7 +74,7 @@ export function checkSecretName(value: unknown, label: string): void {
 }
 
 // Used for the function, role and log group names (Lambda's rule is the narrowest of the three).
-const RESOURCE_NAME = /^[A-Za-z0-9_-]{1,56}$/;
+export const RESOURCE_NAME = /^[A-Za-z0-9_-]{1,56}$/;
 export function checkResourceName(value: unknown, label: string): void {
   if (isUnresolved(value)) return;
   checkString(value, label);
@@ -147,7 +147,7 @@ export function checkKmsKeyArn(value: string, label: string): void {
  * PutKeyPolicy with MalformedPolicyDocumentException.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
  */
-const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)\/([!-~]*\/)?[\w+=,.@-]{1,64})$/;
+export const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)\/([!-~]*\/)?[\w+=,.@-]{1,64})$/;
 export function checkPrincipalArn(value: unknown, label: string): void {
   if (isUnresolved(value)) return;
   checkString(value, label);
@@ -164,11 +164,11 @@ export function checkPrincipalArn(value: unknown, label: string): void {
 
 // Tags go on IAM, Lambda, KMS, Secrets Manager and CloudWatch Logs resources; these rules hold for all of them
 // (e.g. https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html, the Logs TagLogGroup patterns).
-const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const TAG_TEXT_RULE = 'letters, digits, spaces and _.:/=+-@';
+export const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+export const TAG_TEXT_RULE = 'letters, digits, spaces and _.:/=+-@';
 /** AWS's own tags start with it, in any case; users may not use it. */
 const AWS_TAG_PREFIX = /^aws:/i;
-const MAX_TAGS_PER_RESOURCE = 50;
+export const MAX_TAGS_PER_RESOURCE = 50;
 
 /**
  * Every problem with the user's tags. `reserved` maps the keys the construct or the function write on the same

@@ -1,0 +1,309 @@
+// The plain Terraform module's input variables: types, defaults, descriptions and validations, written from the
+// construct's own constants and patterns (lib/validation.ts, lib/schedule.ts, contract.ts), so the module's rules
+// follow the construct's. The construct's checks stay the reference; HCL mirrors them as far as it can (README).
+import {
+  ATTEMPT_TAG_KEY,
+  DEFAULT_PREVIOUS_KEY_ACTION,
+  DEFAULT_PREVIOUS_KEY_GRACE_DAYS,
+  DEFAULT_PREVIOUS_KEY_IN_USE,
+  MAX_PREVIOUS_KEY_GRACE_DAYS,
+  PREVIOUS_KEY_ACTIONS,
+  PREVIOUS_KEY_IN_USE_ACTIONS,
+  PREVIOUS_KEY_POLICY_TAG_KEY,
+  USER_TAG_KEY,
+} from '../../contract';
+import { DEFAULT_NAME, DEFAULT_RECOVERY_WINDOW_DAYS } from '../iam-access-key-rotation';
+import { CRON, DEFAULT_AUTOMATICALLY_AFTER_DAYS, DURATION, HOURS_PER_DAY, MAX_RATE_DAYS, MIN_HOURS_BETWEEN_ROTATIONS, RATE } from '../schedule';
+import { IAM_USER_NAME, MAX_TAGS_PER_RESOURCE, PRINCIPAL_ARN, RESOURCE_NAME, TAG_TEXT, TAG_TEXT_RULE } from '../validation';
+import { hclString, matches } from './hcl';
+
+export interface ModuleValidation {
+  /** An HCL expression, true when the value is valid. */
+  readonly condition: string;
+  /** An HCL template (a string's content): what is wrong, naming the variable in backticks and echoing the bad value. */
+  readonly errorMessage: string;
+}
+
+export interface ModuleVariable {
+  readonly name: string;
+  /** HCL type constraint. */
+  readonly type: string;
+  /** The default as JSON; absent: required. */
+  readonly default?: unknown;
+  readonly description: string;
+  readonly validations: readonly ModuleValidation[];
+}
+
+/** Tags the construct or the function write on the secrets: a user may not set them. */
+const RESERVED_TAG_KEYS = [USER_TAG_KEY, ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY];
+/** The module's secrets carry the user tag and, while a rotation runs, the attempt tag (no per-user policy tag). */
+const MAX_MODULE_TAGS = MAX_TAGS_PER_RESOURCE - 2;
+
+const SCHEDULE_TYPE = 'object({ automatically_after_days = optional(number), schedule_expression = optional(string), duration = optional(string) })';
+
+/** The list of `label`s (HCL strings) of `list` elements for which `bad` holds, joined: a message naming each. */
+function each(list: string, index: string, item: string, bad: string, message: string): ModuleValidation {
+  return {
+    condition: `length([for ${index}, ${item} in ${list} : ${index} if ${bad}]) == 0`,
+    errorMessage: `\${join("\\n", [for ${index}, ${item} in ${list} : "${message}" if ${bad}])}`,
+  };
+}
+
+const rateAmount = (expression: string): string => `tonumber(regex(${hclString(RATE.source)}, ${expression})[0])`;
+const rateIsHours = (expression: string): string => `startswith(regex(${hclString(RATE.source)}, ${expression})[1], "hour")`;
+
+/** Checks of one schedule object `s` (an HCL expression, never null here), each a bad-condition and its problem. */
+function scheduleChecks(s: string): { bad: string; problem: string; field: string; value: string }[] {
+  const days = `${s}.automatically_after_days`;
+  const expression = `${s}.schedule_expression`;
+  const duration = `${s}.duration`;
+  return [
+    {
+      field: '',
+      value: `jsonencode(${s})`,
+      bad: `${days} != null && ${expression} != null`,
+      problem: 'must set `automatically_after_days` or `schedule_expression`, not both',
+    },
+    {
+      field: '.automatically_after_days',
+      value: `jsonencode(${days})`,
+      bad: `${days} != null && try(!(floor(${days}) == ${days} && ${days} >= 1 && ${days} <= 1000), true)`,
+      problem: 'must be an integer between 1 and 1000',
+    },
+    {
+      field: '.schedule_expression',
+      value: `jsonencode(${expression})`,
+      bad: `${expression} != null && !(${matches(RATE, expression)} || ${matches(CRON, expression)})`,
+      problem: 'must be rate(N days), rate(N hours) or a six-field cron(...) expression',
+    },
+    {
+      field: '.schedule_expression',
+      value: `jsonencode(${expression})`,
+      bad: `${expression} != null && try(${rateIsHours(expression)} ? ${rateAmount(expression)} < ${MIN_HOURS_BETWEEN_ROTATIONS} : (${rateAmount(expression)} < 1 || ${rateAmount(expression)} > ${MAX_RATE_DAYS}), false)`,
+      problem: `must rotate at most every ${MIN_HOURS_BETWEEN_ROTATIONS} hours, as rate(N hours) with N at least ${MIN_HOURS_BETWEEN_ROTATIONS} or rate(N days) with N from 1 to ${MAX_RATE_DAYS}`,
+    },
+    {
+      field: '.schedule_expression',
+      value: `jsonencode(${expression})`,
+      bad: `${expression} != null && try(split(" ", regex(${hclString(CRON.source)}, ${expression})[0])[0] != "0" || split(" ", regex(${hclString(CRON.source)}, ${expression})[0])[5] != "*", false)`,
+      problem: 'must have 0 as the minutes and * as the year of cron(...)',
+    },
+    {
+      field: '.duration',
+      value: `jsonencode(${duration})`,
+      bad: `${duration} != null && try(!(tonumber(regex(${hclString(DURATION.source)}, ${duration})[0]) >= 1 && tonumber(regex(${hclString(DURATION.source)}, ${duration})[0]) <= ${HOURS_PER_DAY}), true)`,
+      problem: "must be between 1h and 24h, e.g. '3h'",
+    },
+  ];
+}
+
+/** Hours between rotations of schedule `s` when it says (days, or a rate); null for a cron expression. */
+function intervalHours(s: string): string {
+  const expression = `${s}.schedule_expression`;
+  return (
+    `(${expression} == null ? coalesce(${s}.automatically_after_days, ${DEFAULT_AUTOMATICALLY_AFTER_DAYS}) * ${HOURS_PER_DAY} : ` +
+    `try(${rateIsHours(expression)} ? ${rateAmount(expression)} : ${rateAmount(expression)} * ${HOURS_PER_DAY}, null))`
+  );
+}
+
+/** A user's effective schedule: its own, else the shared one. */
+const userSchedule = (user: string): string => `(${user}.schedule != null ? ${user}.schedule : var.schedule)`;
+
+const oneOf = (values: readonly string[]): string => `[${values.map(hclString).join(', ')}]`;
+
+/** The variables, in the README's order. `maxUsers` is the most the function role's managed policies can name. */
+export function moduleVariables(maxUsers: number): ModuleVariable[] {
+  const graceBad =
+    `var.previous_key_action == "deactivate-after-grace" && try(${intervalHours(userSchedule('user'))} != null && ` +
+    `var.previous_key_grace_days * ${HOURS_PER_DAY} >= ${intervalHours(userSchedule('user'))}, false)`;
+  return [
+    {
+      name: 'users',
+      type: `list(object({ name = string, create_user = optional(bool, false), schedule = optional(${SCHEDULE_TYPE}) }))`,
+      description:
+        'The IAM users whose access keys rotate, each with its own secret `<name>/<user name>`: `name` (1-64 characters of letters, digits and _+=.@-, unique ignoring case), ' +
+        '`create_user` (create the user in this module; otherwise it must exist) and `schedule` (replaces the shared `schedule` for this user).',
+      validations: [
+        { condition: `length(var.users) >= 1`, errorMessage: '`users` must list at least one user, got none.' },
+        {
+          condition: `length(var.users) <= ${maxUsers}`,
+          errorMessage:
+            `\`users\` must list at most ${maxUsers} users, got \${length(var.users)}: the function's role holds their grants in managed policies ` +
+            'that IAM limits (sized for the longest names the module allows); a larger fleet needs the CDKTF construct, which splits the grants over key roles.',
+        },
+        each(
+          'var.users',
+          'index',
+          'user',
+          `!${matches(IAM_USER_NAME, 'user.name')}`,
+          '`users[${index}].name` must be 1-64 characters of letters, digits and _+=,.@-, got ${jsonencode(user.name)}.',
+        ),
+        each(
+          'var.users',
+          'index',
+          'user',
+          `strcontains(user.name, ",")`,
+          "`users[${index}].name` must not contain ',': the secret `<name>/<user name>` would not be a valid secret name (name it in a CDKTF app with `secretName`), got ${jsonencode(user.name)}.",
+        ),
+        each(
+          'var.users',
+          'index',
+          'user',
+          `length([for other in slice(var.users, 0, index) : other if lower(other.name) == lower(user.name)]) > 0`,
+          '`users[${index}].name` must be unique (IAM ignores case), got ${jsonencode(user.name)} again.',
+        ),
+        ...scheduleChecks('user.schedule').map(({ bad, problem, field, value }) =>
+          each('var.users', 'index', 'user', `user.schedule != null && try(${bad}, true)`, `\`users[\${index}].schedule${field}\` ${problem}, got \${${value}}.`),
+        ),
+      ],
+    },
+    {
+      name: 'name',
+      type: 'string',
+      default: DEFAULT_NAME,
+      description:
+        'Name of the rotation function and its role, prefix of its log group, policies, topic, rules and alarms, and of the secret names (`<name>/<user name>`): 1-56 characters of letters, digits, _ and -.',
+      validations: [
+        { condition: matches(RESOURCE_NAME, 'var.name'), errorMessage: '`name` must be 1-56 characters of letters, digits, _ and -, got ${jsonencode(var.name)}.' },
+      ],
+    },
+    {
+      name: 'schedule',
+      type: SCHEDULE_TYPE,
+      default: {},
+      description:
+        `When the secrets rotate: \`automatically_after_days\` (1-1000) or \`schedule_expression\` (rate(N days), rate(N hours) with N at least ${MIN_HOURS_BETWEEN_ROTATIONS}, or a six-field cron(...) in UTC), ` +
+        `and \`duration\`, the rotation window (1h-24h). Without either, every ${DEFAULT_AUTOMATICALLY_AFTER_DAYS} days.`,
+      validations: scheduleChecks('var.schedule').map(({ bad, problem, field, value }) => ({
+        condition: `!(${bad})`,
+        errorMessage: `\`schedule${field}\` ${problem}, got \${${value}}.`,
+      })),
+    },
+    {
+      name: 'previous_key_action',
+      type: 'string',
+      default: DEFAULT_PREVIOUS_KEY_ACTION,
+      description:
+        "What happens to the key a rotation replaces: 'deactivate-after-grace' (the daily sweep deactivates it after `previous_key_grace_days`, unless a consumer still uses it: see `previous_key_in_use`), 'deactivate' (at once) or 'keep' (until the next rotation deletes it).",
+      validations: [
+        {
+          condition: `contains(${oneOf(PREVIOUS_KEY_ACTIONS)}, var.previous_key_action)`,
+          errorMessage: `\`previous_key_action\` must be one of ${PREVIOUS_KEY_ACTIONS.map((action) => JSON.stringify(action)).join(', ')}, got \${jsonencode(var.previous_key_action)}.`,
+        },
+      ],
+    },
+    {
+      name: 'previous_key_grace_days',
+      type: 'number',
+      default: DEFAULT_PREVIOUS_KEY_GRACE_DAYS,
+      description: `Days after a rotation before the sweep deactivates the previous key, 1 to ${MAX_PREVIOUS_KEY_GRACE_DAYS} and less than every user's rotation interval; only with 'deactivate-after-grace'.`,
+      validations: [
+        {
+          condition: `floor(var.previous_key_grace_days) == var.previous_key_grace_days && var.previous_key_grace_days >= 1 && var.previous_key_grace_days <= ${MAX_PREVIOUS_KEY_GRACE_DAYS}`,
+          errorMessage: `\`previous_key_grace_days\` must be an integer between 1 and ${MAX_PREVIOUS_KEY_GRACE_DAYS}, got \${var.previous_key_grace_days}.`,
+        },
+        each(
+          'var.users',
+          'index',
+          'user',
+          graceBad,
+          `\`previous_key_grace_days\` must be less than the rotation interval of users[\${index}] (\${${intervalHours(userSchedule('user'))}} hours): the next rotation deletes the previous key before the grace period ends, got \${var.previous_key_grace_days}.`,
+        ),
+      ],
+    },
+    {
+      name: 'previous_key_in_use',
+      type: 'string',
+      default: DEFAULT_PREVIOUS_KEY_IN_USE,
+      description: "What the sweep does when the grace period has passed but IAM says the previous key was used after the rotation: 'hold' it Active and warn each day, or 'deactivate' it anyway, with a warning.",
+      validations: [
+        {
+          condition: `contains(${oneOf(PREVIOUS_KEY_IN_USE_ACTIONS)}, var.previous_key_in_use)`,
+          errorMessage: `\`previous_key_in_use\` must be one of ${PREVIOUS_KEY_IN_USE_ACTIONS.map((action) => JSON.stringify(action)).join(', ')}, got \${jsonencode(var.previous_key_in_use)}.`,
+        },
+      ],
+    },
+    {
+      name: 'encryption',
+      type: 'string',
+      default: 'aws-managed',
+      description: "Key for the secrets: 'aws-managed' (aws/secretsmanager) or 'customer-managed' (a KMS key created by the module, used only by the rotation role and `readers`, only through Secrets Manager).",
+      validations: [
+        {
+          condition: `contains(["aws-managed", "customer-managed"], var.encryption)`,
+          errorMessage: '`encryption` must be one of "aws-managed", "customer-managed", got ${jsonencode(var.encryption)}.',
+        },
+      ],
+    },
+    {
+      name: 'readers',
+      type: 'list(string)',
+      default: [],
+      description:
+        'Principals that may read every secret (GetSecretValue and DescribeSecret, through each secret\'s resource policy): ARNs of IAM roles, IAM users or account roots, no wildcards. ' +
+        "Readers in another account need `encryption = \"customer-managed\"` (the created key lets them decrypt, only through Secrets Manager); with the AWS managed key the plan fails, naming the secret.",
+      validations: [
+        each(
+          'var.readers',
+          'index',
+          'reader',
+          `strcontains(reader, "*") || strcontains(reader, "?")`,
+          '`readers[${index}]` must not contain a wildcard: KMS takes no wildcard principals in a key policy, got ${jsonencode(reader)}.',
+        ),
+        each(
+          'var.readers',
+          'index',
+          'reader',
+          `!${matches(PRINCIPAL_ARN, 'reader')}`,
+          '`readers[${index}]` must be the ARN of an account root, IAM role or IAM user with a 12-digit account and no region (arn:<partition>:iam::<account>:root, :role/<name> or :user/<name>), got ${jsonencode(reader)}.',
+        ),
+        each('var.readers', 'index', 'reader', `index(var.readers, reader) != index`, '`readers[${index}]` must be unique, got ${jsonencode(reader)} again.'),
+      ],
+    },
+    {
+      name: 'tags',
+      type: 'map(string)',
+      default: {},
+      description: `Tags for every taggable resource: at most ${MAX_MODULE_TAGS}, keys of 1-128 and values of up to 256 ${TAG_TEXT_RULE}, neither starting with \`aws:\`.`,
+      validations: [
+        {
+          condition: `length(var.tags) <= ${MAX_MODULE_TAGS}`,
+          errorMessage: `\`tags\` must have at most ${MAX_MODULE_TAGS} tags: AWS allows ${MAX_TAGS_PER_RESOURCE} per resource, and ${USER_TAG_KEY} and ${ATTEMPT_TAG_KEY} come on top, got \${length(var.tags)}.`,
+        },
+        each(
+          'keys(var.tags)',
+          'index',
+          'key',
+          `contains(${oneOf(RESERVED_TAG_KEYS)}, key)`,
+          '`tags` must not set ${jsonencode(key)}: the module and the rotation function write it on the secrets.',
+        ),
+        each(
+          'keys(var.tags)',
+          'index',
+          'key',
+          `!(length(key) >= 1 && length(key) <= 128 && ${matches(TAG_TEXT, 'key')}) || can(regex("(?i)^aws:", key))`,
+          `\`tags\` keys must be 1-128 ${TAG_TEXT_RULE}, not starting with \`aws:\`, got \${jsonencode(key)}.`,
+        ),
+        each(
+          'keys(var.tags)',
+          'index',
+          'key',
+          `!(length(var.tags[key]) <= 256 && ${matches(TAG_TEXT, 'var.tags[key]')}) || can(regex("(?i)^aws:", var.tags[key]))`,
+          `\`tags.\${key}\` must be 0-256 ${TAG_TEXT_RULE}, not starting with \`aws:\`, got \${jsonencode(var.tags[key])}.`,
+        ),
+      ],
+    },
+    {
+      name: 'recovery_window_in_days',
+      type: 'number',
+      default: DEFAULT_RECOVERY_WINDOW_DAYS,
+      description: 'Days Secrets Manager keeps a deleted secret recoverable: 0 (delete at once) or 7 to 30.',
+      validations: [
+        {
+          condition: `floor(var.recovery_window_in_days) == var.recovery_window_in_days && (var.recovery_window_in_days == 0 || (var.recovery_window_in_days >= 7 && var.recovery_window_in_days <= 30))`,
+          errorMessage: '`recovery_window_in_days` must be 0 (delete immediately) or between 7 and 30, got ${var.recovery_window_in_days}.',
+        },
+      ],
+    },
+  ];
+}

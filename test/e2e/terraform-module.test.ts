@@ -1,0 +1,73 @@
+// The plain Terraform module (npm run build:module) as a team without CDKTF uses it: its example validates, applies to
+// the local emulator, the deployed zip rotates a secret, and the next plan is clean. One init, one apply, one plan.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { USER_TAG_KEY } from '../../contract';
+import { RotationState } from '../../emulator/aws-state';
+import { type Emulator, startEmulator } from '../../emulator/emulator';
+import { ModuleDeployment } from '../../emulator/module-deployment';
+import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
+import { expectLiveKeyIntact, expectRotationFinished } from './invariants';
+
+const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();
+const describeWithEmulator = available ? describe : describe.skip;
+
+describeWithEmulator('the plain Terraform module on the local emulator', () => {
+  let emulator: Emulator;
+  let workDir: string;
+  let deployment: ModuleDeployment;
+  let state: RotationState;
+  let secrets: Record<string, string>;
+  const secretKeys = new Set<string>();
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    await emulator.enableIamAuth();
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-module-'));
+    deployment = new ModuleDeployment(emulator, workDir);
+    state = new RotationState(emulator);
+    await deployment.terraform(['init', '-input=false']);
+  }, 60_000);
+
+  afterAll(async () => {
+    state?.close();
+    await emulator?.stop();
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test('terraform validate accepts the example', async () => {
+    expect((await deployment.terraform(['validate'])).stdout).toMatch(/The configuration is valid/);
+  }, 60_000);
+
+  test('the apply bootstraps each user: its secret <name>/<user> holds one key, authenticating as the user', async () => {
+    await deployment.terraform(['apply', '-auto-approve', '-input=false']);
+    const outputs = await deployment.outputs();
+    secrets = outputs.secret_arns as Record<string, string>;
+    expect(Object.keys(secrets).sort()).toEqual(['alice', 'bob']);
+    expect(outputs.rotation_function_arn).toMatch(/:function:iam-key-rotation$/);
+    for (const user of ['alice', 'bob']) {
+      expect(secrets[user]).toMatch(new RegExp(`:secret:iam-key-rotation/${user}-`));
+      const { current, keys } = await expectLiveKeyIntact(state, secrets[user], user);
+      secretKeys.add(current.secretkey);
+      expect([...keys.keys()]).toEqual([current.accesskey]);
+      expect((await state.labels(secrets[user])).tags[USER_TAG_KEY]).toBe(user);
+    }
+  }, 120_000);
+
+  test('a rotation runs the deployed zip: a new key, the previous one kept for its grace period', async () => {
+    const before = await expectLiveKeyIntact(state, secrets.alice, 'alice');
+    const invocationsBefore = (await emulator.invocationLogs()).length;
+    await state.rotate(secrets.alice);
+    const after = await expectRotationFinished(state, secrets.alice, 'alice', before, 'deactivate-after-grace');
+    secretKeys.add(after.current.secretkey);
+    // The four steps, each an invocation of the function Terraform deployed from the module's zip.
+    expect((await emulator.invocationLogs()).length - invocationsBefore).toBe(4);
+  }, 60_000);
+
+  test('the next plan is clean (the rotations are not drift), and no secret key is in the state or the output', async () => {
+    expect((await deployment.terraform(['plan', '-detailed-exitcode', '-input=false'], [0, 2])).code).toBe(0);
+    const written = [deployment.stateText(), ...deployment.transcript].join('\n');
+    for (const secretKey of secretKeys) expect(written).not.toContain(secretKey);
+  }, 60_000);
+});
