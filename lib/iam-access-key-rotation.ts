@@ -440,11 +440,7 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
     report(
       tagsProblems(
         tags,
-        {
-          [USER_TAG_KEY]: 'the construct sets it on each secret to the user it rotates',
-          [ATTEMPT_TAG_KEY]: 'the rotation function writes it on each secret while a rotation runs',
-          [PREVIOUS_KEY_POLICY_TAG_KEY]: "the construct sets it on the secret of each user with its own previous-key policy",
-        },
+        RESERVED_TAG_KEYS,
         'tags',
         someUserHasOwnPolicy ? [USER_TAG_KEY, ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY] : [USER_TAG_KEY, ATTEMPT_TAG_KEY],
         someUserHasOwnPolicy ? 'some user has its own previous-key policy, which its secret carries as a tag' : undefined,
@@ -511,6 +507,13 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
   }
   return problems;
 }
+
+/** The tag keys the construct or the function write on the secrets, which `tags` may not set, and why. */
+export const RESERVED_TAG_KEYS: Readonly<Record<string, string>> = {
+  [USER_TAG_KEY]: 'the construct sets it on each secret to the user it rotates',
+  [ATTEMPT_TAG_KEY]: 'the rotation function writes it on each secret while a rotation runs',
+  [PREVIOUS_KEY_POLICY_TAG_KEY]: 'the construct sets it on the secret of each user with its own previous-key policy',
+};
 
 /** The variables the construct sets on the function (they win over `functionEnvironment`); also the plain module's. */
 export function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatterns: readonly string[], topicArn: string, keyRoles: number): Record<string, string> {

@@ -9,10 +9,9 @@ import {
   MAX_PREVIOUS_KEY_GRACE_DAYS,
   PREVIOUS_KEY_ACTIONS,
   PREVIOUS_KEY_IN_USE_ACTIONS,
-  PREVIOUS_KEY_POLICY_TAG_KEY,
   USER_TAG_KEY,
 } from '../../contract';
-import { DEFAULT_NAME, DEFAULT_RECOVERY_WINDOW_DAYS } from '../iam-access-key-rotation';
+import { DEFAULT_NAME, DEFAULT_RECOVERY_WINDOW_DAYS, RESERVED_TAG_KEYS } from '../iam-access-key-rotation';
 import { CRON, DEFAULT_AUTOMATICALLY_AFTER_DAYS, DURATION, HOURS_PER_DAY, MAX_RATE_DAYS, MIN_HOURS_BETWEEN_ROTATIONS, RATE } from '../schedule';
 import { IAM_USER_NAME, MAX_TAGS_PER_RESOURCE, PRINCIPAL_ARN, RESOURCE_NAME, TAG_TEXT, TAG_TEXT_RULE } from '../validation';
 import { hclString, matches } from './hcl';
@@ -34,8 +33,6 @@ export interface ModuleVariable {
   readonly validations: readonly ModuleValidation[];
 }
 
-/** Tags the construct or the function write on the secrets: a user may not set them. */
-const RESERVED_TAG_KEYS = [USER_TAG_KEY, ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY];
 /** The module's secrets carry the user tag and, while a rotation runs, the attempt tag (no per-user policy tag). */
 const MAX_MODULE_TAGS = MAX_TAGS_PER_RESOURCE - 2;
 
@@ -50,6 +47,7 @@ function each(list: string, index: string, item: string, bad: string, message: s
 }
 
 const rateAmount = (expression: string): string => `tonumber(regex(${hclString(RATE.source)}, ${expression})[0])`;
+const cronField = (expression: string, field: number): string => `split(" ", regex(${hclString(CRON.source)}, ${expression})[0])[${field}]`;
 const rateIsHours = (expression: string): string => `startswith(regex(${hclString(RATE.source)}, ${expression})[1], "hour")`;
 
 /** Checks of one schedule object `s` (an HCL expression, never null here), each a bad-condition and its problem. */
@@ -79,14 +77,26 @@ function scheduleChecks(s: string): { bad: string; problem: string; field: strin
     {
       field: '.schedule_expression',
       value: `jsonencode(${expression})`,
-      bad: `${expression} != null && try(${rateIsHours(expression)} ? ${rateAmount(expression)} < ${MIN_HOURS_BETWEEN_ROTATIONS} : (${rateAmount(expression)} < 1 || ${rateAmount(expression)} > ${MAX_RATE_DAYS}), false)`,
-      problem: `must rotate at most every ${MIN_HOURS_BETWEEN_ROTATIONS} hours, as rate(N hours) with N at least ${MIN_HOURS_BETWEEN_ROTATIONS} or rate(N days) with N from 1 to ${MAX_RATE_DAYS}`,
+      bad: `${expression} != null && try(${rateIsHours(expression)} && ${rateAmount(expression)} < ${MIN_HOURS_BETWEEN_ROTATIONS}, false)`,
+      problem: `must rotate at most every ${MIN_HOURS_BETWEEN_ROTATIONS} hours`,
     },
     {
       field: '.schedule_expression',
       value: `jsonencode(${expression})`,
-      bad: `${expression} != null && try(split(" ", regex(${hclString(CRON.source)}, ${expression})[0])[0] != "0" || split(" ", regex(${hclString(CRON.source)}, ${expression})[0])[5] != "*", false)`,
-      problem: 'must have 0 as the minutes and * as the year of cron(...)',
+      bad: `${expression} != null && try(!${rateIsHours(expression)} && (${rateAmount(expression)} < 1 || ${rateAmount(expression)} > ${MAX_RATE_DAYS}), false)`,
+      problem: `must be rate(N days) with N from 1 to ${MAX_RATE_DAYS} (Secrets Manager's longest rate; \`automatically_after_days\` allows 1000)`,
+    },
+    {
+      field: '.schedule_expression',
+      value: `jsonencode(${expression})`,
+      bad: `${expression} != null && try(${cronField(expression, 0)} != "0", false)`,
+      problem: 'must have 0 as the minutes of cron(...): rotation windows open on the hour',
+    },
+    {
+      field: '.schedule_expression',
+      value: `jsonencode(${expression})`,
+      bad: `${expression} != null && try(${cronField(expression, 5)} != "*", false)`,
+      problem: 'must have * as the year of cron(...): Secrets Manager takes no schedule more than a year apart',
     },
     {
       field: '.duration',
@@ -106,13 +116,28 @@ function intervalHours(s: string): string {
   );
 }
 
+/** Hours as the construct writes an interval: whole days as days, else hours. */
+const formatHours = (hours: string): string => `${hours} % ${HOURS_PER_DAY} == 0 ? "\${${hours} / ${HOURS_PER_DAY}} days" : "\${${hours}} hours"`;
+
 /** A user's effective schedule: its own, else the shared one. */
 const userSchedule = (user: string): string => `(${user}.schedule != null ? ${user}.schedule : var.schedule)`;
 
 const oneOf = (values: readonly string[]): string => `[${values.map(hclString).join(', ')}]`;
 
+/** The checks of tagTextProblem (lib/validation.ts) on `text`, each a bad-condition and its problem. */
+function tagTextChecks(text: string, min: number, max: number): { bad: string; problem: string }[] {
+  return [
+    { bad: `!(length(${text}) >= ${min} && length(${text}) <= ${max})`, problem: `must be ${min}-${max} characters` },
+    { bad: `!${matches(TAG_TEXT, text)}`, problem: `must be ${TAG_TEXT_RULE}` },
+    { bad: `can(regex("(?i)^aws:", ${text}))`, problem: 'must not start with \\"aws:\\", which AWS reserves' },
+  ];
+}
+
 /** The variables, in the README's order. `maxUsers` is the most the function role's managed policies can name. */
 export function moduleVariables(maxUsers: number): ModuleVariable[] {
+  const reservedMap = `{ ${Object.entries(RESERVED_TAG_KEYS)
+    .map(([key, reason]) => `${hclString(key)} = ${hclString(reason)}`)
+    .join(', ')} }`;
   const graceBad =
     `var.previous_key_action == "deactivate-after-grace" && try(${intervalHours(userSchedule('user'))} != null && ` +
     `var.previous_key_grace_days * ${HOURS_PER_DAY} >= ${intervalHours(userSchedule('user'))}, false)`;
@@ -124,7 +149,7 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
         'The IAM users whose access keys rotate, each with its own secret `<name>/<user name>`: `name` (1-64 characters of letters, digits and _+=.@-, unique ignoring case), ' +
         '`create_user` (create the user in this module; otherwise it must exist) and `schedule` (replaces the shared `schedule` for this user).',
       validations: [
-        { condition: `length(var.users) >= 1`, errorMessage: '`users` must list at least one user, got none.' },
+        { condition: `length(var.users) >= 1`, errorMessage: '`users` must list at least one user, got [].' },
         {
           condition: `length(var.users) <= ${maxUsers}`,
           errorMessage:
@@ -207,7 +232,7 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
           'index',
           'user',
           graceBad,
-          `\`previous_key_grace_days\` must be less than the rotation interval of users[\${index}] (\${${intervalHours(userSchedule('user'))}} hours): the next rotation deletes the previous key before the grace period ends, got \${var.previous_key_grace_days}.`,
+          `\`previous_key_grace_days\` must be less than the rotation interval of users[\${index}] (\${${formatHours(intervalHours(userSchedule('user')))}}, \${user.schedule != null ? "\`users[\${index}].schedule\`" : "\`schedule\`"}): the next rotation deletes the previous key before the grace period ends, got \${var.previous_key_grace_days}.`,
         ),
       ],
     },
@@ -254,7 +279,7 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
           'var.readers',
           'index',
           'reader',
-          `!${matches(PRINCIPAL_ARN, 'reader')}`,
+          `!(strcontains(reader, "*") || strcontains(reader, "?")) && !${matches(PRINCIPAL_ARN, 'reader')}`,
           '`readers[${index}]` must be the ARN of an account root, IAM role or IAM user with a 12-digit account and no region (arn:<partition>:iam::<account>:root, :role/<name> or :user/<name>), got ${jsonencode(reader)}.',
         ),
         each('var.readers', 'index', 'reader', `index(var.readers, reader) != index`, '`readers[${index}]` must be unique, got ${jsonencode(reader)} again.'),
@@ -274,22 +299,14 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
           'keys(var.tags)',
           'index',
           'key',
-          `contains(${oneOf(RESERVED_TAG_KEYS)}, key)`,
-          '`tags` must not set ${jsonencode(key)}: the module and the rotation function write it on the secrets.',
+          `contains(keys(${reservedMap}), key)`,
+          `\`tags\` must not set \${jsonencode(key)}: \${${reservedMap}[key]}.`,
         ),
-        each(
-          'keys(var.tags)',
-          'index',
-          'key',
-          `!(length(key) >= 1 && length(key) <= 128 && ${matches(TAG_TEXT, 'key')}) || can(regex("(?i)^aws:", key))`,
-          `\`tags\` keys must be 1-128 ${TAG_TEXT_RULE}, not starting with \`aws:\`, got \${jsonencode(key)}.`,
+        ...tagTextChecks('key', 1, 128).map(({ bad, problem }) =>
+          each('keys(var.tags)', 'index', 'key', `!contains(keys(${reservedMap}), key) && ${bad}`, `\`tags\` keys ${problem}, got \${jsonencode(key)}.`),
         ),
-        each(
-          'keys(var.tags)',
-          'index',
-          'key',
-          `!(length(var.tags[key]) <= 256 && ${matches(TAG_TEXT, 'var.tags[key]')}) || can(regex("(?i)^aws:", var.tags[key]))`,
-          `\`tags.\${key}\` must be 0-256 ${TAG_TEXT_RULE}, not starting with \`aws:\`, got \${jsonencode(var.tags[key])}.`,
+        ...tagTextChecks('var.tags[key]', 0, 256).map(({ bad, problem }) =>
+          each('keys(var.tags)', 'index', 'key', `!contains(keys(${reservedMap}), key) && ${bad}`, `\`tags.\${key}\` ${problem}, got \${jsonencode(var.tags[key])}.`),
         ),
       ],
     },
