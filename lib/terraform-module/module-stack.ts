@@ -16,7 +16,7 @@ import { FunctionAlarms } from '../function-alarms';
 import { DEFAULT_LOG_RETENTION_DAYS, DEFAULT_RESERVED_CONCURRENCY, ownEnvironment } from '../iam-access-key-rotation';
 import { keyReaders, secretReadPolicy } from '../readers';
 import { NotificationTopic } from '../notifications';
-import { MANAGED_POLICIES_PER_ROLE, policyJson } from '../policy';
+import { MANAGED_POLICIES_PER_ROLE, alarmArn, policyJson, roleArn } from '../policy';
 import { RotationFailureAlert } from '../rotation-failure-alert';
 import { RotationFunction } from '../rotation-function';
 import { SECRET_LIFECYCLE, createdUserConfig, sameAccountReadersPrecondition, secretDescription } from '../rotated-user';
@@ -136,12 +136,12 @@ export class TerraformModuleStack extends TerraformStack {
     const notifications = new NotificationTopic(this, 'notifications', {
       name,
       options: {},
-      rotationRoleArn: rotationFunction.role.arn,
+      rotationRoleArn: roleArn(context.arnParts, rotationFunction.role.name),
       tags,
       context,
     });
     topicArn = notifications.topicArn;
-    rotationFunction.grantPublish({ topicArn, kmsKeyArn: notifications.key?.arn });
+    rotationFunction.grantPublish({ topicArn: notifications.policyTopicArn });
     const sweep = new SweepSchedule(this, 'sweep', { name, function: rotationFunction.function, hourUtc: DEFAULT_SWEEP_HOUR_UTC, tags, context });
     const alert = new RotationFailureAlert(this, 'rotation-failed', { name, secretNamePatterns: patterns, topicArn, tags, context });
     const alarms = new FunctionAlarms(this, 'alarms', {
@@ -151,7 +151,10 @@ export class TerraformModuleStack extends TerraformStack {
       topicArn,
       tags,
     });
-    notifications.allowPublishers({ ruleArns: alert.rules.map((rule) => rule.arn), alarmArns: [alarms.errors.arn, alarms.sweepMissing.arn] });
+    notifications.allowPublishers({
+      ruleArns: alert.ruleArns,
+      alarmArns: [alarms.errors, alarms.sweepMissing].map((alarm) => alarmArn(context.arnParts, alarm.alarmName)),
+    });
 
     // The created key, only with customer-managed encryption; its policy names every reader, when there are any.
     const reader = this.policyLists.item('var.readers', 'reader', true);
@@ -214,7 +217,7 @@ export class TerraformModuleStack extends TerraformStack {
       parts.key,
       policyJson(
         userStatements(
-          [{ secretArn: secretArnPattern(context.arnParts, `${prefix}${user.value()}`), userName: user.value(`local.${GRANTED_NAMES}[user]`) }],
+          [{ secretArn: secretArnPattern(context.arnParts, user.value(`${address(secret)}[user].name`)), userName: user.value(`local.${GRANTED_NAMES}[user]`) }],
           context.arnParts,
         ),
       ),

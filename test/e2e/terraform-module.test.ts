@@ -7,6 +7,7 @@ import { USER_TAG_KEY } from '../../contract';
 import { RotationState } from '../../emulator/aws-state';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
 import { ModuleDeployment } from '../../emulator/module-deployment';
+import { type PlanJson, accessAttributeCounts, unknownAccessAttributes } from '../support/policy-unknowns';
 import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
 import { expectLiveKeyIntact, expectRotationFinished } from './invariants';
 
@@ -40,8 +41,24 @@ describeWithEmulator('the plain Terraform module on the local emulator', () => {
     expect((await deployment.terraform(['validate'])).stdout).toMatch(/The configuration is valid/);
   }, 60_000);
 
+  test('the first plan shows every policy, key policy, resource policy and invoke permission whole', async () => {
+    expect((await deployment.terraform(['plan', '-detailed-exitcode', '-input=false', '-out=first.tfplan'], [2])).code).toBe(2);
+    const plan = JSON.parse((await deployment.terraform(['show', '-json', 'first.tfplan'])).stdout) as PlanJson;
+    expect(unknownAccessAttributes(plan)).toEqual([]);
+    expect(accessAttributeCounts(plan)).toMatchObject({
+      aws_iam_role: 1,
+      aws_iam_role_policy: 1,
+      aws_iam_policy: 1,
+      aws_iam_role_policy_attachment: 1,
+      aws_kms_key: 1,
+      aws_sns_topic_policy: 1,
+      aws_lambda_permission: 2,
+    });
+  }, 60_000);
+
   test('the apply bootstraps each user: its secret <name>/<user> holds one key, authenticating as the user', async () => {
-    await deployment.terraform(['apply', '-auto-approve', '-input=false']);
+    // The plan reviewed above is the one applied.
+    await deployment.terraform(['apply', '-input=false', 'first.tfplan']);
     const outputs = await deployment.outputs();
     secrets = outputs.secret_arns as Record<string, string>;
     expect(Object.keys(secrets).sort()).toEqual(['alice', 'bob']);
