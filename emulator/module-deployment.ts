@@ -35,6 +35,11 @@ export class ModuleDeployment {
     return runTerraform({ cwd: this.exampleDir, env: this.env, running: this.running, transcript: this.transcript }, args, okCodes);
   }
 
+  /** Overrides arguments of the example's module call (a `module_override.tf.json`), as a team would change them. */
+  overrideModule(settings: Record<string, unknown>): void {
+    fs.writeFileSync(path.join(this.exampleDir, 'module_override.tf.json'), JSON.stringify({ module: { rotation: settings } }, null, 2));
+  }
+
   async outputs(): Promise<Record<string, unknown>> {
     const raw = JSON.parse((await this.terraform(['output', '-json'])).stdout) as Record<string, { value: unknown }>;
     return Object.fromEntries(Object.entries(raw).map(([name, { value }]) => [name, value]));
