@@ -3,8 +3,7 @@
 // the same bytes.
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Testing } from 'cdktf';
-import { AnnotationMetadataEntryType } from 'cdktf/lib/annotations';
+import { AnnotationMetadataEntryType, App, Testing } from 'cdktf';
 import { STACK_OUTPUTS } from '../outputs';
 import { PolicyLists } from './policy-lists';
 import { MODULE_ZIP_NAME, TerraformModuleStack, maxModuleUsers } from './module-stack';
