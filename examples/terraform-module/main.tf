@@ -23,6 +23,8 @@ module "rotation" {
   users = [
     { name = "alice", create_user = true },
     { name = "bob", create_user = true, schedule = { automatically_after_days = 30 } },
+    # An existing user, looked up: the plan fails if it does not exist.
+    { name = "ci-deployer" },
   ]
   schedule                = { automatically_after_days = 90 }
   previous_key_action     = "deactivate-after-grace"

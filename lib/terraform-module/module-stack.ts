@@ -207,9 +207,10 @@ export class TerraformModuleStack extends TerraformStack {
       },
     });
 
-    // The grants: one managed policy per part of the users (by name), each part as many as fit with the longest names.
+    // The grants: one managed policy per part of the users, each part as many as fit with the longest names, in the
+    // order of `var.users`, as the construct fills its policies: a user added last changes only the last policy.
     const parts = TerraformIterator.fromMap(
-      Token.asAnyMap(interpolation(`{ for index, part in chunklist(keys(local.users_by_name), ${usersPerPolicy()}) : tostring(index + 1) => part }`)),
+      Token.asAnyMap(interpolation(`{ for index, part in chunklist(var.users[*].name, ${usersPerPolicy()}) : tostring(index + 1) => part }`)),
     );
     const user = this.policyLists.item('each.value', 'user');
     rotationFunction.grantRotationForEach(

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CreateUserCommand } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand, GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
 import { USER_TAG_KEY } from '../../contract';
 import { RotationState } from '../../emulator/aws-state';
@@ -29,6 +30,8 @@ describeWithEmulator('the plain Terraform module on the local emulator', () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-module-'));
     deployment = new ModuleDeployment(emulator, workDir);
     state = new RotationState(emulator);
+    // The example's existing user, which the module looks up.
+    await state.iam.send(new CreateUserCommand({ UserName: 'ci-deployer' }));
     await deployment.terraform(['init', '-input=false']);
   }, 60_000);
 
@@ -62,9 +65,9 @@ describeWithEmulator('the plain Terraform module on the local emulator', () => {
     await deployment.terraform(['apply', '-input=false', 'first.tfplan']);
     const outputs = await deployment.outputs();
     secrets = outputs.secret_arns as Record<string, string>;
-    expect(Object.keys(secrets).sort()).toEqual(['alice', 'bob']);
+    expect(Object.keys(secrets).sort()).toEqual(['alice', 'bob', 'ci-deployer']);
     expect(outputs.rotation_function_arn).toMatch(/:function:iam-key-rotation$/);
-    for (const user of ['alice', 'bob']) {
+    for (const user of ['alice', 'bob', 'ci-deployer']) {
       expect(secrets[user]).toMatch(new RegExp(`:secret:iam-key-rotation/${user}-`));
       const { current, keys } = await expectLiveKeyIntact(state, secrets[user], user);
       secretKeys.add(current.secretkey);

@@ -119,6 +119,10 @@ describe('the module is the construct', () => {
     );
   });
 
+  test('main.tf.json as built (a change to it, and to its resource addresses, is deliberate)', () => {
+    expect(moduleJson).toMatchSnapshot();
+  });
+
   test('no access key and no secret value is ever a resource', () => {
     expect(moduleJson.resource.aws_iam_access_key).toBeUndefined();
     expect(moduleJson.resource.aws_secretsmanager_secret_version).toBeUndefined();
@@ -132,7 +136,7 @@ describe('the user cap comes from the construct\'s policy sizing', () => {
     const part = usersPerPolicy();
     expect(userPolicySize(Array.from({ length: part }, () => longest))).toBeLessThanOrEqual(MANAGED_POLICY_SIZE_LIMIT);
     expect(userPolicySize(Array.from({ length: part + 1 }, () => longest))).toBeGreaterThan(MANAGED_POLICY_SIZE_LIMIT);
-    expect(only(moduleJson.resource, 'aws_iam_policy').for_each).toContain(`chunklist(keys(local.users_by_name), ${part})`);
+    expect(only(moduleJson.resource, 'aws_iam_policy').for_each).toContain(`chunklist(var.users[*].name, ${part})`);
   });
 
   test("the cap is the role's managed policies' worth of parts, and `users` refuses more", () => {
