@@ -30,7 +30,6 @@ module "rotation" {
   previous_key_action     = "deactivate-after-grace"
   previous_key_grace_days = 7
   encryption              = "aws-managed"
-  recovery_window_in_days = 0
   tags                    = { project = "iam-key-rotation", owner = "platform" }
 }
 
