@@ -21,7 +21,7 @@ jest.mock('cdktf', () => {
   throw new Error('review loaded cdktf');
 });
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,7 +31,7 @@ import { COMMANDS } from '../../cli/commands';
 import { runReview } from '../../cli/commands/review';
 import type { CliIo } from '../../cli/io';
 import { main } from '../../cli/main';
-import { CLI_BIN, cliEnv, ensureCliBuilt, PROJECT_ROOT } from './run-cli';
+import { CLI_BIN, cliEnv, ensureCliBuilt, PROJECT_ROOT, runCli } from './run-cli';
 import { create, destroy, planJson, policy } from './fixtures/review-plans';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -243,16 +243,7 @@ describe('review as the real bin', () => {
 
   test('terraform show -json <planfile> | iam-key-rotation review - --report-only', async () => {
     // WHEN
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('node', [CLI_BIN, 'review', '-', '--title', 'iam-key-rotation', '--report-only'], { env: cliEnv({}, tempDir), stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      fs.createReadStream(USERS_CHANGED).pipe(child.stdin);
-    });
+    const result = await runCli(['review', '-', '--title', 'iam-key-rotation', '--report-only'], cliEnv({}, tempDir), USERS_CHANGED);
     // THEN
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(fs.readFileSync(EXPECTED_USERS_CHANGED, 'utf8'));

@@ -28,14 +28,17 @@ export function cliEnv(env: Record<string, string>, home: string): Record<string
   };
 }
 
-export function runCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+/** Runs the bin with `args`; `stdinFile`, when given, is piped to its standard input (else it is empty). */
+export function runCli(args: readonly string[], env: Record<string, string>, stdinFile?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('node', [CLI_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', [CLI_BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (stdinFile === undefined) child.stdin.end();
+    else fs.createReadStream(stdinFile).pipe(child.stdin);
   });
 }

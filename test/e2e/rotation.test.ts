@@ -18,7 +18,7 @@ import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';
 import { type Emulator, type InvocationRecord, startEmulator } from '../../emulator/emulator';
 import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
-import { type PlanJson, accessAttributeCounts, unknownAccessAttributes } from '../support/policy-unknowns';
+import { EXAMPLE_FIRST_PLAN_ACCESS_COUNTS, type PlanJson, accessAttributeCounts, unknownAccessAttributes } from '../support/policy-unknowns';
 import { DESCRIBE_SECRETS_FUNCTION, zipHandler } from '../emulator/test-functions';
 import { expectConvergedAfter, expectLiveKeyIntact, expectRotationFinished, type UserSnapshot } from './invariants';
 
@@ -112,16 +112,7 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
 
   test('the first plan shows every policy, key policy, resource policy and invoke permission whole', () => {
     expect(unknownAccessAttributes(firstPlan)).toEqual([]);
-    // The check saw them: the role's policies, the topic's key and policy, both invoke permissions.
-    expect(accessAttributeCounts(firstPlan)).toMatchObject({
-      aws_iam_role: 1,
-      aws_iam_role_policy: 1,
-      aws_iam_policy: 1,
-      aws_iam_role_policy_attachment: 1,
-      aws_kms_key: 1,
-      aws_sns_topic_policy: 1,
-      aws_lambda_permission: 2,
-    });
+    expect(accessAttributeCounts(firstPlan)).toMatchObject(EXAMPLE_FIRST_PLAN_ACCESS_COUNTS);
   });
 
   test('the apply bootstraps each user: one key, stored as AWSCURRENT, authenticating as the user', async () => {

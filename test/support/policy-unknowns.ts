@@ -16,6 +16,18 @@ export const ACCESS_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   aws_lambda_permission: ['action', 'function_name', 'principal', 'source_account', 'source_arn', 'statement_id', 'qualifier', 'event_source_token', 'principal_org_id'],
 };
 
+/** The access attributes the example config's first plan sets, by type: the role and its policies, the topic's key and
+ * policy, both invoke permissions. The construct's and the plain module's first plans must both cover them. */
+export const EXAMPLE_FIRST_PLAN_ACCESS_COUNTS: Readonly<Record<string, number>> = {
+  aws_iam_role: 1,
+  aws_iam_role_policy: 1,
+  aws_iam_policy: 1,
+  aws_iam_role_policy_attachment: 1,
+  aws_kms_key: 1,
+  aws_sns_topic_policy: 1,
+  aws_lambda_permission: 2,
+};
+
 /** The part of `terraform show -json <planfile>` these checks read. */
 export interface PlanJson {
   readonly resource_changes?: readonly ResourceChange[];
