@@ -142,12 +142,22 @@ export const SWEEP_EVENT = { 'iam-key-rotation': 'sweep' } as const;
 export const SWEEP_METRIC = { namespace: 'iam-key-rotation', completed: 'SweepsCompleted', dimension: 'FunctionName' } as const;
 
 /**
- * The stack's trust boundary, as the construct writes MANAGED_SECRETS: a JSON list of secret-name patterns. A pattern
- * ending in PREFIX_PATTERN_SUFFIX covers every name that starts with what precedes it; any other pattern is one exact
- * name. Secret names cannot contain `*`, so the two never mix. The handler refuses any secret that matches none, in
- * the function's own account, region and partition.
+ * The stack's trust boundary, as the construct writes MANAGED_SECRETS: a JSON list of the stack's secrets, each entry
+ * either a prefix (a string ending in PREFIX_PATTERN_SUFFIX, e.g. `"iam-key-rotation/*"`) or an exact name with the
+ * user it binds (`["vendors/sync", "sync"]`). Secret names cannot contain `*`, so the two never mix. The handler refuses
+ * any secret that matches none, in the function's own account, region and partition, and any secret that does not bind
+ * the user its USER_TAG_KEY tag names (see ManagedSecretEntry): a secret binds exactly one user.
  */
 export const PREFIX_PATTERN_SUFFIX = '*';
+
+/**
+ * One entry of MANAGED_SECRETS. A secret the stack lists by exact name (`[name, user]`) binds that user: its tag must
+ * name it. Any other secret under a prefix binds the user its tag names only when it is named exactly
+ * `<prefix><user>` and that user has no listed name of its own (compared ignoring case, as IAM compares user names).
+ * Users with the default name `<prefix><user>` are derived, not listed: the list stays within Lambda's 4 KB
+ * environment however many users a stack has.
+ */
+export type ManagedSecretEntry = string | readonly [secretName: string, userName: string];
 
 /**
  * Tag createSecret puts on the secret just before it creates a key: `<token> <start> <end>` (ISO 8601 times).

@@ -49,7 +49,7 @@ export function buildApp(options: BuildAppOptions = {}): App {
       region: target.region,
       backend: target.backend,
       rotation: withZip(target.rotation),
-      providerSettings: { ...emulatorSettings, ...targetProviderSettings(target) },
+      providerSettings: (stack) => ({ ...emulatorSettings, ...targetProviderSettings(stack, target) }),
     });
   }
   return app;

@@ -5,7 +5,7 @@ import { type AwsSettings } from './aws-settings';
 import { COMMANDS, type CommandDefinition } from './commands';
 import { AwsAccessError, CliError, UsageError } from './errors';
 import { EXIT_CODE_HELP, EXIT_CODES, type ExitCode } from './exit-codes';
-import type { CliIo } from './io';
+import { type CliIo, printableIo } from './io';
 
 const PROGRAM = 'iam-key-rotation';
 
@@ -42,7 +42,8 @@ Examples:
 const GLOBAL_HINT = `Run '${PROGRAM} --help' for usage.`;
 
 /** Runs the CLI on `argv` (without node and the script); returns the exit code. Never throws. */
-export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+export async function main(argv: readonly string[], rawIo: CliIo): Promise<ExitCode> {
+  const io = printableIo(rawIo);
   try {
     return await dispatch(argv, io);
   } catch (error) {

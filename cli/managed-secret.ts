@@ -4,9 +4,9 @@ import { isResourceNotFound } from '../lambda/aws-errors';
 import { previousKeyPolicyOf, type ResolvedPreviousKeyPolicy } from '../lambda/previous-key-policy';
 import { explainAwsError } from './aws-errors';
 import { NotManagedError } from './errors';
-import { coversSecret, functionNameOf, type RotationFunctionSettings } from './rotation-function-settings';
+import { bindingProblemOf, coversSecret, functionNameOf, type RotationFunctionSettings } from './rotation-function-settings';
 
-/** A secret the CLI may act on: it exists, carries the user tag, and its rotation function manages it. */
+/** A secret the CLI may act on: it exists, carries the user tag, and its rotation function manages it for that user. */
 export interface ResolvedSecret {
   readonly arn: string;
   readonly name: string;
@@ -21,7 +21,7 @@ export interface ResolvedSecret {
 
 /**
  * DescribeSecret, then the checks that make a secret iam-key-rotation's: the user tag, a rotation function, and that
- * function's MANAGED_SECRETS (when its configuration can be read).
+ * function's MANAGED_SECRETS (when its configuration can be read), which the secret must match and bind its user by.
  * @throws NotManagedError (exit 3) when the secret does not exist or fails a check; explainAwsError's errors otherwise.
  */
 export async function resolveManagedSecret(
@@ -50,9 +50,12 @@ export async function resolveManagedSecret(
   if (!coversSecret(settings, arn)) {
     throw notManaged(`its rotation function ${functionNameOf(rotationLambdaArn)} does not cover it (MANAGED_SECRETS of the function)`);
   }
+  const name = described.Name ?? secretId;
+  const unbound = bindingProblemOf(settings, name, userName);
+  if (unbound !== undefined) throw notManaged(unbound);
   return {
     arn,
-    name: described.Name ?? secretId,
+    name,
     userName,
     rotationEnabled: described.RotationEnabled === true,
     rotationLambdaArn,

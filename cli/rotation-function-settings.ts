@@ -7,7 +7,7 @@ import {
 } from '../contract';
 import { parseArn, type ParsedArn } from '../lambda/arn';
 import { loadConfig } from '../lambda/config';
-import { isManagedSecret, type ManagedSecrets } from '../lambda/managed-secrets';
+import { bindingProblem, BINDING_RULE, isManagedSecret, type ManagedSecrets } from '../lambda/managed-secrets';
 import { isMissingRegion } from './aws-errors';
 
 /** What the CLI needs from a rotation function's environment: the stack's previous-key policy and trust boundary. */
@@ -79,6 +79,16 @@ export class RotationFunctionSettings {
 /** Whether the function's MANAGED_SECRETS (its account, region and partition) cover the secret; true when unknown. */
 export function coversSecret(settings: StackSettings, secretArn: string): boolean {
   return settings.boundary === undefined || isManagedSecret(secretArn, settings.boundary.secrets, settings.boundary.functionArn);
+}
+
+/**
+ * Why the secret does not bind the user its tag names, per the function's MANAGED_SECRETS (see ManagedSecretEntry in
+ * contract.ts), in words for the operator; undefined when it does, or when the boundary is unknown.
+ */
+export function bindingProblemOf(settings: StackSettings, secretName: string, userName: string): string | undefined {
+  if (settings.boundary === undefined) return undefined;
+  const problem = bindingProblem(secretName, userName, settings.boundary.secrets);
+  return problem === undefined ? undefined : `it does not bind user ${userName}: ${problem} (${BINDING_RULE}), so its rotation function refuses it`;
 }
 
 /** `iam-key-rotation` from `arn:aws:lambda:us-east-1:123456789012:function:iam-key-rotation`. */

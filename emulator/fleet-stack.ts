@@ -11,6 +11,7 @@ import {
   CreatePolicyVersionCommand,
   CreateUserCommand,
   IAMClient,
+  PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { buildApp, STACK_NAME } from '../main';
@@ -158,6 +159,10 @@ export async function deployFleetStack(emulator: Emulator, options: FleetStackOp
         new CreatePolicyCommand({ PolicyName: text(spec, 'name'), Path: text(spec, 'path'), Description: text(spec, 'description'), PolicyDocument: document }),
       );
       return { arn: Policy?.Arn, id: Policy?.Arn, name: Policy?.PolicyName };
+    });
+    // Terraform made the roles' inline policies for the first user; the fleet's name every secret (an exact Deny).
+    await inBatches(Object.values(fleet.resource.aws_iam_role_policy ?? {}), 4, async (spec) => {
+      await iam.send(new PutRolePolicyCommand({ RoleName: text(spec, 'role'), PolicyName: text(spec, 'name'), PolicyDocument: references.resolve(String(spec.policy)) }));
     });
     await add('aws_iam_role_policy_attachment', 'all', 4, async (_name, spec) => {
       await iam.send(new AttachRolePolicyCommand({ RoleName: text(spec, 'role'), PolicyArn: text(spec, 'policy_arn') }));

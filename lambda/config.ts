@@ -74,7 +74,7 @@ export function loadConfig(env: Environment, scope: RotationScope): RotationConf
   const managedSecrets = parseManagedSecrets(read(FUNCTION_ENV.managedSecrets));
   if (managedSecrets === undefined) {
     // No default: without it the function could not tell the stack's secrets from any other.
-    throw invalid(FUNCTION_ENV.managedSecrets, 'a JSON list of the stack\'s secret-name patterns (set by the construct)', read(FUNCTION_ENV.managedSecrets) ?? '');
+    throw invalid(FUNCTION_ENV.managedSecrets, 'a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct)', read(FUNCTION_ENV.managedSecrets) ?? '');
   }
 
   const notificationTopicArn = read(FUNCTION_ENV.notificationTopicArn);

@@ -4,8 +4,8 @@ import { parseRotationEvent, type RotationStep } from './event';
 import { invocationDeadline, ownFunctionArn, type InvocationContext } from './invocation-context';
 import { dependenciesForSecret } from './key-roles';
 import { describeError } from './logger';
-import { assertManagedSecret } from './managed-secrets';
-import { checkRotationRequest, describeSecret } from './secret-metadata';
+import { assertBoundSecret, assertManagedSecret } from './managed-secrets';
+import { checkRotationRequest, describeSecret, managedUserName } from './secret-metadata';
 import { createSecret } from './steps/create-secret';
 import { finishSecret, finishRemainingWork } from './steps/finish-secret';
 import { setSecret } from './steps/set-secret';
@@ -20,9 +20,10 @@ const STEPS: Record<RotationStep, (input: StepInput, deps: Dependencies) => Prom
 
 /**
  * One rotation step: parse the event, refuse a secret that is not the stack's (before any AWS call, and again on the
- * ARN DescribeSecret returns), run the checks of AWS's rotation template, dispatch. finishSecret on a version that is
+ * ARN DescribeSecret returns) or that does not bind the user its tag names, run the checks of AWS's rotation template,
+ * dispatch. finishSecret on a version that is
  * already AWSCURRENT finishes what an interrupted finishSecret left; the other steps have nothing to do then.
- * @throws InvalidEventError, ConfigurationError, UnmanagedSecretError, RotationNotEnabledError, UnknownVersionError,
+ * @throws InvalidEventError, ConfigurationError, UnmanagedSecretError, MissingUserTagError, RotationNotEnabledError, UnknownVersionError,
  * VersionNotPendingError, and whatever the step raises (see each step). Every failure is logged first.
  */
 export async function rotate(event: unknown, deps: Dependencies, env: Environment, context?: InvocationContext): Promise<void> {
@@ -44,6 +45,8 @@ export async function rotate(event: unknown, deps: Dependencies, env: Environmen
 
     const metadata = await describeSecret(secretDeps.secretsManager, request.secretId);
     assertManagedSecret(metadata.arn, config.managedSecrets, functionArn, request);
+    // Before any value is read or IAM is called: a secret someone else made under the prefix binds no user.
+    assertBoundSecret(metadata.arn, metadata.name, managedUserName(request, metadata), config.managedSecrets, request);
     const input: StepInput = { request, metadata, config, deadline };
     if (!checkRotationRequest(request, metadata)) {
       if (request.step === 'finishSecret') {

@@ -7,6 +7,7 @@ import {
   VersionNotPendingError,
 } from './errors';
 import type { RotationRequest } from './event';
+import { secretNameOf } from './key-roles';
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';
@@ -15,6 +16,8 @@ export const PREVIOUS = 'AWSPREVIOUS';
 /** What the steps need to know about the secret, from one DescribeSecret call. */
 export interface SecretMetadata {
   readonly arn: string;
+  /** The secret's name, as DescribeSecret states it (an ARN ends in `-` and six more characters). */
+  readonly name: string;
   readonly rotationEnabled: boolean;
   /** The value of the `iam-key-rotation:user` tag, if the secret has a non-empty one. */
   readonly userTag?: string;
@@ -29,8 +32,10 @@ export interface SecretMetadata {
 export async function describeSecret(secretsManager: SecretsManagerClient, secretId: string): Promise<SecretMetadata> {
   const described = await secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
   const userTag = described.Tags?.find((tag) => tag.Key === USER_TAG_KEY)?.Value?.trim();
+  const arn = described.ARN ?? secretId;
   return {
-    arn: described.ARN ?? secretId,
+    arn,
+    name: described.Name ?? secretNameOf(arn),
     rotationEnabled: described.RotationEnabled === true,
     userTag: userTag === '' ? undefined : userTag,
     attemptTag: described.Tags?.find((tag) => tag.Key === ATTEMPT_TAG_KEY)?.Value,

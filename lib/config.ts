@@ -6,7 +6,7 @@ import { RepeatedKey, memberPath, scanJson } from './json-scan';
 import { AWS_PROVIDER_REGIONS, AWS_PROVIDER_VERSION } from './regions';
 import { StateBackend, stateBackendProblems } from './state-backend';
 import { RotationTarget, TargetDefaults, TargetDocument, TargetOptions, displayPath, resolveTargets, targetLabel } from './targets';
-import { AWS_REGION, show } from './validation';
+import { AWS_REGION, show, terraformExpressionProblems } from './validation';
 
 /** Overrides the config file the app reads. */
 export const CONFIG_PATH_ENV = 'IAM_KEY_ROTATION_CONFIG';
@@ -96,6 +96,7 @@ const TARGET_OPTIONS_SHAPE: Record<keyof TargetOptions, FieldType> = {
   name: 'string',
   accountId: 'string',
   roleArn: 'string',
+  planRoleArn: 'string',
   externalId: 'string',
   sessionName: 'string',
   rotationName: 'string',
@@ -187,6 +188,8 @@ function checkRotationConfig(
 ): AppConfig {
   const problems = [...textProblems];
   checkShape(document, DOCUMENT_SHAPE, '', { problems, nonFiniteNumbers });
+  // Every string of the document, targets included: no config value may reach Terraform as an expression.
+  for (const { label, problem } of terraformExpressionProblems(document, '', false)) problems.push(`\`${displayPath(label, document)}\` ${problem}`);
   // The value checks below assume the types are right, and every key known (none from Object.prototype).
   if (problems.length > textProblems.length) throw new ConfigError(source, problems);
   const { targets: targetDocuments, ...topLevel } = document as TargetDefaults & { targets?: TargetDocument[] };

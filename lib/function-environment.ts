@@ -1,5 +1,6 @@
 // What `functionEnvironment` may add to the rotation function's environment: only variables with a documented use.
 // Anything else could change what code runs before the handler or where the SDK sends the keys the function mints.
+import type { UserFunctionEnvironmentVariable } from '../function-package';
 import { ValidationError, isUnresolved, show } from './validation';
 
 interface AllowedVariable {
@@ -14,7 +15,10 @@ const oneOf =
   (value: string): string | undefined =>
     allowed.includes(value) ? undefined : `must be ${allowed.map(show).join(' or ')}`;
 
-/** The variables `functionEnvironment` accepts (the AWS SDK for JavaScript v3 reads each of them). */
+/**
+ * The variables `functionEnvironment` accepts (the AWS SDK for JavaScript v3 reads each of them): exactly the names of
+ * function-package.ts, which the plan review allows on the function too.
+ */
 export const FUNCTION_ENVIRONMENT_VARIABLES: Readonly<Record<string, AllowedVariable>> = {
   AWS_MAX_ATTEMPTS: {
     use: "how many times the SDK tries each call (1-10; the SDK's default is 3)",
@@ -32,7 +36,7 @@ export const FUNCTION_ENVIRONMENT_VARIABLES: Readonly<Record<string, AllowedVari
     use: "`true` sends every call to AWS's dual-stack (IPv4 and IPv6) endpoints",
     problem: oneOf('true', 'false'),
   },
-};
+} satisfies Record<UserFunctionEnvironmentVariable, AllowedVariable>;
 
 /** Why a well-known variable is refused; any other gets the general reason. */
 const REFUSAL_REASONS: readonly (readonly [RegExp, string])[] = [

@@ -7,7 +7,7 @@ import {
   FUNCTION_ENV,
   LOG_LEVELS,
   LogLevel,
-  PREFIX_PATTERN_SUFFIX,
+  ManagedSecretEntry,
   PREVIOUS_KEY_POLICY_TAG_KEY,
   PreviousKeyAction,
   PreviousKeyInUseAction,
@@ -19,7 +19,7 @@ import { FunctionAlarms } from './function-alarms';
 import { NotificationOptions, NotificationTopic, notificationOptionsProblems } from './notifications';
 import { defaultFunctionZipPath } from './package-files';
 import { LONGEST_ARN_PARTS, LONGEST_DNS_SUFFIX, MANAGED_POLICIES_PER_ROLE, accountRootArn, alarmArn, policyJson, regionalArn, roleArn } from './policy';
-import { MAX_KEY_ROLES, keyRoleArns, keyRoleCount, keyRoleNamePrefix } from './key-role-count';
+import { MAX_KEY_ROLES, keyRoleArns, keyRoleCount, keyRoleNamePrefix, secretRoleArn } from './key-role-count';
 import {
   effectivePreviousKeyPolicy,
   graceWithinIntervalProblem,
@@ -33,7 +33,7 @@ import { RotationFunction } from './rotation-function';
 import { applyRotationChecks } from './rules/aspect';
 import { RotationSchedule, rotationScheduleProblems } from './schedule';
 import { LAMBDA_ENVIRONMENT_MAX_BYTES, environmentBytes, functionEnvironmentProblems } from './function-environment';
-import { checkSecretNamePrefix, secretNamePatterns } from './secret-names';
+import { checkSecretNamePrefix, managedSecretEntries, secretNamePatterns } from './secret-names';
 import { KeyReaders, keyReaders, readersOf, readersProblems, secretPolicySizeProblem } from './readers';
 import { KEY_POLICY_SIZE_LIMIT, KeyPolicyContext, SecretsKey, secretsKeyStatements } from './secrets-key';
 import { GrantSizing } from './user-policy';
@@ -51,6 +51,7 @@ import {
   isUnresolved,
   show,
   tagsProblems,
+  terraformExpressionProblems,
 } from './validation';
 
 export const ENCRYPTIONS = ['aws-managed', 'customer-managed'] as const;
@@ -71,8 +72,8 @@ export interface IamAccessKeyRotationProps {
    * Where the stack's secrets live, and so its trust boundary: Secrets Manager may invoke the function only for
    * secrets named under this prefix (and for each secret named outside it, by its exact name), the role is denied
    * every other secret, and the function refuses any other. Default secret names are `<secretNamePrefix><user name>`.
-   * 1-511 characters of letters, digits and /_+=.@-; end it with a separator such as `/` so that it is not the start
-   * of another team's names.
+   * 1-511 characters of letters, digits and /_+=.@-, ending with a separator (one of /_+=.@-, such as `/` or `-`): a
+   * prefix ending in a letter or digit, like `prod`, would also be the start of another team's names (`production-db`).
    * @default - `<name>/`, e.g. iam-key-rotation/
    */
   readonly secretNamePrefix?: string;
@@ -148,7 +149,8 @@ export interface IamAccessKeyRotationProps {
   /**
    * Principals that may read every secret (each user may add its own): ARNs of IAM roles, IAM users or account roots,
    * in this account or others, no wildcards. Each secret gets a resource policy that lets them call GetSecretValue and
-   * DescribeSecret, nothing else; the rotation's own access is untouched. A reader in another account also needs the
+   * DescribeSecret, nothing else, and only for the versions AWSCURRENT (the default) and AWSPREVIOUS (the grace period's
+   * key): never AWSPENDING, another stage or a version by id; the rotation's own access is untouched. A reader in another account also needs the
    * secrets under a customer managed key: the created key lets these readers decrypt every secret, and a user's own
    * readers only that user's secret, only through Secrets Manager; with
    * `kmsKeyArn`, its policy must; with the AWS managed key the plan fails, naming the secret.
@@ -262,12 +264,13 @@ export class IamAccessKeyRotation extends Construct {
       zipPath: props.functionZipPath ?? defaultFunctionZipPath(),
       environment: {
         ...props.functionEnvironment,
-        ...ownEnvironment(props, secretNamePatterns, Lazy.stringValue({ produce: () => topicArn }), keyRoles),
+        ...ownEnvironment(props, stackManagedSecretEntries(props), Lazy.stringValue({ produce: () => topicArn }), keyRoles),
       },
       logRetentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_DAYS,
       tags,
       context,
       secretNamePatterns,
+      secretNames: props.users.map((user) => secretNameOf(props, user)),
       keyRoleCount: keyRoles,
       managedPoliciesPerRole: managedPoliciesPerRoleOf(props),
       reservedConcurrency: props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY,
@@ -331,6 +334,7 @@ export class IamAccessKeyRotation extends Construct {
           tags,
           previousKeyPolicy: hasOwnPreviousKeyPolicy(user) ? formatPreviousKeyPolicy(effectivePreviousKeyPolicy(user, props)) : undefined,
           readers: readersOf(props.readers, user.readers),
+          rotationRoleArn: secretRoleArn(context.arnParts, name, keyRoles, secretNameOf(props, user)),
           sameAccountReadersIn: encryption === 'aws-managed' ? context.accountId : undefined,
           arnParts: context.arnParts,
         }),
@@ -365,6 +369,8 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
   if (!Array.isArray(props.users) || props.users.length === 0) {
     return [new ValidationError('users', `must list at least one user, got ${show(props.users)}`).message];
   }
+  // Every string prop, tags included: no value may reach Terraform as an expression (references are the caller's).
+  report(terraformExpressionProblems(props, '', true));
   const name = props.name ?? DEFAULT_NAME;
   check(() => checkResourceName(name, 'name'));
   if (props.secretNamePrefix !== undefined) check(() => checkSecretNamePrefix(props.secretNamePrefix, 'secretNamePrefix'));
@@ -398,7 +404,7 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
     if (user.schedule !== undefined) report(rotationScheduleProblems(user.schedule, `users[${index}].schedule`));
     if (user.readers !== undefined) report(readersProblems(user.readers, `users[${index}].readers`));
     if (Array.isArray(user.readers) || Array.isArray(props.readers)) {
-      const sizeProblem = secretPolicySizeProblem(readersOf(arrayOrNone(props.readers), arrayOrNone(user.readers)), `users[${index}].readers`);
+      const sizeProblem = secretPolicySizeProblem(readersOf(arrayOrNone(props.readers), arrayOrNone(user.readers)), `users[${index}].readers`, name);
       if (sizeProblem !== undefined) problems.push(sizeProblem.message);
     }
     report(previousKeyOptionsProblems(user, `users[${index}].`));
@@ -491,17 +497,18 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
       );
     }
   }
-  const patterns = stackSecretNamePatterns(props);
-  const own = ownEnvironment(props, patterns, props.notifications?.topicArn ?? sizingTopicArn(name), keyRoles);
+  const entries = stackManagedSecretEntries(props);
+  const own = ownEnvironment(props, entries, props.notifications?.topicArn ?? sizingTopicArn(name), keyRoles);
   report(functionEnvironmentProblems(props.functionEnvironment ?? {}, own, 'functionEnvironment'));
   const bytes = environmentBytes({ ...props.functionEnvironment, ...own });
   if (bytes > LAMBDA_ENVIRONMENT_MAX_BYTES) {
-    const outside = patterns.filter((pattern) => !pattern.endsWith(PREFIX_PATTERN_SUFFIX)).length;
+    const listed = entries.filter((entry) => typeof entry !== 'string').length;
     problems.push(
       new ValidationError(
         'users',
-        `name ${outside} secrets outside \`secretNamePrefix\` ${show(prefix)}: the function's environment lists each one (${FUNCTION_ENV.managedSecrets}) ` +
-          `and would take ${bytes} bytes, more than Lambda's ${LAMBDA_ENVIRONMENT_MAX_BYTES}; name them under one prefix and set \`secretNamePrefix\` to it`,
+        `give ${listed} secrets a name other than \`secretNamePrefix\` and the user name (${show(`${prefix}<user name>`)}): the function's environment lists each one ` +
+          `with its user (${FUNCTION_ENV.managedSecrets}) and would take ${bytes} bytes, more than Lambda's ${LAMBDA_ENVIRONMENT_MAX_BYTES}; ` +
+          'leave `secretName` unset for more of them (a default name costs nothing: the function derives it), or set `secretNamePrefix` to what the names share when they end in the user name',
       ).message,
     );
   }
@@ -515,8 +522,11 @@ export const RESERVED_TAG_KEYS: Readonly<Record<string, string>> = {
   [PREVIOUS_KEY_POLICY_TAG_KEY]: 'the construct sets it on the secret of each user with its own previous-key policy',
 };
 
-/** The variables the construct sets on the function (they win over `functionEnvironment`); also the plain module's. */
-export function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatterns: readonly string[], topicArn: string, keyRoles: number): Record<string, string> {
+/**
+ * The variables the construct sets on the function (they win over `functionEnvironment`); also the plain module's.
+ * `managedSecrets` is MANAGED_SECRETS (lib/secret-names.ts, managedSecretEntries).
+ */
+export function ownEnvironment(props: IamAccessKeyRotationProps, managedSecrets: readonly ManagedSecretEntry[], topicArn: string, keyRoles: number): Record<string, string> {
   const policy = effectivePreviousKeyPolicy(props);
   const keyRoleVariables: Record<string, string> =
     keyRoles === 0 ? {} : { [FUNCTION_ENV.keyRoleCount]: String(keyRoles), [FUNCTION_ENV.keyRoleNamePrefix]: keyRoleNamePrefix(props.name ?? DEFAULT_NAME) };
@@ -528,7 +538,7 @@ export function ownEnvironment(props: IamAccessKeyRotationProps, secretNamePatte
     [FUNCTION_ENV.previousKeyInUse]: policy.inUse,
     [FUNCTION_ENV.testBudgetMs]: String(props.testBudgetMs ?? DEFAULT_TEST_BUDGET_MS),
     [FUNCTION_ENV.logLevel]: props.logLevel ?? DEFAULT_LOG_LEVEL,
-    [FUNCTION_ENV.managedSecrets]: JSON.stringify(secretNamePatterns),
+    [FUNCTION_ENV.managedSecrets]: JSON.stringify(managedSecrets),
     [FUNCTION_ENV.notificationTopicArn]: topicArn,
   };
 }
@@ -585,6 +595,14 @@ function stackSecretNamePatterns(props: IamAccessKeyRotationProps): string[] {
   // Validation calls this before it knows every name is a string: any other is reported on its own.
   const names = props.users.map((user) => secretNameOf(props, user)).filter((name): name is string => typeof name === 'string');
   return secretNamePatterns(secretNamePrefixOf(props), names);
+}
+
+/** Each secret with the user it binds, as the function's environment lists them (lib/secret-names.ts). */
+function stackManagedSecretEntries(props: IamAccessKeyRotationProps): ManagedSecretEntry[] {
+  const secrets = props.users
+    .map((user) => ({ secretName: secretNameOf(props, user), userName: user.name }))
+    .filter((secret) => typeof secret.secretName === 'string' && typeof secret.userName === 'string');
+  return managedSecretEntries(secretNamePrefixOf(props), secrets);
 }
 
 function validateProps(props: IamAccessKeyRotationProps): void {

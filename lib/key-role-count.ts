@@ -32,3 +32,8 @@ export function keyRoleNamePrefix(name: string): string {
 export function keyRoleArns(parts: ArnParts, name: string, count: number): string[] {
   return Array.from({ length: count }, (_, index) => roleArn(parts, `${keyRoleNamePrefix(name)}${index + 1}`));
 }
+
+/** The role that acts on the secret `secretName`: its key role, or without key roles (`count` 0) the function's own, `name`. */
+export function secretRoleArn(parts: ArnParts, name: string, count: number, secretName: string): string {
+  return roleArn(parts, count === 0 ? name : `${keyRoleNamePrefix(name)}${keyRoleIndex(secretName, count) + 1}`);
+}

@@ -1,6 +1,7 @@
 // Who may read a managed secret besides the rotation: the secret's resource policy, and what a reader in another
 // account needs from the secrets' key.
-import { PolicyStatement, policyJson, policySize } from './policy';
+import { keyRoleNamePrefix, MAX_KEY_ROLES } from './key-role-count';
+import { LONGEST_ARN_PARTS, policyJson, policySize, roleArn } from './policy';
 import { ValidationError, checkPrincipalArn, show } from './validation';
 
 /** The only actions a reader is granted: the value, and the metadata a client reads to find the current version. */
@@ -13,10 +14,45 @@ export function readerAccount(readerArn: string): string {
   return readerArn.split(':')[4];
 }
 
-/** The secret's resource policy: the readers may read it, nothing else. It grants the rotation nothing and denies it nothing. */
-export function secretReadPolicy(readers: readonly string[]): string {
-  const statement: PolicyStatement = { Sid: 'ReadersReadTheSecret', Effect: 'Allow', Principal: { AWS: [...readers] }, Action: READER_ACTIONS, Resource: '*' };
-  return policyJson([statement]);
+/**
+ * The versions a reader may read: the current key, and the previous one, which stays Active through the grace period
+ * (a consumer that has not picked up the new key yet falls back to it). Never AWSPENDING, a key not tested yet.
+ */
+export const READER_VERSION_STAGES = ['AWSCURRENT', 'AWSPREVIOUS'];
+
+/**
+ * The secret's resource policy: the readers may read it, nothing else, and only the versions of READER_VERSION_STAGES
+ * (the Denies also bind readers whose own IAM policies allow more). A GetSecretValue names a version by stage (none:
+ * AWSCURRENT) or by id; these condition keys are the request's parameters, absent when not given. So a reader is
+ * refused a stage outside the list, and any version by id, which could be AWSPENDING's or that of a retired key.
+ * `rotationRoleArn` is the role that rotates the secret: it is exempt, should a reader be its account's root.
+ */
+export function secretReadPolicy(readers: readonly string[], rotationRoleArn: string): string {
+  const principal = { AWS: [...readers] };
+  const notTheRotation = { 'aws:PrincipalArn': rotationRoleArn };
+  return policyJson([
+    { Sid: 'ReadersReadTheSecret', Effect: 'Allow', Principal: principal, Action: READER_ACTIONS, Resource: '*' },
+    {
+      Sid: 'ReadersReadOnlyCurrentAndPrevious',
+      Effect: 'Deny',
+      Principal: principal,
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: '*',
+      Condition: {
+        Null: { 'secretsmanager:VersionStage': 'false' },
+        StringNotEquals: { 'secretsmanager:VersionStage': READER_VERSION_STAGES },
+        ArnNotEquals: notTheRotation,
+      },
+    },
+    {
+      Sid: 'ReadersReadNoVersionById',
+      Effect: 'Deny',
+      Principal: principal,
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: '*',
+      Condition: { Null: { 'secretsmanager:VersionId': 'false' }, ArnNotEquals: notTheRotation },
+    },
+  ]);
 }
 
 /** The readers of one secret: the stack's and the user's own, each once, in that order. */
@@ -76,9 +112,12 @@ export function readersProblems(readers: unknown, label: string): ValidationErro
   return problems;
 }
 
-/** A problem when a secret's policy would pass Secrets Manager's size limit. */
-export function secretPolicySizeProblem(readers: readonly string[], label: string): ValidationError | undefined {
-  const size = policySize(secretReadPolicy(readers));
+/**
+ * A problem when a secret's policy would pass Secrets Manager's size limit, sized with the longest ARN the stack `name`'s
+ * rotation role can have (a key role's, in the longest partition).
+ */
+export function secretPolicySizeProblem(readers: readonly string[], label: string, name: string): ValidationError | undefined {
+  const size = policySize(secretReadPolicy(readers, roleArn(LONGEST_ARN_PARTS, `${keyRoleNamePrefix(name)}${MAX_KEY_ROLES}`)));
   return size > SECRET_POLICY_SIZE_LIMIT
     ? new ValidationError(label, `name ${readers.length} readers, whose resource policy would take ${size} characters, more than Secrets Manager's ${SECRET_POLICY_SIZE_LIMIT}: name fewer principals (e.g. one role per consuming team)`)
     : undefined;

@@ -56,3 +56,22 @@ export const AWS_PROVIDER_REGIONS: readonly string[] = [
   'us-west-1',
   'us-west-2',
 ];
+
+/**
+ * The partition of a region's ARNs (`arn:<partition>:...`): a role of another partition cannot be assumed there.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html and the endpoints file of the pinned provider.
+ */
+const PARTITION_BY_REGION_PREFIX: readonly (readonly [string, string])[] = [
+  ['cn-', 'aws-cn'],
+  ['us-gov-', 'aws-us-gov'],
+  ['us-isob-', 'aws-iso-b'],
+  ['us-isof-', 'aws-iso-f'],
+  ['us-iso-', 'aws-iso'],
+  ['eu-isoe-', 'aws-iso-e'],
+  ['eusc-', 'aws-eusc'],
+];
+
+/** The partition of `region` (one of AWS_PROVIDER_REGIONS, or any name of that shape): `aws` unless listed above. */
+export function regionPartition(region: string): string {
+  return PARTITION_BY_REGION_PREFIX.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
+}

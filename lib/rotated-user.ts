@@ -69,6 +69,8 @@ export interface RotatedUserProps {
   readonly previousKeyPolicy?: string;
   /** Principals the secret's resource policy lets read it; none: no resource policy. */
   readonly readers: string[];
+  /** The role that rotates the secret (the function's or its key role), which the readers' Denies leave alone. */
+  readonly rotationRoleArn: string;
   /**
    * The stack's account, when the secrets use the AWS managed key: a reader in another account could not decrypt, so
    * the plan fails with a clear message instead.
@@ -153,7 +155,7 @@ export class RotatedUser extends Construct {
       const accounts = [...new Set(props.readers.map(readerAccount))];
       this.readPolicy = new SecretsmanagerSecretPolicy(this, 'read-policy', {
         secretArn: this.secret.arn,
-        policy: secretReadPolicy(props.readers),
+        policy: secretReadPolicy(props.readers, props.rotationRoleArn),
         // Secrets Manager refuses a policy that would open the secret to everyone.
         blockPublicPolicy: true,
         ...(props.sameAccountReadersIn === undefined

@@ -9,6 +9,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { keyRoleIndex } from '../contract';
+import { FUNCTION_HANDLER, FUNCTION_RUNTIME } from '../function-package';
 import { SECRETS_MANAGER_SECRET_ACTIONS } from './secrets-manager-actions';
 import { AwsContext } from './aws-context';
 import { dependencyOn } from './depends-on';
@@ -29,14 +30,15 @@ import {
   viaSecretsManager,
 } from './policy';
 import { secretArnPattern } from './secret-names';
+import { isUnresolved } from './validation';
 import { UserPolicies } from './user-policies';
 import { RotationGrant, userPolicySize } from './user-policy';
 
 export type { RotationGrant } from './user-policy';
 
-/** Fixed by the handler's contract with the build (dist/lambda/index.js exports `handler`). */
-const HANDLER = 'index.handler';
-const RUNTIME = 'nodejs22.x';
+/** Fixed by the handler's contract with the build (dist/lambda/index.js exports `handler`); the plan review checks both. */
+const HANDLER = FUNCTION_HANDLER;
+const RUNTIME = FUNCTION_RUNTIME;
 /**
  * Lambda's longest: the daily sweep walks every managed secret (a few calls each) in one invocation, up to a whole
  * account's 5,000. A rotation step needs far less, and testSecret's retries have their own budget (testBudgetMs).
@@ -48,7 +50,7 @@ const SECRETS_MANAGER_PRINCIPAL = 'secretsmanager.amazonaws.com';
 /** Lambda's limit for a function's resource-based policy, in bytes. */
 const FUNCTION_POLICY_SIZE_LIMIT = 20_480;
 /** Stand-in for a customer managed key's ARN, as long as a multi-Region key's (`mrk-` and 32 hex digits). */
-const SIZING_KMS_KEY_ID = `mrk-${'0'.repeat(32)}`;
+const SIZING_KMS_KEY_ARN = regionalArn(LONGEST_ARN_PARTS, 'kms', `key/mrk-${'0'.repeat(32)}`);
 const SECRET_NAMES_HINT = 'name them under one prefix and set `secretNamePrefix` to it';
 
 export interface RotationFunctionProps {
@@ -71,6 +73,13 @@ export interface RotationFunctionProps {
    * these only, and the role is denied every other secret.
    */
   readonly secretNamePatterns: readonly string[];
+  /**
+   * The exact names of the stack's secrets: the role's Deny names each one (`...:secret:<name>-??????`) instead of
+   * `secretNamePatterns` where IAM's inline policy limit allows, so that no other secret under the prefix can be lent
+   * to the role. Names known only at plan time leave the Deny on the patterns.
+   * @default - the Deny names `secretNamePatterns`
+   */
+  readonly secretNames?: readonly string[];
   /**
    * Key roles holding the grants on secrets and users (see keyRoleIndex in contract.ts and lib/key-role-count.ts);
    * 0: the function's own role holds them.
@@ -120,6 +129,7 @@ export class RotationFunction extends Construct {
   private readonly name: string;
   private readonly context: AwsContext;
   private readonly secretNamePatterns: readonly string[];
+  private readonly secretNames: readonly string[] | undefined;
   private readonly managedPoliciesPerRole: number;
   /** The grants on the function's own role, without key roles. */
   private readonly functionRolePolicies: UserPolicies;
@@ -136,6 +146,7 @@ export class RotationFunction extends Construct {
     this.name = props.name;
     this.context = props.context;
     this.secretNamePatterns = props.secretNamePatterns;
+    this.secretNames = props.secretNames;
     this.managedPoliciesPerRole = props.managedPoliciesPerRole;
 
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
@@ -159,7 +170,7 @@ export class RotationFunction extends Construct {
         new KeyRole(this, `key-role-${index + 1}`, {
           name: `${keyRoleNamePrefix(props.name)}${index + 1}`,
           functionRoleArn: roleArn(props.context.arnParts, this.role.name),
-          inlineStatements: () => this.keyRoleStatements(this.context.arnParts, this.kmsKeyArn, this.context.dnsSuffix),
+          inlineStatements: () => this.keyRoleStatements(this.context.arnParts, this.kmsKeyArn, this.context.dnsSuffix, this.denyNamePatterns()),
           tags: props.tags,
           arnParts: props.context.arnParts,
         }),
@@ -171,13 +182,17 @@ export class RotationFunction extends Construct {
       policy: Lazy.stringValue({
         produce: () =>
           policyJson(
-            this.functionStatements(this.context.arnParts, {
-              logGroupArn: logGroupArn(this.context.arnParts, this.logGroup.name),
-              kmsKeyArn: this.kmsKeyArn,
-              notifications: this.notifications,
-              dnsSuffix: this.context.dnsSuffix,
-              keyRoleArns: this.keyRoles.map(({ role }) => roleArn(this.context.arnParts, role.name)),
-            }),
+            this.functionStatements(
+              this.context.arnParts,
+              {
+                logGroupArn: logGroupArn(this.context.arnParts, this.logGroup.name),
+                kmsKeyArn: this.kmsKeyArn,
+                notifications: this.notifications,
+                dnsSuffix: this.context.dnsSuffix,
+                keyRoleArns: this.keyRoles.map(({ role }) => roleArn(this.context.arnParts, role.name)),
+              },
+              this.denyNamePatterns(),
+            ),
           ),
       }),
     });
@@ -297,7 +312,7 @@ export class RotationFunction extends Construct {
    * The inline policy: the function's own needs and the Deny that fences it in to the stack's secrets; with key roles,
    * leave to them the secrets and their key, and assume them.
    */
-  private functionStatements(parts: ArnParts, names: FunctionPolicyNames): PolicyStatement[] {
+  private functionStatements(parts: ArnParts, names: FunctionPolicyNames, denyPatterns: readonly string[]): PolicyStatement[] {
     const statements: PolicyStatement[] = [
       {
         Sid: 'WriteOwnLogs',
@@ -312,7 +327,7 @@ export class RotationFunction extends Construct {
         Action: 'secretsmanager:ListSecrets',
         Resource: '*',
       },
-      this.denySecretsOutsideTheStack(parts),
+      denySecretsOutsideTheStack(parts, denyPatterns),
     ];
     if (names.keyRoleArns.length > 0) {
       statements.push({ Sid: 'AssumeKeyRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...names.keyRoleArns] });
@@ -331,37 +346,39 @@ export class RotationFunction extends Construct {
   }
 
   /** A key role's inline policy: the same fence as the function's role, and the secrets' key. */
-  private keyRoleStatements(parts: ArnParts, kmsKeyArn: string | undefined, dnsSuffix: string): PolicyStatement[] {
-    return [this.denySecretsOutsideTheStack(parts), ...(kmsKeyArn !== undefined ? [useSecretsKey(kmsKeyArn, parts, dnsSuffix)] : [])];
+  private keyRoleStatements(parts: ArnParts, kmsKeyArn: string | undefined, dnsSuffix: string, denyPatterns: readonly string[]): PolicyStatement[] {
+    return [denySecretsOutsideTheStack(parts, denyPatterns), ...(kmsKeyArn !== undefined ? [useSecretsKey(kmsKeyArn, parts, dnsSuffix)] : [])];
   }
 
-  private denySecretsOutsideTheStack(parts: ArnParts): PolicyStatement {
+  /** What the inline policy names, as long as each name can get wherever the stack is deployed. */
+  private sizingNames(): FunctionPolicyNames {
     return {
-      // An explicit Deny beats any Allow, a foreign secret's resource policy included: no secret outside the stack
-      // can lend the role access, in this account or another. Every action on a secret, by name: `secretsmanager:*`
-      // would also deny ListSecrets, whose resource is `*` (test/lib checks the list against the SDK's commands).
-      Sid: 'DenySecretsOutsideTheStack',
-      Effect: 'Deny',
-      Action: SECRETS_MANAGER_SECRET_ACTIONS,
-      NotResource: this.secretNamePatterns.map((pattern) => secretArnPattern(parts, pattern)),
+      logGroupArn: logGroupArn(LONGEST_ARN_PARTS, functionLogGroupName(this.name)),
+      kmsKeyArn: this.kmsKeyArn === undefined ? undefined : SIZING_KMS_KEY_ARN,
+      // A topic name can have 256 characters.
+      notifications: this.notifications === undefined ? undefined : { topicArn: regionalArn(LONGEST_ARN_PARTS, 'sns', 't'.repeat(256)) },
+      dnsSuffix: LONGEST_DNS_SUFFIX,
+      keyRoleArns: keyRoleArns(LONGEST_ARN_PARTS, this.name, this.keyRoles.length),
     };
+  }
+
+  /**
+   * The secret-name patterns the Deny leaves out: each secret's exact name where the role's inline policy (and a key
+   * role's) stays within IAM's limit with them, sized with the longest ARN parts; else `secretNamePatterns`.
+   */
+  private denyNamePatterns(): readonly string[] {
+    const names = this.secretNames;
+    if (names === undefined || names.length === 0 || names.some(isUnresolved)) return this.secretNamePatterns;
+    const exact = [...new Set(names)];
+    const fits = (statements: PolicyStatement[]): boolean => policySize(policyJson(statements)) <= ROLE_INLINE_POLICIES_SIZE_LIMIT;
+    const functionFits = fits(this.functionStatements(LONGEST_ARN_PARTS, this.sizingNames(), exact));
+    const keyRolesFit = this.keyRoles.length === 0 || fits(this.keyRoleStatements(LONGEST_ARN_PARTS, SIZING_KMS_KEY_ARN, LONGEST_DNS_SUFFIX, exact));
+    return functionFits && keyRolesFit ? exact : this.secretNamePatterns;
   }
 
   private policyProblems(): string[] {
     const problems: string[] = [];
-    const sizingKeyArn = regionalArn(LONGEST_ARN_PARTS, 'kms', `key/${SIZING_KMS_KEY_ID}`);
-    const inlineSize = policySize(
-      policyJson(
-        this.functionStatements(LONGEST_ARN_PARTS, {
-          logGroupArn: logGroupArn(LONGEST_ARN_PARTS, functionLogGroupName(this.name)),
-          kmsKeyArn: this.kmsKeyArn === undefined ? undefined : sizingKeyArn,
-          // A topic name can have 256 characters.
-          notifications: this.notifications === undefined ? undefined : { topicArn: regionalArn(LONGEST_ARN_PARTS, 'sns', 't'.repeat(256)) },
-          dnsSuffix: LONGEST_DNS_SUFFIX,
-          keyRoleArns: keyRoleArns(LONGEST_ARN_PARTS, this.name, this.keyRoles.length),
-        }),
-      ),
-    );
+    const inlineSize = policySize(policyJson(this.functionStatements(LONGEST_ARN_PARTS, this.sizingNames(), this.denyNamePatterns())));
     if (inlineSize > ROLE_INLINE_POLICIES_SIZE_LIMIT) {
       problems.push(
         `the rotation role's inline policy may reach ${inlineSize} characters, more than IAM's limit of ${ROLE_INLINE_POLICIES_SIZE_LIMIT}: ` +
@@ -401,12 +418,26 @@ export class RotationFunction extends Construct {
         first += grants.length;
       }
     }
-    const keyRoleInlineSize = policySize(policyJson(this.keyRoleStatements(LONGEST_ARN_PARTS, sizingKeyArn, LONGEST_DNS_SUFFIX)));
+    const keyRoleInlineSize = policySize(policyJson(this.keyRoleStatements(LONGEST_ARN_PARTS, SIZING_KMS_KEY_ARN, LONGEST_DNS_SUFFIX, this.denyNamePatterns())));
     if (this.keyRoles.length > 0 && keyRoleInlineSize > ROLE_INLINE_POLICIES_SIZE_LIMIT) {
       problems.push(`the key roles' inline policy may reach ${keyRoleInlineSize} characters, more than IAM's limit of ${ROLE_INLINE_POLICIES_SIZE_LIMIT}; ${SECRET_NAMES_HINT}`);
     }
     return problems;
   }
+}
+
+/**
+ * An explicit Deny beats any Allow, a foreign secret's resource policy included: no secret but those `patterns` name
+ * can lend the role access, in this account or another. Every action on a secret, by name: `secretsmanager:*` would
+ * also deny ListSecrets, whose resource is `*` (test/lib checks the list against the SDK's commands).
+ */
+function denySecretsOutsideTheStack(parts: ArnParts, patterns: readonly string[]): PolicyStatement {
+  return {
+    Sid: 'DenySecretsOutsideTheStack',
+    Effect: 'Deny',
+    Action: SECRETS_MANAGER_SECRET_ACTIONS,
+    NotResource: patterns.map((pattern) => secretArnPattern(parts, pattern)),
+  };
 }
 
 /** Key use, only through Secrets Manager: GenerateDataKey to store a value, Decrypt to read one. */

@@ -17,11 +17,14 @@ export interface IamKeyRotationStackProps {
    */
   readonly backend?: StateBackend;
   /**
-   * More settings for the AWS provider (the app points it at the local emulator with them).
+   * More settings for the AWS provider (the app points it at the local emulator with them), or a function of the stack
+   * that returns them (a target's role comes from a variable it adds to the stack).
    * @default - none: credentials and endpoints as the provider finds them
    */
-  readonly providerSettings?: Partial<Omit<AwsProviderConfig, 'region'>>;
+  readonly providerSettings?: ProviderSettings | ((stack: TerraformStack) => ProviderSettings);
 }
+
+export type ProviderSettings = Partial<Omit<AwsProviderConfig, 'region'>>;
 
 /**
  * One deployment: provider, state backend (local unless `backend` says S3), the rotation construct and its outputs.
@@ -34,7 +37,7 @@ export class IamKeyRotationStack extends TerraformStack {
     super(scope, id);
     new AwsProvider(this, 'aws', {
       ...(props.region !== undefined ? { region: props.region } : {}),
-      ...props.providerSettings,
+      ...(typeof props.providerSettings === 'function' ? props.providerSettings(this) : props.providerSettings),
     });
     addStateBackend(this, props.backend);
 

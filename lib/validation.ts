@@ -1,6 +1,6 @@
 // Checks shared by the constructs (which throw on the first problem, labelled with the prop name) and the
 // config loader (which collects every problem, labelled with the JSON path). One wording for both.
-import { Token } from 'cdktf';
+import { Token, Tokenization } from 'cdktf';
 
 /** A failed check: `label` is a prop name or config path, `problem` says what is wrong with the value. */
 export class ValidationError extends Error {
@@ -39,6 +39,53 @@ export function show(value: unknown): string {
 /** True when the value is a cdktf token that only Terraform can resolve: such values are not checked. */
 export function isUnresolved(value: unknown): boolean {
   return (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value);
+}
+
+/**
+ * Terraform reads every string of the JSON it is given as a template: `${...}` is an interpolation (a file's contents,
+ * another resource's attributes) and `%{...}` a directive. No value the props or the config take needs either.
+ */
+const TERRAFORM_TEMPLATE = /[$%]\{/;
+const TERRAFORM_TEMPLATE_PROBLEM = 'must not contain "${" or "%{": Terraform would evaluate it as an expression';
+
+/**
+ * Every string in `value` (at any depth of lists and objects, object keys included) that Terraform would read as an
+ * expression, labelled with its path under `label` ('' for the root), like `users[0].readers[1]`. With `tokens`, the
+ * value is a JS caller's props: a cdktf token (a reference Terraform resolves) is skipped and only the text around it
+ * is checked. Without, the value is parsed JSON, which holds no tokens: a token marker is text like any other.
+ */
+export function terraformExpressionProblems(value: unknown, label: string, tokens: boolean): ValidationError[] {
+  const problems: ValidationError[] = [];
+  const visit = (item: unknown, path: string): void => {
+    if (typeof item === 'string') {
+      if (literalTexts(item, tokens).some((text) => TERRAFORM_TEMPLATE.test(text))) {
+        problems.push(new ValidationError(path, `${TERRAFORM_TEMPLATE_PROBLEM}, got ${show(item)}`));
+      }
+    } else if (Array.isArray(item)) {
+      item.forEach((element, index) => visit(element, `${path}[${index}]`));
+    } else if (typeof item === 'object' && item !== null && !Tokenization.isResolvable(item)) {
+      for (const [key, member] of Object.entries(item)) {
+        // The top-level keys are the known ones (the config refuses any other; the props ignore them).
+        if (path !== '' && literalTexts(key, tokens).some((text) => TERRAFORM_TEMPLATE.test(text))) {
+          problems.push(new ValidationError(path, `keys ${TERRAFORM_TEMPLATE_PROBLEM}, got ${show(key)}`));
+        }
+        visit(member, path === '' ? key : `${path}.${key}`);
+      }
+    }
+  };
+  visit(value, label);
+  return problems;
+}
+
+/** The text of `value` outside its cdktf tokens (all of it without `tokens`, or when a marker names no token). */
+function literalTexts(value: string, tokens: boolean): string[] {
+  if (!tokens || !Token.isUnresolved(value)) return [value];
+  try {
+    return Tokenization.reverseString(value).literals.map(String);
+  } catch {
+    // A marker that names no token (cdktf throws "Unrecognized token key"): it is text.
+    return [value];
+  }
 }
 
 /** An AWS region name like us-east-1, us-gov-west-1 or eusc-de-east-1 (the European Sovereign Cloud). */

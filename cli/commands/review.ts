@@ -2,6 +2,7 @@ import { valueOf } from '../args';
 import type { CommandInput } from '../commands';
 import { UsageError } from '../errors';
 import { EXIT_CODES, type ExitCode } from '../exit-codes';
+import { ownFunctionCode, parseCodeHash } from '../review/function-code';
 import { defaultTitle, PlanInputError, type PlanSource, readPlanText } from '../review/input';
 import { DEFAULT_MAX_CHARS, renderReport } from '../review/markdown';
 import { type Plan, PLAN_EXPECTED, PlanFormatError, readPlan } from '../review/plan';
@@ -13,6 +14,7 @@ const HINT = `Pass ${PLAN_EXPECTED} (a file, or - for stdin). Run 'iam-key-rotat
 export async function runReview({ args, io }: CommandInput, source: PlanSource = { stdin: process.stdin }): Promise<ExitCode> {
   const [argument] = args.positionals;
   const maxChars = maxCharsOf(valueOf(args, 'max-chars'));
+  const extraCode = (args.values.get('function-code') ?? []).map(codeHashOf);
   let text: string;
   try {
     text = await readPlanText(argument, source);
@@ -28,13 +30,24 @@ export async function runReview({ args, io }: CommandInput, source: PlanSource =
     throw error;
   }
   const title = valueOf(args, 'title') ?? defaultTitle(argument);
-  const review = reviewPlan(plan, title);
+  const review = reviewPlan(plan, title, { functionCode: { own: ownFunctionCode(), extra: extraCode } });
   io.stdout(renderReport(review.document, maxChars));
   const count = review.blockers.length;
   if (count === 0) return EXIT_CODES.ok;
   const reportOnly = args.flags.has('report-only');
   io.stderr(`review: ${count} ${count === 1 ? 'blocker' : 'blockers'} in ${title}${reportOnly ? ' (--report-only: exit 0)' : ''}\n`);
   return reportOnly ? EXIT_CODES.ok : EXIT_CODES.failed;
+}
+
+function codeHashOf(value: string): string {
+  const hash = parseCodeHash(value);
+  if (hash === undefined) {
+    throw new UsageError(
+      `--function-code must be a zip's SHA-256 as the plan's source_code_hash shows it (44 characters of base64) or as 64 hex digits, got '${value}'`,
+      "Run 'iam-key-rotation review --help' for usage.",
+    );
+  }
+  return hash;
 }
 
 function maxCharsOf(value: string | undefined): number {

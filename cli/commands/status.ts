@@ -11,7 +11,7 @@ import { clientConfig, LazyClient } from '../aws-settings';
 import type { CommandInput } from '../commands';
 import { EXIT_CODES, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
-import { coversSecret, RotationFunctionSettings, type StackSettings } from '../rotation-function-settings';
+import { bindingProblemOf, coversSecret, RotationFunctionSettings, type StackSettings } from '../rotation-function-settings';
 import { describeFindings, describeLastUse, describePreviousKey, statusRow, type StatusRow } from '../status-row';
 import { renderTable } from '../text-table';
 
@@ -45,8 +45,14 @@ export async function runStatus({ args, aws, io }: CommandInput): Promise<ExitCo
       }
       const settings = await functions.of(secret.rotationLambdaArn);
       if (settings.note !== undefined) notes.add(settings.note);
-      if (coversSecret(settings, secret.arn)) managed.push({ secret, settings });
-      else outsideBoundary += 1;
+      if (!coversSecret(settings, secret.arn)) {
+        outsideBoundary += 1;
+        continue;
+      }
+      // A blank tag is reported as a finding (user-tag-blank), as the sweep does.
+      const unbound = secret.userName === '' ? undefined : bindingProblemOf(settings, secret.name, secret.userName);
+      if (unbound === undefined) managed.push({ secret, settings });
+      else notes.add(`secret ${secret.name} is not managed, not shown: ${unbound}`);
     }
     if (outsideBoundary > 0) {
       notes.add(`${outsideBoundary} secret(s) carry the ${USER_TAG_KEY} tag but are outside their rotation function's MANAGED_SECRETS: not shown`);
@@ -83,13 +89,13 @@ async function inspectAll(
       const { secret, settings } = managed[index];
       rows[index] = await inspectOne(secret, settings, clients, io.now());
       checked += 1;
-      if (showProgress) io.stderr(`\rchecked ${checked}/${managed.length}`);
+      if (showProgress) io.progress(`checked ${checked}/${managed.length}`);
     }
   };
   try {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   } finally {
-    if (showProgress) io.stderr('\r\x1b[K');
+    if (showProgress) io.progress(undefined);
   }
   return rows;
 }

@@ -1,7 +1,11 @@
-// What must not be applied without a second look: a secret deleted at once, and wildcard grants in planned policies.
-import { attributeOf, type Plan } from './plan';
+// What must not be applied without a second look: a secret deleted at once, a secret bound to another user, a rotation
+// function that is not the construct's own, and wildcard grants in planned policies.
+import { USER_TAG_KEY } from '../../contract';
+import type { AcceptedFunctionCode } from './function-code';
+import { type Attribute, attributeOf, type Plan, type ResourceIndex } from './plan';
 import { code } from './markdown';
 import type { PolicyDocument } from './policy-documents';
+import { rotationFunctionBlockers } from './rotation-function';
 import { findWildcards } from './wildcards';
 
 export interface Blocker {
@@ -15,8 +19,56 @@ export interface Blocker {
 /** Principals of a Lambda permission that mean anyone. */
 const ANY_PRINCIPAL = '*';
 
-export function findBlockers(plan: Plan, documents: readonly PolicyDocument[]): Blocker[] {
-  return [...secretsDeletedAtOnce(plan), ...wildcardGrants(documents), ...publicInvokePermissions(plan)];
+export function findBlockers(plan: Plan, documents: readonly PolicyDocument[], resources: ResourceIndex, functionCode: AcceptedFunctionCode): Blocker[] {
+  return [
+    ...secretsDeletedAtOnce(plan),
+    ...userTagChanges(plan),
+    ...rotationFunctionBlockers(plan, resources, functionCode),
+    ...wildcardGrants(documents),
+    ...publicInvokePermissions(plan),
+  ];
+}
+
+/**
+ * A secret that stays (updated in place, or replaced under its name) but binds another user: its next rotation makes
+ * a key for that user, which whoever reads the secret gets. The tag as set (`tags`) and as applied (`tags_all`, with
+ * the provider's default tags).
+ */
+function userTagChanges(plan: Plan): Blocker[] {
+  return plan.resourceChanges.flatMap((change) => {
+    if (change.type !== 'aws_secretsmanager_secret' || change.mode !== 'managed' || (change.kind !== 'update' && change.kind !== 'replace')) return [];
+    // A replacement under a new name is another secret (its readers' grants name the old one): removed and added.
+    if (change.kind === 'replace' && !sameTag(attributeOf(change, 'before', ['name']), attributeOf(change, 'after', ['name']))) return [];
+    const changed = ['tags', 'tags_all'].flatMap((attribute) => {
+      const before = attributeOf(change, 'before', [attribute, USER_TAG_KEY]);
+      const after = attributeOf(change, 'after', [attribute, USER_TAG_KEY]);
+      // tags_all is often known only after apply when tags change: `tags` speaks for it then.
+      if (attribute === 'tags_all' && (after.state === 'unknown' || attributeOf(change, 'before', [attribute]).state === 'absent')) return [];
+      return sameTag(before, after) ? [] : [`${tagText(before)} → ${tagText(after)}`];
+    });
+    if (changed.length === 0) return [];
+    return [
+      {
+        address: change.address,
+        sid: undefined,
+        finding:
+          `the secret's user changes (\`${USER_TAG_KEY}\` ${changed[0]}): its next rotation makes a key for that user, readable by whoever reads this secret; ` +
+          'remove the secret and add one for the new user instead',
+      },
+    ];
+  });
+}
+
+function sameTag(a: Attribute, b: Attribute): boolean {
+  const plain = (attribute: Attribute): unknown => (attribute.state === 'known' ? attribute.value : attribute.state === 'absent' ? null : undefined);
+  return plain(a) !== undefined && plain(a) === plain(b);
+}
+
+function tagText(attribute: Attribute): string {
+  if (attribute.state === 'absent') return 'none';
+  if (attribute.state === 'unknown') return '(known after apply)';
+  if (attribute.sensitive) return '(sensitive)';
+  return code(String(attribute.value));
 }
 
 /** A secret deleted (or replaced) with a recovery window of 0 days is gone at once, and the key it held with it. */

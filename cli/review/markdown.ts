@@ -34,7 +34,7 @@ export function markerComment(title: string): string {
 }
 
 export function renderReport(document: ReportDocument, maxChars: number = DEFAULT_MAX_CHARS): string {
-  let output = [markerComment(document.title), `## Plan review: ${code(document.title)}`, '', ...document.summary, ''].join('\n');
+  let output = [markerComment(document.title), `## Plan review: ${code(document.title, 'heading')}`, '', ...document.summary, ''].join('\n');
   if (document.blockers !== undefined && document.blockers.rows.length > 0) output += renderTable(document.blockers, document.blockers.rows, false);
 
   const tables = document.tables.filter((table) => table.rows.length > 0);
@@ -102,20 +102,37 @@ function renderLine(line: CellLine): string {
   return parts.join(' ');
 }
 
-/** A value as inline code, safe in a table cell: pipes escaped, backticks fenced, newlines folded. */
-export function code(value: string): string {
-  const flat = value.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+/**
+ * A value as inline code, safe in a table cell: pipes escaped (GFM splits a table row on `|` even inside code, and
+ * shows the backslash elsewhere, so not in a heading), backticks fenced, newlines folded. Inside code, HTML, mentions
+ * and emphasis are literal text.
+ */
+export function code(value: string, where: 'table' | 'heading' = 'table'): string {
+  const folded = value.replace(/[\r\n]+/g, ' ');
+  const flat = where === 'table' ? folded.replace(/\|/g, '\\|') : folded;
   const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   if (longestRun === 0) return `\`${flat}\``;
   const fence = '`'.repeat(longestRun + 1);
   return `${fence} ${flat} ${fence}`;
 }
 
-/** Plain text with Markdown's and HTML's special characters escaped. */
+/** An invisible character that stops GitHub from reading `@name` as a mention or `https://` and `www.` as links. */
+const ZERO_WIDTH_JOINER = '\u200d';
+
+/**
+ * Plain text, safe anywhere in the report (a table cell, a heading): every string from the plan that is not printed as
+ * code goes through here. Newlines fold (a table row is one line); Markdown's emphasis, link, code, heading and table
+ * characters are backslash-escaped; HTML's `&`, `<`, `>` become entities; a mention (`@octocat`) and a bare link
+ * (`https://`, `www.`) are broken by a zero-width joiner, so the comment notifies nobody and links nowhere.
+ */
 export function escapeText(text: string): string {
   return text
     .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_[\]|#]/g, (char) => `\\${char}`)
+    .replace(/[\\`*_[\]|#~]/g, (char) => `\\${char}`)
+    .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+    .replace(/>/g, '&gt;')
+    .replace(/@/g, `@${ZERO_WIDTH_JOINER}`)
+    .replace(/:\/\//g, `:${ZERO_WIDTH_JOINER}//`)
+    .replace(/\b(www)\./gi, `$1${ZERO_WIDTH_JOINER}.`);
 }

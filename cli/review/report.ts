@@ -3,6 +3,7 @@ import { accessChanges, type AccessRow } from './access-changes';
 import { type Blocker, findBlockers } from './blockers';
 import { type Cell, shownLine, textCell } from './cells';
 import { destroyedResources } from './destroyed';
+import type { AcceptedFunctionCode } from './function-code';
 import type { ReportDocument, Table } from './markdown';
 import { knownResources, type Plan } from './plan';
 import { policyDocuments } from './policy-documents';
@@ -23,10 +24,15 @@ export interface PlanCounts {
   readonly replace: number;
 }
 
-export function reviewPlan(plan: Plan, title: string): Review {
+export interface ReviewOptions {
+  /** The rotation function's code the review accepts: this package's zip and the user's `--function-code`. */
+  readonly functionCode: AcceptedFunctionCode;
+}
+
+export function reviewPlan(plan: Plan, title: string, options: ReviewOptions): Review {
   const resources = knownResources(plan);
   const documents = policyDocuments(plan);
-  const blockers = findBlockers(plan, documents);
+  const blockers = findBlockers(plan, documents, resources, options.functionCode);
   const access = accessChanges(plan, documents, resources);
   const warnings = access.filter((row) => row.change === 'warning').length;
   const counts = countChanges(plan);

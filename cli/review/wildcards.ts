@@ -1,5 +1,6 @@
 // Wildcard grants in the Allow statements of a policy: a reviewer must see each before it is applied.
-import { code } from './markdown';
+import { kindsMatchedBeyondOne } from '../../arn-patterns';
+import { code, escapeText } from './markdown';
 import type { PolicyStatement } from './policy-statements';
 
 /**
@@ -35,12 +36,19 @@ function statementWildcards(statement: PolicyStatement, kind: PolicyKind): Wildc
   if (statement.notPrincipal !== undefined) matches.push('NotPrincipal in an Allow (everyone but the principals listed)');
   for (const action of statement.action ?? []) {
     if (action === '*') matches.push('Action `*` (every action of every service)');
-    else if (/^[^:*?]+:\*$/.test(action)) matches.push(`Action ${code(action)} (every ${action.slice(0, action.indexOf(':'))} action)`);
+    else if (/^[^:*?]+:\*$/.test(action)) matches.push(`Action ${code(action)} (every ${escapeText(action.slice(0, action.indexOf(':')))} action)`);
   }
   if (statement.notAction !== undefined) matches.push('NotAction in an Allow (every action but those listed)');
   if (statement.notResource !== undefined) matches.push('NotResource in an Allow (every resource but those listed)');
   if (kind === 'identity' && !onlyActionsOnAnyResource(statement)) {
-    for (const resource of statement.resource ?? []) if (isWildcardResource(resource)) matches.push(`Resource ${code(resource)} (${wildcardResourceMeaning(resource)})`);
+    for (const resource of statement.resource ?? []) {
+      if (isWildcardResource(resource)) {
+        matches.push(`Resource ${code(resource)} (${wildcardResourceMeaning(resource)})`);
+        continue;
+      }
+      const kinds = kindsMatchedBeyondOne(resource);
+      if (kinds.length > 0) matches.push(`Resource ${code(resource)} (could match more than one ${kinds.join(' or ')})`);
+    }
   }
   return matches.map((what) => ({ sid: statement.sid, what }));
 }
@@ -50,6 +58,9 @@ function onlyActionsOnAnyResource(statement: PolicyStatement): boolean {
 }
 
 /**
+ * Patterns that could match more than the one IAM user or secret they name (`user/ci-*`, `user*`, `secret:?*`) are
+ * judged by arn-patterns.ts, with the synth rule IKR2.
+ *
  * Whether a resource names every resource (`*`) or every resource of a type: its resource part (after the fifth
  * `:`) is `*`, or `<type>/*` or `<type>:*` (e.g. `user/*`, `secret:*`, `log-group:*:*`). Narrower patterns are not:
  * `user/<any path>/alice` written with `*` as the path (one user), `secret:name-??????` (Secrets Manager's suffix),
@@ -70,5 +81,5 @@ function wildcardResourceMeaning(resource: string): string {
   const parts = resource.split(':');
   if (resource === '*' || /^\*(?:[/:]\*)*$/.test(parts.slice(5).join(':'))) return 'every resource';
   const type = /^[^:/]+/.exec(parts.slice(5).join(':'))?.[0] ?? 'resource';
-  return `every ${parts[2]} ${type}`;
+  return `every ${escapeText(parts[2])} ${escapeText(type)}`;
 }

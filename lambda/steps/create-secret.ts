@@ -1,10 +1,4 @@
-import {
-  CreateAccessKeyCommand,
-  DeleteAccessKeyCommand,
-  ListAccessKeysCommand,
-  type AccessKeyMetadata,
-  type IAMClient,
-} from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, DeleteAccessKeyCommand, type AccessKeyMetadata, type IAMClient } from '@aws-sdk/client-iam';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { keysCreatedDuring, mayStillRun, parseAttemptMarker, writeAttemptMarker } from '../attempt-marker';
 import { isNoSuchEntity } from '../aws-errors';
@@ -13,9 +7,11 @@ import { AttemptInProgressError, UnexpectedResponseError, UnmanagedKeyError, Use
 import type { RotationRequest } from '../event';
 import { chooseKeyToFree, MAX_KEYS_PER_USER } from '../key-slots';
 import { describeError } from '../logger';
+import { userNameCaseError } from '../managed-secrets';
 import { CURRENT, managedUserName, PENDING, PREVIOUS } from '../secret-metadata';
 import { assertValueNamesUser, IGNORED_MASTER_ARN_FIELD, nextSecretValue, type KeySecretValue } from '../secret-value';
 import { pendingKeyId, pendingValueExists, readStagedKeyId, readStagedValue } from '../secret-versions';
+import { listUserKeys, type UserKeys } from '../user-keys';
 
 export type CreateSecretDependencies = Pick<Dependencies, 'secretsManager' | 'iam' | 'logger' | 'clock'>;
 
@@ -34,12 +30,15 @@ export type CreateSecretDependencies = Pick<Dependencies, 'secretsManager' | 'ia
  * @throws InvalidSecretError if the AWSCURRENT value is not a JSON object or its username is not a string.
  * @throws UserMismatchError if the AWSCURRENT value names another user than the tag.
  * @throws UserNotFoundError if the tagged user does not exist in IAM.
+ * @throws UnmanagedSecretError if IAM answers for the tagged user with another name (the user's in another case: the
+ * tag binds no one): from ListAccessKeys before any IAM write; from CreateAccessKey (a user without keys) after the
+ * new key has been deleted, unstored.
  * @throws AttemptInProgressError if an earlier attempt of this rotation may still be running.
  * @throws UnmanagedKeyError if the user holds two keys and none is ours to delete.
  * @throws UnexpectedResponseError if CreateAccessKey answers without the key.
  * AWS errors pass through; if PutSecretValue fails, the key just created is deleted (unless it was stored
  * after all) before its error is rethrown. None of the errors above happens after an IAM write other than
- * the deletion of orphans.
+ * the deletion of orphans, but those about CreateAccessKey's answer.
  */
 export async function createSecret({ request, metadata, deadline }: StepInput, deps: CreateSecretDependencies): Promise<void> {
   const { secretsManager, iam, logger, clock } = deps;
@@ -134,6 +133,10 @@ async function createAndStoreKey(
   const { secretsManager, iam, logger } = deps;
   const created = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
   const accessKeyId = created.AccessKey?.AccessKeyId;
+  if (accessKeyId !== undefined && created.AccessKey?.UserName !== userName) {
+    // A user without keys lists no name: the new key is IAM's first answer naming the user. Never store it.
+    await refuseKeyOfAnotherName(iam, request, userName, accessKeyId, created.AccessKey?.UserName ?? '');
+  }
   const secretAccessKey = created.AccessKey?.SecretAccessKey;
   if (accessKeyId === undefined || secretAccessKey === undefined) {
     // A key IAM made but did not return falls in this attempt's window: the retry deletes it as an orphan.
@@ -204,17 +207,50 @@ async function closeAttemptMarker(
   }
 }
 
-/** @throws UserNotFoundError if IAM does not know the user. */
+/**
+ * @throws UserNotFoundError if IAM does not know the user.
+ * @throws UnmanagedSecretError if IAM lists the keys under another name than the tag's (the user's in another case).
+ */
 async function listAccessKeys(iam: IAMClient, userName: string, request: RotationRequest): Promise<AccessKeyMetadata[]> {
+  let listed: UserKeys;
   try {
-    const listed = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
-    return listed.AccessKeyMetadata ?? [];
+    listed = await listUserKeys(iam, userName);
   } catch (error) {
     if (isNoSuchEntity(error)) {
       throw new UserNotFoundError(request, `IAM user ${userName} (named by the secret's tag) does not exist`, { cause: error });
     }
     throw error;
   }
+  if (listed.otherName !== undefined) {
+    throw userNameCaseError(userName, listed.otherName, 'the function refuses to change any key through it', request);
+  }
+  return listed.keys;
+}
+
+/**
+ * CreateAccessKey answered with a key of another name than the tag's: delete it at once (with the name it was created
+ * by, as that call was allowed) and refuse. The key is never stored, and its id is named only if it could not be deleted.
+ * @throws UnmanagedSecretError always.
+ */
+async function refuseKeyOfAnotherName(
+  iam: IAMClient,
+  request: RotationRequest,
+  userName: string,
+  accessKeyId: string,
+  nameInIam: string,
+): Promise<never> {
+  try {
+    await deleteAccessKey(iam, userName, accessKeyId);
+  } catch (error) {
+    throw userNameCaseError(
+      userName,
+      nameInIam,
+      `CreateAccessKey made key ${accessKeyId} of user ${nameInIam}, which the function did not store and could not delete: delete it`,
+      request,
+      { cause: error },
+    );
+  }
+  throw userNameCaseError(userName, nameInIam, 'the key CreateAccessKey made was deleted at once, unstored', request);
 }
 
 /** Deleting a key that is already gone is done. */

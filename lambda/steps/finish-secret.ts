@@ -1,4 +1,4 @@
-import { ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import type { PreviousKeyPolicy } from '../../contract';
 import { parseAttemptMarker, removeAttemptMarker } from '../attempt-marker';
@@ -7,10 +7,12 @@ import type { RotationConfig } from '../config';
 import type { Dependencies, StepInput } from '../dependencies';
 import type { RotationRequest } from '../event';
 import { describeError, type Logger } from '../logger';
+import { userNameCaseError } from '../managed-secrets';
 import { previousKeyPolicyOf } from '../previous-key-policy';
 import { CURRENT, managedUserName, PENDING, PREVIOUS, type SecretMetadata, versionWithStage } from '../secret-metadata';
 import { assertValueNamesUser } from '../secret-value';
 import { readPendingValue, readStagedKeyId } from '../secret-versions';
+import { listUserKeys } from '../user-keys';
 
 export type FinishSecretDependencies = Pick<Dependencies, 'secretsManager' | 'iam' | 'logger'>;
 
@@ -87,6 +89,8 @@ function secretPolicy(metadata: SecretMetadata, config: RotationConfig, logger: 
  * the other policies' deactivations).
  *
  * @throws MissingUserTagError if the secret has no user tag.
+ * @throws UnmanagedSecretError if IAM lists the user's keys under another name than the tag's (the user's in another
+ * case: the tag binds no one), before the previous key is deactivated.
  * AWS errors pass through; a retry can then finish the rest.
  */
 export async function finishRemainingWork({ request, metadata, config }: StepInput, deps: FinishSecretDependencies): Promise<void> {
@@ -118,7 +122,10 @@ export async function finishRemainingWork({ request, metadata, config }: StepInp
   });
 }
 
-/** The AWSPREVIOUS key, if it is another key than AWSCURRENT's and IAM still lists it as Active. */
+/**
+ * The AWSPREVIOUS key, if it is another key than AWSCURRENT's and IAM still lists it as Active.
+ * @throws UnmanagedSecretError if IAM lists the keys under another name than the tag's.
+ */
 async function activePreviousKeyId(
   { secretsManager, iam, logger }: FinishSecretDependencies,
   request: RotationRequest,
@@ -128,8 +135,11 @@ async function activePreviousKeyId(
   if (previousKeyId === undefined || previousKeyId === (await readStagedKeyId(secretsManager, request, CURRENT, logger))) {
     return undefined;
   }
-  const listed = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
-  const key = (listed.AccessKeyMetadata ?? []).find(({ AccessKeyId: accessKeyId }) => accessKeyId === previousKeyId);
+  const listed = await listUserKeys(iam, userName);
+  if (listed.otherName !== undefined) {
+    throw userNameCaseError(userName, listed.otherName, 'the function refuses to change any key through it', request);
+  }
+  const key = listed.keys.find(({ AccessKeyId: accessKeyId }) => accessKeyId === previousKeyId);
   return key?.Status === 'Active' ? previousKeyId : undefined;
 }
 

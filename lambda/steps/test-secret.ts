@@ -1,4 +1,3 @@
-import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput, type STSClient } from '@aws-sdk/client-sts';
 import { isArnOfUser } from '../arn';
 import { isKeyNotYetValid } from '../aws-errors';
@@ -8,6 +7,7 @@ import { describeError } from '../logger';
 import { managedUserName, PENDING } from '../secret-metadata';
 import { assertValueNamesUser } from '../secret-value';
 import { readPendingValue } from '../secret-versions';
+import { listUserKeys } from '../user-keys';
 
 export type TestSecretDependencies = Pick<Dependencies, 'secretsManager' | 'iam' | 'createStsClient' | 'logger' | 'clock'>;
 
@@ -66,8 +66,7 @@ export async function testSecret({ request, metadata, config }: StepInput, deps:
 /** Whether IAM still lists the key; when IAM cannot say, assume it does (the original failure then stands). */
 async function keyStillExists({ iam, logger }: TestSecretDependencies, userName: string, accessKeyId: string): Promise<boolean> {
   try {
-    const listed = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
-    return (listed.AccessKeyMetadata ?? []).some((key) => key.AccessKeyId === accessKeyId);
+    return (await listUserKeys(iam, userName)).keys.some((key) => key.AccessKeyId === accessKeyId);
   } catch (error) {
     logger.warn('could not check whether the pending key still exists', { accessKeyId, error: describeError(error) });
     return true;

@@ -1,3 +1,4 @@
+import { userNameCaseProblem } from '../managed-secrets';
 import { day, type Finding, maskAccessKeyId } from './findings';
 import type { AccessKeyState, SecretInspection } from './inspect';
 
@@ -41,6 +42,10 @@ export function decide(inspection: SecretInspection, now: number): SweepDecision
     report('error', 'user-tag-blank', 'The secret\'s iam-key-rotation:user tag is blank, so it names no user to rotate. Run terraform apply to restore it.');
     return { findings };
   }
+  if (inspection.userNameInIam !== undefined) {
+    report('error', 'secret-unbound', userNameCaseMessage(secret.userName, inspection.userNameInIam));
+    return { findings };
+  }
   if (!secret.rotationEnabled) {
     report('error', 'rotation-disabled', 'Rotation is turned off on the secret, so its key no longer rotates. Run terraform apply to turn it back on.');
   } else {
@@ -53,6 +58,15 @@ export function decide(inspection: SecretInspection, now: number): SweepDecision
   checkKeys(inspection, keys, report, rotateHint);
   const deactivate = previousKeyDecision(inspection, keys, now, report);
   return { findings, ...(deactivate === undefined ? {} : { deactivate }) };
+}
+
+/** The tag names the user in another case than IAM: nothing about the keys is judged, none is changed. */
+function userNameCaseMessage(userTag: string, nameInIam: string): string {
+  const fix = nameInIam === '' ? '' : ` If the stack's config names the user ${userTag}, write it as IAM does (${nameInIam}) and apply.`;
+  return (
+    `The secret does not bind its user: ${userNameCaseProblem(userTag, nameInIam)}; so the sweep skipped it and the function refuses to rotate it.` +
+    `${fix} If the stack did not make the secret, find out who did (CloudTrail CreateSecret) and delete it.`
+  );
 }
 
 type Report = (severity: Finding['severity'], code: Finding['code'], message: string) => void;

@@ -17,6 +17,7 @@ export const FINDING_CODES = [
   'unknown-active-key',
   'user-missing',
   'user-tag-blank',
+  'secret-unbound',
   'current-key-missing',
   'current-key-inactive',
   'policy-tag-invalid',

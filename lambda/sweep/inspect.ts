@@ -1,4 +1,4 @@
-import { GetAccessKeyLastUsedCommand, ListAccessKeysCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { GetAccessKeyLastUsedCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { ListSecretVersionIdsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { PreviousKeyPolicy } from '../../contract';
 import { isNoSuchEntity } from '../aws-errors';
@@ -6,6 +6,7 @@ import { previousKeyPolicyOf, type ResolvedPreviousKeyPolicy } from '../previous
 import { CURRENT, PENDING, PREVIOUS, versionWithStage } from '../secret-metadata';
 import { parseSecretValue, type VersionLabel } from '../secret-value';
 import { getSecretValueIfAny } from '../secret-versions';
+import { listUserKeys } from '../user-keys';
 import type { ManagedSecret } from './managed-secret-list';
 
 export interface AccessKeyState {
@@ -33,6 +34,11 @@ export interface SecretInspection {
   readonly pendingVersion?: { readonly id: string; readonly createdAt?: Date };
   /** The user's keys; undefined when IAM has no such user. */
   readonly keys?: readonly AccessKeyState[];
+  /**
+   * The name IAM lists the user's keys under, when it is not exactly the tag's (the user's in another case: the secret
+   * binds no one). Then nothing else was read.
+   */
+  readonly userNameInIam?: string;
   /** Last use of the previous key, when IAM still lists it; 'unknown' when it could not be read. */
   readonly previousKeyLastUse?: KeyLastUse | 'unknown';
   /** Why the last use is 'unknown'. */
@@ -47,8 +53,9 @@ export interface InspectionClients {
 }
 
 /**
- * Reads the keys the secret names and the user's keys in IAM. Reads only: no version value leaves this function but
+ * Reads the user's keys in IAM and the keys the secret names. Reads only: no version value leaves this function but
  * the key ids. A value that does not parse is a problem, not an error; AWS errors (access, throttling) pass through.
+ * When IAM lists the keys under another name than the tag's, it stops there (userNameInIam), before reading a value.
  */
 export async function inspectSecret(
   { secretsManager, iam }: InspectionClients,
@@ -57,6 +64,11 @@ export async function inspectSecret(
 ): Promise<SecretInspection> {
   const problems: string[] = [];
   const policy = previousKeyPolicyOf(secret.previousKeyPolicyTag, stackPolicy);
+  const listed = secret.userName === '' ? undefined : await listKeys(iam, secret.userName);
+  if (listed?.userNameInIam !== undefined) {
+    return { secret, policy, keys: listed.keys, userNameInIam: listed.userNameInIam, problems };
+  }
+  const keys = listed?.keys;
   const currentVersion = versionWithStage(secret, CURRENT);
   const previousVersion = versionWithStage(secret, PREVIOUS);
   const pendingVersionId = versionWithStage(secret, PENDING);
@@ -83,7 +95,6 @@ export async function inspectSecret(
     pendingVersion = { id: pendingVersionId, createdAt: await versionCreatedAt(secretsManager, secret.arn, pendingVersionId) };
   }
 
-  const keys = secret.userName === '' ? undefined : await listKeys(iam, secret.userName);
   let previousKeyLastUse: SecretInspection['previousKeyLastUse'];
   let previousKeyLastUseError: string | undefined;
   if (previousKeyId !== undefined && previousKeyId !== currentKeyId && keys?.some((key) => key.id === previousKeyId)) {
@@ -112,12 +123,19 @@ export async function inspectSecret(
 /** IAM writes N/A for a key never used. */
 const knownOrUndefined = (value: string | undefined): string | undefined => (value === undefined || value === 'N/A' ? undefined : value);
 
-async function listKeys(iam: IAMClient, userName: string): Promise<AccessKeyState[] | undefined> {
+/** The user's keys, and the name IAM lists them under if it is not `userName`; undefined when IAM has no such user. */
+async function listKeys(
+  iam: IAMClient,
+  userName: string,
+): Promise<{ keys: AccessKeyState[]; userNameInIam?: string } | undefined> {
   try {
-    const listed = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
-    return (listed.AccessKeyMetadata ?? []).flatMap((key) =>
-      key.AccessKeyId === undefined ? [] : [{ id: key.AccessKeyId, status: key.Status ?? 'Unknown', createdAt: key.CreateDate }],
-    );
+    const { keys, otherName } = await listUserKeys(iam, userName);
+    return {
+      keys: keys.flatMap((key) =>
+        key.AccessKeyId === undefined ? [] : [{ id: key.AccessKeyId, status: key.Status ?? 'Unknown', createdAt: key.CreateDate }],
+      ),
+      ...(otherName === undefined ? {} : { userNameInIam: otherName }),
+    };
   } catch (error) {
     if (isNoSuchEntity(error)) return undefined;
     throw error;

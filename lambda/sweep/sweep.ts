@@ -8,7 +8,7 @@ import type { RotationScope } from '../errors';
 import { invocationDeadline, ownFunctionArn, type InvocationContext } from '../invocation-context';
 import { dependenciesForSecret } from '../key-roles';
 import { describeError } from '../logger';
-import { isManagedSecret } from '../managed-secrets';
+import { bindingProblem, BINDING_RULE, isManagedSecret, type ManagedSecrets } from '../managed-secrets';
 import { decide, type Deactivation } from './decide';
 import { assertSweepEvent } from './event';
 import { type Finding, formatFinding, notificationMessages } from './findings';
@@ -69,7 +69,11 @@ export async function sweep(event: unknown, deps: Dependencies, env: Environment
           queue.unshift(secret);
           return;
         }
-        const outcome = await sweepSecret(dependenciesForSecret(deps, config.keyRoles, secret.arn, functionArn), secret, config.previousKeyPolicy);
+        const unbound = unboundSecretFinding(secret, config.managedSecrets);
+        const outcome =
+          unbound === undefined
+            ? await sweepSecret(dependenciesForSecret(deps, config.keyRoles, secret.arn, functionArn), secret, config.previousKeyPolicy)
+            : { findings: [unbound], deactivated: false };
         findings.push(...outcome.findings);
         if (outcome.deactivated) deactivated += 1;
         checked += 1;
@@ -125,6 +129,24 @@ export async function sweep(event: unknown, deps: Dependencies, env: Environment
     logger.error('sweep failed', { outcome: 'failed', error: describeError(error) });
     throw error;
   }
+}
+
+/**
+ * A secret under the prefix that does not bind the user its tag names is skipped before any value is read or IAM is
+ * called: someone else made it, and its versions could name a managed user's real keys. A blank tag is left to decide().
+ */
+function unboundSecretFinding(secret: ManagedSecret, managed: ManagedSecrets): Finding | undefined {
+  const problem = secret.userName === '' ? undefined : bindingProblem(secret.name, secret.userName, managed);
+  if (problem === undefined) return undefined;
+  return {
+    code: 'secret-unbound',
+    severity: 'error',
+    secret: secret.name,
+    user: secret.userName,
+    message:
+      `The secret is not the stack's secret for user ${secret.userName} (${problem}; ${BINDING_RULE}), so the sweep skipped it and the function refuses to rotate it. ` +
+      'The stack did not make it: find out who did (CloudTrail CreateSecret) and delete it.',
+  };
 }
 
 /** One secret: inspect, decide, deactivate if decided. Any failure becomes a finding. */

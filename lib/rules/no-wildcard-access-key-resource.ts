@@ -1,3 +1,4 @@
+import { couldMatchMoreThanOneUser } from '../../arn-patterns';
 import { PolicyDocument, PolicyStatement, asList } from '../policy';
 import { Rule } from './rule';
 
@@ -21,7 +22,7 @@ const ACCESS_KEY_ACTIONS = [
 /** IKR2: access-key actions must name the users they apply to. */
 export const noWildcardAccessKeyResource: Rule = {
   id: 'IKR2',
-  summary: 'A policy allows access-key actions (iam:*AccessKey*) on a wildcard resource.',
+  summary: 'A policy allows access-key actions (iam:*AccessKey*) on a resource pattern that could match more than one user.',
   explanation:
     'Whoever holds this policy can mint keys for any user in the account (including administrators). ' +
     'Grant iam:CreateAccessKey and its siblings only on the ARNs of the managed users.',
@@ -61,20 +62,8 @@ function allowsAccessKeyActionsOnWildcard(statement: PolicyStatement): boolean {
       : ACCESS_KEY_ACTIONS.some((action) => asList(statement.Action).some((pattern) => matches(pattern, action)));
   if (!coversAccessKeys) return false;
   if (statement.NotResource !== undefined) return true;
-  return asList(statement.Resource).some(isWildcardUserResource);
-}
-
-/**
- * Whether a resource can match more than one user: `*`, an IAM ARN whose resource part is a wildcard, or a user ARN
- * whose name (the part after the last `/`) has a wildcard or is missing. `user/*\/alice` names one user under any path.
- */
-function isWildcardUserResource(resource: string): boolean {
-  if (resource === '*') return true;
-  const iamResource = /^arn:[^:]*:iam::[^:]*:(.*)$/.exec(resource)?.[1];
-  if (iamResource === undefined) return false;
-  if (!/^user/.test(iamResource)) return /^[*?]/.test(iamResource);
-  const slash = iamResource.lastIndexOf('/');
-  return slash === -1 || /[*?]/.test(iamResource.slice(slash + 1)) || iamResource.slice(slash + 1) === '';
+  // The judgement the plan review uses too (arn-patterns.ts): `*` and `?` anywhere count, but in a user's path.
+  return asList(statement.Resource).some(couldMatchMoreThanOneUser);
 }
 
 /** IAM action matching: case-insensitive, `*` and `?` wildcards. */

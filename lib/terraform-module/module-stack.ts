@@ -22,14 +22,14 @@ import { RotationFunction } from '../rotation-function';
 import { SECRET_LIFECYCLE, createdUserConfig, sameAccountReadersPrecondition, secretDescription } from '../rotated-user';
 import { applyRotationChecks } from '../rules/aspect';
 import { DEFAULT_AUTOMATICALLY_AFTER_DAYS } from '../schedule';
-import { secretArnPattern, secretNamePatterns } from '../secret-names';
+import { managedSecretEntries, secretArnPattern, secretNamePatterns } from '../secret-names';
 import { SecretsKey } from '../secrets-key';
 import { DEFAULT_SWEEP_HOUR_UTC, SweepSchedule } from '../sweep-schedule';
 import { STACK_OUTPUTS, StackOutputName } from '../outputs';
 import { grantShare, policiesNeeded, userStatements } from '../user-policy';
 import { interpolation } from './hcl';
 import { PolicyLists } from './policy-lists';
-import { ModuleVariable, moduleVariables } from './variables';
+import { ModuleVariable, SCHEDULE_VIEW, USERS_VIEW, moduleVariables } from './variables';
 
 /** The zip's name in the module folder; Terraform reads it as `${path.module}/<name>`. */
 export const MODULE_ZIP_NAME = 'lambda.zip';
@@ -90,14 +90,20 @@ export class TerraformModuleStack extends TerraformStack {
     const context = new AwsContext(this, 'aws');
     const prefix = `${name}/`;
     const patterns = secretNamePatterns(prefix, [`${prefix}user`]);
+    // Every secret has the default name `<prefix><user>`: the function derives each binding, none is listed.
+    const managedSecrets = managedSecretEntries(prefix, [{ secretName: `${prefix}user`, userName: 'user' }]);
 
+    // The users and the shared schedule with every field, typed: the variables take `any` so that their validations
+    // can refuse unknown fields (lib/terraform-module/variables.ts).
+    new TerraformLocal(this, 'users_typed', interpolation(USERS_VIEW));
+    new TerraformLocal(this, 'schedule_typed', interpolation(SCHEDULE_VIEW));
     // Each user by name, its schedule resolved: its own, else the shared one, with the construct's default.
-    const schedule = '(user.schedule != null ? user.schedule : var.schedule)';
+    const schedule = '(user.schedule != null ? user.schedule : local.schedule_typed)';
     const users = new TerraformLocal(
       this,
       'users_by_name',
       interpolation(
-        `{ for user in var.users : user.name => { name = user.name, create_user = user.create_user, ` +
+        `{ for user in local.users_typed : user.name => { name = user.name, create_user = user.create_user, ` +
           `automatically_after_days = ${schedule}.schedule_expression == null ? coalesce(${schedule}.automatically_after_days, ${DEFAULT_AUTOMATICALLY_AFTER_DAYS}) : null, ` +
           `schedule_expression = ${schedule}.schedule_expression, duration = ${schedule}.duration } }`,
       ),
@@ -120,7 +126,7 @@ export class TerraformModuleStack extends TerraformStack {
           testBudgetMs: DEFAULT_TEST_BUDGET_MS,
           logLevel: DEFAULT_LOG_LEVEL,
         },
-        patterns,
+        managedSecrets,
         Lazy.stringValue({ produce: () => topicArn }),
         0,
       ),
@@ -194,7 +200,7 @@ export class TerraformModuleStack extends TerraformStack {
     new SecretsmanagerSecretPolicy(this, 'read-policy', {
       forEach: withReaders,
       secretArn: secretOf('arn'),
-      policy: secretReadPolicy([this.policyLists.item('var.readers', 'reader').value()]),
+      policy: secretReadPolicy([this.policyLists.item('var.readers', 'reader').value()], roleArn(context.arnParts, rotationFunction.role.name)),
       blockPublicPolicy: true,
       lifecycle: {
         precondition: [
@@ -210,7 +216,7 @@ export class TerraformModuleStack extends TerraformStack {
     // The grants: one managed policy per part of the users, each part as many as fit with the longest names, in the
     // order of `var.users`, as the construct fills its policies: a user added last changes only the last policy.
     const parts = TerraformIterator.fromMap(
-      Token.asAnyMap(interpolation(`{ for index, part in chunklist(var.users[*].name, ${usersPerPolicy()}) : tostring(index + 1) => part }`)),
+      Token.asAnyMap(interpolation(`{ for index, part in chunklist(local.users_typed[*].name, ${usersPerPolicy()}) : tostring(index + 1) => part }`)),
     );
     const user = this.policyLists.item('each.value', 'user');
     rotationFunction.grantRotationForEach(

@@ -15,7 +15,7 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g,
 export function inputsTable(variables: readonly ModuleVariable[]): string {
   const rows = variables.map(
     (variable) =>
-      `| \`${variable.name}\` | \`${cell(variable.type)}\` | ${variable.default === undefined ? 'required' : `\`${cell(JSON.stringify(variable.default))}\``} | ${cell(variable.description)} |`,
+      `| \`${variable.name}\` | \`${cell(variable.shape ?? variable.type)}\` | ${variable.default === undefined ? 'required' : `\`${cell(JSON.stringify(variable.default))}\``} | ${cell(variable.description)} |`,
   );
   return ['| Name | Type | Default | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
@@ -82,6 +82,9 @@ notifications topic (subscribe to \`notification_topic_arn\`), the rotation-fail
 - Validations mirror the construct's checks as far as HCL can: a cron expression's hours and a window's fit in the day
   are left to Secrets Manager; the grace period is checked against every user's interval whenever the action is
   \`deactivate-after-grace\` (the construct checks it only when the grace or the action is set).
+- \`users\` and \`schedule\` are declared \`any\`: an object type would drop an unknown field silently (a typo such as
+  \`crate_user = true\` would pass as if unwritten), so a validation checks their shape instead, the one the table shows,
+  and refuses any other field by name, as the app's config does.
 
 ## Inputs
 

@@ -27,16 +27,84 @@ export interface ModuleVariable {
   readonly name: string;
   /** HCL type constraint. */
   readonly type: string;
+  /** The type as the README shows it, when `type` is `any` and the validations check the shape instead. */
+  readonly shape?: string;
   /** The default as JSON; absent: required. */
   readonly default?: unknown;
   readonly description: string;
   readonly validations: readonly ModuleValidation[];
 }
 
+const oneOf = (values: readonly string[]): string => `[${values.map(hclString).join(', ')}]`;
+
 /** The module's secrets carry the user tag and, while a rotation runs, the attempt tag (no per-user policy tag). */
 const MAX_MODULE_TAGS = MAX_TAGS_PER_RESOURCE - 2;
 
 const SCHEDULE_TYPE = 'object({ automatically_after_days = optional(number), schedule_expression = optional(string), duration = optional(string) })';
+const USERS_TYPE = `list(object({ name = string, create_user = optional(bool, false), schedule = optional(${SCHEDULE_TYPE}) }))`;
+
+// Terraform converts a value to an object type by dropping the attributes the type does not name, silently: with
+// `type = list(object({ name = string, ... }))`, `crate_user = true` would pass as if unwritten. So `users` and `schedule`
+// take `any`, a validation checks their shape (known fields, types, `name` required) with the config's messages, and
+// the other checks and the module read a typed view of them, with the optional fields' defaults.
+
+type FieldKind = 'name' | 'string' | 'number' | 'bool' | { readonly object: Readonly<Record<string, FieldKind>> };
+const SCHEDULE_FIELDS: Readonly<Record<string, FieldKind>> = { automatically_after_days: 'number', schedule_expression: 'string', duration: 'string' };
+const USER_FIELDS: Readonly<Record<string, FieldKind>> = { name: 'name', create_user: 'bool', schedule: { object: SCHEDULE_FIELDS } };
+const CONVERSION = { string: 'tostring', number: 'tonumber', bool: 'tobool' } as const;
+const TYPE_NAME = { string: 'a string', number: 'a number', bool: 'a boolean' } as const;
+
+/**
+ * HCL: the messages for what is wrong with the shape of `value` (an HCL expression), an object whose fields are `fields`,
+ * naming `label` (the content of an HCL template, e.g. `users[${index}]`). It never fails to evaluate, whatever the value:
+ * each part is guarded by a conditional, whose other branch Terraform does not evaluate.
+ */
+function objectProblems(value: string, label: string, fields: Readonly<Record<string, FieldKind>>): string {
+  const known = Object.keys(fields);
+  const unknown = `[for key in keys(${value}) : "\`${label}.\${key}\` is not a known key (known: ${known.join(', ')})." if !contains(${oneOf(known)}, key)]`;
+  const fieldLists = Object.entries(fields).map(([field, kind]) => fieldProblems(`${value}.${field}`, `${label}.${field}`, kind));
+  return `(can(keys(${value})) ? concat(${unknown}, ${fieldLists.join(', ')}) : ["\`${label}\` must be an object, got \${jsonencode(${value})}."])`;
+}
+
+/** HCL: the messages for a field (`value` may name an attribute the object lacks: `try` reads it as null). */
+function fieldProblems(value: string, label: string, kind: FieldKind): string {
+  const absent = `try(${value}, null) == null`;
+  if (kind === 'name') return `(${absent} ? ["\`${label}\` is required."] : ${fieldProblems(value, label, 'string')})`;
+  if (typeof kind === 'object') return `(${absent} ? [] : ${objectProblems(value, label, kind.object)})`;
+  return `(${absent} || can(${CONVERSION[kind]}(${value})) ? [] : ["\`${label}\` must be ${TYPE_NAME[kind]}, got \${jsonencode(${value})}."])`;
+}
+
+/** HCL: whether `var.users` is a list (or tuple), not an object. */
+const USERS_IS_LIST = '(can([for user in var.users : user]) && !can(keys(var.users)))';
+/** HCL: the shape problems of `var.users`: a list of user objects. */
+const USERS_SHAPE_PROBLEMS =
+  `(${USERS_IS_LIST} ? flatten([for index, user in var.users : ${objectProblems('user', 'users[${index}]', USER_FIELDS)}]) : ` +
+  '["`users` must be a list of users, got ${jsonencode(var.users)}."])';
+/** HCL: the shape problems of `var.schedule`. */
+const SCHEDULE_SHAPE_PROBLEMS = objectProblems('var.schedule', 'schedule', SCHEDULE_FIELDS);
+
+/**
+ * HCL: schedule `s` with every field, typed (a typed null where it is absent). `lenient`: a field that does not convert
+ * is null too, so that the value checks can read any value (the shape check reports it); otherwise the shape is right.
+ */
+const scheduleView = (s: string, lenient: boolean): string => {
+  const field = (name: string, conversion: string): string =>
+    lenient ? `try(${conversion}(${s}.${name}), ${conversion}(null))` : `${conversion}(try(${s}.${name}, null))`;
+  return `{ automatically_after_days = ${field('automatically_after_days', 'tonumber')}, schedule_expression = ${field('schedule_expression', 'tostring')}, duration = ${field('duration', 'tostring')} }`;
+};
+/** HCL: user `u` with every field, typed, `create_user` false by default (`lenient` as for scheduleView). */
+const userView = (u: string, lenient: boolean): string =>
+  lenient
+    ? `{ name = try(tostring(${u}.name), tostring(null)), create_user = try(tobool(${u}.create_user), null) == true, schedule = can(keys(${u}.schedule)) ? ${scheduleView(`${u}.schedule`, true)} : null }`
+    : `{ name = tostring(${u}.name), create_user = coalesce(tobool(try(${u}.create_user, null)), false), schedule = try(${u}.schedule, null) == null ? null : ${scheduleView(`${u}.schedule`, false)} }`;
+
+/** HCL: the users as a typed variable would give them, for a `var.users` of the right shape (the module's locals). */
+export const USERS_VIEW = `[for user in var.users : ${userView('user', false)}]`;
+/** HCL: the shared schedule with every field, for a `var.schedule` of the right shape. */
+export const SCHEDULE_VIEW = scheduleView('var.schedule', false);
+/** HCL: what the value checks read, whatever the shape: what does not convert is null, or no users for no list. */
+const CHECKED_USERS = `try([for user in var.users : ${userView('user', true)}], [])`;
+const CHECKED_SCHEDULE = scheduleView('var.schedule', true);
 
 /** The list of `label`s (HCL strings) of `list` elements for which `bad` holds, joined: a message naming each. */
 function each(list: string, index: string, item: string, bad: string, message: string): ModuleValidation {
@@ -120,9 +188,7 @@ function intervalHours(s: string): string {
 const formatHours = (hours: string): string => `${hours} % ${HOURS_PER_DAY} == 0 ? "\${${hours} / ${HOURS_PER_DAY}} days" : "\${${hours}} hours"`;
 
 /** A user's effective schedule: its own, else the shared one. */
-const userSchedule = (user: string): string => `(${user}.schedule != null ? ${user}.schedule : var.schedule)`;
-
-const oneOf = (values: readonly string[]): string => `[${values.map(hclString).join(', ')}]`;
+const userSchedule = (user: string): string => `(${user}.schedule != null ? ${user}.schedule : ${CHECKED_SCHEDULE})`;
 
 /** The checks of tagTextProblem (lib/validation.ts) on `text`, each a bad-condition and its problem. */
 function tagTextChecks(text: string, min: number, max: number): { bad: string; problem: string }[] {
@@ -144,41 +210,43 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
   return [
     {
       name: 'users',
-      type: `list(object({ name = string, create_user = optional(bool, false), schedule = optional(${SCHEDULE_TYPE}) }))`,
+      type: 'any',
+      shape: USERS_TYPE,
       description:
         'The IAM users whose access keys rotate, each with its own secret `<name>/<user name>`: `name` (1-64 characters of letters, digits and _+=.@-, unique ignoring case), ' +
-        '`create_user` (create the user in this module; otherwise it must exist) and `schedule` (replaces the shared `schedule` for this user).',
+        '`create_user` (create the user in this module; otherwise it must exist) and `schedule` (replaces the shared `schedule` for this user); any other field is refused.',
       validations: [
-        { condition: `length(var.users) >= 1`, errorMessage: '`users` must list at least one user, got [].' },
+        { condition: `length(${USERS_SHAPE_PROBLEMS}) == 0`, errorMessage: `\${join("\\n", ${USERS_SHAPE_PROBLEMS})}` },
+        { condition: `${USERS_IS_LIST} ? length(var.users) >= 1 : true`, errorMessage: '`users` must list at least one user, got [].' },
         {
-          condition: `length(var.users) <= ${maxUsers}`,
+          condition: `${USERS_IS_LIST} ? length(var.users) <= ${maxUsers} : true`,
           errorMessage:
             `\`users\` must list at most ${maxUsers} users, got \${length(var.users)}: the function's role holds their grants in managed policies ` +
             'that IAM limits (sized for the longest names the module allows); a larger fleet needs the CDKTF construct, which splits the grants over key roles.',
         },
         each(
-          'var.users',
+          CHECKED_USERS,
           'index',
           'user',
-          `!${matches(IAM_USER_NAME, 'user.name')}`,
+          `user.name != null && !${matches(IAM_USER_NAME, 'user.name')}`,
           '`users[${index}].name` must be 1-64 characters of letters, digits and _+=,.@-, got ${jsonencode(user.name)}.',
         ),
         each(
-          'var.users',
+          CHECKED_USERS,
           'index',
           'user',
-          `strcontains(user.name, ",")`,
+          `try(strcontains(user.name, ","), false)`,
           "`users[${index}].name` must not contain ',': the secret `<name>/<user name>` would not be a valid secret name (name it in a CDKTF app with `secretName`), got ${jsonencode(user.name)}.",
         ),
         each(
-          'var.users',
+          CHECKED_USERS,
           'index',
           'user',
-          `length([for other in slice(var.users, 0, index) : other if lower(other.name) == lower(user.name)]) > 0`,
+          `length([for other in slice(${CHECKED_USERS}, 0, index) : other if try(lower(other.name) == lower(user.name), false)]) > 0`,
           '`users[${index}].name` must be unique (IAM ignores case), got ${jsonencode(user.name)} again.',
         ),
         ...scheduleChecks('user.schedule').map(({ bad, problem, field, value }) =>
-          each('var.users', 'index', 'user', `user.schedule != null && try(${bad}, true)`, `\`users[\${index}].schedule${field}\` ${problem}, got \${${value}}.`),
+          each(CHECKED_USERS, 'index', 'user', `user.schedule != null && try(${bad}, true)`, `\`users[\${index}].schedule${field}\` ${problem}, got \${${value}}.`),
         ),
       ],
     },
@@ -194,15 +262,19 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
     },
     {
       name: 'schedule',
-      type: SCHEDULE_TYPE,
+      type: 'any',
+      shape: SCHEDULE_TYPE,
       default: {},
       description:
         `When the secrets rotate: \`automatically_after_days\` (1-1000) or \`schedule_expression\` (rate(N days), rate(N hours) with N at least ${MIN_HOURS_BETWEEN_ROTATIONS}, or a six-field cron(...) in UTC), ` +
-        `and \`duration\`, the rotation window (1h-24h). Without either, every ${DEFAULT_AUTOMATICALLY_AFTER_DAYS} days.`,
-      validations: scheduleChecks('var.schedule').map(({ bad, problem, field, value }) => ({
-        condition: `!(${bad})`,
-        errorMessage: `\`schedule${field}\` ${problem}, got \${${value}}.`,
-      })),
+        `and \`duration\`, the rotation window (1h-24h). Without either, every ${DEFAULT_AUTOMATICALLY_AFTER_DAYS} days. Any other field is refused.`,
+      validations: [
+        { condition: `length(${SCHEDULE_SHAPE_PROBLEMS}) == 0`, errorMessage: `\${join("\\n", ${SCHEDULE_SHAPE_PROBLEMS})}` },
+        ...scheduleChecks(`(${CHECKED_SCHEDULE})`).map(({ bad, problem, field, value }) => ({
+          condition: `!(${bad})`,
+          errorMessage: `\`schedule${field}\` ${problem}, got \${${value}}.`,
+        })),
+      ],
     },
     {
       name: 'previous_key_action',
@@ -228,7 +300,7 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
           errorMessage: `\`previous_key_grace_days\` must be an integer between 1 and ${MAX_PREVIOUS_KEY_GRACE_DAYS}, got \${var.previous_key_grace_days}.`,
         },
         each(
-          'var.users',
+          CHECKED_USERS,
           'index',
           'user',
           graceBad,

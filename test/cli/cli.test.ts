@@ -21,6 +21,8 @@ const CAROL = 'team-b/carol';
 const FOREIGN = 'other-team/dave';
 /** No user tag at all. */
 const UNTAGGED = 'iam-key-rotation/plain';
+/** Under the prefix and tagged alice, made by someone else: not alice's secret (iam-key-rotation/alice is). */
+const ROGUE = 'iam-key-rotation/zz-rogue';
 
 describeWithEmulator('iam-key-rotation CLI on the local emulator', () => {
   let emulator: Emulator;
@@ -260,6 +262,29 @@ describeWithEmulator('iam-key-rotation CLI on the local emulator', () => {
       for (const secret of [FOREIGN, UNTAGGED, 'iam-key-rotation/nobody']) {
         const { code, stdout } = await cli(['credentials', secret]);
         expect({ secret, code, stdout }).toEqual({ secret, code: 3, stdout: '' });
+      }
+    });
+  });
+
+  describe('a secret under the prefix that binds no user', () => {
+    beforeAll(async () => {
+      await fixture.createSecret(ROGUE, { user: 'alice', firstRotation: 'refused' });
+    });
+
+    test('status leaves it out and says why', async () => {
+      const { stdout, stderr } = await cli(['status']);
+      expect(stdout).not.toContain(ROGUE);
+      expect(stderr).toContain(
+        `note: secret ${ROGUE} is not managed, not shown: it does not bind user alice: under iam-key-rotation/* the secret of user alice is named iam-key-rotation/alice (a secret binds exactly one user: `,
+      );
+    });
+
+    test('credentials and rotate refuse it: exit 3, saying why, nothing on stdout', async () => {
+      for (const command of ['credentials', 'rotate']) {
+        const { code, stdout, stderr } = await cli([command, ROGUE]);
+        expect({ command, code, stdout }).toEqual({ command, code: 3, stdout: '' });
+        expect(stderr).toContain(`error: secret ${ROGUE} is not managed by iam-key-rotation: it does not bind user alice: `);
+        expect(stderr).toContain('so its rotation function refuses it');
       }
     });
   });

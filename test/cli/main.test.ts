@@ -10,6 +10,7 @@ function fakeIo(stdoutIsTTY: boolean): CliIo & { out: string[]; err: string[] } 
     err,
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
+    progress: () => undefined,
     stdoutIsTTY,
     stderrIsTTY: false,
     now: () => Date.parse('2026-01-01T00:00:00Z'),

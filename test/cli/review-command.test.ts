@@ -39,6 +39,14 @@ const FIRST_APPLY = path.join(FIXTURES, 'review-first-apply.plan.json');
 const USERS_CHANGED = path.join(FIXTURES, 'review-users-changed.plan.json');
 const UNKNOWN_POLICIES = path.join(FIXTURES, 'review-users-changed-unknown-policies.plan.json');
 const EXPECTED_USERS_CHANGED = path.join(FIXTURES, 'review-users-changed.expected.md');
+/**
+ * Issue 22's takeover, as a plan: the deployed example (alice, bob) where alice's secret is tagged bob and the function
+ * gets NODE_OPTIONS, AWS_ENDPOINT_URL_SECRETS_MANAGER and another zip; made from the users-changed plan (its no-op
+ * resources as they were, the two updates written in). The old review said "No blockers" for it, exit 0.
+ */
+const TAKEOVER = path.join(FIXTURES, 'review-takeover.plan.json');
+/** The function zip of the build the real plans were made with (their `source_code_hash`). */
+const FIXTURES_FUNCTION_CODE = 'l1GZsoA3MxJsziFOWM/+ppo/tlwq/y+uQOk+ssl3RSM=';
 
 function fakeIo(): CliIo & { out: () => string; err: () => string } {
   const out: string[] = [];
@@ -48,6 +56,7 @@ function fakeIo(): CliIo & { out: () => string; err: () => string } {
     err: () => err.join(''),
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
+    progress: () => undefined,
     stdoutIsTTY: false,
     stderrIsTTY: false,
     now: () => Date.parse('2026-01-01T00:00:00Z'),
@@ -111,8 +120,8 @@ describe('review on real plans of the example stack', () => {
   });
 
   test("the first plan on an empty account: no blockers (the stack's own policies are not wildcards), two first rotations", async () => {
-    // WHEN
-    const { code, stdout, stderr } = await review([FIRST_APPLY]);
+    // WHEN (the fixture's function zip is accepted: a later build of the function has another hash)
+    const { code, stdout, stderr } = await review([FIRST_APPLY, '--function-code', FIXTURES_FUNCTION_CODE]);
     // THEN
     expect(code).toBe(0);
     expect(stderr).toBe('');
@@ -125,6 +134,35 @@ describe('review on real plans of the example stack', () => {
     expect(stdout).toContain('| `AccountAdministersKey` | `arn:aws:iam::123456789012:root` | Allow |');
     expect(stdout).toContain('role `iam-key-rotation` (attached by this plan)');
     expect(stdout).not.toContain('Destroyed');
+  });
+
+  test('the takeover plan (user tag alice -> bob, NODE_OPTIONS, an endpoint, other code) blocks: a row each, exit 1', async () => {
+    // WHEN
+    const { code, stdout, stderr } = await review([TAKEOVER, '--title', 'iam-key-rotation']);
+    // THEN
+    expect(code).toBe(1);
+    expect(stderr).toBe('review: 4 blockers in iam-key-rotation\n');
+    expect(stdout).toContain('**0 to add, 2 to change, 0 to destroy, 0 to replace.**\n\n**4 blockers**: see below before applying.');
+    const rows = stdout.split('\n').filter((line) => line.startsWith('| `aws_'));
+    expect(rows).toEqual([
+      expect.stringMatching(/^\| `aws_secretsmanager_secret\.rotation_user-alice_secret_B58DF5DE` \| - \| the secret's user changes \(`iam-key-rotation:user` `alice` → `bob`\)/),
+      expect.stringMatching(/^\| `aws_lambda_function\.rotation_rotation-function_0E9F40C7` \| - \| code that is not the construct's: `source_code_hash` `2SsJ7te0TYLGSjS2cs6\+NLoA1bFngD8Cpq1i9niTuHE=` is not iam-key-rotation /),
+      expect.stringMatching(/^\| `aws_lambda_function\.rotation_rotation-function_0E9F40C7` \| - \| environment variable `NODE_OPTIONS`, outside the construct's set/),
+      expect.stringMatching(/^\| `aws_lambda_function\.rotation_rotation-function_0E9F40C7` \| - \| environment variable `AWS_ENDPOINT_URL_SECRETS_MANAGER`, outside the construct's set/),
+    ]);
+  });
+
+  test('--function-code accepts the hash of a zip of your own, as base64 or hex, and refuses anything else', async () => {
+    // GIVEN the takeover's code hash in hex
+    const hex = Buffer.from('2SsJ7te0TYLGSjS2cs6+NLoA1bFngD8Cpq1i9niTuHE=', 'base64').toString('hex');
+    // WHEN
+    const accepted = await review([TAKEOVER, '--function-code', hex]);
+    const bad = await review([TAKEOVER, '--function-code', 'not-a-hash']);
+    // THEN the code row is gone (the tag and the variables still block); a bad value is a usage error
+    expect(accepted.stderr).toBe('review: 3 blockers in review-takeover.plan.json\n');
+    expect(accepted.stdout).not.toContain("code that is not the construct's");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--function-code must be a zip's SHA-256");
   });
 
   test('policies known only after apply are warning rows, not blockers', async () => {

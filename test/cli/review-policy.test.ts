@@ -58,6 +58,15 @@ describe('wildcard grants', () => {
     ['every user', { Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::1:user/*' }, 'identity', /^Resource `arn:aws:iam::1:user\/\*` \(every iam user\)$/],
     ['every secret', { Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:r:1:secret:*' }, 'identity', /every secretsmanager secret/],
     ['every log group', { Action: 'logs:PutLogEvents', Resource: 'arn:aws:logs:r:1:log-group:*' }, 'identity', /every logs log-group/],
+    // Issue 22's bypasses: a wildcard anywhere in the type or the name of a user or secret reaches more than one.
+    ['users by a type cut short (user*)', { Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:user*' }, 'identity', /^Resource `arn:aws:iam::123456789012:user\*` \(could match more than one IAM user\)$/],
+    ['any user name (user/?*)', { Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::1:user/?*' }, 'identity', /could match more than one IAM user/],
+    ['users by name prefix', { Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::1:user/team-*' }, 'identity', /could match more than one IAM user/],
+    ['any secret name (secret:?*)', { Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:r:1:secret:?*' }, 'identity', /^Resource `[^`]+` \(could match more than one secret\)$/],
+    ['secrets by name prefix', { Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:r:1:secret:iam-key-rotation/*' }, 'identity', /could match more than one secret/],
+    ['a secret in any account', { Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:r:*:secret:app-??????' }, 'identity', /could match more than one secret/],
+    ['a secret suffix of five ? (another name fits)', { Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:r:1:secret:app-?????' }, 'identity', /could match more than one secret/],
+    ['users and secrets of any service and region', { Action: 'iam:CreateAccessKey', Resource: 'arn:aws:*:*:1:*x' }, 'identity', /could match more than one IAM user or secret/],
   ] as const)('flags %s', (_, statement, kind, expected) => {
     // WHEN
     const found = wildcards(statement, kind);
@@ -68,6 +77,9 @@ describe('wildcard grants', () => {
 
   test.each([
     ['one user under any IAM path', { Action: 'iam:CreateAccessKey', Resource: ['arn:aws:iam::1:user/alice', 'arn:aws:iam::1:user/*/alice'] }, 'identity'],
+    ['one user under a path with wildcards', { Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::1:user/team-?/*/alice' }, 'identity'],
+    ['exact secret ARNs', { Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:r:1:secret:app-AbCdEf' }, 'identity'],
+    ['a role pattern (neither a user nor a secret)', { Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::1:role/iam-key-rotation-keys-*' }, 'identity'],
     ['a secret with its 6-character suffix', { Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:r:1:secret:iam-key-rotation/alice-??????' }, 'identity'],
     ["one log group's streams", { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:r:1:log-group:/aws/lambda/x:*' }, 'identity'],
     ["a key policy's Resource * (this key)", { Principal: { AWS: 'arn:aws:iam::1:root' }, Action: ['kms:Get*', 'kms:GenerateDataKey*'], Resource: '*' }, 'resource'],

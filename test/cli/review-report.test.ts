@@ -2,12 +2,12 @@
 import { renderReport } from '../../cli/review/markdown';
 import { readPlan } from '../../cli/review/plan';
 import { reviewPlan } from '../../cli/review/report';
-import { create, destroy, planJson, type PlanOptions, policy, replace, resourceChange, update } from './fixtures/review-plans';
+import { create, destroy, OWN_CODE, planJson, type PlanOptions, policy, replace, resourceChange, rotationFunctionValues, update } from './fixtures/review-plans';
 
 type Change = ReturnType<typeof create>;
 
 function review(changes: Change[], options: PlanOptions = {}, maxChars?: number): { text: string; blockers: number; warnings: number } {
-  const result = reviewPlan(readPlan(planJson(changes, options)), 'test-stack');
+  const result = reviewPlan(readPlan(planJson(changes, options)), 'test-stack', { functionCode: OWN_CODE });
   return { text: renderReport(result.document, maxChars), blockers: result.blockers.length, warnings: result.warnings };
 }
 
@@ -66,7 +66,7 @@ describe('heading and verdict', () => {
   });
 
   test('the title cannot end the marker comment early', () => {
-    const result = reviewPlan(readPlan(planJson([])), 'prod --> <b>x</b>');
+    const result = reviewPlan(readPlan(planJson([])), 'prod --> <b>x</b>', { functionCode: OWN_CODE });
     expect(renderReport(result.document).split('\n')[0]).toBe('<!-- iam-key-rotation review: prod - <bx</b -->');
   });
 });
@@ -148,6 +148,135 @@ describe('blockers', () => {
     expect(blockers).toBe(1);
     expect(section(text, 'Blockers')).toContain('| `aws_iam_role.r` | `All` | Resource `*` (every resource) in `inline_policy "wide"` |');
     expect(section(text, 'Who may act')).toContain('| added | `aws_iam_role.r` | `All`<br>in inline\\_policy "wide" | role `r` | Allow | `secretsmanager:GetSecretValue` | `*` |   |');
+  });
+});
+
+describe('takeovers: a secret bound to another user, a rotation function that is not the construct\'s', () => {
+  const FUNCTION = 'module.rotation.aws_lambda_function.rotation';
+  const fn = rotationFunctionValues;
+  const withVariables = (variables: Record<string, string>) => fn({ environment: [{ variables: { MANAGED_SECRETS: '["iam-key-rotation/*"]', ...variables } }] });
+  const findings = (text: string): string[] => section(text, 'Blockers').split('\n').filter((line) => line.startsWith('| `'));
+
+  test("the user tag changed in place (alice -> bob) blocks: the next rotation would mint bob's key into alice's secret", () => {
+    // GIVEN
+    const changes = [update(SECRET, secretValues('alice', 30), { ...secretValues('alice', 30), tags: { 'iam-key-rotation:user': 'bob' } })];
+    // WHEN
+    const { text, blockers } = review(changes);
+    // THEN
+    expect(blockers).toBe(1);
+    expect(section(text, 'Blockers')).toContain('| `module.rotation.aws_secretsmanager_secret.secret` | - | the secret\'s user changes (`iam-key-rotation:user` `alice` → `bob`): its next rotation makes a key for that user');
+  });
+
+  test.each([
+    ['added to an existing secret', { name: 'x', tags: {} }, { name: 'x', tags: { 'iam-key-rotation:user': 'bob' } }, 'none → `bob`'],
+    ['removed from a managed secret', { name: 'x', tags: { 'iam-key-rotation:user': 'alice' } }, { name: 'x', tags: {} }, '`alice` → none'],
+    ['changed through the default tags (tags_all)', { name: 'x', tags: {}, tags_all: { 'iam-key-rotation:user': 'alice' } }, { name: 'x', tags: {}, tags_all: { 'iam-key-rotation:user': 'bob' } }, '`alice` → `bob`'],
+  ])('the user tag %s blocks', (_case, before, after, shown) => {
+    const { text, blockers } = review([update('aws_secretsmanager_secret.s', before, after)]);
+    expect(blockers).toBe(1);
+    expect(section(text, 'Blockers')).toContain(`(\`iam-key-rotation:user\` ${shown})`);
+  });
+
+  test('other tag changes of a secret do not block', () => {
+    const { blockers } = review([update(SECRET, secretValues('alice', 30), { ...secretValues('alice', 30), tags: { 'iam-key-rotation:user': 'alice', owner: 'new' } })]);
+    expect(blockers).toBe(0);
+  });
+
+  test("the construct's own function (its zip, runtime, handler, role and variables) does not block, created or updated", () => {
+    const { blockers } = review([
+      create(FUNCTION, fn()),
+      update('aws_lambda_function.other', { ...fn(), function_name: 'x' }, { ...fn({ timeout: 60 }), function_name: 'x' }),
+    ]);
+    expect(blockers).toBe(0);
+  });
+
+  test('NODE_OPTIONS and AWS_ENDPOINT_URL_* on the function block, one row each', () => {
+    // GIVEN
+    const changes = [update(FUNCTION, fn(), withVariables({ NODE_OPTIONS: '--require /tmp/x.js', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'https://keys.example', HTTPS_PROXY: 'http://p', AWS_MAX_ATTEMPTS: '2' }))];
+    // WHEN
+    const { text, blockers } = review(changes);
+    // THEN
+    expect(blockers).toBe(3);
+    expect(findings(text).map((line) => /environment variable `([^`]+)`/.exec(line)?.[1])).toEqual(['NODE_OPTIONS', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'HTTPS_PROXY']);
+    expect(section(text, 'Blockers')).toContain("| `module.rotation.aws_lambda_function.rotation` | - | environment variable `NODE_OPTIONS`, outside the construct's set");
+  });
+
+  test("an environment known only after apply is checked by the configuration's names, and blocks when they are not literal", () => {
+    // GIVEN two functions whose variables reference the topic; the configuration names them
+    const unknown = { afterUnknown: { environment: [{ variables: true }] } };
+    const changes = [
+      create('aws_lambda_function.a', { ...fn(), environment: [{}] }, unknown),
+      create('aws_lambda_function.b', { ...fn(), environment: [{}] }, unknown),
+      create('aws_lambda_function.c', { ...fn(), environment: [{}] }, unknown),
+    ];
+    const plan = JSON.parse(planJson(changes)) as { configuration: { root_module: { resources: unknown[] } } };
+    const expression = (variables: unknown) => ({ environment: [{ variables: { constant_value: variables, references: ['aws_sns_topic.t.arn'] } }] });
+    plan.configuration.root_module.resources = [
+      { address: 'aws_lambda_function.a', mode: 'managed', type: 'aws_lambda_function', name: 'a', expressions: expression({ MANAGED_SECRETS: '[]', NOTIFICATION_TOPIC_ARN: '${aws_sns_topic.t.arn}' }) },
+      { address: 'aws_lambda_function.b', mode: 'managed', type: 'aws_lambda_function', name: 'b', expressions: expression({ MANAGED_SECRETS: '[]', NODE_OPTIONS: '${aws_sns_topic.t.arn}' }) },
+      { address: 'aws_lambda_function.c', mode: 'managed', type: 'aws_lambda_function', name: 'c', expressions: expression({ MANAGED_SECRETS: '[]', '${aws_sns_topic.t.name}': 'x' }) },
+    ];
+    // WHEN
+    const result = reviewPlan(readPlan(JSON.stringify(plan)), 'test-stack', { functionCode: OWN_CODE });
+    // THEN
+    expect(result.blockers.map((blocker) => [blocker.address, blocker.finding])).toEqual([
+      ['aws_lambda_function.b', expect.stringMatching(/^environment variable `NODE_OPTIONS`, outside the construct's set/)],
+      ['aws_lambda_function.c', expect.stringMatching(/^the environment is known only after apply and its variable names are not in the configuration/)],
+    ]);
+  });
+
+  test("code other than the package's zip blocks; --function-code accepts a zip of the user's", () => {
+    // GIVEN
+    const theirs = 'VGhlaXJPd25CdWlsZE9mVGhlRnVuY3Rpb24wMDAwMDA=';
+    const changes = [update(FUNCTION, fn(), fn({ source_code_hash: theirs, filename: 'build/lambda.zip' }))];
+    // WHEN
+    const blocked = review(changes);
+    const accepted = reviewPlan(readPlan(planJson(changes)), 'test-stack', { functionCode: { own: OWN_CODE.own, extra: [theirs] } });
+    // THEN
+    expect(blocked.blockers).toBe(1);
+    expect(section(blocked.text, 'Blockers')).toContain(`code that is not the construct's: \`source_code_hash\` \`${theirs}\` is not iam-key-rotation `);
+    expect(accepted.blockers).toEqual([]);
+  });
+
+  test("an update that leaves the code alone does not judge it (a function deployed by an older version)", () => {
+    const old = { source_code_hash: 'T2xkZXJWZXJzaW9uT2ZUaGVQYWNrYWdlMDAwMDAwMDA=', filename: 'assets/x/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/lambda.zip' };
+    expect(review([update(FUNCTION, fn(old), fn({ ...old, timeout: 60 }))]).blockers).toBe(0);
+  });
+
+  test.each([
+    ['the own hash over another zip (filename)', fn({ filename: 'assets/x/FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF/lambda.zip' }), /`filename` `[^`]+` is another zip than its `source_code_hash` names/],
+    ['code from S3', fn({ s3_bucket: 'attacker-bucket', s3_key: 'x.zip' }), /code from `s3_bucket`, `s3_key`, not from this package's zip/],
+    ['an image', fn({ package_type: 'Image', image_uri: '1.dkr.ecr.r.amazonaws.com/x:latest' }), /code from `image_uri`, `package_type` `Image`, not from this package's zip/],
+    ['another runtime', fn({ runtime: 'python3.12' }), /`runtime` `python3.12`, not the construct's `nodejs22.x`/],
+    ['another handler', fn({ handler: 'evil.handler' }), /`handler` `evil.handler`, not the construct's `index.handler`/],
+    ['a layer', fn({ layers: ['arn:aws:lambda:us-east-1:1:layer:x:1'] }), /`layers` `arn:aws:lambda:us-east-1:1:layer:x:1`: code that runs with the function's/],
+  ])('%s blocks', (_case, after, expected) => {
+    const { text, blockers } = review([create(FUNCTION, after)]);
+    expect(blockers).toBe(1);
+    expect(section(text, 'Blockers')).toMatch(expected);
+  });
+
+  test("another role on an existing function blocks: its code would act with that role's power", () => {
+    const { text, blockers } = review([update(FUNCTION, fn(), fn({ role: 'arn:aws:iam::123456789012:role/admin' }))]);
+    expect(blockers).toBe(1);
+    expect(section(text, 'Blockers')).toContain("the function's `role` changes (`arn:aws:iam::123456789012:role/iam-key-rotation` → `arn:aws:iam::123456789012:role/admin`)");
+  });
+
+  test('the filename changing while source_code_hash stays blocks (the hash would not describe the code)', () => {
+    const { text } = review([update(FUNCTION, fn(), fn({ filename: 'evil/lambda.zip' }))]);
+    expect(section(text, 'Blockers')).toContain('`filename` changes but `source_code_hash` does not');
+  });
+
+  test('a rotation function is known by the rotations that invoke it; other functions are not judged', () => {
+    // GIVEN a function without MANAGED_SECRETS that a rotation names by ARN, and an unrelated one with NODE_OPTIONS
+    const target = { ...fn({ environment: [{ variables: { NODE_OPTIONS: '--x' } }] }) };
+    const unrelated = { ...target, function_name: 'app', arn: 'arn:aws:lambda:us-east-1:123456789012:function:app' };
+    const changes = [update('aws_lambda_function.rot', fn({ environment: [] }), target), update('aws_lambda_function.app', unrelated, unrelated)];
+    const prior = { 'aws_secretsmanager_secret_rotation.r': { secret_id: 's', rotation_lambda_arn: 'arn:aws:lambda:us-east-1:123456789012:function:iam-key-rotation' } };
+    // WHEN
+    const result = reviewPlan(readPlan(planJson(changes, { prior })), 'test-stack', { functionCode: OWN_CODE });
+    // THEN
+    expect(result.blockers.map((blocker) => blocker.address)).toEqual(['aws_lambda_function.rot']);
   });
 });
 
@@ -275,6 +404,80 @@ describe('who may act on keys or read secrets', () => {
   test('a pipe in a value cannot break the table', () => {
     const { text } = review([create('aws_iam_user_policy.u', { user: 'a|b', policy: policy({ Sid: 'S', Effect: 'Allow', Action: 'sns:Publish', Resource: 'arn:aws:sns:r:1:t|x' }) })]);
     expect(section(text, ACCESS)).toContain('| user `a\\|b` | Allow | `sns:Publish` | `arn:aws:sns:r:1:t\\|x` |');
+  });
+});
+
+describe('plan text cannot inject Markdown or HTML into the comment', () => {
+  /** Issue 22's attack string: raw HTML, a mention and a pipe that would add a table cell. */
+  const ATTACK = 'iam <sub>..</sub> @octocat x|y';
+  /** The line without its code spans (where HTML, mentions and emphasis are literal). */
+  const outsideCode = (line: string): string => line.replace(/(`+)(?:(?!\1)[\s\S])*?\1/g, '');
+  /** A table row's cells as GFM splits them: on every `|` not escaped by a backslash, code spans included. */
+  const cells = (row: string): string[] => row.trim().slice(1, -1).split(/(?<!\\)\|/);
+  const expectInert = (text: string): void => {
+    // The marker line is an HTML comment: GitHub renders nothing of it.
+    for (const line of text.split('\n').filter((candidate) => !/^<!--[^>]*-->$/.test(candidate))) {
+      const prose = outsideCode(line);
+      expect(prose).not.toMatch(/<\/?sub>/);
+      expect(prose).not.toMatch(/@octocat/);
+    }
+  };
+
+  test('an action in a blocker row: no HTML, no mention, no extra cell', () => {
+    // GIVEN an Allow of `<attack>:*`, which matches the whole-service rule
+    const changes = [create('aws_iam_role_policy.p', { role: 'r', policy: policy({ Sid: 'S', Effect: 'Allow', Action: `${ATTACK}:*`, Resource: 'arn:aws:sns:r:1:t' }) })];
+    // WHEN
+    const { text, blockers } = review(changes);
+    // THEN
+    expect(blockers).toBe(1);
+    const row = section(text, 'Blockers').split('\n').find((line) => line.startsWith('| `aws_iam_role_policy.p`')) ?? '';
+    expect(cells(row)).toHaveLength(3);
+    expect(row).toContain('(every iam &lt;sub&gt;..&lt;/sub&gt; @\u200doctocat x\\|y action)');
+    expectInert(text);
+  });
+
+  test('a resource type in a blocker row (every <type> of a service) is escaped too', () => {
+    const changes = [create('aws_iam_role_policy.p', { role: 'r', policy: policy({ Effect: 'Allow', Action: 'sns:Publish', Resource: `arn:aws:${ATTACK}:r:1:*` }) })];
+    const { text } = review(changes);
+    const row = section(text, 'Blockers').split('\n').find((line) => line.startsWith('| `aws_iam_role_policy.p`')) ?? '';
+    expect(cells(row)).toHaveLength(3);
+    expectInert(text);
+  });
+
+  test('plain-text table cells (an Effect, an inline policy name) and code cells (a Sid) keep their column count', () => {
+    // GIVEN the attack as a statement's Effect and Sid, and as an inline policy's name
+    const statement = { Sid: `${ATTACK} \`x\``, Effect: ATTACK, Action: 'sns:Publish', Resource: 'arn:aws:sns:r:1:t' };
+    const changes = [
+      create('aws_iam_role_policy.p', { role: 'r', policy: policy(statement) }),
+      update('aws_iam_role.r', { name: 'r', assume_role_policy: '', inline_policy: [] }, { name: 'r', assume_role_policy: '', inline_policy: [{ name: ATTACK, policy: policy({ Effect: 'Allow', Action: 'sns:Publish', Resource: 'arn:aws:sns:r:1:t' }) }] }),
+    ];
+    // WHEN
+    const { text } = review(changes);
+    // THEN every row of the access table has its 8 cells, and nothing outside code is live
+    const rows = section(text, 'Who may act').split('\n').filter((line) => line.startsWith('| added'));
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(cells(row)).toHaveLength(8);
+    expectInert(text);
+  });
+
+  test('the title in the heading and the marker line', () => {
+    // WHEN
+    const result = reviewPlan(readPlan(planJson([create('aws_iam_user.u', { name: 'u' })])), `${ATTACK} \`t\` -->`, { functionCode: OWN_CODE });
+    const text = renderReport(result.document);
+    // THEN the marker stays one comment, and the heading holds the title as code only
+    const [marker, heading] = text.split('\n');
+    expect(marker).toMatch(/^<!-- iam-key-rotation review: [^>]*-->$/);
+    expect(heading).toBe('## Plan review: `` iam <sub>..</sub> @octocat x|y `t` --> ``');
+    expectInert(text);
+  });
+
+  test('links and mentions in escaped text do not render as such', () => {
+    // WHEN
+    const effect = 'https://evil.example/@team www.evil.example *x* ~y~ [z](w) a&amp;b';
+    const { text } = review([create('aws_iam_role_policy.p', { role: 'r', policy: policy({ Sid: 'S', Effect: effect, Action: 'sns:Publish', Resource: 'arn:aws:sns:r:1:t' }) })]);
+    // THEN (the Effect cell)
+    const row = section(text, 'Who may act').split('\n').find((line) => line.startsWith('| added')) ?? '';
+    expect(cells(row)[4]).toBe(' https:\u200d//evil.example/@\u200dteam www\u200d.evil.example \\*x\\* \\~y\\~ \\[z\\](w) a&amp;amp;b ');
   });
 });
 

@@ -22,12 +22,17 @@ const describeWithEmulator = available ? describe : describe.skip;
 jest.setTimeout(60_000);
 
 const NAME = 'ikr-keys';
-/** Ten users whose long secret names fill more than one policy: with one policy per role, key roles must take them. */
+/**
+ * Ten users whose long secret names fill more than one policy: with one policy per role, key roles must take them. The
+ * names are the default `<prefix><user>` under a long prefix, so the function's environment derives them (a custom
+ * name is listed in MANAGED_SECRETS, and ten this long would not fit in Lambda's 4 KB).
+ */
+const PREFIX = `fleet/${'k'.repeat(480)}/`;
 const APP_READER = 'arn:aws:iam::123456789012:role/app-reader';
 const AUDIT_READER = 'arn:aws:iam::123456789012:role/audit-reader';
 const USERS = Array.from({ length: 10 }, (_, index) => {
   const number = String(index + 1).padStart(2, '0');
-  return { name: `fleet-${number}`, createUser: true, secretName: `fleet/${'k'.repeat(480)}-${number}`, ...(index === 0 ? { readers: [AUDIT_READER] } : {}) };
+  return { name: `fleet-${number}`, createUser: true, secretName: `${PREFIX}fleet-${number}`, ...(index === 0 ? { readers: [AUDIT_READER] } : {}) };
 });
 
 describeWithEmulator('key roles on the local emulator', () => {
@@ -49,7 +54,7 @@ describeWithEmulator('key roles on the local emulator', () => {
     await emulator.enableIamAuth();
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-key-roles-'));
     const configPath = path.join(outdir, 'rotation.config.json');
-    const config = { region: 'us-east-1', name: NAME, secretNamePrefix: 'fleet/', managedPoliciesPerRole: 1, readers: [APP_READER], encryption: 'customer-managed', schedule: { automaticallyAfterDays: 30 }, users: USERS };
+    const config = { region: 'us-east-1', name: NAME, secretNamePrefix: PREFIX, managedPoliciesPerRole: 1, readers: [APP_READER], encryption: 'customer-managed', schedule: { automaticallyAfterDays: 30 }, users: USERS };
     const admin = new IAMClient(emulator.clientConfig());
     const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole' }] });
     for (const arn of [APP_READER, AUDIT_READER]) await admin.send(new CreateRoleCommand({ RoleName: arn.split('/')[1], AssumeRolePolicyDocument: trust }));
@@ -84,21 +89,27 @@ describeWithEmulator('key roles on the local emulator', () => {
     expect(new Set(USERS.map(({ secretName }) => roleOf(secretName))).size).toBeGreaterThanOrEqual(2);
   });
 
-  test('each secret\'s resource policy lets its readers read it, and nothing else', async () => {
+  test('each secret\'s resource policy lets its readers read it, AWSCURRENT and AWSPREVIOUS only, and nothing else', async () => {
     const secretsManager = new SecretsManagerClient(emulator.clientConfig());
     try {
-      for (const [index, { name }] of USERS.entries()) {
+      for (const [index, { name, secretName }] of USERS.entries()) {
         const { ResourcePolicy: policy } = await secretsManager.send(new GetResourcePolicyCommand({ SecretId: secrets[name] }));
+        const readers = { AWS: index === 0 ? [APP_READER, AUDIT_READER] : [APP_READER] };
+        // The Denies leave the key role that rotates this secret alone.
+        const exempt = { ArnNotEquals: { 'aws:PrincipalArn': keyRoleArn(roleOf(secretName)) } };
         expect(JSON.parse(policy ?? '{}')).toEqual({
           Version: '2012-10-17',
           Statement: [
+            { Sid: 'ReadersReadTheSecret', Effect: 'Allow', Principal: readers, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: '*' },
             {
-              Sid: 'ReadersReadTheSecret',
-              Effect: 'Allow',
-              Principal: { AWS: index === 0 ? [APP_READER, AUDIT_READER] : [APP_READER] },
-              Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+              Sid: 'ReadersReadOnlyCurrentAndPrevious',
+              Effect: 'Deny',
+              Principal: readers,
+              Action: 'secretsmanager:GetSecretValue',
               Resource: '*',
+              Condition: { Null: { 'secretsmanager:VersionStage': 'false' }, StringNotEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] }, ...exempt },
             },
+            { Sid: 'ReadersReadNoVersionById', Effect: 'Deny', Principal: readers, Action: 'secretsmanager:GetSecretValue', Resource: '*', Condition: { Null: { 'secretsmanager:VersionId': 'false' }, ...exempt } },
           ],
         });
       }

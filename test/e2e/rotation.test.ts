@@ -3,17 +3,20 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreateAccessKeyCommand, DeleteAccessKeyCommand, DeleteRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, DeleteAccessKeyCommand, DeleteRolePolicyCommand, GetRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateSecretCommand,
+  DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   RotateSecretCommand,
+  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ATTEMPT_TAG_KEY, type PreviousKeyAction, USER_TAG_KEY } from '../../contract';
+import { ATTEMPT_TAG_KEY, type PreviousKeyAction, SWEEP_EVENT, USER_TAG_KEY } from '../../contract';
 import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';
 import { type Emulator, type InvocationRecord, startEmulator } from '../../emulator/emulator';
@@ -264,6 +267,62 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
       lambda.destroy();
     }
   }, 30_000);
+
+  test("a secret made under the prefix, tagged alice and lent to the role, binds no user: no key minted, alice's current key stays Active", async () => {
+    // GIVEN someone who may create secrets under the prefix makes iam-key-rotation/zz-rogue tagged alice, whose
+    // AWSPREVIOUS names alice's real current key, and lends the role access: a resource policy, and (moto evaluates no
+    // resource policies) the same grant as a role policy
+    await emulator.setFunctionEnv({ PREVIOUS_KEY_ACTION: 'deactivate' });
+    const alice = await observe('alice');
+    const aliceKeys = await snapshotKeys('alice');
+    const roleName = roleArn.split('/').pop()!;
+    const rogueValue = (accesskey: string): string => JSON.stringify({ username: 'alice', accesskey, secretkey: 'unknown-to-the-attacker' });
+    const { ARN: rogueArn } = await state.secretsManager.send(
+      new CreateSecretCommand({ Name: 'iam-key-rotation/zz-rogue', Tags: [{ Key: USER_TAG_KEY, Value: 'alice' }], SecretString: rogueValue(alice.current.accesskey) }),
+    );
+    await state.secretsManager.send(new PutSecretValueCommand({ SecretId: rogueArn, SecretString: rogueValue('AKIAROGUEROGUEROGUE1') }));
+    const lend = { Effect: 'Allow', Action: 'secretsmanager:*', Resource: rogueArn };
+    await state.secretsManager.send(
+      new PutResourcePolicyCommand({ SecretId: rogueArn, ResourcePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ ...lend, Principal: { AWS: roleArn }, Resource: '*' }] }) }),
+    );
+    await state.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'lends-the-rogue-secret', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [lend] }) }));
+    const deployedPolicy = decodeURIComponent((await state.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: 'rotate-access-keys' }))).PolicyDocument ?? '');
+    const asRole = new SecretsManagerClient(emulator.clientConfig(await emulator.roleCredentials(roleArn)));
+    const lambda = new LambdaClient(emulator.clientConfig());
+    try {
+      // THEN as deployed, the Deny names alice's and bob's secrets exactly: the lent grant gives the role nothing
+      await expect(asRole.send(new DescribeSecretCommand({ SecretId: 'iam-key-rotation/zz-rogue' }))).rejects.toThrow();
+      await expect(asRole.send(new DescribeSecretCommand({ SecretId: 'iam-key-rotation/alice' }))).resolves.toMatchObject({ Name: 'iam-key-rotation/alice' });
+
+      // WHEN the Deny is the prefix, as at fleet size (where the handler's binding check is the fence that holds)
+      const fleetPolicy = JSON.parse(deployedPolicy) as { Statement: { Sid?: string; NotResource?: string[] }[] };
+      const deny = fleetPolicy.Statement.find((statement) => statement.Sid === 'DenySecretsOutsideTheStack')!;
+      deny.NotResource = [deny.NotResource![0].replace(/:secret:.*$/, ':secret:iam-key-rotation/*')];
+      await state.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'rotate-access-keys', PolicyDocument: JSON.stringify(fleetPolicy) }));
+      await expect(asRole.send(new DescribeSecretCommand({ SecretId: 'iam-key-rotation/zz-rogue' }))).resolves.toMatchObject({ Name: 'iam-key-rotation/zz-rogue' });
+      // AND the rogue secret rotates with the function, and the daily sweep runs (previous-key policy: deactivate)
+      const rotation = state.secretsManager.send(
+        new RotateSecretCommand({ SecretId: rogueArn, RotationLambdaARN: functionArn, RotationRules: { AutomaticallyAfterDays: 30 } }),
+      );
+      await expect(rotation).rejects.toThrow(/step createSecret failed: UnmanagedSecretError: .*\(name iam-key-rotation\/zz-rogue, tag iam-key-rotation:user=alice\) does not bind its user/);
+      const response = await lambda.send(new InvokeCommand({ FunctionName: functionArn.split(':').pop(), Payload: JSON.stringify(SWEEP_EVENT) }));
+      const summary = JSON.parse(new TextDecoder().decode(response.Payload)) as { findings: { code: string; secret: string }[]; deactivated: number };
+
+      // THEN no key was minted and alice's AWSCURRENT key is still Active: the sweep skipped the rogue secret, saying so
+      expect(response.FunctionError).toBeUndefined();
+      expect(summary.findings).toContainEqual(expect.objectContaining({ code: 'secret-unbound', secret: 'iam-key-rotation/zz-rogue' }));
+      const keysAfter = await snapshotKeys('alice');
+      expect(Object.keys(keysAfter).sort()).toEqual(Object.keys(aliceKeys).sort());
+      expect(keysAfter[alice.current.accesskey]).toBe('Active');
+      await expectLiveKeyIntact(state, secrets.alice, 'alice');
+    } finally {
+      await state.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'rotate-access-keys', PolicyDocument: deployedPolicy }));
+      await state.iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: 'lends-the-rogue-secret' }));
+      await state.secretsManager.send(new DeleteSecretCommand({ SecretId: rogueArn, ForceDeleteWithoutRecovery: true }));
+      asRole.destroy();
+      lambda.destroy();
+    }
+  }, 60_000);
 
   test('an unmanaged active key: the rotation fails clearly and both keys stay untouched', async () => {
     // GIVEN bob's keys were replaced by hand with two the secret does not know, and his value names only him

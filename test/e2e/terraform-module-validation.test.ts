@@ -74,6 +74,24 @@ const CASES: Case[] = [
   { title: 'a tag key of 129 characters', module: { tags: { ['k'.repeat(129)]: '1' } }, props: { tags: { ['k'.repeat(129)]: '1' } } },
   { title: 'a tag value with a control character', module: { tags: { ok: 'bad\u0001' } }, props: { tags: { ok: 'bad\u0001' } } },
   { title: 'too many tags', module: { tags: tags49 }, props: { tags: tags49 } },
+  // Unknown fields, which Terraform's object types would drop silently (the config refuses `users[0].crateUser`).
+  {
+    title: 'an unknown user field (crate_user, a typo of create_user)',
+    module: { users: [{ name: 'alice', crate_user: true }] },
+    expected: /^`users\[0\]\.crate_user` is not a known key \(known: name, create_user, schedule\)\.$/,
+  },
+  {
+    title: "an unknown field of a user's schedule",
+    module: { users: [{ name: 'alice', schedule: { days: 30 } }] },
+    expected: /^`users\[0\]\.schedule\.days` is not a known key \(known: automatically_after_days, schedule_expression, duration\)\.$/,
+  },
+  {
+    title: 'an unknown field of the shared schedule',
+    module: { schedule: { automatically_after_day: 30 } },
+    expected: /^`schedule\.automatically_after_day` is not a known key \(known: automatically_after_days, schedule_expression, duration\)\.$/,
+  },
+  { title: 'a user without a name', module: { users: [{ create_user: true }] }, expected: /^`users\[0\]\.name` is required\.$/ },
+  { title: 'a create_user that is no bool', module: { users: [{ name: 'alice', create_user: 'yes' }] }, expected: /^`users\[0\]\.create_user` must be a boolean, got "yes"\.$/ },
 ];
 
 function snakeCase(name: string): string {

@@ -90,7 +90,15 @@ describeWithEmulator('the plain Terraform module on the local emulator', () => {
     const { KmsKeyId } = await state.secretsManager.send(new DescribeSecretCommand({ SecretId: secrets.bob }));
     expect(KmsKeyId).toMatch(/:key\//);
     const { ResourcePolicy } = await state.secretsManager.send(new GetResourcePolicyCommand({ SecretId: secrets.bob }));
-    expect(JSON.parse(ResourcePolicy ?? '{}')).toMatchObject({ Statement: [{ Principal: { AWS: [reader] }, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] }] });
+    // The readers read AWSCURRENT and AWSPREVIOUS only; the rotation role stays exempt (the reader here is the account's root).
+    const exempt = { ArnNotEquals: { 'aws:PrincipalArn': expect.stringMatching(/:role\/iam-key-rotation$/) } };
+    expect(JSON.parse(ResourcePolicy ?? '{}')).toMatchObject({
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: [reader] }, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] },
+        { Sid: 'ReadersReadOnlyCurrentAndPrevious', Effect: 'Deny', Principal: { AWS: [reader] }, Condition: { ...exempt, StringNotEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] } } },
+        { Sid: 'ReadersReadNoVersionById', Effect: 'Deny', Principal: { AWS: [reader] }, Condition: { ...exempt, Null: { 'secretsmanager:VersionId': 'false' } } },
+      ],
+    });
     const before = await expectLiveKeyIntact(state, secrets.bob, 'bob');
     await state.rotate(secrets.bob);
     secretKeys.add((await expectRotationFinished(state, secrets.bob, 'bob', before, 'deactivate-after-grace')).current.secretkey);

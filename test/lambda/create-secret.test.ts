@@ -11,12 +11,14 @@ import {
   MissingUserTagError,
   UnexpectedResponseError,
   UnmanagedKeyError,
+  UnmanagedSecretError,
   UserMismatchError,
   UserNotFoundError,
 } from '../../lambda/errors';
 import { rotate } from '../../lambda/rotate';
 import {
   accessKey,
+  CASE_VARIANT,
   DURING_ATTEMPT,
   attemptMarker,
   BEFORE_ATTEMPT,
@@ -862,6 +864,113 @@ describe('createSecret', () => {
     expect(mocks.secretsManager).not.toHaveReceivedCommand(PutSecretValueCommand);
     expect(mocks.secretsManager).toHaveReceivedCommandWith(TagResourceCommand, {
       Tags: [{ Key: ATTEMPT_TAG_KEY, Value: expect.stringMatching(/ ended$/) }],
+    });
+  });
+
+  describe('a secret made under the prefix whose tag names a managed user in another case (iam-key-rotation/ALICE tagged ALICE, which IAM takes for alice)', () => {
+    const VARIANT_SCOPE = `createSecret for secret ${CASE_VARIANT.arn} (version ${TOKEN})`;
+    const REFUSAL =
+      'the secret (tag iam-key-rotation:user=ALICE) does not bind its user: IAM answers for user ALICE with the keys of user alice, ' +
+      'and a secret binds a user only by its exact name (a tag that names the user in another case binds no one)';
+    const FIX = "if the stack's config names the user ALICE, write it as IAM does (alice) and apply";
+    const createForVariant = (): Promise<void> =>
+      rotate({ ...rotationEvent('createSecret'), SecretId: CASE_VARIANT.arn }, deps, functionEnv(), lambdaContext());
+
+    test('alice holding a key: refused on the names ListAccessKeys answers with, before any key is created, deleted or changed', async () => {
+      // GIVEN the rogue secret without a value (a bootstrap), and IAM answering for ALICE with alice's key
+      givenSecret(mocks, { secret: CASE_VARIANT, userTag: CASE_VARIANT.userTag });
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID, { user: 'alice' })]);
+
+      // WHEN Secrets Manager invokes the function for it
+      const error = await rejectionOf(createForVariant());
+
+      // THEN no key is minted into the rogue secret
+      expect(error).toBeInstanceOf(UnmanagedSecretError);
+      expect(error.message).toBe(`${VARIANT_SCOPE}: ${REFUSAL}; the function refuses to change any key through it; ${FIX}`);
+      expect(mocks.iam).toHaveReceivedCommandWith(ListAccessKeysCommand, { UserName: 'ALICE' });
+      expectNoIamWrite(mocks);
+      expect(mocks.secretsManager).not.toHaveReceivedCommand(PutSecretValueCommand);
+    });
+
+    test("alice holding two keys, her current one named in the rogue's AWSPREVIOUS: the slot logic deletes neither", async () => {
+      // GIVEN the rogue's AWSPREVIOUS names alice's real current key (the slot logic frees the AWSPREVIOUS key first)
+      givenSecret(mocks, {
+        secret: CASE_VARIANT,
+        userTag: CASE_VARIANT.userTag,
+        current: currentValue({ username: 'ALICE', accesskey: OTHER_KEY_ID }),
+        previous: currentValue({ username: 'ALICE' }),
+      });
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID, { user: 'alice' }), accessKey(PREVIOUS_KEY_ID, { user: 'alice' })]);
+
+      // WHEN
+      const error = await rejectionOf(createForVariant());
+
+      // THEN
+      expect(error).toBeInstanceOf(UnmanagedSecretError);
+      expectNoIamWrite(mocks);
+    });
+
+    test("alice holding no key (nothing listed names her): the key CreateAccessKey makes is deleted at once, never stored or logged", async () => {
+      // GIVEN IAM lists no key for ALICE, and CreateAccessKey for ALICE answers with a key of alice
+      givenSecret(mocks, { secret: CASE_VARIANT, userTag: CASE_VARIANT.userTag });
+      givenKeys(mocks, []);
+
+      // WHEN
+      const error = await rejectionOf(createForVariant());
+
+      // THEN the new key is deleted right after it was made, and nothing holds it
+      expect(error).toBeInstanceOf(UnmanagedSecretError);
+      expect(error.message).toBe(`${VARIANT_SCOPE}: ${REFUSAL}; the key CreateAccessKey made was deleted at once, unstored; ${FIX}`);
+      expect(mocks.iam).toHaveReceivedCommandWith(CreateAccessKeyCommand, { UserName: 'ALICE' });
+      expect(mocks.iam).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 1);
+      expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: 'ALICE', AccessKeyId: NEW_KEY_ID });
+      const [created] = mocks.iam.commandCalls(CreateAccessKeyCommand);
+      const [deleted] = mocks.iam.commandCalls(DeleteAccessKeyCommand);
+      expect(created.calledBefore(deleted)).toBe(true);
+      expect(mocks.secretsManager).not.toHaveReceivedCommand(PutSecretValueCommand);
+      const written = JSON.stringify([deps.logLines, mocks.secretsManager.calls().map((call) => call.args[0].input)]);
+      expect(written).not.toContain(NEW_SECRET_KEY);
+      expect(written).not.toContain(NEW_KEY_ID);
+      // and the attempt is marked ended, as after any failure
+      expect(mocks.secretsManager).toHaveReceivedCommandWith(TagResourceCommand, {
+        Tags: [{ Key: ATTEMPT_TAG_KEY, Value: expect.stringMatching(/ ended$/) }],
+      });
+    });
+
+    test('when that key cannot be deleted, the refusal names it, so a person can', async () => {
+      // GIVEN
+      givenSecret(mocks, { secret: CASE_VARIANT, userTag: CASE_VARIANT.userTag });
+      givenKeys(mocks, []);
+      const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+      mocks.iam.on(DeleteAccessKeyCommand).rejects(throttled);
+
+      // WHEN
+      const error = await rejectionOf(createForVariant());
+
+      // THEN
+      expect(error).toBeInstanceOf(UnmanagedSecretError);
+      expect(error.message).toBe(
+        `${VARIANT_SCOPE}: ${REFUSAL}; CreateAccessKey made key ${NEW_KEY_ID} of user alice, which the function did not store and could not delete: delete it; ${FIX}`,
+      );
+      expect(error.cause).toBe(throttled);
+      expect(mocks.secretsManager).not.toHaveReceivedCommand(PutSecretValueCommand);
+    });
+
+    test('a listed key that IAM names no user for is refused too (only an exact name binds)', async () => {
+      // GIVEN alice's own secret, and an answer without a user name
+      givenSecret(mocks, { current: currentValue() });
+      givenKeys(mocks, [{ ...accessKey(CURRENT_KEY_ID), UserName: undefined }]);
+
+      // WHEN
+      const error = await rejectionOf(createSecret());
+
+      // THEN
+      expect(error).toBeInstanceOf(UnmanagedSecretError);
+      expect(error.message).toBe(
+        `${SCOPE}: the secret (tag iam-key-rotation:user=alice) does not bind its user: IAM answers for user alice with keys it names no user for, ` +
+          'and a secret binds a user only by its exact name (a tag that names the user in another case binds no one); the function refuses to change any key through it',
+      );
+      expectNoIamWrite(mocks);
     });
   });
 });

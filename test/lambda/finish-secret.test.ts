@@ -1,11 +1,12 @@
 import { type AccessKeyMetadata, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, UntagResourceCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { ATTEMPT_TAG_KEY } from '../../contract';
-import { InvalidSecretError, UserMismatchError } from '../../lambda/errors';
+import { InvalidSecretError, UnmanagedSecretError, UserMismatchError } from '../../lambda/errors';
 import { rotate } from '../../lambda/rotate';
 import {
   accessKey,
   attemptMarker,
+  CASE_VARIANT,
   CURRENT_KEY_ID,
   CURRENT_VERSION,
   currentValue,
@@ -346,6 +347,28 @@ describe('finishSecret', () => {
       await expect(finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' })).rejects.toThrow('Rate exceeded');
       await finishSecret({ PREVIOUS_KEY_ACTION: 'deactivate' });
       expect(mocks.iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 2);
+    });
+
+    test("a secret made under the prefix for alice in another case cannot deactivate alice's key through its AWSPREVIOUS", async () => {
+      // GIVEN iam-key-rotation/ALICE tagged ALICE, its token AWSCURRENT, its AWSPREVIOUS naming
+      // alice's real current key, and IAM answering for ALICE with alice's keys
+      givenSecret(mocks, {
+        secret: CASE_VARIANT,
+        userTag: CASE_VARIANT.userTag,
+        versions: { [TOKEN]: ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'] },
+        current: pendingValue({ username: 'ALICE' }),
+        previous: currentValue({ username: 'ALICE' }),
+      });
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID, { user: 'alice' })]);
+
+      // WHEN Secrets Manager invokes finishSecret for it, the stack's policy being deactivate
+      const event = { ...rotationEvent('finishSecret'), SecretId: CASE_VARIANT.arn };
+      const error = await rejectionOf(rotate(event, deps, functionEnv({ PREVIOUS_KEY_ACTION: 'deactivate' }), lambdaContext()));
+
+      // THEN refused on the name IAM answers with, before UpdateAccessKey
+      expect(error).toBeInstanceOf(UnmanagedSecretError);
+      expect(error.message).toMatch(/IAM answers for user ALICE with the keys of user alice, .*; the function refuses to change any key through it;/);
+      expectNoIamWrite(mocks);
     });
   });
 

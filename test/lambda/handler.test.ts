@@ -4,7 +4,7 @@ import {
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { FUNCTION_ENV } from '../../contract';
+import { FUNCTION_ENV, USER_TAG_KEY } from '../../contract';
 import {
   ConfigurationError,
   InvalidEventError,
@@ -30,6 +30,7 @@ import {
   rotationEvent,
   SECRET_ARN,
   TOKEN,
+  USER,
   useAwsMocks,
   lambdaContext,
   MANAGED_SECRETS,
@@ -183,10 +184,11 @@ describe('handler', () => {
       ['TEST_BUDGET_MS', 'soon', 'must be a positive whole number of milliseconds, got "soon"'],
       ['TEST_BUDGET_MS', '-1', 'must be a positive whole number of milliseconds, got "-1"'],
       ['LOG_LEVEL', 'verbose', 'must be one of debug, info, warn, error, got "verbose"'],
-      ['MANAGED_SECRETS', '', 'must be a JSON list of the stack\'s secret-name patterns (set by the construct), got ""'],
-      ['MANAGED_SECRETS', 'iam-key-rotation/*', 'must be a JSON list of the stack\'s secret-name patterns (set by the construct), got "iam-key-rotation/*"'],
-      ['MANAGED_SECRETS', '[]', 'must be a JSON list of the stack\'s secret-name patterns (set by the construct), got "[]"'],
-      ['MANAGED_SECRETS', '["*"]', 'must be a JSON list of the stack\'s secret-name patterns (set by the construct), got "[\\"*\\"]"'],
+      ['MANAGED_SECRETS', '', 'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got ""'],
+      ['MANAGED_SECRETS', 'iam-key-rotation/*', 'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got "iam-key-rotation/*"'],
+      ['MANAGED_SECRETS', '[]', 'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got "[]"'],
+      ['MANAGED_SECRETS', '["iam-key-rotation/*","vendors/sync"]', 'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got "[\\"iam-key-rotation/*\\",\\"vendors/sync\\"]"'],
+      ['MANAGED_SECRETS', '["*"]', 'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got "[\\"*\\"]"'],
     ])('%s=%s', async (name, value, problem) => {
       // GIVEN
       process.env[name] = value;
@@ -247,6 +249,77 @@ describe('handler', () => {
       expect(error.message).toContain(`secret ${elsewhere} is not one of this stack's secrets: it is in partition aws, region eu-west-1`);
       expect(mocks.secretsManager.calls()).toHaveLength(1);
       expect(mocks.iam.calls()).toHaveLength(0);
+    });
+
+    /** A secret someone else made and tagged, as DescribeSecret describes it; its values would name alice's real keys. */
+    const givenSecretMadeElsewhere = (name: string, userTag: string): string => {
+      const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-XyZ123`;
+      mocks.secretsManager.on(DescribeSecretCommand).resolves({
+        ARN: arn,
+        Name: name,
+        RotationEnabled: true,
+        Tags: [{ Key: USER_TAG_KEY, Value: userTag }],
+        VersionIdsToStages: { [CURRENT_VERSION]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] },
+      });
+      mocks.secretsManager
+        .on(GetSecretValueCommand, { VersionStage: 'AWSCURRENT' })
+        .resolves({ ARN: arn, VersionId: CURRENT_VERSION, SecretString: JSON.stringify(currentValue()) });
+      mocks.secretsManager.on(GetSecretValueCommand, { VersionStage: 'AWSPENDING' }).rejects(resourceNotFound());
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+      return arn;
+    };
+
+    const expectRefusedAfterDescribeOnly = (error: Error): void => {
+      expect(error).toBeInstanceOf(UnmanagedSecretError);
+      expect(mocks.secretsManager.calls()).toHaveLength(1);
+      expect(mocks.secretsManager).toHaveReceivedCommand(DescribeSecretCommand);
+      expect(mocks.iam.calls()).toHaveLength(0);
+      expect(mocks.sts.calls()).toHaveLength(0);
+    };
+
+    test.each(STEPS)('%s for a secret made under the prefix and tagged with a managed user mints nothing: it binds no user', async (step) => {
+      // GIVEN iam-key-rotation/zz-rogue, made by someone who may create secrets under the prefix, tagged alice
+      const rogue = givenSecretMadeElsewhere('iam-key-rotation/zz-rogue', USER);
+
+      // WHEN Secrets Manager invokes the function for it
+      const error = await rejectionOf(invoke({ ...rotationEvent(step), SecretId: rogue }));
+
+      // THEN refused after DescribeSecret, before any value is read or IAM is called, naming the secret, its tag and the rule
+      expectRefusedAfterDescribeOnly(error);
+      expect(error.message).toBe(
+        `${step} for secret ${rogue} (version ${TOKEN}): secret ${rogue} (name iam-key-rotation/zz-rogue, tag iam-key-rotation:user=alice) does not bind its user: ` +
+          'under iam-key-rotation/* the secret of user alice is named iam-key-rotation/alice; a secret binds exactly one user: the secret MANAGED_SECRETS ' +
+          "lists for it by name, else <prefix><user name> under the stack's prefix",
+      );
+    });
+
+    test.each([
+      ['the default-prefix twin of a user with a custom name', 'iam-key-rotation/bob', 'bob', /the stack's secret of user bob is team\/bob-keys/],
+      ['a case variant of that twin (IAM ignores case in user names)', 'iam-key-rotation/BOB', 'BOB', /the stack's secret of user bob is team\/bob-keys/],
+      ["a listed name tagged with another user", 'team/bob-keys', USER, /the stack lists it as the secret of user bob, not alice/],
+    ])('refuses %s before any value is read or IAM is called', async (_case, name, userTag, why) => {
+      // GIVEN bob's secret has a custom name, which the stack lists with its user
+      process.env.MANAGED_SECRETS = '["iam-key-rotation/*",["team/bob-keys","bob"]]';
+      const secret = givenSecretMadeElsewhere(name, userTag);
+
+      // WHEN
+      const error = await rejectionOf(invoke({ ...rotationEvent('createSecret'), SecretId: secret }));
+
+      // THEN
+      expectRefusedAfterDescribeOnly(error);
+      expect(error.message).toMatch(why);
+    });
+
+    test('a custom-named secret the stack lists rotates its own user', async () => {
+      // GIVEN
+      process.env.MANAGED_SECRETS = '["iam-key-rotation/*",["team/alice-keys","alice"]]';
+      givenSecretMadeElsewhere('team/alice-keys', USER);
+
+      // WHEN
+      await invoke({ ...rotationEvent('createSecret'), SecretId: 'team/alice-keys' });
+
+      // THEN
+      expect(mocks.secretsManager).toHaveReceivedCommand(PutSecretValueCommand);
     });
 
     test('without its own ARN in the context the function cannot tell its account, and refuses to act', async () => {
@@ -327,7 +400,7 @@ describe('handler', () => {
 
     test('a DescribeSecret answer without versions means the token is unknown', async () => {
       // GIVEN
-      mocks.secretsManager.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, RotationEnabled: true });
+      mocks.secretsManager.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, RotationEnabled: true, Tags: [{ Key: USER_TAG_KEY, Value: USER }] });
 
       // WHEN
       const error = await rejectionOf(invoke(rotationEvent('createSecret')));

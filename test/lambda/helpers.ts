@@ -56,10 +56,20 @@ export const attemptMarker = (
 ): string => formatAttemptMarker({ token, start: window.start.getTime(), end: window.end.getTime(), ended: window.ended ?? true });
 
 export const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/alice`;
+
+/**
+ * A secret someone else made under the prefix for alice in another case, tagged `ALICE`: it passes the name rule
+ * (`<prefix><tag>`), and IAM finds alice by any case of her name, answering with `alice`.
+ */
+export const CASE_VARIANT = {
+  arn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:iam-key-rotation/ALICE-XyZ123`,
+  name: 'iam-key-rotation/ALICE',
+  userTag: 'ALICE',
+} as const;
 export const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:iam-key-rotation`;
 
 /** The stack's secrets as the construct lists them: SECRET_ARN is one of them. */
-export const MANAGED_SECRETS = '["iam-key-rotation/*","vendors/sync"]';
+export const MANAGED_SECRETS = '["iam-key-rotation/*",["vendors/sync","sync"]]';
 
 /** The function's environment as the construct sets it, with `extra` on top. */
 export const functionEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
@@ -132,6 +142,8 @@ type ValueSpec = Record<string, unknown> | string;
 const secretString = (value: ValueSpec): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
 export interface SecretScenario {
+  /** Another secret than SECRET_ARN (iam-key-rotation/alice). */
+  readonly secret?: { readonly arn: string; readonly name: string };
   readonly rotationEnabled?: boolean;
   /** `null`: the secret has no user tag. */
   readonly userTag?: string | null;
@@ -154,9 +166,10 @@ export function givenSecret(mocks: AwsMocks, scenario: SecretScenario = {}): voi
     [TOKEN]: ['AWSPENDING'],
   };
   const userTag = scenario.userTag === undefined ? USER : scenario.userTag;
+  const { arn, name } = scenario.secret ?? { arn: SECRET_ARN, name: 'iam-key-rotation/alice' };
   mocks.secretsManager.on(DescribeSecretCommand).resolves({
-    ARN: SECRET_ARN,
-    Name: 'iam-key-rotation/alice',
+    ARN: arn,
+    Name: name,
     RotationEnabled: scenario.rotationEnabled ?? true,
     Tags: [
       userTag === null ? { Key: 'team', Value: 'platform' } : { Key: USER_TAG_KEY, Value: userTag },
@@ -166,13 +179,13 @@ export function givenSecret(mocks: AwsMocks, scenario: SecretScenario = {}): voi
     VersionIdsToStages: versions,
   });
   const staged = (stage: string, value: ValueSpec | undefined, versionId: string): void => {
-    const matcher = { SecretId: SECRET_ARN, VersionStage: stage };
+    const matcher = { SecretId: arn, VersionStage: stage };
     if (value === undefined) {
       mocks.secretsManager.on(GetSecretValueCommand, matcher).rejects(resourceNotFound());
     } else {
       mocks.secretsManager
         .on(GetSecretValueCommand, matcher)
-        .resolves({ ARN: SECRET_ARN, VersionId: versionId, SecretString: secretString(value), VersionStages: [stage] });
+        .resolves({ ARN: arn, VersionId: versionId, SecretString: secretString(value), VersionStages: [stage] });
     }
   };
   staged('AWSCURRENT', scenario.current, CURRENT_VERSION);
@@ -180,11 +193,12 @@ export function givenSecret(mocks: AwsMocks, scenario: SecretScenario = {}): voi
   staged('AWSPENDING', scenario.pending, TOKEN);
 }
 
+/** A key as ListAccessKeys lists it: IAM states the user's name as IAM spells it (USER unless `user` says). */
 export const accessKey = (
   AccessKeyId: string,
-  options: { status?: 'Active' | 'Inactive'; created?: Date } = {},
+  options: { status?: 'Active' | 'Inactive'; created?: Date; user?: string } = {},
 ): AccessKeyMetadata => ({
-  UserName: USER,
+  UserName: options.user ?? USER,
   AccessKeyId,
   Status: options.status ?? 'Active',
   CreateDate: options.created ?? BEFORE_ATTEMPT,

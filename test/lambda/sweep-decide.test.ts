@@ -152,6 +152,13 @@ describe('the sweep detects what needs a person', () => {
     ],
     ['a blank user tag', { secret: secret({ userName: '' }) }, 3, ['error:user-tag-blank']],
     [
+      'a tag naming the user in another case than IAM: nothing else judged, no key retired',
+      { secret: secret({ userName: 'ALICE' }), userNameInIam: 'alice', currentKeyId: undefined, previousKeyId: PREVIOUS },
+      10,
+      ['error:secret-unbound'],
+    ],
+    ['keys IAM names no user for', { userNameInIam: '' }, 10, ['error:secret-unbound']],
+    [
       'a policy tag that does not parse',
       { policy: { policy: GRACE, source: 'stack', problem: 'the tag "x" is not a policy' } },
       3,

@@ -75,6 +75,25 @@ describe('inspecting a managed secret', () => {
     expect(again.policy).toEqual({ policy: { action: 'keep', graceDays: 7, inUse: 'hold' }, source: 'secret tag' });
   });
 
+  test('stops at the keys when IAM lists them under another name than the tag (the user in another case): reads no value', async () => {
+    // GIVEN iam-key-rotation/ALICE tagged ALICE, and IAM answering for ALICE with alice's keys
+    mocks.secretsManager.on(GetSecretValueCommand).resolves({ SecretString: value(CURRENT_KEY_ID) });
+    mocks.iam.on(ListAccessKeysCommand, { UserName: 'ALICE' }).resolves({ AccessKeyMetadata: [accessKey(CURRENT_KEY_ID, { user: 'alice' })] });
+
+    // WHEN
+    const inspection = await inspectSecret(
+      clients,
+      secret({ v2: ['AWSCURRENT'], v1: ['AWSPREVIOUS'] }, { name: 'iam-key-rotation/ALICE', userName: 'ALICE' }),
+      STACK_POLICY,
+    );
+
+    // THEN
+    expect(inspection).toMatchObject({ userNameInIam: 'alice', problems: [] });
+    expect(inspection.previousKeyId).toBeUndefined();
+    expect(mocks.secretsManager.calls()).toHaveLength(0);
+    expect(mocks.iam).not.toHaveReceivedCommand(GetAccessKeyLastUsedCommand);
+  });
+
   test('listing pages through ListSecrets and keeps what the boundary accepts, in name order', async () => {
     mocks.secretsManager
       .on(ListSecretsCommand)

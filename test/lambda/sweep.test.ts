@@ -1,5 +1,5 @@
 // The sweep as the schedule invokes it: which secrets it looks at, what it changes, what it reports and emits.
-import { GetAccessKeyLastUsedCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { DeleteAccessKeyCommand, GetAccessKeyLastUsedCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, ListSecretsCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { FUNCTION_ENV, SWEEP_EVENT, USER_TAG_KEY, keyRoleIndex } from '../../contract';
@@ -15,6 +15,7 @@ import {
   lambdaContext,
   NEW_SECRET_KEY,
   NOW,
+  OTHER_KEY_ID,
   parseLogLines,
   PREVIOUS_KEY_ID,
   rejectionOf,
@@ -68,8 +69,8 @@ function givenSecrets(mocks: AwsMocks, specs: readonly SecretSpec[], extraEntrie
       .resolves({ SecretString: value(previousId, CURRENT_SECRET_KEY) });
     mocks.iam.on(ListAccessKeysCommand, { UserName: spec.user }).resolves({
       AccessKeyMetadata: [
-        accessKey(currentId, { created: new Date(NOW.getTime() - spec.rotatedDaysAgo * DAY) }),
-        accessKey(previousId, { status: spec.previousStatus ?? 'Active', created: new Date(NOW.getTime() - 200 * DAY) }),
+        accessKey(currentId, { user: spec.user, created: new Date(NOW.getTime() - spec.rotatedDaysAgo * DAY) }),
+        accessKey(previousId, { user: spec.user, status: spec.previousStatus ?? 'Active', created: new Date(NOW.getTime() - 200 * DAY) }),
       ],
     });
     mocks.iam.on(GetAccessKeyLastUsedCommand, { AccessKeyId: previousId }).resolves({
@@ -134,6 +135,83 @@ describe('the sweep', () => {
     expect(read.length).toBeGreaterThan(0);
     expect(read.every((id) => id === secretArn('iam-key-rotation/alice'))).toBe(true);
     expect(summary).toMatchObject({ secrets: 1, checked: 1, deactivated: 0, errors: 0, warnings: 0 });
+  });
+
+  test("skips a secret made under the prefix whose AWSPREVIOUS holds a managed user's current key, with a finding, and retires no key", async () => {
+    // GIVEN alice's own secret, and iam-key-rotation/zz-rogue, tagged alice, whose AWSPREVIOUS names alice's real
+    // current key, rotated a month ago (the policy says deactivate)
+    const rogue = 'iam-key-rotation/zz-rogue';
+    const aliceCurrentKeyId = `${CURRENT_KEY_ID.slice(0, -1)}5`;
+    givenSecrets(mocks, [{ name: 'iam-key-rotation/alice', user: 'alice', rotatedDaysAgo: 1, previousStatus: 'Inactive' }], [
+      {
+        ARN: secretArn(rogue),
+        Name: rogue,
+        RotationEnabled: true,
+        RotationRules: { AutomaticallyAfterDays: 90 },
+        LastRotatedDate: new Date(NOW.getTime() - 30 * DAY),
+        SecretVersionsToStages: { r2: ['AWSCURRENT'], r1: ['AWSPREVIOUS'] },
+        Tags: [{ Key: USER_TAG_KEY, Value: 'alice' }],
+      },
+    ]);
+    const value = (accesskey: string): string => JSON.stringify({ username: 'alice', accesskey, secretkey: CURRENT_SECRET_KEY });
+    mocks.secretsManager.on(GetSecretValueCommand, { SecretId: secretArn(rogue), VersionStage: 'AWSPREVIOUS' }).resolves({ SecretString: value(aliceCurrentKeyId) });
+    mocks.secretsManager.on(GetSecretValueCommand, { SecretId: secretArn(rogue), VersionStage: 'AWSCURRENT' }).resolves({ SecretString: value(OTHER_KEY_ID) });
+
+    // WHEN
+    const summary = await run({ PREVIOUS_KEY_ACTION: 'deactivate' });
+
+    // THEN no key changed, nothing of the rogue secret was read, and the sweep says what it is
+    expect(mocks.iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    expect(mocks.iam).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+    expect(mocks.secretsManager.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).not.toContain(secretArn(rogue));
+    expect(summary).toMatchObject({ secrets: 2, checked: 2, deactivated: 0, errors: 1 });
+    const finding = summary.findings.find((candidate) => candidate.code === 'secret-unbound');
+    expect(finding).toMatchObject({ severity: 'error', secret: rogue, user: 'alice' });
+    expect(finding?.message).toMatch(
+      /^The secret is not the stack's secret for user alice \(under iam-key-rotation\/\* the secret of user alice is named iam-key-rotation\/alice; a secret binds exactly one user: .*\), so the sweep skipped it .* delete it\.$/,
+    );
+  });
+
+  test("skips a secret made under the prefix for a managed user in another case (IAM takes ALICE for alice), and retires none of alice's keys", async () => {
+    // GIVEN alice's own secret, and iam-key-rotation/ALICE tagged ALICE (it passes the name rule) whose AWSPREVIOUS
+    // names alice's real current key, never used since; IAM answers for ALICE with alice's keys; the policy says deactivate
+    const rogue = 'iam-key-rotation/ALICE';
+    const aliceCurrentKeyId = `${CURRENT_KEY_ID.slice(0, -1)}5`;
+    givenSecrets(mocks, [{ name: 'iam-key-rotation/alice', user: 'alice', rotatedDaysAgo: 1, previousStatus: 'Inactive' }], [
+      {
+        ARN: secretArn(rogue),
+        Name: rogue,
+        RotationEnabled: true,
+        RotationRules: { AutomaticallyAfterDays: 90 },
+        LastRotatedDate: new Date(NOW.getTime() - 30 * DAY),
+        SecretVersionsToStages: { r2: ['AWSCURRENT'], r1: ['AWSPREVIOUS'] },
+        Tags: [{ Key: USER_TAG_KEY, Value: 'ALICE' }],
+      },
+    ]);
+    const value = (accesskey: string): string => JSON.stringify({ username: 'ALICE', accesskey, secretkey: CURRENT_SECRET_KEY });
+    mocks.secretsManager.on(GetSecretValueCommand, { SecretId: secretArn(rogue), VersionStage: 'AWSPREVIOUS' }).resolves({ SecretString: value(aliceCurrentKeyId) });
+    mocks.secretsManager.on(GetSecretValueCommand, { SecretId: secretArn(rogue), VersionStage: 'AWSCURRENT' }).resolves({ SecretString: value(OTHER_KEY_ID) });
+    mocks.iam.on(ListAccessKeysCommand, { UserName: 'ALICE' }).resolves({
+      AccessKeyMetadata: [accessKey(aliceCurrentKeyId, { user: 'alice', created: new Date(NOW.getTime() - DAY) })],
+    });
+    mocks.iam.on(GetAccessKeyLastUsedCommand, { AccessKeyId: aliceCurrentKeyId }).resolves({ AccessKeyLastUsed: { ServiceName: 'N/A', Region: 'N/A' } });
+
+    // WHEN
+    const summary = await run({ PREVIOUS_KEY_ACTION: 'deactivate' });
+
+    // THEN no key changed, no value of the rogue secret was read, and the sweep says what it is
+    expect(mocks.iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    expect(mocks.iam).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+    expect(mocks.secretsManager.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).not.toContain(secretArn(rogue));
+    expect(summary).toMatchObject({ secrets: 2, checked: 2, deactivated: 0, errors: 1 });
+    const finding = summary.findings.find((candidate) => candidate.code === 'secret-unbound');
+    expect(finding).toMatchObject({ severity: 'error', secret: rogue, user: 'ALICE' });
+    expect(finding?.message).toBe(
+      'The secret does not bind its user: IAM answers for user ALICE with the keys of user alice, and a secret binds a user only by its exact name ' +
+        '(a tag that names the user in another case binds no one); so the sweep skipped it and the function refuses to rotate it. ' +
+        "If the stack's config names the user ALICE, write it as IAM does (alice) and apply. " +
+        'If the stack did not make the secret, find out who did (CloudTrail CreateSecret) and delete it.',
+    );
   });
 
   test('with key roles, lists with its own role and checks each secret through the key role holding its grants', async () => {

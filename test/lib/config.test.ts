@@ -71,6 +71,7 @@ describe('config problems name the key', () => {
     ],
     ['sweep hour not a number', { users: [{ name: 'a' }], sweepHourUtc: '6' }, /^`sweepHourUtc` must be a number, got "6"$/],
     ['sweep hour out of range', { users: [{ name: 'a' }], sweepHourUtc: 24 }, /^`sweepHourUtc` must be an integer between 0 and 23, got 24$/],
+    ['secret-name prefix without a separator (also covers production-db)', { users: [{ name: 'a' }], secretNamePrefix: 'prod' }, /^`secretNamePrefix` must end with a separator, one of \/_\+=\.@- \(e\.g\. "prod\/"\).*, got "prod"$/],
   ])('%s', (_case, document, message) => {
     expect(problemsOf(document)).toContainEqual(expect.stringMatching(message));
   });

@@ -134,6 +134,21 @@ describe(`${USERS} users in one stack`, () => {
     expect((use.Principal as { AWS: string[] }).AWS).toHaveLength(keyRoleCount());
   });
 
+  test("derives every user's binding: the function's environment lists only the prefix, within Lambda's 4 KB", () => {
+    const [fn] = resourcesOfType(json, 'aws_lambda_function');
+    const variables = (fn.environment as { variables: Record<string, string> }).variables;
+    expect(variables.MANAGED_SECRETS).toBe('["iam-key-rotation/*"]');
+    expect(Buffer.byteLength(JSON.stringify(variables))).toBeLessThanOrEqual(4096);
+  });
+
+  test("too many secrets to name exactly: the Deny of the function's role and of every key role falls back to the prefix", () => {
+    const denies = resourcesOfType(json, 'aws_iam_role_policy').map(
+      (policy) => (policyOf(policy).Statement as Statement[]).find((statement) => statement.Sid === 'DenySecretsOutsideTheStack')?.NotResource as string[],
+    );
+    expect(denies).toHaveLength(keyRoleCount() + 1);
+    for (const deny of denies) expect(deny.map((arn) => arn.replace(/^.*:secret:/, ''))).toEqual(['iam-key-rotation/*']);
+  });
+
   test('each rotation waits for the policies of its own key role only', () => {
     const count = keyRoleCount();
     const policyRole = new Map(attachments().map((attachment) => [referencedId(String(attachment.policy_arn), 'aws_iam_policy'), String(attachment.role)]));

@@ -14,6 +14,8 @@ const EXAMPLE_TARGETS = ['shared-services', 'prod-eu', 'prod-us'];
 
 interface StackJson {
   readonly provider: { aws: Record<string, unknown>[] };
+  readonly variable?: Record<string, Record<string, unknown>>;
+  readonly locals?: Record<string, unknown>;
   readonly terraform: { backend: Record<string, Record<string, unknown>> };
   readonly resource: Record<string, Record<string, Record<string, unknown>>>;
 }
@@ -61,11 +63,33 @@ describe('the multi-account example', () => {
     expect(stacks[name].provider.aws).toEqual([
       {
         region,
-        assume_role: [{ role_arn: `arn:aws:iam::${accountId}:role/platform/iam-key-rotation-deployer`, session_name: `iam-key-rotation-${name}` }],
+        assume_role: [{ role_arn: '${local.provider_role_arns[var.provider_role]}', session_name: `iam-key-rotation-${name}` }],
         allowed_account_ids: [accountId],
         skip_requesting_account_id: false,
       },
     ]);
+  });
+
+  test.each([
+    ['shared-services', '210987654321'],
+    ['prod-eu', '345678901234'],
+    ['prod-us', '345678901234'],
+  ])('%s: the role is the deploy role by default, the plan role with provider_role = "plan", both literals', (name, accountId) => {
+    expect(stacks[name].locals).toEqual({
+      provider_role_arns: {
+        deploy: `arn:aws:iam::${accountId}:role/platform/iam-key-rotation-deployer`,
+        plan: `arn:aws:iam::${accountId}:role/platform/iam-key-rotation-planner`,
+      },
+    });
+    expect(stacks[name].variable).toEqual({
+      provider_role: {
+        type: 'string',
+        default: 'deploy',
+        nullable: false,
+        description: expect.stringContaining('TF_VAR_provider_role=plan'),
+        validation: [{ condition: '${contains(["deploy", "plan"], var.provider_role)}', error_message: 'The provider_role must be deploy or plan.' }],
+      },
+    });
   });
 
   test.each(EXAMPLE_TARGETS)('%s: keeps its state under its own key in the shared bucket', (name) => {
@@ -135,7 +159,22 @@ describe('a target', () => {
       targets: [{ name: 'vendor', accountId: '123456789012', roleArn: 'arn:aws:iam::123456789012:role/deployer', externalId: 'acme-42', users: [{ name: 'ci' }] }],
     });
     expect(synthStack(appFor(config), targetStackName('vendor')).provider.aws[0].assume_role).toEqual([
-      { role_arn: 'arn:aws:iam::123456789012:role/deployer', session_name: 'iam-key-rotation-vendor', external_id: 'acme-42' },
+      { role_arn: '${local.provider_role_arns[var.provider_role]}', session_name: 'iam-key-rotation-vendor', external_id: 'acme-42' },
+    ]);
+  });
+
+  test('without planRoleArn, only the deploy role: a plan asking for the plan role is refused, never given the deploy role', () => {
+    // GIVEN a target that predates planRoleArn
+    const config = writeConfig({ region: 'eu-west-1', targets: [{ name: 'legacy', accountId: '123456789012', roleArn: 'arn:aws:iam::123456789012:role/deployer', users: [{ name: 'ci' }] }] });
+    // WHEN
+    const json = synthStack(appFor(config), targetStackName('legacy'));
+    // THEN
+    expect(json.locals).toEqual({ provider_role_arns: { deploy: 'arn:aws:iam::123456789012:role/deployer' } });
+    expect(json.variable?.provider_role.validation).toEqual([
+      {
+        condition: '${contains(["deploy"], var.provider_role)}',
+        error_message: 'The provider_role must be deploy: target legacy has no planRoleArn, and a plan never assumes the deploy role in its stead.',
+      },
     ]);
   });
 });
@@ -144,7 +183,10 @@ describe('a config without targets', () => {
   test('still builds its one stack, iam-key-rotation, with no role to assume', () => {
     const app = appFor(SINGLE_EXAMPLE);
     expect(stackIds(app)).toEqual([STACK_NAME]);
-    expect(synthStack(app, STACK_NAME).provider.aws).toEqual([{ region: 'us-east-1' }]);
+    const json = synthStack(app, STACK_NAME);
+    expect(json.provider.aws).toEqual([{ region: 'us-east-1' }]);
+    // No variable: TF_VAR_provider_role=plan changes nothing, the plan runs with the credentials it is given.
+    expect(json.variable).toBeUndefined();
   });
 });
 

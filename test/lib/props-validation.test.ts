@@ -14,7 +14,10 @@ function usersNamedOutsideThePrefix(count: number, nameLength = 60): IamAccessKe
 /** A given topic, so that the environment's size is known at synth (a created topic's ARN is a reference). */
 const GIVEN_TOPIC = { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' };
 
-/** Users with secrets outside the prefix whose list makes the function's environment exactly `bytes` long (with GIVEN_TOPIC). */
+/**
+ * Users with secrets outside the prefix whose list (each name with its user, `u<index>`) makes the function's environment
+ * exactly `bytes` long (with GIVEN_TOPIC).
+ */
 function usersFillingTheEnvironment(bytes: number): IamAccessKeyRotationProps['users'] {
   const environment = (names: string[]): number =>
     JSON.stringify({
@@ -23,7 +26,7 @@ function usersFillingTheEnvironment(bytes: number): IamAccessKeyRotationProps['u
       PREVIOUS_KEY_IN_USE: 'hold',
       TEST_BUDGET_MS: '30000',
       LOG_LEVEL: 'INFO',
-      MANAGED_SECRETS: JSON.stringify(names),
+      MANAGED_SECRETS: JSON.stringify(names.map((name, index) => [name, `u${index}`])),
       NOTIFICATION_TOPIC_ARN: GIVEN_TOPIC.topicArn,
     }).length;
   const names: string[] = [];
@@ -135,7 +138,12 @@ const INVALID: [string, Partial<IamAccessKeyRotationProps>, RegExp][] = [
   ['empty secret-name prefix', { secretNamePrefix: '' }, /`secretNamePrefix` must be 1-511 characters of letters, digits and \/_\+=\.@-, got ""/],
   ['secret-name prefix with a space', { secretNamePrefix: 'ci keys/' }, /`secretNamePrefix` must be 1-511 characters .*, got "ci keys\/"/],
   ['secret-name prefix with a wildcard', { secretNamePrefix: 'ci/*' }, /`secretNamePrefix` must be 1-511 characters .*, got "ci\/\*"/],
-  ['too many secrets named outside the prefix for the function\'s environment', { users: usersNamedOutsideThePrefix(60) }, /`users` name 60 secrets outside `secretNamePrefix` "iam-key-rotation\/": the function's environment lists each one \(MANAGED_SECRETS\) and would take 4\d{3} bytes, more than Lambda's 4096; name them under one prefix and set `secretNamePrefix` to it/],
+  // Finding 11 of issue 22: `prod` is also the start of another team's `production-db`, which the boundary `prod*` covers.
+  ['secret-name prefix ending in a letter', { secretNamePrefix: 'prod' }, /`secretNamePrefix` must end with a separator, one of \/_\+=\.@- \(e\.g\. "prod\/"\): the stack acts on every secret whose name starts with it, so it would also cover names like "prod2\/db", got "prod"/],
+  ['secret-name prefix ending in a digit', { secretNamePrefix: 'team/1' }, /`secretNamePrefix` must end with a separator, .*, got "team\/1"/],
+  ['too many secrets named outside the prefix for the function\'s environment', { users: usersNamedOutsideThePrefix(60) }, /`users` give 60 secrets a name other than `secretNamePrefix` and the user name \("iam-key-rotation\/<user name>"\): the function's environment lists each one with its user \(MANAGED_SECRETS\) and would take \d{4} bytes, more than Lambda's 4096; leave `secretName` unset/],
+  // A custom name under the prefix binds only its user, so the function must be told which: it is listed too.
+  ['too many custom secret names under the prefix given', { users: usersNamedOutsideThePrefix(60), secretNamePrefix: 'team-' }, /`users` give 60 secrets a name other than `secretNamePrefix` and the user name \("team-<user name>"\): .* would take \d{4} bytes, more than Lambda's 4096/],
 ];
 
 describe('invalid props fail the synth', () => {
@@ -204,8 +212,9 @@ describe('valid edge values pass', () => {
       functionEnvironment: { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'adaptive', AWS_USE_FIPS_ENDPOINT: 'true', AWS_USE_DUALSTACK_ENDPOINT: 'false' },
     }],
     ['tag keys that objects inherit', { tags: { constructor: 'x', toString: 'y' } }],
-    ['many secrets outside the default prefix, all under the prefix given', { users: usersNamedOutsideThePrefix(60), secretNamePrefix: 'team-' }],
+    ['many secrets outside the default prefix, all under the prefix given', { users: usersNamedOutsideThePrefix(60, 10), secretNamePrefix: 'team-' }],
     ['no recovery window', { recoveryWindowInDays: 0 }],
+    ...['/', '-', '_', '+', '=', '.', '@'].map((separator): [string, Partial<IamAccessKeyRotationProps>] => [`a secret-name prefix ending in ${separator}`, { secretNamePrefix: `prod${separator}` }]),
     ['user name with every allowed symbol', { users: [{ name: 'a_b+c=d,e.f@g-h', secretName: 'keys/a_b' }] }],
   ])('%s', (_case, props) => {
     expect(() => synthRotation(props)).not.toThrow();

@@ -1,4 +1,5 @@
 import { App } from 'cdktf';
+import { keyRoleIndex } from '../../contract';
 import { parseRotationConfig } from '../../lib';
 import { TerraformJson, policyOf, resourcesOfType, synthRotation } from './fixtures';
 
@@ -30,9 +31,99 @@ describe('readers', () => {
     expect(principals('iam-key-rotation/carol')).toEqual([APP]);
     for (const policy of Object.values(policies)) {
       expect(policy.block_public_policy).toBe(true);
-      expect(policyOf(policy).Statement).toEqual([
-        expect.objectContaining({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: '*' }),
+      const allows = policyOf(policy).Statement.filter((statement) => statement.Effect === 'Allow');
+      expect(allows).toEqual([expect.objectContaining({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: '*' })]);
+    }
+  });
+
+  describe('readers read AWSCURRENT and AWSPREVIOUS, nothing else (finding 8)', () => {
+    const ROTATION_ROLE = 'arn:aws:iam::123456789012:role/iam-key-rotation';
+    const PARTNER_ROLE = 'arn:aws:iam::210987654321:role/anything';
+
+    test('a reader gets the current key (no stage, or by stage) and the previous one', () => {
+      // GIVEN alice's read policy, with a reader role and a reader account
+      const policy = alicesReadPolicy([APP, PARTNER]);
+      // THEN
+      expect(decision(policy, { principal: APP })).toBe('allow');
+      expect(decision(policy, { principal: APP, versionStage: 'AWSCURRENT' })).toBe('allow');
+      expect(decision(policy, { principal: APP, versionStage: 'AWSPREVIOUS' })).toBe('allow');
+      expect(decision(policy, { principal: PARTNER_ROLE })).toBe('allow');
+    });
+
+    test('the attack: a reader asks for AWSPENDING, a key not tested yet, and is refused', () => {
+      const policy = alicesReadPolicy([APP, PARTNER]);
+      expect(decision(policy, { principal: APP, versionStage: 'AWSPENDING' })).toBe('deny');
+      expect(decision(policy, { principal: PARTNER_ROLE, versionStage: 'AWSPENDING' })).toBe('deny');
+      expect(decision(policy, { principal: APP, versionStage: 'MYLABEL' })).toBe('deny');
+    });
+
+    test('the attack: a reader asks for a version by id (the pending one, or a retired key) and is refused, whatever the stage with it', () => {
+      const policy = alicesReadPolicy([APP, PARTNER]);
+      expect(decision(policy, { principal: APP, versionId: 'a1b2c3' })).toBe('deny');
+      expect(decision(policy, { principal: APP, versionId: 'a1b2c3', versionStage: 'AWSCURRENT' })).toBe('deny');
+      expect(decision(policy, { principal: PARTNER_ROLE, versionId: 'a1b2c3' })).toBe('deny');
+    });
+
+    test("the Denies bind the readers only: the rotation reads AWSPENDING even when a reader is its own account's root", () => {
+      // GIVEN this account's root as a reader: every principal of the account is one
+      const policy = alicesReadPolicy(['arn:aws:iam::123456789012:root']);
+      // THEN the rotation role reads the pending version by id and stage, as createSecret does; any other principal does not
+      expect(decision(policy, { principal: ROTATION_ROLE, versionId: 'a1b2c3', versionStage: 'AWSPENDING' })).toBe('allow');
+      expect(decision(policy, { principal: 'arn:aws:iam::123456789012:role/app', versionStage: 'AWSPENDING' })).toBe('deny');
+    });
+
+    test('with key roles, the role exempt is the key role holding the secret\'s grants', () => {
+      // GIVEN 200 users with long names: their grants go to 2 key roles
+      const users = Array.from({ length: 200 }, (_, index) => ({ name: `service-account-with-a-really-long-descriptive-name-number-${String(index).padStart(3, '0')}` }));
+      const { json } = synthRotation({ users, readers: [APP] });
+      // THEN each secret's Denies leave exactly the key role that rotates it alone
+      const roleNames = new Set<string>();
+      for (const [secretName, policy] of Object.entries(readPolicies(json))) {
+        const exempt = policyOf(policy)
+          .Statement.filter((statement) => statement.Effect === 'Deny')
+          .map((statement) => (statement.Condition as Record<string, Record<string, string>>).ArnNotEquals['aws:PrincipalArn']);
+        const roleName = `iam-key-rotation-keys-${keyRoleIndex(secretName, 2) + 1}`;
+        expect(exempt).toEqual([expect.stringMatching(new RegExp(`:role/${roleName}$`)), expect.stringMatching(new RegExp(`:role/${roleName}$`))]);
+        roleNames.add(roleName);
+      }
+      expect([...roleNames].sort()).toEqual(['iam-key-rotation-keys-1', 'iam-key-rotation-keys-2']);
+    });
+
+    test("the policy as synthesized: the Denies' conditions, the function's role exempt by ARN", () => {
+      const { json } = synthRotation({ users: [{ name: 'alice' }], readers: [APP] });
+      const statements = policyOf(readPolicies(json)['iam-key-rotation/alice']).Statement;
+      const roleArn = `arn:\${data.aws_partition.${Object.keys(json.data?.aws_partition ?? {})[0]}.partition}:iam::\${data.aws_caller_identity.${Object.keys(json.data?.aws_caller_identity ?? {})[0]}.account_id}:role/iam-key-rotation`;
+      expect(statements.slice(1)).toEqual([
+        {
+          Sid: 'ReadersReadOnlyCurrentAndPrevious',
+          Effect: 'Deny',
+          Principal: { AWS: [APP] },
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: '*',
+          Condition: {
+            Null: { 'secretsmanager:VersionStage': 'false' },
+            StringNotEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] },
+            ArnNotEquals: { 'aws:PrincipalArn': roleArn },
+          },
+        },
+        {
+          Sid: 'ReadersReadNoVersionById',
+          Effect: 'Deny',
+          Principal: { AWS: [APP] },
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: '*',
+          Condition: { Null: { 'secretsmanager:VersionId': 'false' }, ArnNotEquals: { 'aws:PrincipalArn': roleArn } },
+        },
       ]);
+    });
+
+    /** alice's read policy, the account and partition of the references filled in (the stack's account is 123456789012). */
+    function alicesReadPolicy(readers: string[]): PolicyDocument {
+      const { json } = synthRotation({ users: [{ name: 'alice' }], readers, encryption: 'customer-managed' });
+      const text = String(readPolicies(json)['iam-key-rotation/alice'].policy)
+        .replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws')
+        .replace(/\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}/g, '123456789012');
+      return JSON.parse(text) as PolicyDocument;
     }
   });
 
@@ -132,3 +223,44 @@ describe('readers', () => {
     expect(() => App.of(stack).synth()).not.toThrow();
   });
 });
+
+interface PolicyDocument {
+  readonly Statement: { Effect: string; Principal: { AWS: string[] }; Action: string | string[]; Condition?: Record<string, Record<string, string | string[]>> }[];
+}
+
+/** A GetSecretValue as IAM sees it: the caller, and the request's VersionStage and VersionId when it gives them. */
+interface ReadRequest {
+  readonly principal: string;
+  readonly versionStage?: string;
+  readonly versionId?: string;
+}
+
+/**
+ * How a resource policy decides a GetSecretValue, with IAM's documented semantics for what these statements use: a
+ * principal matches by its ARN or by its account's root; `secretsmanager:VersionStage` and `secretsmanager:VersionId`
+ * are the request's parameters (absent when not given); `Null: "false"` needs the key present; a negated operator
+ * (`StringNotEquals`, `ArnNotEquals`) matches an absent key and a value outside its list; conditions are ANDed.
+ */
+function decision(policy: PolicyDocument, request: ReadRequest): 'allow' | 'deny' | 'none' {
+  const context: Record<string, string | undefined> = {
+    'aws:PrincipalArn': request.principal,
+    'secretsmanager:VersionStage': request.versionStage,
+    'secretsmanager:VersionId': request.versionId,
+  };
+  const account = request.principal.split(':')[4];
+  const holds = (operator: string, key: string, expected: string | string[]): boolean => {
+    const values = Array.isArray(expected) ? expected : [expected];
+    const value = context[key];
+    if (operator === 'Null') return (value === undefined) === (values[0] === 'true');
+    if (operator === 'StringNotEquals' || operator === 'ArnNotEquals') return value === undefined || !values.includes(value);
+    throw new Error(`no semantics for ${operator} in this test`);
+  };
+  const applies = policy.Statement.filter(
+    (statement) =>
+      [statement.Action].flat().includes('secretsmanager:GetSecretValue') &&
+      statement.Principal.AWS.some((principal) => principal === request.principal || principal === `arn:aws:iam::${account}:root`) &&
+      Object.entries(statement.Condition ?? {}).every(([operator, keys]) => Object.entries(keys).every(([key, expected]) => holds(operator, key, expected))),
+  );
+  if (applies.some((statement) => statement.Effect === 'Deny')) return 'deny';
+  return applies.some((statement) => statement.Effect === 'Allow') ? 'allow' : 'none';
+}

@@ -95,6 +95,14 @@ describe('IKR2 no wildcard resource on access-key actions', () => {
     ['users by name prefix', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:user/ci-*' }, 'non-compliant'],
     ['users by one-character wildcard', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:user/*/alic?' }, 'non-compliant'],
     ['every IAM resource', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:*' }, 'non-compliant'],
+    // The bypasses of issue 22: a wildcard anywhere in the resource type or the name reaches other users.
+    ['a resource type cut short: u*', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:u*' }, 'non-compliant'],
+    ['a resource type with ?: use?/*', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:use?/*' }, 'non-compliant'],
+    ['any name of at least one character: user/?*', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:user/?*' }, 'non-compliant'],
+    ['a user in any account', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::*:user/alice' }, 'non-compliant'],
+    ['any service: arn:aws:*', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:*' }, 'non-compliant'],
+    ['one user under a path with wildcards', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:user/team-*/alice' }, 'compliant'],
+    ['a role pattern (no user matches it)', { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::123456789012:role/ci-*' }, 'compliant'],
     ['other actions on *', { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }, 'compliant'],
     ['deny on *', { Effect: 'Deny', Action: 'iam:CreateAccessKey', Resource: '*' }, 'compliant'],
   ])('%s', (_case, statement, expected) => {

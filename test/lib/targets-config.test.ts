@@ -18,6 +18,9 @@ const target = (name: string, extra: Record<string, unknown> = {}): Record<strin
   const accountId = ACCOUNTS[name] ?? '444444444444';
   return { name, accountId, roleArn: `arn:aws:iam::${accountId}:role/deployer`, users: [{ name: 'ci' }], ...extra };
 };
+/** Another valid target in `a`'s account and region: its own rotation name and user. */
+const inAccountA = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> =>
+  target(name, { accountId: '111111111111', roleArn: ROLE_A, rotationName: `keys-${name}`, users: [{ name: `ci-${name}` }], ...extra });
 const withoutUsers = (document: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(document).filter(([key]) => key !== 'users'));
 const withTargets = (targets: unknown, top: Record<string, unknown> = {}): Record<string, unknown> => ({ region: 'eu-west-1', ...top, targets });
 
@@ -38,25 +41,37 @@ describe('the multi-account example', () => {
   const targets = targetsOf(loadAppConfig(EXAMPLE));
   const byName = Object.fromEntries(targets.map((entry) => [entry.name, entry]));
 
-  test('has three targets in two accounts, each with its role and the default session name', () => {
+  test('has three targets in two accounts, each with its deploy and plan roles and the default session name', () => {
     expect(targets.map(({ name, accountId, region, assumeRole }) => ({ name, accountId, region, assumeRole }))).toEqual([
       {
         name: 'shared-services',
         accountId: '210987654321',
         region: 'eu-west-1',
-        assumeRole: { roleArn: 'arn:aws:iam::210987654321:role/platform/iam-key-rotation-deployer', sessionName: 'iam-key-rotation-shared-services' },
+        assumeRole: {
+          roleArn: 'arn:aws:iam::210987654321:role/platform/iam-key-rotation-deployer',
+          planRoleArn: 'arn:aws:iam::210987654321:role/platform/iam-key-rotation-planner',
+          sessionName: 'iam-key-rotation-shared-services',
+        },
       },
       {
         name: 'prod-eu',
         accountId: '345678901234',
         region: 'eu-west-1',
-        assumeRole: { roleArn: 'arn:aws:iam::345678901234:role/platform/iam-key-rotation-deployer', sessionName: 'iam-key-rotation-prod-eu' },
+        assumeRole: {
+          roleArn: 'arn:aws:iam::345678901234:role/platform/iam-key-rotation-deployer',
+          planRoleArn: 'arn:aws:iam::345678901234:role/platform/iam-key-rotation-planner',
+          sessionName: 'iam-key-rotation-prod-eu',
+        },
       },
       {
         name: 'prod-us',
         accountId: '345678901234',
         region: 'us-east-1',
-        assumeRole: { roleArn: 'arn:aws:iam::345678901234:role/platform/iam-key-rotation-deployer', sessionName: 'iam-key-rotation-prod-us' },
+        assumeRole: {
+          roleArn: 'arn:aws:iam::345678901234:role/platform/iam-key-rotation-deployer',
+          planRoleArn: 'arn:aws:iam::345678901234:role/platform/iam-key-rotation-planner',
+          sessionName: 'iam-key-rotation-prod-us',
+        },
       },
     ]);
   });
@@ -113,7 +128,7 @@ describe('target keys', () => {
     // THEN
     const expected = known(topLevel).filter((key) => key !== 'name' && key !== 'targets');
     expect(expected.length).toBeGreaterThan(15);
-    expect(known(inTarget)).toEqual(['name', 'accountId', 'roleArn', 'externalId', 'sessionName', 'rotationName', ...expected]);
+    expect(known(inTarget)).toEqual(['name', 'accountId', 'roleArn', 'planRoleArn', 'externalId', 'sessionName', 'rotationName', ...expected]);
   });
 
   test('optional ones are taken: externalId, sessionName and an own backend used as written', () => {
@@ -126,6 +141,29 @@ describe('target keys', () => {
     expect(a.assumeRole).toEqual({ roleArn: ROLE_A, sessionName: 'platform-ci', externalId: 'acme-platform' });
     expect(a.backend).toEqual({ s3: { bucket: 'state', key: 'keys/a.tfstate' } });
     expect(b.backend).toEqual(backend);
+  });
+
+  test('planRoleArn is taken next to the deploy role, and is optional', () => {
+    const [a, b] = targetsOf(parseAppConfig(withTargets([target('a', { planRoleArn: 'arn:aws:iam::111111111111:role/planner' }), target('b')])));
+    expect(a.assumeRole).toEqual({ roleArn: ROLE_A, planRoleArn: 'arn:aws:iam::111111111111:role/planner', sessionName: 'iam-key-rotation-a' });
+    expect(b.assumeRole).toEqual({ roleArn: ROLE_B, sessionName: 'iam-key-rotation-b' });
+  });
+
+  test('a role of the region\'s partition is taken: aws-cn in China, aws-us-gov in GovCloud', () => {
+    const targets = targetsOf(
+      parseAppConfig(
+        withTargets([
+          target('a', { region: 'cn-north-1', roleArn: 'arn:aws-cn:iam::111111111111:role/deployer', planRoleArn: 'arn:aws-cn:iam::111111111111:role/planner' }),
+          target('b', { region: 'us-gov-west-1', roleArn: 'arn:aws-us-gov:iam::222222222222:role/deployer' }),
+        ]),
+      ),
+    );
+    expect(targets.map((entry) => entry.assumeRole.roleArn)).toEqual(['arn:aws-cn:iam::111111111111:role/deployer', 'arn:aws-us-gov:iam::222222222222:role/deployer']);
+  });
+
+  test('two targets in one account and different regions may share a prefix (secrets are regional)', () => {
+    const document = withTargets([target('a'), inAccountA('a-us', { region: 'us-east-1', secretNamePrefix: 'iam-key-rotation/' })]);
+    expect(targetsOf(parseAppConfig(document))).toHaveLength(2);
   });
 
   test('without any backend, no target has one (each stack keeps a local state)', () => {
@@ -184,12 +222,105 @@ describe('config problems name the target and the key', () => {
         "`targets[1] (b).roleArn` must be a role in `accountId` \"222222222222\" (its credentials are that account's; the provider refuses any other), got a role in \"111111111111\": \"arn:aws:iam::111111111111:role/deployer\"",
       ],
     ],
+    [
+      'a role ARN with a wildcard in its path',
+      withTargets([target('a', { roleArn: 'arn:aws:iam::111111111111:role/*/deployer' })]),
+      [
+        '`targets[0] (a).roleArn` must name one role: no `*`, `?`, `${` or `%{` in its path (a wildcard in a policy, an expression in Terraform), got "arn:aws:iam::111111111111:role/*/deployer"',
+      ],
+    ],
+    [
+      'a plan role ARN with a wildcard in its path',
+      withTargets([target('a', { planRoleArn: 'arn:aws:iam::111111111111:role/team?/planner' })]),
+      [
+        '`targets[0] (a).planRoleArn` must name one role: no `*`, `?`, `${` or `%{` in its path (a wildcard in a policy, an expression in Terraform), got "arn:aws:iam::111111111111:role/team?/planner"',
+      ],
+    ],
+    [
+      'a role ARN with a Terraform expression in its path',
+      withTargets([target('a', { roleArn: 'arn:aws:iam::111111111111:role/${file("/etc/passwd")}/deployer', planRoleArn: 'arn:aws:iam::111111111111:role/%{if true}x%{endif}/planner' })]),
+      [expect.stringMatching(/^`targets\[0\] \(a\)\.roleArn` .*\$\{/), expect.stringMatching(/^`targets\[0\] \(a\)\.planRoleArn` .*%\{/)],
+    ],
+    [
+      'a role of another partition than the region\'s',
+      withTargets([target('a', { region: 'cn-north-1' }), target('b', { region: 'us-gov-west-1', roleArn: 'arn:aws-cn:iam::222222222222:role/deployer' })]),
+      [
+        '`targets[0] (a).roleArn` must be in the partition of `region` "cn-north-1", "aws-cn" (STS there cannot assume a role of another partition), got "aws": "arn:aws:iam::111111111111:role/deployer"',
+        '`targets[1] (b).roleArn` must be in the partition of `region` "us-gov-west-1", "aws-us-gov" (STS there cannot assume a role of another partition), got "aws-cn": "arn:aws-cn:iam::222222222222:role/deployer"',
+      ],
+    ],
+    [
+      'a role of another partition than the inherited region\'s',
+      withTargets([target('a', { planRoleArn: 'arn:aws-us-gov:iam::111111111111:role/planner' })]),
+      [
+        '`targets[0] (a).planRoleArn` must be in the partition of `region` "eu-west-1", "aws" (STS there cannot assume a role of another partition), got "aws-us-gov": "arn:aws-us-gov:iam::111111111111:role/planner"',
+      ],
+    ],
+    [
+      'a plan role that is a user',
+      withTargets([target('a', { planRoleArn: 'arn:aws:iam::111111111111:user/planner' })]),
+      ['`targets[0] (a).planRoleArn` must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>), got "arn:aws:iam::111111111111:user/planner"'],
+    ],
+    [
+      'a plan role in another account',
+      withTargets([target('a', { planRoleArn: 'arn:aws:iam::222222222222:role/planner' })]),
+      [
+        "`targets[0] (a).planRoleArn` must be a role in `accountId` \"111111111111\" (its credentials are that account's; the provider refuses any other), got a role in \"222222222222\": \"arn:aws:iam::222222222222:role/planner\"",
+      ],
+    ],
+    [
+      'the deploy role as the plan role',
+      withTargets([target('a', { planRoleArn: ROLE_A })]),
+      ['`targets[0] (a).planRoleArn` must differ from `roleArn` (plans assume it so that they never hold deploy power), got "arn:aws:iam::111111111111:role/deployer"'],
+    ],
+    [
+      'two targets in one account and region under one secret-name prefix',
+      withTargets([target('a'), inAccountA('a2', { secretNamePrefix: 'iam-key-rotation/' })]),
+      [
+        '`targets[1] (a2).secretNamePrefix` must not overlap the secret-name prefix of targets[0] (a) in the same account "111111111111" and region "eu-west-1" (each function\'s boundary would cover the other\'s secrets), got "iam-key-rotation/" and "iam-key-rotation/"',
+      ],
+    ],
+    [
+      'a default prefix over another target\'s nested prefix, in one account and region',
+      withTargets([inAccountA('a2', { secretNamePrefix: 'iam-key-rotation/eu/' }), target('a')]),
+      [
+        '`targets[1] (a).secretNamePrefix` (the default: the rotation name and "/") must not overlap the secret-name prefix of targets[0] (a2) in the same account "111111111111" and region "eu-west-1" (each function\'s boundary would cover the other\'s secrets), got "iam-key-rotation/" and "iam-key-rotation/eu/"',
+      ],
+    ],
+    [
+      'one top-level prefix inherited by two targets in one account and region',
+      withTargets([target('a'), inAccountA('a2')], { secretNamePrefix: 'team/' }),
+      [
+        '`targets[1] (a2).secretNamePrefix` (the top-level one) must not overlap the secret-name prefix of targets[0] (a) in the same account "111111111111" and region "eu-west-1" (each function\'s boundary would cover the other\'s secrets), got "team/" and "team/"',
+      ],
+    ],
+    [
+      'a secret name under the prefix of an earlier target in one account and region',
+      withTargets([target('a'), inAccountA('a2', { users: [{ name: 'ci-a2', secretName: 'iam-key-rotation/ci-a2' }] })]),
+      [
+        '`targets[1] (a2).users[0].secretName` must not be under the secret-name prefix "iam-key-rotation/" of targets[0] (a) in the same account "111111111111" and region "eu-west-1" (each function\'s boundary would cover the other\'s secrets), got "iam-key-rotation/ci-a2"',
+      ],
+    ],
+    [
+      'a secret name under the prefix of a later target in one account and region',
+      withTargets([target('a', { users: [{ name: 'ci', secretName: 'shared/ci' }] }), inAccountA('a2', { secretNamePrefix: 'shared/' })]),
+      [
+        '`targets[0] (a).users[0].secretName` must not be under the secret-name prefix "shared/" of targets[1] (a2) in the same account "111111111111" and region "eu-west-1" (each function\'s boundary would cover the other\'s secrets), got "shared/ci"',
+      ],
+    ],
+    [
+      'one secret name in two targets of one account and region',
+      withTargets([target('a', { users: [{ name: 'ci', secretName: 'legacy/ci-key' }] }), inAccountA('a2', { users: [{ name: 'ci-a2', secretName: 'legacy/ci-key' }] })]),
+      [
+        '`targets[1] (a2).users[0].secretName` must not be a secret of targets[0] (a) too, in the same account "111111111111" and region "eu-west-1" (each function\'s boundary would cover the other\'s secrets), got "legacy/ci-key"',
+      ],
+    ],
     ['a bad session name', withTargets([target('a', { sessionName: 'a b' })]), ['`targets[0] (a).sessionName` must be 2-64 characters of letters, digits and _+=,.@-, got "a b"']],
     ['a bad external id', withTargets([target('a', { externalId: 'x' })]), ['`targets[0] (a).externalId` must be 2-1224 characters of letters, digits and _+=,.@:/-, got "x"']],
     [
       'an unknown key',
       withTargets([target('a'), target('prod-eu', { user: [] })]),
-      [expect.stringMatching(/^`targets\[1\] \(prod-eu\)\.user` is not a known key \(known: name, accountId, roleArn, externalId, sessionName, rotationName, region, users, /)],
+      [expect.stringMatching(/^`targets\[1\] \(prod-eu\)\.user` is not a known key \(known: name, accountId, roleArn, planRoleArn, externalId, sessionName, rotationName, region, users, /)],
     ],
     ['no users', withTargets([withoutUsers(target('a'))]), ['`targets[0] (a).users` is required: list the IAM users whose keys rotate']],
     [

@@ -110,6 +110,16 @@ describe('the module is the construct', () => {
     });
   });
 
+  test("every secret binds its user the way the function derives it: named <name>/<user>, tagged <user>, and MANAGED_SECRETS the prefix alone", () => {
+    const fn = only(moduleJson.resource, 'aws_lambda_function');
+    expect((fn.environment as { variables: Record<string, string> }).variables.MANAGED_SECRETS).toBe('["${var.name}/*"]');
+    const secret = only(moduleJson.resource, 'aws_secretsmanager_secret');
+    expect(secret.name).toBe('${var.name}/${each.key}');
+    // the map's keys are the user names (users_by_name), so each secret's tag names the user its name ends with
+    expect(String(secret.tags)).toContain('"iam-key-rotation:user" = each.value.name');
+    expect(moduleJson.locals.users_by_name).toMatch(/: user\.name => \{ name = user\.name,/);
+  });
+
   test('invoke permissions name this account and the secrets <name>/*, or the sweep rule', () => {
     const permissions = Object.values(moduleJson.resource.aws_lambda_permission);
     expect(permissions).toHaveLength(2);
@@ -117,6 +127,19 @@ describe('the module is the construct', () => {
     expect(permissions.map((permission) => permission.source_arn)).toEqual(
       expect.arrayContaining([expect.stringMatching(/:secret:\$\{var\.name\}\/\*$/), expect.stringMatching(/:rule\/\$\{aws_cloudwatch_event_rule\.[^.]+\.name\}$/)]),
     );
+  });
+
+  test("each secret's read policy has the construct's statements: readers read AWSCURRENT and AWSPREVIOUS only, the rotation role left alone", () => {
+    const modulePolicy = String(only(moduleJson.resource, 'aws_secretsmanager_secret_policy').policy);
+    const constructPolicy = policyOf(Object.values(construct.resource.aws_secretsmanager_secret_policy)[0]);
+    expect(constructPolicy.Statement.map((statement) => statement.Sid)).toEqual(['ReadersReadTheSecret', 'ReadersReadOnlyCurrentAndPrevious', 'ReadersReadNoVersionById']);
+    for (const statement of constructPolicy.Statement) {
+      expect(modulePolicy).toContain(`"Sid" = "${String(statement.Sid)}", "Effect" = "${String(statement.Effect)}", "Principal" = { "AWS" = var.readers }`);
+    }
+    expect(modulePolicy).toContain('"Null" = { "secretsmanager:VersionStage" = "false" }, "StringNotEquals" = { "secretsmanager:VersionStage" = ["AWSCURRENT", "AWSPREVIOUS"] }');
+    expect(modulePolicy).toContain('"Null" = { "secretsmanager:VersionId" = "false" }');
+    const exempt = /"ArnNotEquals" = \{ "aws:PrincipalArn" = "arn:\$\{data\.aws_partition\.[\w-]+\.partition\}:iam::\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}:role\/\$\{aws_iam_role\.rotation-function_role_[\w]+\.name\}" \}/g;
+    expect(modulePolicy.match(exempt)).toHaveLength(2);
   });
 
   test('main.tf.json as built (a change to it, and to its resource addresses, is deliberate)', () => {
@@ -136,12 +159,12 @@ describe('the user cap comes from the construct\'s policy sizing', () => {
     const part = usersPerPolicy();
     expect(userPolicySize(Array.from({ length: part }, () => longest))).toBeLessThanOrEqual(MANAGED_POLICY_SIZE_LIMIT);
     expect(userPolicySize(Array.from({ length: part + 1 }, () => longest))).toBeGreaterThan(MANAGED_POLICY_SIZE_LIMIT);
-    expect(only(moduleJson.resource, 'aws_iam_policy').for_each).toContain(`chunklist(var.users[*].name, ${part})`);
+    expect(only(moduleJson.resource, 'aws_iam_policy').for_each).toContain(`chunklist(local.users_typed[*].name, ${part})`);
   });
 
   test("the cap is the role's managed policies' worth of parts, and `users` refuses more", () => {
     expect(maxModuleUsers()).toBe(usersPerPolicy() * MANAGED_POLICIES_PER_ROLE);
-    expect(moduleJson.variable.users.validation.map((rule) => rule.condition)).toContain(`\${length(var.users) <= ${maxModuleUsers()}}`);
+    expect(moduleJson.variable.users.validation.map((rule) => rule.condition)).toContainEqual(expect.stringContaining(`? length(var.users) <= ${maxModuleUsers()} : true}`));
   });
 });
 
@@ -152,6 +175,15 @@ describe('variables and README', () => {
       expect(moduleJson.variable[variable.name].type).toBe(variable.type);
       for (const { errorMessage } of variable.validations) expect(errorMessage).toContain(`\`${variable.name}`);
     }
+  });
+
+  test('`users` and `schedule` take any value, so that their validations see unknown fields; the README shows their shape', () => {
+    // Terraform's object types drop the attributes they do not name: `crate_user = true` would pass unseen.
+    expect(moduleJson.variable.users.type).toBe('any');
+    expect(moduleJson.variable.schedule.type).toBe('any');
+    expect(moduleJson.variable.users.validation[0].error_message).toContain('is not a known key (known: name, create_user, schedule).');
+    expect(moduleJson.variable.schedule.validation[0].error_message).toContain('is not a known key (known: automatically_after_days, schedule_expression, duration).');
+    expect(inputsTable(moduleVariables(maxModuleUsers()))).toContain('| `users` | `list(object({ name = string, create_user = optional(bool, false), schedule = optional(object({');
   });
 
   test("the README's inputs and outputs tables are the module's variables and the construct's outputs", () => {
