@@ -170,11 +170,11 @@ describe('target keys', () => {
     expect(targetsOf(parseAppConfig(withTargets([target('a'), target('b')]))).map((entry) => entry.backend)).toEqual([undefined, undefined]);
   });
 
-  test('two targets in one account take different rotation names', () => {
-    const targets = targetsOf(parseAppConfig(withTargets([target('a'), target('c', { region: 'us-east-1', rotationName: 'keys-us' })])));
-    expect(targets.map((entry) => [entry.region, entry.rotation.name])).toEqual([
-      ['eu-west-1', undefined],
-      ['us-east-1', 'keys-us'],
+  test('two targets in one account and region take their own rotation names', () => {
+    const targets = targetsOf(parseAppConfig(withTargets([target('a'), inAccountA('a2')])));
+    expect(targets.map((entry) => [entry.accountId, entry.region, entry.rotation.name])).toEqual([
+      ['111111111111', 'eu-west-1', undefined],
+      ['111111111111', 'eu-west-1', 'keys-a2'],
     ]);
   });
 });
