@@ -51,7 +51,7 @@ import threading
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
@@ -198,7 +198,48 @@ class HarnessState:
             del self.invocations[:-MAX_LOG_ENTRIES]
 
 
+class MotoLock:
+    """moto's backends are not thread-safe: two requests writing at once can fail one of them with HTTP 500 after its
+    write took effect, and the SDK's retry then meets its own result (terraform's CreatePolicy answered
+    EntityAlreadyExists for a policy it had just created). So one request at a time runs inside moto. A request that
+    runs a function lets go while the function runs, since the function calls back into moto (RotateSecret's steps)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def _held_here(self) -> bool:
+        return bool(getattr(self._local, "held", False))
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        if self._held_here():
+            yield
+            return
+        self._lock.acquire()
+        self._local.held = True
+        try:
+            yield
+        finally:
+            self._local.held = False
+            self._lock.release()
+
+    @contextlib.contextmanager
+    def released(self) -> Iterator[None]:
+        if not self._held_here():
+            yield
+            return
+        self._local.held = False
+        self._lock.release()
+        try:
+            yield
+        finally:
+            self._lock.acquire()
+            self._local.held = True
+
+
 STATE = HarnessState()
+MOTO = MotoLock()
 CHILDREN: set[subprocess.Popen[bytes]] = set()
 CHILDREN_LOCK = threading.Lock()
 
@@ -490,10 +531,10 @@ def invoke_node_function(fn: Any, event: Any, work_dir: str) -> tuple[str, bool,
     module, _, export = fn.handler.rpartition(".")
     args = ["node", RUNNER_JS, code_dir, module, export]
     event_json = json.dumps(event if event is not None else {})
-    with STATE.invocation_slots:
+    env = function_env(fn, code_dir)
+    with MOTO.released(), STATE.invocation_slots:
         started = time.time()  # the function's timeout runs from when it starts, not from when it was queued
         deadline_ms = int((started + timeout) * 1000)
-        env = function_env(fn, code_dir)
         if STATE.reuse_function_processes:
             stdout, timed_out = run_warm(args, event_json, env, timeout, deadline_ms)
             stderr = ""
@@ -1141,12 +1182,14 @@ class HarnessMiddleware:
         path: str = environ.get("PATH_INFO", "")
         body = read_body(environ)
         if path.startswith(CONTROL_PREFIX):
-            status, payload = control(environ["REQUEST_METHOD"], path[len(CONTROL_PREFIX):].strip("/"), body)
+            with MOTO.held():
+                status, payload = control(environ["REQUEST_METHOD"], path[len(CONTROL_PREFIX):].strip("/"), body)
             return json_response(start_response, status, payload)
 
         call = identify_call(environ, body)
         if call.service is None:  # unsigned: moto's own API, health checks
-            return self.app(environ, start_response)
+            with MOTO.held():
+                return self.app(environ, start_response)
         entry: JsonDict = {
             "time": time.time(),
             "service": call.service,
@@ -1165,7 +1208,8 @@ class HarnessMiddleware:
             return fault_response(call, fault, start_response)
 
         response = CapturedResponse()
-        body_iter = self.app(environ, response.start_response)
+        with MOTO.held():
+            body_iter = self.app(environ, response.start_response)
         entry["status"] = response.status_code
         if call.json_protocol and response.status_code in (401, 403):
             body = b"".join(body_iter)

@@ -3,6 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import {
   CreateAccessKeyCommand,
+  CreateGroupCommand,
+  CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
   DeleteAccessKeyCommand,
@@ -770,6 +772,25 @@ describeWithMoto('emulator (IAM auth on)', () => {
     // THEN it reads the owner's key and is denied the other user's
     await expect(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: await keyOf(owner) }))).resolves.toMatchObject({ UserName: owner });
     await expect(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: await keyOf(stranger) }))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  it('runs parallel writes one at a time inside moto: none fails, none answers HTTP 500', async () => {
+    // moto's backends are not thread-safe; a write that failed with 500 after taking effect made terraform's retry of
+    // CreatePolicy meet EntityAlreadyExists. GIVEN a signer whose authorization reads IAM while IAM is being written
+    const { credentials } = await userKey();
+    const sts = clients(emulator, credentials).sts;
+    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }] });
+    await emulator.clearCalls();
+    // WHEN groups, policies and signed calls all arrive at once, with no retries
+    const names = Array.from({ length: 60 }, () => unique('parallel'));
+    const results = await Promise.allSettled([
+      ...names.map((name) => admin.iam.send(new CreateGroupCommand({ GroupName: name }))),
+      ...names.map((name) => admin.iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: document }))),
+      ...names.map(() => sts.send(new GetCallerIdentityCommand({}))),
+    ]);
+    // THEN every call succeeded once, and the emulator answered no server error
+    expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+    expect((await emulator.calls()).filter((call) => (call.status ?? 0) >= 500)).toEqual([]);
   });
 
   it('answers NoSuchEntity, not AccessDenied, for a user that does not exist but the policy names', async () => {
