@@ -276,23 +276,20 @@ def ensure_admin() -> JsonDict:
 
 
 def principal_of(access_key_id: str) -> str | None:
-    """The ARN that owns an access key (cached: key ids are never reused)."""
+    """The ARN that owns an access key (cached: key ids are never reused). Reads moto: call it under MOTO.held()."""
     cached = STATE.principals.get(access_key_id)
     if cached:
         return cached
     found: str | None = None
-    try:
-        for user in list(iam_backend().users.values()):
-            if any(k.access_key_id == access_key_id for k in list(user.access_keys)):
-                found = user.arn
+    for user in iam_backend().users.values():
+        if any(k.access_key_id == access_key_id for k in user.access_keys):
+            found = user.arn
+            break
+    if found is None:
+        for role in sts_backend().assumed_roles:
+            if role.access_key_id == access_key_id:
+                found = role.arn
                 break
-        if found is None:
-            for role in list(sts_backend().assumed_roles):
-                if role.access_key_id == access_key_id:
-                    found = role.arn
-                    break
-    except RuntimeError:  # a dict changed size while another thread wrote: skip, do not cache
-        return None
     if found:
         STATE.principals[access_key_id] = found
     return found
@@ -1190,12 +1187,14 @@ class HarnessMiddleware:
         if call.service is None:  # unsigned: moto's own API, health checks
             with MOTO.held():
                 return self.app(environ, start_response)
+        with MOTO.held():
+            principal = principal_of(call.access_key_id) if call.access_key_id else None
         entry: JsonDict = {
             "time": time.time(),
             "service": call.service,
             "action": call.action,
             "accessKeyId": call.access_key_id,
-            "principal": principal_of(call.access_key_id) if call.access_key_id else None,
+            "principal": principal,
             "status": None,
             "injectedFault": False,
             # The SDKs number their tries of one call (header amz-sdk-request: attempt=2; max=3): >1 is a retry.
