@@ -13,7 +13,7 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   collectCoverage: true,
-  collectCoverageFrom: ['lambda/**/*.ts'],
+  collectCoverageFrom: ['lambda/**/*.ts', 'core/**/*.ts'],
   coverageReporters: ['text-summary'],
-  coverageThreshold: { './lambda/': { lines: 95 } },
+  coverageThreshold: { './lambda/': { lines: 95 }, './core/': { lines: 95 } },
 };

@@ -1,7 +1,7 @@
 import { DescribeSecretCommand, type DescribeSecretCommandOutput, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { USER_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY } from '../contract';
-import { isResourceNotFound } from '../lambda/aws-errors';
-import { previousKeyPolicyOf, type ResolvedPreviousKeyPolicy } from '../lambda/previous-key-policy';
+import { USER_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY } from '../core/contract';
+import { isResourceNotFound } from '../core/aws-errors';
+import { previousKeyPolicyOf, type ResolvedPreviousKeyPolicy } from '../core/previous-key-policy';
 import { explainAwsError } from './aws-errors';
 import { NotManagedError } from './errors';
 import { bindingProblemOf, coversSecret, functionNameOf, type RotationFunctionSettings } from './rotation-function-settings';

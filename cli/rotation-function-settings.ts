@@ -4,10 +4,10 @@ import {
   DEFAULT_PREVIOUS_KEY_GRACE_DAYS,
   DEFAULT_PREVIOUS_KEY_IN_USE,
   type PreviousKeyPolicy,
-} from '../contract';
-import { parseArn, type ParsedArn } from '../lambda/arn';
-import { loadConfig } from '../lambda/config';
-import { bindingProblem, BINDING_RULE, isManagedSecret, type ManagedSecrets } from '../lambda/managed-secrets';
+} from '../core/contract';
+import { parseArn, type ParsedArn } from '../core/arn';
+import { loadConfig } from '../core/function-settings';
+import { bindingProblem, BINDING_RULE, isManagedSecret, type ManagedSecrets } from '../core/managed-secrets';
 import { isMissingRegion } from './aws-errors';
 
 /** What the CLI needs from a rotation function's environment: the stack's previous-key policy and trust boundary. */
@@ -83,7 +83,7 @@ export function coversSecret(settings: StackSettings, secretArn: string): boolea
 
 /**
  * Why the secret does not bind the user its tag names, per the function's MANAGED_SECRETS (see ManagedSecretEntry in
- * contract.ts), in words for the operator; undefined when it does, or when the boundary is unknown.
+ * core/contract.ts), in words for the operator; undefined when it does, or when the boundary is unknown.
  */
 export function bindingProblemOf(settings: StackSettings, secretName: string, userName: string): string | undefined {
   if (settings.boundary === undefined) return undefined;

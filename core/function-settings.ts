@@ -9,10 +9,10 @@ import {
   PREVIOUS_KEY_ACTIONS,
   PREVIOUS_KEY_IN_USE_ACTIONS,
   type PreviousKeyPolicy,
-} from '../contract';
+} from './contract';
 import { ConfigurationError, type RotationScope } from './errors';
-import { LOG_LEVELS, type LogLevel, toLogLevel } from './logger';
-import type { KeyRoles } from './key-roles';
+import { LOG_LEVELS, type LogLevel, toLogLevel } from './log-levels';
+import type { KeyRoles } from './grant-roles';
 import { type ManagedSecrets, toManagedSecrets } from './managed-secrets';
 
 export interface RotationConfig {

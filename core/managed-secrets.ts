@@ -1,4 +1,4 @@
-import { PREFIX_PATTERN_SUFFIX, USER_TAG_KEY } from '../contract';
+import { PREFIX_PATTERN_SUFFIX, USER_TAG_KEY } from './contract';
 import { parseArn, type ParsedArn } from './arn';
 import { UnmanagedSecretError, type RotationScope } from './errors';
 

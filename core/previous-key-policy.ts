@@ -1,4 +1,4 @@
-import { PREVIOUS_KEY_POLICY_TAG_KEY, parsePreviousKeyPolicy, type PreviousKeyPolicy } from '../contract';
+import { PREVIOUS_KEY_POLICY_TAG_KEY, parsePreviousKeyPolicy, type PreviousKeyPolicy } from './contract';
 
 /** A secret's previous-key policy, and where it came from. */
 export interface ResolvedPreviousKeyPolicy {

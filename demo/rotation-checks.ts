@@ -1,5 +1,5 @@
 // Rotates one user's secret in the emulator and verifies, against IAM and STS, everything the demo shows about it.
-import type { PreviousKeyAction } from '../contract';
+import type { PreviousKeyAction } from '../core/contract';
 import { type KeyCheck, maskKeyId, type RotationState, type StoredAccessKey } from '../emulator/aws-state';
 import type { Redactor } from './redaction';
 

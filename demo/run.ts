@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_PREVIOUS_KEY_ACTION, type PreviousKeyAction } from '../contract';
+import { DEFAULT_PREVIOUS_KEY_ACTION, type PreviousKeyAction } from '../core/contract';
 import { loadRotationConfig } from '../lib/config';
 import { maskKeyId, RotationState } from '../emulator/aws-state';
 import { EmulatorDeployment } from '../emulator/deployment';

@@ -100,4 +100,4 @@ export class RotationState {
 }
 
 /** An access key id as the demo shows it: masked as the sweep and the CLI mask it. */
-export { maskAccessKeyId as maskKeyId } from '../lambda/sweep/findings';
+export { maskAccessKeyId as maskKeyId } from '../core/sweep/findings';

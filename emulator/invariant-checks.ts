@@ -1,8 +1,8 @@
 // DESIGN.md's invariants as checks that return what they found instead of asserting, for scenarios that also run
 // outside jest (the throttled fleet, the benchmark). Each violation is one sentence naming the user and key ids, never
 // a secret access key.
-import { ATTEMPT_TAG_KEY, type PreviousKeyAction } from '../contract';
-import { MAX_KEYS_PER_USER } from '../lambda/key-slots';
+import { ATTEMPT_TAG_KEY, type PreviousKeyAction } from '../core/contract';
+import { MAX_KEYS_PER_USER } from '../core/key-slots';
 import type { RotationState, StoredAccessKey } from './aws-state';
 
 /** What one look at a user found; inconclusive when AWSCURRENT moved while it looked (a rotation finished meanwhile). */

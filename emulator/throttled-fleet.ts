@@ -7,7 +7,7 @@ import { Agent } from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { PreviousKeyAction } from '../contract';
+import type { PreviousKeyAction } from '../core/contract';
 import { RotationState } from './aws-state';
 import { type Emulator, startEmulator, throttlingFault } from './emulator';
 import { deployFleetStack, inBatches } from './fleet-stack';

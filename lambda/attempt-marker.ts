@@ -1,7 +1,7 @@
 import type { AccessKeyMetadata } from '@aws-sdk/client-iam';
 import { TagResourceCommand, UntagResourceCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ATTEMPT_TAG_KEY } from '../contract';
-import type { RotationRequest } from './event';
+import { ATTEMPT_TAG_KEY } from '../core/contract';
+import type { RotationRequest } from '../core/rotation-request';
 
 /**
  * The window in which one createSecret attempt may create a key, recorded on the secret (tag ATTEMPT_TAG_KEY)

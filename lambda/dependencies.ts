@@ -4,10 +4,10 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { createStsClient, iamClient, secretsManagerClient, snsClient, type StsClientFactory } from './clients';
 import { assumedRoleClients } from './role-clients';
 import { systemClock, type Clock } from './clock';
-import type { RotationConfig } from './config';
-import type { RotationRequest } from './event';
+import type { RotationConfig } from '../core/function-settings';
+import type { RotationRequest } from '../core/rotation-request';
 import { logger, type Logger } from './logger';
-import type { SecretMetadata } from './secret-metadata';
+import type { SecretMetadata } from '../core/secret/metadata';
 
 /** The clients that act on secrets and users, signing as one role. */
 export interface RoleClients {

@@ -1,5 +1,5 @@
-import { parseArn, type ParsedArn } from './arn';
-import { ConfigurationError, type RotationScope } from './errors';
+import { parseArn, type ParsedArn } from '../core/arn';
+import { ConfigurationError, type RotationScope } from '../core/errors';
 
 /** What the function learns from the Lambda runtime's context object. */
 export interface InvocationContext {

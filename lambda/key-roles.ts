@@ -1,30 +1,7 @@
-// A fleet too large for one role's policies is split over key roles (see keyRoleIndex in contract.ts): before it touches
-// a secret, the function takes the clients of the key role holding that secret's grants.
-import { keyRoleIndex } from '../contract';
-import { parseArn, type ParsedArn } from './arn';
+// Before it touches a secret, the function takes the clients of the key role holding that secret's grants.
+import type { ParsedArn } from '../core/arn';
+import { type KeyRoles, keyRoleArn } from '../core/grant-roles';
 import type { Dependencies, RoleClients } from './dependencies';
-
-/** What the construct tells about the key roles (KEY_ROLE_COUNT, KEY_ROLE_NAME_PREFIX). */
-export interface KeyRoles {
-  readonly count: number;
-  /** The `n`th role (1-based) is named `<namePrefix><n>`. */
-  readonly namePrefix: string;
-}
-
-/** Secrets Manager ends a secret's ARN with `-` and six random characters after the name. */
-const ARN_NAME_SUFFIX = /-[A-Za-z0-9]{6}$/;
-
-/** The secret's name, from its ARN (what Secrets Manager sends) or its name. */
-export function secretNameOf(secretId: string): string {
-  const arn = parseArn(secretId);
-  return arn === undefined ? secretId : arn.resource.replace(/^secret:/, '').replace(ARN_NAME_SUFFIX, '');
-}
-
-/** The key role holding the grants on the secret, in the function's own partition and account. */
-export function keyRoleArn(keyRoles: KeyRoles, secretId: string, functionArn: ParsedArn): string {
-  const number = keyRoleIndex(secretNameOf(secretId), keyRoles.count) + 1;
-  return `arn:${functionArn.partition}:iam::${functionArn.account}:role/${keyRoles.namePrefix}${number}`;
-}
 
 /**
  * The dependencies to act on the secret with: those of its key role, or `deps` itself without key roles. A wrong

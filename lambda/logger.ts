@@ -2,20 +2,8 @@
  * Structured JSON log lines on stdout, one per call, Powertools style: a fixed message, context as an object.
  * Keys that could carry key material are redacted as a second fence; the first is never passing them.
  */
-import {
-  DEFAULT_LOG_LEVEL as DEFAULT_FUNCTION_LOG_LEVEL,
-  LOG_LEVELS as FUNCTION_LOG_LEVELS,
-  type LogLevel as FunctionLogLevel,
-} from '../contract';
-
-/** The contract's levels in lowercase, as they appear in the log lines. */
-export type LogLevel = Lowercase<FunctionLogLevel>;
-export const LOG_LEVELS: readonly LogLevel[] = FUNCTION_LOG_LEVELS.map((level) => toLogLevel(level));
-
-/** The logger's name for a level of the contract (LOG_LEVEL is read case-insensitively). */
-export function toLogLevel(level: FunctionLogLevel): LogLevel {
-  return level.toLowerCase() as LogLevel;
-}
+import { DEFAULT_LOG_LEVEL as DEFAULT_FUNCTION_LOG_LEVEL } from '../core/contract';
+import { type LogLevel, toLogLevel } from '../core/log-levels';
 
 export type LogContext = Readonly<Record<string, unknown>>;
 

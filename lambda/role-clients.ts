@@ -2,7 +2,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { RoleClients } from './dependencies';
-import { UnexpectedResponseError } from './errors';
+import { UnexpectedResponseError } from '../core/errors';
 import { sdkRetrySettings } from './retry-mode';
 
 /** The shortest session STS grants: a rotation step or a sweep needs minutes. */

@@ -1,11 +1,11 @@
-import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from './config';
+import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from '../core/function-settings';
 import type { Dependencies, StepInput } from './dependencies';
-import { parseRotationEvent, type RotationStep } from './event';
+import { parseRotationEvent, type RotationStep } from '../core/rotation-request';
 import { invocationDeadline, ownFunctionArn, type InvocationContext } from './invocation-context';
 import { dependenciesForSecret } from './key-roles';
 import { describeError } from './logger';
-import { assertBoundSecret, assertManagedSecret } from './managed-secrets';
-import { checkRotationRequest, describeSecret, managedUserName } from './secret-metadata';
+import { assertBoundSecret, assertManagedSecret } from '../core/managed-secrets';
+import { checkRotationRequest, describeSecret, managedUserName } from '../core/secret/metadata';
 import { createSecret } from './steps/create-secret';
 import { finishSecret, finishRemainingWork } from './steps/finish-secret';
 import { setSecret } from './steps/set-secret';

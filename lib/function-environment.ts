@@ -1,6 +1,6 @@
 // What `functionEnvironment` may add to the rotation function's environment: only variables with a documented use.
 // Anything else could change what code runs before the handler or where the SDK sends the keys the function mints.
-import type { UserFunctionEnvironmentVariable } from '../function-package';
+import type { UserFunctionEnvironmentVariable } from '../core/function-package';
 import { ValidationError, isUnresolved, show } from './validation';
 
 interface AllowedVariable {
@@ -17,7 +17,7 @@ const oneOf =
 
 /**
  * The variables `functionEnvironment` accepts (the AWS SDK for JavaScript v3 reads each of them): exactly the names of
- * function-package.ts, which the plan review allows on the function too.
+ * core/function-package.ts, which the plan review allows on the function too.
  */
 export const FUNCTION_ENVIRONMENT_VARIABLES: Readonly<Record<string, AllowedVariable>> = {
   AWS_MAX_ATTEMPTS: {

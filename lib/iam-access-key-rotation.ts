@@ -13,7 +13,7 @@ import {
   PreviousKeyInUseAction,
   USER_TAG_KEY,
   formatPreviousKeyPolicy,
-} from '../contract';
+} from '../core/contract';
 import { AwsContext } from './aws-context';
 import { FunctionAlarms } from './function-alarms';
 import { NotificationOptions, NotificationTopic, notificationOptionsProblems } from './notifications';

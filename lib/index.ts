@@ -8,7 +8,7 @@ export type { Encryption, IamAccessKeyRotationProps, LogLevel } from './iam-acce
 export type { RotatedUserOptions } from './rotated-user';
 export type { RotationSchedule } from './schedule';
 export type { NotificationOptions } from './notifications';
-export type { PreviousKeyAction, PreviousKeyInUseAction } from '../contract';
+export type { PreviousKeyAction, PreviousKeyInUseAction } from '../core/contract';
 export { ValidationError } from './validation';
 
 // What the construct exposes (its parts, for references and escape hatches) and the stack's outputs.

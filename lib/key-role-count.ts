@@ -1,6 +1,6 @@
-// How many key roles a fleet needs (see keyRoleIndex in contract.ts): none while the function's own role can hold
+// How many key roles a fleet needs (see keyRoleIndex in core/contract.ts): none while the function's own role can hold
 // every grant.
-import { keyRoleIndex } from '../contract';
+import { keyRoleIndex } from '../core/contract';
 import { ArnParts, roleArn } from './policy';
 import { GrantSizing, grantShare, policiesNeeded } from './user-policy';
 

@@ -17,7 +17,7 @@ export interface KeyRoleProps {
 }
 
 /**
- * A role holding the grants on a share of the stack's secrets and users (see keyRoleIndex in contract.ts), which the
+ * A role holding the grants on a share of the stack's secrets and users (see keyRoleIndex in core/contract.ts), which the
  * rotation function assumes to rotate them: it lets one function rotate more users than one role's policies can name.
  */
 export class KeyRole extends Construct {

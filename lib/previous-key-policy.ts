@@ -10,7 +10,7 @@ import {
   PreviousKeyAction,
   PreviousKeyInUseAction,
   PreviousKeyPolicy,
-} from '../contract';
+} from '../core/contract';
 import { HOURS_PER_DAY, RotationSchedule, rotationIntervalDays } from './schedule';
 import { ValidationError, checkIntegerInRange, checkOneOf, collectProblem, isUnresolved, show } from './validation';
 

@@ -4,7 +4,7 @@ import { IamUser, IamUserConfig } from '@cdktf/provider-aws/lib/iam-user';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY, PreviousKeyAction, PreviousKeyInUseAction, USER_TAG_KEY } from '../contract';
+import { ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY, PreviousKeyAction, PreviousKeyInUseAction, USER_TAG_KEY } from '../core/contract';
 import { ArnParts } from './policy';
 import { readerAccount, secretReadPolicy } from './readers';
 import { RotationFunction } from './rotation-function';

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { PREFIX_PATTERN_SUFFIX } from '../contract';
+import { PREFIX_PATTERN_SUFFIX } from '../core/contract';
 import { AwsContext } from './aws-context';
 import { ArnParts, LONGEST_ARN_PARTS, eventRuleArn, regionalArn } from './policy';
 import { isUnresolved } from './validation';

@@ -8,8 +8,8 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { keyRoleIndex } from '../contract';
-import { FUNCTION_HANDLER, FUNCTION_RUNTIME } from '../function-package';
+import { keyRoleIndex } from '../core/contract';
+import { FUNCTION_HANDLER, FUNCTION_RUNTIME } from '../core/function-package';
 import { SECRETS_MANAGER_SECRET_ACTIONS } from './secrets-manager-actions';
 import { AwsContext } from './aws-context';
 import { dependencyOn } from './depends-on';
@@ -81,7 +81,7 @@ export interface RotationFunctionProps {
    */
   readonly secretNames?: readonly string[];
   /**
-   * Key roles holding the grants on secrets and users (see keyRoleIndex in contract.ts and lib/key-role-count.ts);
+   * Key roles holding the grants on secrets and users (see keyRoleIndex in core/contract.ts and lib/key-role-count.ts);
    * 0: the function's own role holds them.
    */
   readonly keyRoleCount: number;

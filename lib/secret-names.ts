@@ -1,6 +1,6 @@
 // The stack's secrets as its three fences name them (README, "The trust boundary"): the invoke permissions, the
-// role's Deny of every other secret, and the handler's own check (MANAGED_SECRETS, see contract.ts).
-import { ManagedSecretEntry, PREFIX_PATTERN_SUFFIX } from '../contract';
+// role's Deny of every other secret, and the handler's own check (MANAGED_SECRETS, see core/contract.ts).
+import { ManagedSecretEntry, PREFIX_PATTERN_SUFFIX } from '../core/contract';
 import { ArnParts, regionalArn } from './policy';
 import { ValidationError, isUnresolved, show } from './validation';
 
@@ -24,7 +24,7 @@ export interface UserSecretName {
 }
 
 /**
- * MANAGED_SECRETS (see ManagedSecretEntry in contract.ts): `<prefix>*` when some user's secret has the default name
+ * MANAGED_SECRETS (see ManagedSecretEntry in core/contract.ts): `<prefix>*` when some user's secret has the default name
  * `<prefix><user>`, which the function derives from the name and the tag (so they cost nothing), then `[name, user]`
  * for every other user, in the users' order: a custom name under the prefix too, which binds only its user.
  */

@@ -1,10 +1,10 @@
-// The daily sweep: an EventBridge schedule invokes the rotation function with the sweep event (contract.ts).
+// The daily sweep: an EventBridge schedule invokes the rotation function with the sweep event (core/contract.ts).
 import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { SWEEP_EVENT } from '../contract';
+import { SWEEP_EVENT } from '../core/contract';
 import { AwsContext } from './aws-context';
 import { eventRuleArn } from './policy';
 import { eventRuleName } from './rotation-failure-alert';

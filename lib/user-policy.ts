@@ -1,6 +1,6 @@
 // The grants on the managed secrets and users, as customer managed policies of at most IAM's size, and how many
 // such policies a set of users needs.
-import { ATTEMPT_TAG_KEY } from '../contract';
+import { ATTEMPT_TAG_KEY } from '../core/contract';
 import { ArnParts, LONGEST_ARN_PARTS, MANAGED_POLICY_SIZE_LIMIT, PolicyStatement, policyJson, policySize, userArnPatterns } from './policy';
 import { secretArnPattern } from './secret-names';
 import { isUnresolved } from './validation';
@@ -36,7 +36,7 @@ export function userStatements(grants: readonly Pick<RotationGrant, 'secretArn' 
         'secretsmanager:UntagResource',
       ],
       Resource: grants.map(({ secretArn }) => secretArn),
-      // The attempt marker (see contract.ts) is the only tag key the function may set or remove, so it can never move
+      // The attempt marker (see core/contract.ts) is the only tag key the function may set or remove, so it can never move
       // the user tag. Only TagResource and UntagResource carry aws:TagKeys; for the other actions the key is absent
       // and ForAllValues holds. One statement names each secret once, which keeps about 30 users in a policy.
       Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [ATTEMPT_TAG_KEY] } },

@@ -1,4 +1,4 @@
-// Bundles the CDKTF app (main.ts + lib/ + contract.ts) into dist/main.js for `node dist/main.js`:
+// Bundles the CDKTF app (main.ts + lib/ + core/contract.ts) into dist/main.js for `node dist/main.js`:
 // no ts-node at synth time (3.4 s saved), dependencies stay in node_modules (packages: 'external').
 // dist/main.js sits one level below the project root, like lib/, so lib's default paths work from both.
 import { build } from 'esbuild';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Compiles the construct library (lib/ and the root files it shares: contract.ts, arn-patterns.ts, function-package.ts)
-// for the package: CommonJS JavaScript and .d.ts types under dist/lib/ (and dist/contract.* and so on), the package's
+// Compiles the construct library (lib/ and the core modules it imports)
+// for the package: CommonJS JavaScript and .d.ts types under dist/lib/ (and dist/core/), the package's
 // `exports` entry. The old output goes first, so a deleted source never lingers in the tarball.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { root } from './build-shared.mjs';
 
 const dist = join(root, 'dist');
-for (const stale of ['lib', ...['contract', 'arn-patterns', 'function-package'].flatMap((file) => [`${file}.js`, `${file}.d.ts`])]) {
+for (const stale of ['lib', 'core']) {
   rmSync(join(dist, stale), { recursive: true, force: true });
 }
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

@@ -1,7 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { isResourceNotFound } from '../../lambda/aws-errors';
-import { assertValueNamesUser, parseSecretValue } from '../../lambda/secret-value';
+import { isResourceNotFound } from '../../core/aws-errors';
+import { assertValueNamesUser, parseSecretValue } from '../../core/secret/value';
 import { explainAwsError } from '../aws-errors';
 import { clientConfig, LazyClient } from '../aws-settings';
 import type { CommandInput } from '../commands';

@@ -1,11 +1,11 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { USER_TAG_KEY } from '../../contract';
-import { decide } from '../../lambda/sweep/decide';
-import { bySeverity, day, type Finding, formatFinding } from '../../lambda/sweep/findings';
-import { inspectSecret } from '../../lambda/sweep/inspect';
-import { listManagedSecrets, type ManagedSecret } from '../../lambda/sweep/managed-secret-list';
+import { USER_TAG_KEY } from '../../core/contract';
+import { decide } from '../../core/sweep/decide';
+import { bySeverity, day, type Finding, formatFinding } from '../../core/sweep/findings';
+import { inspectSecret } from '../../core/sweep/inspect';
+import { listManagedSecrets, type ManagedSecret } from '../../core/sweep/managed-secret-list';
 import { explainAwsError, isAccessProblem } from '../aws-errors';
 import { clientConfig, LazyClient } from '../aws-settings';
 import type { CommandInput } from '../commands';

@@ -1,5 +1,5 @@
 // Wildcard grants in the Allow statements of a policy: a reviewer must see each before it is applied.
-import { kindsMatchedBeyondOne } from '../../arn-patterns';
+import { kindsMatchedBeyondOne } from '../../core/arn-patterns';
 import { code, escapeText } from './markdown';
 import type { PolicyStatement } from './policy-statements';
 
@@ -59,7 +59,7 @@ function onlyActionsOnAnyResource(statement: PolicyStatement): boolean {
 
 /**
  * Patterns that could match more than the one IAM user or secret they name (`user/ci-*`, `user*`, `secret:?*`) are
- * judged by arn-patterns.ts, with the synth rule IKR2.
+ * judged by core/arn-patterns.ts, with the synth rule IKR2.
  *
  * Whether a resource names every resource (`*`) or every resource of a type: its resource part (after the fifth
  * `:`) is `*`, or `<type>/*` or `<type>:*` (e.g. `user/*`, `secret:*`, `log-group:*:*`). Narrower patterns are not:

@@ -5,9 +5,9 @@ import {
   RotationNotEnabledError,
   UnknownVersionError,
   VersionNotPendingError,
-} from './errors';
-import type { RotationRequest } from './event';
-import { secretNameOf } from './key-roles';
+} from '../errors';
+import type { RotationRequest } from '../rotation-request';
+import { secretNameOf } from './name';
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';

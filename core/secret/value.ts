@@ -1,4 +1,4 @@
-import { InvalidSecretError, UserMismatchError, type RotationScope } from './errors';
+import { InvalidSecretError, UserMismatchError, type RotationScope } from '../errors';
 
 /**
  * The secret value, in the seed's field names so its consumers keep working:

@@ -4,12 +4,11 @@ import {
   type GetSecretValueCommandOutput,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { isResourceNotFound } from './aws-errors';
-import { InvalidSecretError } from './errors';
-import type { RotationRequest } from './event';
-import type { Logger } from './logger';
-import { PENDING } from './secret-metadata';
-import { parseSecretValue, type KeySecretValue, type VersionLabel } from './secret-value';
+import { isResourceNotFound } from '../aws-errors';
+import { InvalidSecretError } from '../errors';
+import type { RotationRequest } from '../rotation-request';
+import { PENDING } from './metadata';
+import { parseSecretValue, type KeySecretValue, type VersionLabel } from './value';
 
 /** Whether this rotation's AWSPENDING version already has a value (createSecret ran before). */
 export async function pendingValueExists(secretsManager: SecretsManagerClient, request: RotationRequest): Promise<boolean> {
@@ -73,7 +72,7 @@ export async function readStagedKeyId(
   secretsManager: SecretsManagerClient,
   request: RotationRequest,
   label: VersionLabel,
-  logger: Logger,
+  logger: { warn(message: string, context: { readonly error: unknown }): void },
 ): Promise<string | undefined> {
   try {
     return (await readStagedValue(secretsManager, request, label))?.accesskey;

@@ -1,11 +1,11 @@
 import { GetAccessKeyLastUsedCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { ListSecretVersionIdsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { PreviousKeyPolicy } from '../../contract';
+import type { PreviousKeyPolicy } from '../contract';
 import { isNoSuchEntity } from '../aws-errors';
 import { previousKeyPolicyOf, type ResolvedPreviousKeyPolicy } from '../previous-key-policy';
-import { CURRENT, PENDING, PREVIOUS, versionWithStage } from '../secret-metadata';
-import { parseSecretValue, type VersionLabel } from '../secret-value';
-import { getSecretValueIfAny } from '../secret-versions';
+import { CURRENT, PENDING, PREVIOUS, versionWithStage } from '../secret/metadata';
+import { parseSecretValue, type VersionLabel } from '../secret/value';
+import { getSecretValueIfAny } from '../secret/versions';
 import { listUserKeys } from '../user-keys';
 import type { ManagedSecret } from './managed-secret-list';
 

@@ -1,5 +1,5 @@
 import { ListSecretsCommand, type SecretListEntry, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PREVIOUS_KEY_POLICY_TAG_KEY, USER_TAG_KEY } from '../../contract';
+import { PREVIOUS_KEY_POLICY_TAG_KEY, USER_TAG_KEY } from '../contract';
 
 /** What ListSecrets tells about one managed secret: enough to judge its rotation without another call. */
 export interface ManagedSecret {

@@ -1,17 +1,17 @@
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand, type AccessKeyMetadata, type IAMClient } from '@aws-sdk/client-iam';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { keysCreatedDuring, mayStillRun, parseAttemptMarker, writeAttemptMarker } from '../attempt-marker';
-import { isNoSuchEntity } from '../aws-errors';
+import { isNoSuchEntity } from '../../core/aws-errors';
 import type { Dependencies, StepInput } from '../dependencies';
-import { AttemptInProgressError, UnexpectedResponseError, UnmanagedKeyError, UserNotFoundError } from '../errors';
-import type { RotationRequest } from '../event';
-import { chooseKeyToFree, MAX_KEYS_PER_USER } from '../key-slots';
+import { AttemptInProgressError, UnexpectedResponseError, UnmanagedKeyError, UserNotFoundError } from '../../core/errors';
+import type { RotationRequest } from '../../core/rotation-request';
+import { chooseKeyToFree, MAX_KEYS_PER_USER } from '../../core/key-slots';
 import { describeError } from '../logger';
-import { userNameCaseError } from '../managed-secrets';
-import { CURRENT, managedUserName, PENDING, PREVIOUS } from '../secret-metadata';
-import { assertValueNamesUser, IGNORED_MASTER_ARN_FIELD, nextSecretValue, type KeySecretValue } from '../secret-value';
-import { pendingKeyId, pendingValueExists, readStagedKeyId, readStagedValue } from '../secret-versions';
-import { listUserKeys, type UserKeys } from '../user-keys';
+import { userNameCaseError } from '../../core/managed-secrets';
+import { CURRENT, managedUserName, PENDING, PREVIOUS } from '../../core/secret/metadata';
+import { assertValueNamesUser, IGNORED_MASTER_ARN_FIELD, nextSecretValue, type KeySecretValue } from '../../core/secret/value';
+import { pendingKeyId, pendingValueExists, readStagedKeyId, readStagedValue } from '../../core/secret/versions';
+import { listUserKeys, type UserKeys } from '../../core/user-keys';
 
 export type CreateSecretDependencies = Pick<Dependencies, 'secretsManager' | 'iam' | 'logger' | 'clock'>;
 

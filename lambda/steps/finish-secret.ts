@@ -1,18 +1,18 @@
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import type { PreviousKeyPolicy } from '../../contract';
+import type { PreviousKeyPolicy } from '../../core/contract';
 import { parseAttemptMarker, removeAttemptMarker } from '../attempt-marker';
-import { isNoSuchEntity } from '../aws-errors';
-import type { RotationConfig } from '../config';
+import { isNoSuchEntity } from '../../core/aws-errors';
+import type { RotationConfig } from '../../core/function-settings';
 import type { Dependencies, StepInput } from '../dependencies';
-import type { RotationRequest } from '../event';
+import type { RotationRequest } from '../../core/rotation-request';
 import { describeError, type Logger } from '../logger';
-import { userNameCaseError } from '../managed-secrets';
-import { previousKeyPolicyOf } from '../previous-key-policy';
-import { CURRENT, managedUserName, PENDING, PREVIOUS, type SecretMetadata, versionWithStage } from '../secret-metadata';
-import { assertValueNamesUser } from '../secret-value';
-import { readPendingValue, readStagedKeyId } from '../secret-versions';
-import { listUserKeys } from '../user-keys';
+import { userNameCaseError } from '../../core/managed-secrets';
+import { previousKeyPolicyOf } from '../../core/previous-key-policy';
+import { CURRENT, managedUserName, PENDING, PREVIOUS, type SecretMetadata, versionWithStage } from '../../core/secret/metadata';
+import { assertValueNamesUser } from '../../core/secret/value';
+import { readPendingValue, readStagedKeyId } from '../../core/secret/versions';
+import { listUserKeys } from '../../core/user-keys';
 
 export type FinishSecretDependencies = Pick<Dependencies, 'secretsManager' | 'iam' | 'logger'>;
 

@@ -1,13 +1,13 @@
 import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput, type STSClient } from '@aws-sdk/client-sts';
-import { isArnOfUser } from '../arn';
-import { isKeyNotYetValid } from '../aws-errors';
+import { isArnOfUser } from '../../core/arn';
+import { isKeyNotYetValid } from '../../core/aws-errors';
 import type { Dependencies, StepInput } from '../dependencies';
-import { KeyTestFailedError } from '../errors';
+import { KeyTestFailedError } from '../../core/errors';
 import { describeError } from '../logger';
-import { managedUserName, PENDING } from '../secret-metadata';
-import { assertValueNamesUser } from '../secret-value';
-import { readPendingValue } from '../secret-versions';
-import { listUserKeys } from '../user-keys';
+import { managedUserName, PENDING } from '../../core/secret/metadata';
+import { assertValueNamesUser } from '../../core/secret/value';
+import { readPendingValue } from '../../core/secret/versions';
+import { listUserKeys } from '../../core/user-keys';
 
 export type TestSecretDependencies = Pick<Dependencies, 'secretsManager' | 'iam' | 'createStsClient' | 'logger' | 'clock'>;
 

@@ -1,5 +1,5 @@
-import { SWEEP_EVENT } from '../../contract';
-import { InvalidEventError } from '../errors';
+import { SWEEP_EVENT } from '../../core/contract';
+import { InvalidEventError } from '../../core/errors';
 
 const [SWEEP_KEY, SWEEP_VALUE] = Object.entries(SWEEP_EVENT)[0];
 

@@ -1,19 +1,19 @@
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { type PreviousKeyPolicy, SWEEP_METRIC } from '../../contract';
-import { isNoSuchEntity, isThrottling } from '../aws-errors';
-import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from '../config';
+import { type PreviousKeyPolicy, SWEEP_METRIC } from '../../core/contract';
+import { isNoSuchEntity, isThrottling } from '../../core/aws-errors';
+import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from '../../core/function-settings';
 import type { Dependencies } from '../dependencies';
-import type { RotationScope } from '../errors';
+import type { RotationScope } from '../../core/errors';
 import { invocationDeadline, ownFunctionArn, type InvocationContext } from '../invocation-context';
 import { dependenciesForSecret } from '../key-roles';
 import { describeError } from '../logger';
-import { bindingProblem, BINDING_RULE, isManagedSecret, type ManagedSecrets } from '../managed-secrets';
-import { decide, type Deactivation } from './decide';
+import { bindingProblem, BINDING_RULE, isManagedSecret, type ManagedSecrets } from '../../core/managed-secrets';
+import { decide, type Deactivation } from '../../core/sweep/decide';
 import { assertSweepEvent } from './event';
-import { type Finding, formatFinding, notificationMessages } from './findings';
-import { inspectSecret } from './inspect';
-import { listManagedSecrets, type ManagedSecret } from './managed-secret-list';
+import { type Finding, formatFinding, notificationMessages } from '../../core/sweep/findings';
+import { inspectSecret } from '../../core/sweep/inspect';
+import { listManagedSecrets, type ManagedSecret } from '../../core/sweep/managed-secret-list';
 
 /**
  * Secrets checked at once: enough to finish a whole account's 5,000 in minutes, few enough that IAM's throttling

@@ -1,4 +1,4 @@
-import { couldMatchMoreThanOneUser } from '../../arn-patterns';
+import { couldMatchMoreThanOneUser } from '../../core/arn-patterns';
 import { PolicyDocument, PolicyStatement, asList } from '../policy';
 import { Rule } from './rule';
 
@@ -62,7 +62,7 @@ function allowsAccessKeyActionsOnWildcard(statement: PolicyStatement): boolean {
       : ACCESS_KEY_ACTIONS.some((action) => asList(statement.Action).some((pattern) => matches(pattern, action)));
   if (!coversAccessKeys) return false;
   if (statement.NotResource !== undefined) return true;
-  // The judgement the plan review uses too (arn-patterns.ts): `*` and `?` anywhere count, but in a user's path.
+  // The judgement the plan review uses too (core/arn-patterns.ts): `*` and `?` anywhere count, but in a user's path.
   return asList(statement.Resource).some(couldMatchMoreThanOneUser);
 }
 

@@ -1,4 +1,4 @@
-import { USER_TAG_KEY } from '../../contract';
+import { USER_TAG_KEY } from '../../core/contract';
 import { Rule, SynthesizedStack, reference } from './rule';
 
 /** IKR1: a managed secret (tagged with the user it rotates) must have a rotation. */

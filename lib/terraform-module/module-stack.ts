@@ -10,7 +10,7 @@ import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { DEFAULT_LOG_LEVEL, DEFAULT_TEST_BUDGET_MS, PreviousKeyAction, PreviousKeyInUseAction, USER_TAG_KEY } from '../../contract';
+import { DEFAULT_LOG_LEVEL, DEFAULT_TEST_BUDGET_MS, PreviousKeyAction, PreviousKeyInUseAction, USER_TAG_KEY } from '../../core/contract';
 import { AwsContext } from '../aws-context';
 import { FunctionAlarms } from '../function-alarms';
 import { DEFAULT_LOG_RETENTION_DAYS, DEFAULT_RESERVED_CONCURRENCY, ownEnvironment } from '../iam-access-key-rotation';

@@ -1,5 +1,5 @@
 // The plain Terraform module's input variables: types, defaults, descriptions and validations, written from the
-// construct's own constants and patterns (lib/validation.ts, lib/schedule.ts, contract.ts), so the module's rules
+// construct's own constants and patterns (lib/validation.ts, lib/schedule.ts, core/contract.ts), so the module's rules
 // follow the construct's. The construct's checks stay the reference; HCL mirrors them as far as it can (README).
 import {
   ATTEMPT_TAG_KEY,
@@ -10,7 +10,7 @@ import {
   PREVIOUS_KEY_ACTIONS,
   PREVIOUS_KEY_IN_USE_ACTIONS,
   USER_TAG_KEY,
-} from '../../contract';
+} from '../../core/contract';
 import { DEFAULT_NAME, DEFAULT_RECOVERY_WINDOW_DAYS, RESERVED_TAG_KEYS } from '../iam-access-key-rotation';
 import { CRON, DEFAULT_AUTOMATICALLY_AFTER_DAYS, DURATION, HOURS_PER_DAY, MAX_RATE_DAYS, MIN_HOURS_BETWEEN_ROTATIONS, RATE } from '../schedule';
 import { IAM_USER_NAME, MAX_TAGS_PER_RESOURCE, PRINCIPAL_ARN, RESOURCE_NAME, TAG_TEXT, TAG_TEXT_RULE } from '../validation';

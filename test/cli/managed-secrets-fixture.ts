@@ -11,7 +11,7 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { FUNCTION_ENV, USER_TAG_KEY } from '../../contract';
+import { FUNCTION_ENV, USER_TAG_KEY } from '../../core/contract';
 import type { Emulator } from '../../emulator/emulator';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');

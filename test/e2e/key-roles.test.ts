@@ -9,7 +9,7 @@ import { CreateAccessKeyCommand, CreateRoleCommand, IAMClient, ListAccessKeysCom
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetResourcePolicyCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { SWEEP_EVENT, keyRoleIndex } from '../../contract';
+import { SWEEP_EVENT, keyRoleIndex } from '../../core/contract';
 import type { SweepSummary } from '../../lambda/sweep/sweep';
 import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';

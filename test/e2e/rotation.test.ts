@@ -16,7 +16,7 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ATTEMPT_TAG_KEY, type PreviousKeyAction, SWEEP_EVENT, USER_TAG_KEY } from '../../contract';
+import { ATTEMPT_TAG_KEY, type PreviousKeyAction, SWEEP_EVENT, USER_TAG_KEY } from '../../core/contract';
 import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';
 import { type Emulator, type InvocationRecord, startEmulator } from '../../emulator/emulator';

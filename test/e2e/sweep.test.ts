@@ -9,7 +9,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CancelRotateSecretCommand, CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { SubscribeCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { SWEEP_EVENT, USER_TAG_KEY } from '../../contract';
+import { SWEEP_EVENT, USER_TAG_KEY } from '../../core/contract';
 import type { SweepSummary } from '../../lambda/sweep/sweep';
 import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateUserCommand } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand, GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
-import { USER_TAG_KEY } from '../../contract';
+import { USER_TAG_KEY } from '../../core/contract';
 import { RotationState } from '../../emulator/aws-state';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
 import { ModuleDeployment } from '../../emulator/module-deployment';

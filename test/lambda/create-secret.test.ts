@@ -4,7 +4,7 @@ import {
   ListAccessKeysCommand,
 } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, PutSecretValueCommand, TagResourceCommand } from '@aws-sdk/client-secrets-manager';
-import { ATTEMPT_TAG_KEY } from '../../contract';
+import { ATTEMPT_TAG_KEY } from '../../core/contract';
 import {
   AttemptInProgressError,
   InvalidSecretError,
@@ -14,7 +14,7 @@ import {
   UnmanagedSecretError,
   UserMismatchError,
   UserNotFoundError,
-} from '../../lambda/errors';
+} from '../../core/errors';
 import { rotate } from '../../lambda/rotate';
 import {
   accessKey,

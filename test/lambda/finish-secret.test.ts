@@ -1,7 +1,7 @@
 import { type AccessKeyMetadata, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, UntagResourceCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { ATTEMPT_TAG_KEY } from '../../contract';
-import { InvalidSecretError, UnmanagedSecretError, UserMismatchError } from '../../lambda/errors';
+import { ATTEMPT_TAG_KEY } from '../../core/contract';
+import { InvalidSecretError, UnmanagedSecretError, UserMismatchError } from '../../core/errors';
 import { rotate } from '../../lambda/rotate';
 import {
   accessKey,

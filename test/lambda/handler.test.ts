@@ -4,7 +4,7 @@ import {
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { FUNCTION_ENV, USER_TAG_KEY } from '../../contract';
+import { FUNCTION_ENV, USER_TAG_KEY } from '../../core/contract';
 import {
   ConfigurationError,
   InvalidEventError,
@@ -13,7 +13,7 @@ import {
   UnknownVersionError,
   UnmanagedSecretError,
   VersionNotPendingError,
-} from '../../lambda/errors';
+} from '../../core/errors';
 import { handler } from '../../lambda/index';
 import {
   accessKey,

@@ -17,12 +17,12 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { ATTEMPT_TAG_KEY, FUNCTION_ENV, PREVIOUS_KEY_POLICY_TAG_KEY, USER_TAG_KEY } from '../../contract';
+import { ATTEMPT_TAG_KEY, FUNCTION_ENV, PREVIOUS_KEY_POLICY_TAG_KEY, USER_TAG_KEY } from '../../core/contract';
 import { formatAttemptMarker } from '../../lambda/attempt-marker';
 import type { KeyCredentials } from '../../lambda/clients';
 import type { Clock } from '../../lambda/clock';
 import type { Dependencies } from '../../lambda/dependencies';
-import type { RotationStep } from '../../lambda/event';
+import type { RotationStep } from '../../core/rotation-request';
 import { createLogger } from '../../lambda/logger';
 import type { InvocationContext } from '../../lambda/invocation-context';
 

@@ -1,11 +1,12 @@
 import { CreateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { FUNCTION_ENV, keyRoleIndex } from '../../contract';
-import { loadConfig } from '../../lambda/config';
-import { ConfigurationError, UnexpectedResponseError } from '../../lambda/errors';
-import { keyRoleArn, secretNameOf } from '../../lambda/key-roles';
-import { parseArn, type ParsedArn } from '../../lambda/arn';
+import { FUNCTION_ENV, keyRoleIndex } from '../../core/contract';
+import { loadConfig } from '../../core/function-settings';
+import { ConfigurationError, UnexpectedResponseError } from '../../core/errors';
+import { secretNameOf } from '../../core/secret/name';
+import { keyRoleArn } from '../../core/grant-roles';
+import { parseArn, type ParsedArn } from '../../core/arn';
 import { assumedRoleClients } from '../../lambda/role-clients';
 import { rotate } from '../../lambda/rotate';
 import {

@@ -2,8 +2,8 @@
 import { DeleteAccessKeyCommand, GetAccessKeyLastUsedCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, ListSecretsCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { FUNCTION_ENV, SWEEP_EVENT, USER_TAG_KEY, keyRoleIndex } from '../../contract';
-import { InvalidEventError } from '../../lambda/errors';
+import { FUNCTION_ENV, SWEEP_EVENT, USER_TAG_KEY, keyRoleIndex } from '../../core/contract';
+import { InvalidEventError } from '../../core/errors';
 import { handler } from '../../lambda/index';
 import { sweep } from '../../lambda/sweep/sweep';
 import {

@@ -1,7 +1,7 @@
 import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { InvalidSecretError, KeyTestFailedError, MissingUserTagError, UserMismatchError } from '../../lambda/errors';
+import { InvalidSecretError, KeyTestFailedError, MissingUserTagError, UserMismatchError } from '../../core/errors';
 import { rotate } from '../../lambda/rotate';
 import { FIRST_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS } from '../../lambda/steps/test-secret';
 import {

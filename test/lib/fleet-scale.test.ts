@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
-import { keyRoleIndex } from '../../contract';
+import { keyRoleIndex } from '../../core/contract';
 import { IamKeyRotationStack } from '../../lib';
 import { requireTool, TERRAFORM_INSTALL_HINT, terraformIn } from '../support/tools';
 import { TerraformJson, builtIamArn, fixtureZip, iamArnMatches, policyOf, resourcesOfType, sizeForIam, withLongestArns } from './fixtures';

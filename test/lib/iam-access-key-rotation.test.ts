@@ -7,7 +7,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { ATTEMPT_TAG_KEY, USER_TAG_KEY } from '../../contract';
+import { ATTEMPT_TAG_KEY, USER_TAG_KEY } from '../../core/contract';
 import { IamAccessKeyRotation, RotationChecks } from '../../lib';
 import { SECRETS_MANAGER_SECRET_ACTIONS } from '../../lib/secrets-manager-actions';
 import { asList } from '../../lib/policy';

@@ -1,5 +1,5 @@
 import { App } from 'cdktf';
-import { keyRoleIndex } from '../../contract';
+import { keyRoleIndex } from '../../core/contract';
 import { parseRotationConfig } from '../../lib';
 import { TerraformJson, policyOf, resourcesOfType, synthRotation } from './fixtures';
 

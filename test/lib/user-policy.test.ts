@@ -1,5 +1,5 @@
 import { Lazy } from 'cdktf';
-import { keyRoleIndex } from '../../contract';
+import { keyRoleIndex } from '../../core/contract';
 import { MAX_KEY_ROLES, keyRoleCount } from '../../lib/key-role-count';
 import { GrantSizing, PolicyFill, grantShare, policiesNeeded, userPolicySize } from '../../lib/user-policy';
 

@@ -1,11 +1,11 @@
 // The sweep's decisions, table-driven: one inspected secret and a time in, findings and at most one deactivation out.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PreviousKeyPolicy } from '../../contract';
-import { decide } from '../../lambda/sweep/decide';
-import { FINDING_CODES } from '../../lambda/sweep/findings';
-import type { AccessKeyState, SecretInspection } from '../../lambda/sweep/inspect';
-import type { ManagedSecret } from '../../lambda/sweep/managed-secret-list';
+import type { PreviousKeyPolicy } from '../../core/contract';
+import { decide } from '../../core/sweep/decide';
+import { FINDING_CODES } from '../../core/sweep/findings';
+import type { AccessKeyState, SecretInspection } from '../../core/sweep/inspect';
+import type { ManagedSecret } from '../../core/sweep/managed-secret-list';
 
 const DAY = 24 * 60 * 60 * 1000;
 const ROTATED = Date.parse('2026-11-01T10:00:00Z');

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as ts from 'typescript';
-import * as errors from '../../lambda/errors';
+import * as errors from '../../core/errors';
 
 const LAMBDA_DIR = path.join(__dirname, '..', '..', 'lambda');
 

@@ -1,7 +1,7 @@
-import { parseArn, type ParsedArn } from '../../lambda/arn';
-import { UnmanagedSecretError } from '../../lambda/errors';
-import { assertManagedSecret, bindingProblem, toManagedSecrets, type ManagedSecrets } from '../../lambda/managed-secrets';
-import { FUNCTION_ARN } from './helpers';
+import { parseArn, type ParsedArn } from '../../core/arn';
+import { UnmanagedSecretError } from '../../core/errors';
+import { assertManagedSecret, bindingProblem, toManagedSecrets, type ManagedSecrets } from '../../core/managed-secrets';
+import { FUNCTION_ARN } from '../lambda/helpers';
 
 const MANAGED = toManagedSecrets(['iam-key-rotation/*', ['vendors/sync', 'sync'], ['iam-key-rotation/team/bob', 'bob']]) as ManagedSecrets;
 const FUNCTION = parseArn(FUNCTION_ARN) as ParsedArn;

@@ -1,4 +1,4 @@
-import { isArnOfUser, parseArn } from '../../lambda/arn';
+import { isArnOfUser, parseArn } from '../../core/arn';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/alice-AbCdEf';
 

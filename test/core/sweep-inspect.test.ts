@@ -1,11 +1,11 @@
 // What the sweep reads about one secret, and how it takes what it cannot read.
 import { GetAccessKeyLastUsedCommand, ListAccessKeysCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, ListSecretsCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type PreviousKeyPolicy, USER_TAG_KEY } from '../../contract';
-import { inspectSecret } from '../../lambda/sweep/inspect';
-import { formatFinding, notificationMessages, type Finding } from '../../lambda/sweep/findings';
-import { listManagedSecrets, type ManagedSecret } from '../../lambda/sweep/managed-secret-list';
-import { accessKey, CURRENT_KEY_ID, CURRENT_SECRET_KEY, NEW_KEY_ID, noSuchEntity, PREVIOUS_KEY_ID, resourceNotFound, useAwsMocks } from './helpers';
+import { type PreviousKeyPolicy, USER_TAG_KEY } from '../../core/contract';
+import { inspectSecret } from '../../core/sweep/inspect';
+import { formatFinding, notificationMessages, type Finding } from '../../core/sweep/findings';
+import { listManagedSecrets, type ManagedSecret } from '../../core/sweep/managed-secret-list';
+import { accessKey, CURRENT_KEY_ID, CURRENT_SECRET_KEY, NEW_KEY_ID, noSuchEntity, PREVIOUS_KEY_ID, resourceNotFound, useAwsMocks } from '../lambda/helpers';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:iam-key-rotation/alice-AbCdEf';
 const STACK_POLICY: PreviousKeyPolicy = { action: 'deactivate-after-grace', graceDays: 7, inUse: 'hold' };
