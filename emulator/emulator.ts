@@ -1,5 +1,6 @@
-// Starts and controls the local AWS emulator (launcher.py beside this file: moto plus a Lambda bridge,
-// RotateSecret fixes, fault injection and a call log). The demo, the tests and the CLI's tests use it.
+// Starts and controls the local AWS emulator (launcher.py beside this file, its code in the package moto_ext/: moto
+// plus a Lambda bridge, RotateSecret fixes, fault injection and a call log). The demo, the tests and the CLI's tests
+// use it.
 import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
