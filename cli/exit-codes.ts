@@ -1,4 +1,4 @@
-/** What the CLI's exit code tells a script; `iam-key-rotation --help` and the README document the same table. */
+/** What the CLI's exit code tells a script; `iam-key-rotation --help` prints EXIT_CODE_HELP, and docs/operations.md renders its table from it. */
 export const EXIT_CODES = {
   /** The command did what it was asked; status found no error. */
   ok: 0,

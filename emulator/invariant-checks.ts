@@ -1,4 +1,4 @@
-// DESIGN.md's invariants as checks that return what they found instead of asserting, for scenarios that also run
+// The invariants of docs/design.md ("Invariants", numbered as there) as checks that return what they found instead of asserting, for scenarios that also run
 // outside jest (the throttled fleet, the benchmark). Each violation is one sentence naming the user and key ids, never
 // a secret access key.
 import { ATTEMPT_TAG_KEY, type PreviousKeyAction } from '../core/contract';

@@ -1,5 +1,5 @@
 // The throttled fleet: a whole stack's secrets rotated at once while IAM throttles, retried until every rotation
-// converges, with DESIGN.md's invariants checked while it runs and after. The end-to-end test
+// converges, with the invariants of docs/design.md checked while it runs and after. The end-to-end test
 // (test/e2e/throttled-fleet.test.ts) and the benchmark run it.
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';

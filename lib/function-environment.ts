@@ -4,7 +4,7 @@ import type { UserFunctionEnvironmentVariable } from '../core/function-package';
 import { ValidationError, isUnresolved, show } from './validation';
 
 interface AllowedVariable {
-  /** What it does, for the README and error messages. */
+  /** What it does, for error messages; docs/construct.md lists the same variables (checked). */
   readonly use: string;
   /** What is wrong with a value, if anything. */
   readonly problem: (value: string) => string | undefined;

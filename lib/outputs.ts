@@ -1,4 +1,4 @@
-/** The stack's outputs (terraform-aws-modules naming: `<resource>_<attribute>`); the README table is checked against it. */
+/** The stack's outputs (terraform-aws-modules naming: `<resource>_<attribute>`); the table in docs/construct.md is checked against it. */
 export const STACK_OUTPUTS = {
   secret_arns: 'ARN of each managed secret, by IAM user name.',
   rotation_function_arn: 'ARN of the rotation Lambda function.',

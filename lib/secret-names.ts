@@ -1,4 +1,4 @@
-// The stack's secrets as its three fences name them (README, "The trust boundary"): the invoke permissions, the
+// The stack's secrets as its three fences name them (docs/security-model.md, "The trust boundary"): the invoke permissions, the
 // role's Deny of every other secret, and the handler's own check (MANAGED_SECRETS, see core/contract.ts).
 import { ManagedSecretEntry, PREFIX_PATTERN_SUFFIX } from '../core/contract';
 import { ArnParts, regionalArn } from './policy';

@@ -1,5 +1,5 @@
 // Where Terraform keeps the stack's state: a local file by default, or an S3 bucket. Only S3 is offered here;
-// any other backend is a cdktf construct added to your own TerraformStack (README, "Usage").
+// any other backend is a cdktf construct added to your own TerraformStack (docs/configuration.md).
 import { Construct } from 'constructs';
 import { LocalBackend, S3Backend, S3BackendConfig, TerraformBackend } from 'cdktf';
 import { AWS_REGION, ValidationError, isUnresolved, show } from './validation';
@@ -50,7 +50,7 @@ export interface S3StateBackend {
 }
 
 /**
- * The state never holds key material (README), but it names every managed user, secret and role: encrypted at
+ * The state never holds key material (docs/design.md), but it names every managed user, secret and role: encrypted at
  * rest unless the user says otherwise, as Terraform's own recommendation for the S3 backend goes.
  */
 export const DEFAULT_S3_BACKEND_ENCRYPT = true;

@@ -3,7 +3,7 @@
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Every finding the sweep can report; the README's findings table lists each. */
+/** Every finding the sweep can report; the findings table of docs/operations.md lists each. */
 export const FINDING_CODES = [
   'previous-key-deactivated',
   'previous-key-deactivated-in-use',

@@ -1,6 +1,7 @@
 // The plain Terraform module's input variables: types, defaults, descriptions and validations, written from the
 // construct's own constants and patterns (lib/validation.ts, lib/schedule.ts, core/contract.ts), so the module's rules
-// follow the construct's. The construct's checks stay the reference; HCL mirrors them as far as it can (README).
+// follow the construct's. The construct's checks stay the reference; HCL mirrors them as far as it can
+// (docs/terraform-module.md).
 import {
   ATTEMPT_TAG_KEY,
   DEFAULT_PREVIOUS_KEY_ACTION,

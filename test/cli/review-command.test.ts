@@ -31,6 +31,7 @@ import { COMMANDS } from '../../cli/commands';
 import { runReview } from '../../cli/commands/review';
 import type { CliIo } from '../../cli/io';
 import { main } from '../../cli/main';
+import { checkedBlock } from '../support/doc-snippets';
 import { CLI_BIN, cliEnv, ensureCliBuilt, PROJECT_ROOT, runCli } from './run-cli';
 import { create, destroy, planJson, policy } from './fixtures/review-plans';
 
@@ -106,10 +107,10 @@ describe('review on real plans of the example stack', () => {
     expect(stdout).toMatch(/\| added \| `aws_secretsmanager_secret_policy\.[^`]+` \| `ReadersReadTheSecret` \| `arn:aws:iam::123456789012:role\/app-reader` \| Allow \| .* \| secret `iam-key-rotation\/carol`<br>`\*` \(this secret\) \|/);
   });
 
-  test('the README shows exactly this report as its sample review comment', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const sample = /<!-- sample-review:start -->\n````markdown\n([\s\S]*?)````\n<!-- sample-review:end -->/.exec(readme);
-    expect(sample?.[1]).toBe(fs.readFileSync(EXPECTED_USERS_CHANGED, 'utf8'));
+  test('docs/plan-review.md shows exactly this report as its sample review comment', () => {
+    const sample = checkedBlock('docs/plan-review.md', 'sample-review');
+    expect(sample.lang).toBe('markdown');
+    expect(`${sample.text}\n`).toBe(fs.readFileSync(EXPECTED_USERS_CHANGED, 'utf8'));
   });
 
   test('--report-only: the same report, exit 0', async () => {

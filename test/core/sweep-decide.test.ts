@@ -1,11 +1,10 @@
 // The sweep's decisions, table-driven: one inspected secret and a time in, findings and at most one deactivation out.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { PreviousKeyPolicy } from '../../core/contract';
 import { decide } from '../../core/sweep/decide';
 import { FINDING_CODES } from '../../core/sweep/findings';
 import type { AccessKeyState, SecretInspection } from '../../core/sweep/inspect';
 import type { ManagedSecret } from '../../core/sweep/managed-secret-list';
+import { checkedBlock, unquote } from '../support/doc-snippets';
 
 const DAY = 24 * 60 * 60 * 1000;
 const ROTATED = Date.parse('2026-11-01T10:00:00Z');
@@ -183,11 +182,9 @@ describe('the sweep detects what needs a person', () => {
   });
 });
 
-describe('the README', () => {
+describe('docs/operations.md', () => {
   test('lists every finding the sweep can report, and no other', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const table = readme.split('<!-- findings -->\n')[1].split('\n\n')[0];
-    const listed = [...table.matchAll(/^\| `([a-z-]+)` \|/gm)].map((match) => match[1]);
+    const listed = checkedBlock('docs/operations.md', 'findings').rows.map(([code]) => unquote(code));
     expect(listed).toEqual([...FINDING_CODES]);
   });
 });

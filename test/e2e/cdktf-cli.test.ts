@@ -35,7 +35,7 @@ describeWithEmulator('cdktf deploy and destroy on the local emulator', () => {
     if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
   });
 
-  /** Runs the project's cdktf CLI as a user would, offline (DESIGN.md's toolchain facts). */
+  /** Runs the project's cdktf CLI as a user would, offline (docs/contributing.md, "Offline: a provider mirror"). */
   function cdktf(args: string[]): Promise<void> {
     const env = {
       ...process.env,

@@ -1,4 +1,5 @@
-// DESIGN.md's invariants, checked against the emulator's IAM, STS and Secrets Manager state.
+// The invariants of docs/design.md ("Invariants", numbered as there), checked against the emulator's IAM, STS and
+// Secrets Manager state.
 import { ATTEMPT_TAG_KEY, type PreviousKeyAction } from '../../core/contract';
 import { MAX_KEYS_PER_USER } from '../../core/key-slots';
 import type { RotationState, StoredAccessKey } from '../../emulator/aws-state';

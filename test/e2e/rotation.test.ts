@@ -28,7 +28,7 @@ import { expectConvergedAfter, expectLiveKeyIntact, expectRotationFinished, type
 const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();
 const describeWithEmulator = available ? describe : describe.skip;
 
-/** The calls DESIGN.md's fault matrix must cover at least. */
+/** The calls the fault matrix must cover at least (docs/design.md, invariant 3). */
 const REQUIRED_FAULT_CALLS = [
   'DescribeSecret',
   'GetSecretValue',

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, TerraformStack, Testing } from 'cdktf';
 import { BuildAppOptions, STACK_NAME, buildApp, targetStackName } from '../../main';
+import { checkedBlock } from '../support/doc-snippets';
 import { fixtureZip } from './fixtures';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -195,10 +196,8 @@ test('an invalid targets config stops the app, naming the target and the key', (
   expect(() => appFor(config)).toThrow(/\n {2}- `targets\[0\] \(prod-eu\)\.users\[0\]\.name` must be 1-64 characters/);
 });
 
-test('the README shows the multi-account example as it is', () => {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### Many accounts from one app'));
-  const shown = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
-  expect(shown).toBeDefined();
-  expect(JSON.parse(shown as string)).toEqual(JSON.parse(fs.readFileSync(MULTI_ACCOUNT_EXAMPLE, 'utf8')));
+test('docs/multi-account.md shows the multi-account example as it is', () => {
+  const shown = checkedBlock('docs/multi-account.md', 'multi-account-example');
+  expect(shown.lang).toBe('json');
+  expect(JSON.parse(shown.text)).toEqual(JSON.parse(fs.readFileSync(MULTI_ACCOUNT_EXAMPLE, 'utf8')));
 });

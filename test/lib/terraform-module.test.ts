@@ -1,5 +1,6 @@
 // The plain Terraform module as the build writes it (no terraform needed): a module's shape, reproducible bytes, the
-// construct's resources and settings, the user cap from the construct's sizing, and the README from the definitions.
+// construct's resources and settings, the user cap from the construct's sizing, and the README from the definitions;
+// docs/terraform-module.md (read with test/support/doc-snippets) gives the same cap, inputs and outputs.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -12,6 +13,7 @@ import { MODULE_ZIP_NAME, maxModuleUsers, usersPerPolicy } from '../../lib/terra
 import { inputsTable, outputsTable } from '../../lib/terraform-module/readme';
 import { moduleVariables } from '../../lib/terraform-module/variables';
 import { userPolicySize } from '../../lib/user-policy';
+import { readDoc } from '../support/doc-snippets';
 import { TerraformJson, fixtureZip, policyOf, synthRotation } from './fixtures';
 
 type Blocks = Record<string, Record<string, Record<string, unknown>>>;
@@ -196,6 +198,13 @@ describe('variables and README', () => {
     expect(Object.keys(moduleJson.variable).sort()).toEqual(moduleVariables(maxModuleUsers()).map((variable) => variable.name).sort());
     expect(Object.keys(moduleJson.output).sort()).toEqual(Object.keys(STACK_OUTPUTS).sort());
     expect(readme).toContain(`at most **${maxModuleUsers()}** users`);
+  });
+
+  test('docs/terraform-module.md gives the same user cap and names every input and output', () => {
+    const page = readDoc('docs/terraform-module.md');
+    expect(page).toContain(`at most **${maxModuleUsers()}** users`);
+    expect(moduleVariables(maxModuleUsers()).filter((variable) => !page.includes(`\`${variable.name}\``)).map((variable) => variable.name)).toEqual([]);
+    expect(Object.keys(STACK_OUTPUTS).filter((output) => !page.includes(`\`${output}\``))).toEqual([]);
   });
 });
 

@@ -1,26 +1,22 @@
 // A platform team's own CDKTF app, in a fresh folder outside this repository, installs the packed package next to
 // cdktf, constructs and the provider, exactly as the README's "Use it in your own CDKTF app" says, with the README's
-// tsconfig.json and main.ts. Offline: the peers come from the npm cache that `npm ci` filled.
+// tsconfig.json and main.ts (its checked blocks consumer:install, consumer:tsconfig.json, consumer:main.ts). Offline: the peers come from the npm cache that `npm ci` filled.
 import { execFileSync, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { checkedBlock } from '../support/doc-snippets';
 import { requireTool, TERRAFORM_INSTALL_HINT, terraformIn } from '../support/tools';
 
 const ROOT = path.join(__dirname, '..', '..');
-const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const PACKAGE = 'iam-key-rotation';
 const STACK_DIR = path.join('cdktf.out', 'stacks', 'keys');
 
 const haveTerraform = requireTool('terraform', TERRAFORM_INSTALL_HINT);
 
-/** The fenced block that follows `<!-- consumer:<name> -->` in the README. */
-function readmeBlock(name: string): string {
-  const match = new RegExp(`<!-- consumer:${name.replace(/\./g, '\\.')} -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\``).exec(README);
-  if (match === null) throw new Error(`README.md has no <!-- consumer:${name} --> block`);
-  return match[1];
-}
+/** The README's fenced block marked `<!-- checked: consumer:<name> -->`. */
+const readmeBlock = (name: string): string => checkedBlock('README.md', `consumer:${name}`).text;
 
 const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 

@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { checkedBlock, unquote } from '../support/doc-snippets';
 
 const ROOT = path.join(__dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -154,12 +155,11 @@ describe('package.json', () => {
   test('the version has a CHANGELOG entry, and the README installs it with the tested peers', () => {
     const changelog = fs.readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8');
     expect(changelog).toMatch(new RegExp(`^## \\[${manifest.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'));
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    expect(readme).toContain(`iam-key-rotation-${manifest.version}.tgz`);
-    for (const [name, peer] of Object.entries(PEERS)) {
-      expect(readme).toContain(`${name}@${peer.tested}`);
-      expect(readme).toContain(`| \`${name}\` | \`${peer.range}\` |`);
-    }
+    const install = checkedBlock('README.md', 'consumer:install').text;
+    expect(install).toContain(`iam-key-rotation-${manifest.version}.tgz`);
+    for (const [name, peer] of Object.entries(PEERS)) expect(install).toContain(`${name}@${peer.tested}`);
+    const peers = checkedBlock('README.md', 'peers').rows.map(([name, range, tested]) => [unquote(name), unquote(range), tested.replace(/[, ].*$/, '')]);
+    expect(peers).toEqual(Object.entries(PEERS).map(([name, peer]) => [name, peer.range, peer.tested]));
   });
 });
 

@@ -1,5 +1,6 @@
 // What a reviewer must be able to read in a plan: every attribute that says who may do what. The end-to-end suites
-// check their first plans against this list (README, "Reviewing a change in a pull request").
+// check their first plans against this list; docs/plan-review.md ("Reviewing a change in a pull request") shows it as a
+// checked table, which test/lib/readme.test.ts renders from it.
 
 /** The attributes, per resource type, that grant or scope access; for aws_lambda_permission, every one it has. */
 export const ACCESS_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
