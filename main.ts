@@ -2,11 +2,11 @@
 // Importing this module has no side effects; it synthesizes only when run (node dist/main.js).
 import * as path from 'path';
 import { App } from 'cdktf';
-import { CONFIG_PATH_ENV, isTargetsConfig, loadAppConfig } from './lib/config';
-import { IamAccessKeyRotationProps } from './lib/iam-access-key-rotation';
-import { IamKeyRotationStack } from './lib/stack';
-import { targetProviderSettings } from './lib/targets';
-import { emulatorProviderSettings } from './emulator/provider-endpoint';
+import { CONFIG_PATH_ENV, isTargetsConfig, loadAppConfig } from './lib/app/config';
+import { IamAccessKeyRotationProps } from './lib/construct/iam-access-key-rotation';
+import { IamKeyRotationStack } from './lib/app/stack';
+import { targetProviderSettings } from './lib/app/targets';
+import { emulatorProviderSettings } from './app/provider-endpoint';
 
 export const STACK_NAME = 'iam-key-rotation';
 /** The stack of one of the config's `targets`. */

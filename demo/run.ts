@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_PREVIOUS_KEY_ACTION, type PreviousKeyAction } from '../core/contract';
-import { loadRotationConfig } from '../lib/config';
+import { loadRotationConfig } from '../lib/app/config';
 import { maskKeyId, RotationState } from '../emulator/aws-state';
 import { EmulatorDeployment } from '../emulator/deployment';
 import { type Emulator, type InvocationRecord, MOTO_VERSION, startEmulator } from '../emulator/emulator';

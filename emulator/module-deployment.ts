@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { buildTerraformModule } from '../lib/terraform-module/build';
 import { type TerraformResult, runTerraform } from './deployment';
 import type { Emulator } from './emulator';
-import { emulatorProviderBlock } from './provider-endpoint';
+import { emulatorProviderBlock } from '../app/provider-endpoint';
 import { terraformEnv } from './terraform-env';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');

@@ -2,18 +2,12 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { createStsClient, iamClient, secretsManagerClient, snsClient, type StsClientFactory } from './clients';
-import { assumedRoleClients } from './role-clients';
+import { assumedRoleClients, type RoleClients } from './role-clients';
 import { systemClock, type Clock } from './clock';
 import type { RotationConfig } from '../core/function-settings';
 import type { RotationRequest } from '../core/rotation-request';
 import { logger, type Logger } from './logger';
 import type { SecretMetadata } from '../core/secret/metadata';
-
-/** The clients that act on secrets and users, signing as one role. */
-export interface RoleClients {
-  readonly secretsManager: SecretsManagerClient;
-  readonly iam: IAMClient;
-}
 
 /** Everything a step talks to; the handler passes the real ones, tests their own. */
 export interface Dependencies {

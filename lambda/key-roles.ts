@@ -1,7 +1,8 @@
 // Before it touches a secret, the function takes the clients of the key role holding that secret's grants.
 import type { ParsedArn } from '../core/arn';
 import { type KeyRoles, keyRoleArn } from '../core/grant-roles';
-import type { Dependencies, RoleClients } from './dependencies';
+import type { Dependencies } from './dependencies';
+import type { RoleClients } from './role-clients';
 
 /**
  * The dependencies to act on the secret with: those of its key role, or `deps` itself without key roles. A wrong

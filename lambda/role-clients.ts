@@ -1,9 +1,14 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { RoleClients } from './dependencies';
 import { UnexpectedResponseError } from '../core/errors';
 import { sdkRetrySettings } from './retry-mode';
+
+/** The clients that act on secrets and users, signing as one role. */
+export interface RoleClients {
+  readonly secretsManager: SecretsManagerClient;
+  readonly iam: IAMClient;
+}
 
 /** The shortest session STS grants: a rotation step or a sweep needs minutes. */
 const SESSION_SECONDS = 900;

@@ -3,7 +3,7 @@
 import { FUNCTION_ENV } from '../../core/contract';
 import { FUNCTION_HANDLER, FUNCTION_RUNTIME, USER_FUNCTION_ENVIRONMENT_VARIABLES } from '../../core/function-package';
 import { version } from '../../package.json';
-import type { Blocker } from './blockers';
+import type { Blocker } from './blocker';
 import type { AcceptedFunctionCode } from './function-code';
 import { code } from './markdown';
 import { type Attribute, attributeOf, expressionsOf, isObject, knownString, type JsonValue, type Plan, referencedResources, type ResourceChange, type ResourceIndex, valueAt } from './plan';

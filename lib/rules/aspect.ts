@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { Annotations, Aspects, IAspect, TerraformResource, TerraformStack } from 'cdktf';
-import { resolvedElement } from '../resolve-once';
+import { resolvedElement } from '../synthesis/resolve-once';
 import { ROTATION_RULES } from './all-rules';
 import { Rule, SynthesizedResource, SynthesizedStack } from './rule';
 

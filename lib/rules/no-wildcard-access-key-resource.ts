@@ -1,5 +1,5 @@
 import { couldMatchMoreThanOneUser } from '../../core/arn-patterns';
-import { PolicyDocument, PolicyStatement, asList } from '../policy';
+import { PolicyDocument, PolicyStatement, asList } from '../grants/policy';
 import { Rule } from './rule';
 
 /** Policy attributes of the resources that carry IAM identity policies. */

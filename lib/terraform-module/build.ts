@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AnnotationMetadataEntryType, App, Testing } from 'cdktf';
-import { STACK_OUTPUTS } from '../outputs';
+import { STACK_OUTPUTS } from '../app/outputs';
 import { PolicyLists } from './policy-lists';
 import { MODULE_ZIP_NAME, TerraformModuleStack, maxModuleUsers } from './module-stack';
 import { moduleReadme } from './readme';

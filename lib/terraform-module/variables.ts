@@ -12,9 +12,9 @@ import {
   PREVIOUS_KEY_IN_USE_ACTIONS,
   USER_TAG_KEY,
 } from '../../core/contract';
-import { DEFAULT_NAME, DEFAULT_RECOVERY_WINDOW_DAYS, RESERVED_TAG_KEYS } from '../iam-access-key-rotation';
-import { CRON, DEFAULT_AUTOMATICALLY_AFTER_DAYS, DURATION, HOURS_PER_DAY, MAX_RATE_DAYS, MIN_HOURS_BETWEEN_ROTATIONS, RATE } from '../schedule';
-import { IAM_USER_NAME, MAX_TAGS_PER_RESOURCE, PRINCIPAL_ARN, RESOURCE_NAME, TAG_TEXT, TAG_TEXT_RULE } from '../validation';
+import { DEFAULT_NAME, DEFAULT_RECOVERY_WINDOW_DAYS, RESERVED_TAG_KEYS } from '../construct/iam-access-key-rotation';
+import { CRON, DEFAULT_AUTOMATICALLY_AFTER_DAYS, DURATION, HOURS_PER_DAY, MAX_RATE_DAYS, MIN_HOURS_BETWEEN_ROTATIONS, RATE } from '../construct/schedule';
+import { IAM_USER_NAME, MAX_TAGS_PER_RESOURCE, PRINCIPAL_ARN, RESOURCE_NAME, TAG_TEXT, TAG_TEXT_RULE } from '../validation/validation';
 import { hclString, matches } from './hcl';
 
 export interface ModuleValidation {

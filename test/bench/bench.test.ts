@@ -1,5 +1,5 @@
 // The bench's own logic (scripts/bench): the configs it synthesizes and the figures it derives.
-import { parseRotationConfig } from '../../lib/config';
+import { parseRotationConfig } from '../../lib/app/config';
 import { fleetConfig, fleetUserNames } from '../../scripts/bench/fleet-config';
 import { firstErrorLine } from '../../scripts/bench/measure';
 import { renderFleet, synthGrowth } from '../../scripts/bench/report';

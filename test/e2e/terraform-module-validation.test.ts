@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { IamAccessKeyRotationProps, iamAccessKeyRotationPropsProblems } from '../../lib/iam-access-key-rotation';
+import { IamAccessKeyRotationProps, iamAccessKeyRotationPropsProblems } from '../../lib/construct/iam-access-key-rotation';
 import { buildTerraformModule } from '../../lib/terraform-module/build';
 import { maxModuleUsers } from '../../lib/terraform-module/module-stack';
 import { runTerraform } from '../../emulator/deployment';

@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadRotationConfig, parseRotationConfig } from '../../lib';
 import { problemsOfCall } from './fixtures';
-import { scanJson } from '../../lib/json-scan';
-import { AWS_PROVIDER_REGIONS } from '../../lib/regions';
-import { AWS_REGION, show } from '../../lib/validation';
+import { scanJson } from '../../lib/validation/json-scan';
+import { AWS_PROVIDER_REGIONS } from '../../lib/validation/regions';
+import { AWS_REGION, show } from '../../lib/validation/validation';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'rotation.config.json');
 

@@ -9,9 +9,9 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { ATTEMPT_TAG_KEY, USER_TAG_KEY } from '../../core/contract';
 import { IamAccessKeyRotation, RotationChecks } from '../../lib';
-import { SECRETS_MANAGER_SECRET_ACTIONS } from '../../lib/secrets-manager-actions';
-import { asList } from '../../lib/policy';
-import { RotatedUserOptions } from '../../lib/rotated-user';
+import { SECRETS_MANAGER_SECRET_ACTIONS } from '../../lib/grants/secrets-manager-actions';
+import { asList } from '../../lib/grants/policy';
+import { RotatedUserOptions } from '../../lib/construct/rotated-user';
 import {
   LONGEST_IAM_PATH,
   TerraformJson,

@@ -3,8 +3,8 @@
 import { Testing } from 'cdktf';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { PREVIOUS_KEY_POLICY_TAG_KEY, SWEEP_EVENT, USER_TAG_KEY } from '../../core/contract';
-import { EVENT_PATTERN_MAX_CHARS, rotationFailedPatternGroups } from '../../lib/rotation-failure-alert';
-import { LONGEST_ARN_PARTS } from '../../lib/policy';
+import { EVENT_PATTERN_MAX_CHARS, rotationFailedPatternGroups } from '../../lib/construct/rotation-failure-alert';
+import { LONGEST_ARN_PARTS } from '../../lib/grants/policy';
 import { TerraformJson, builtArn, builtIamArn, onlyResource, policyOf, resourcesOfType, synthRotation } from './fixtures';
 
 Testing.setupJest();

@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { EXIT_CODE_HELP } from '../../cli/exit-codes';
 import { STACK_OUTPUTS } from '../../lib';
-import { FUNCTION_ENVIRONMENT_VARIABLES } from '../../lib/function-environment';
+import { FUNCTION_ENVIRONMENT_VARIABLES } from '../../lib/construct/function-environment';
 import { brokenLinks, checkedBlock, checkedNames, docPages, markdownTable, readDoc, relativeLinks, ROOT, unquote } from '../support/doc-snippets';
 import { ACCESS_ATTRIBUTES } from '../support/policy-unknowns';
 

@@ -1,7 +1,7 @@
 // The role's Deny must name every Secrets Manager action that acts on a secret. The list is derived from the SDK's
 // commands (one per API action), so an SDK upgrade that brings a new action fails here until the Deny names it.
 import * as SecretsManager from '@aws-sdk/client-secrets-manager';
-import { SECRETS_MANAGER_ACCOUNT_ACTIONS, SECRETS_MANAGER_SECRET_ACTIONS } from '../../lib/secrets-manager-actions';
+import { SECRETS_MANAGER_ACCOUNT_ACTIONS, SECRETS_MANAGER_SECRET_ACTIONS } from '../../lib/grants/secrets-manager-actions';
 import { onlyResource, policyOf, synthRotation } from './fixtures';
 
 /** `secretsmanager:<Action>` for each `<Action>Command` class the SDK exports. */

@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadRotationConfig, parseRotationConfig } from '../../lib';
 import { problemsOfCall } from './fixtures';
-import { AppConfig, TargetsConfig, isTargetsConfig, loadAppConfig, parseAppConfig } from '../../lib/config';
-import { targetStateKey } from '../../lib/targets';
+import { AppConfig, TargetsConfig, isTargetsConfig, loadAppConfig, parseAppConfig } from '../../lib/app/config';
+import { targetStateKey } from '../../lib/app/targets';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'multi-account.config.json');
 const SINGLE_EXAMPLE = path.join(__dirname, '..', '..', 'rotation.config.json');

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Lazy, TerraformStack, Testing } from 'cdktf';
-import { parseAppConfig } from '../../lib/config';
+import { parseAppConfig } from '../../lib/app/config';
 import { STACK_NAME, buildApp } from '../../main';
 import { fixtureZip, problemsOfCall, synthRotation } from './fixtures';
 

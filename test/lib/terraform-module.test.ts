@@ -6,13 +6,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { rotationConfigured } from '../../lib/rules/rotation-configured';
 import { SynthesizedResource } from '../../lib/rules/rule';
-import { STACK_OUTPUTS } from '../../lib/outputs';
-import { MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_SIZE_LIMIT } from '../../lib/policy';
+import { STACK_OUTPUTS } from '../../lib/app/outputs';
+import { MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_SIZE_LIMIT } from '../../lib/grants/policy';
 import { AWS_PROVIDER_CONSTRAINT, buildTerraformModule, synthesizeModule } from '../../lib/terraform-module/build';
 import { MODULE_ZIP_NAME, maxModuleUsers, usersPerPolicy } from '../../lib/terraform-module/module-stack';
 import { inputsTable, outputsTable } from '../../lib/terraform-module/readme';
 import { moduleVariables } from '../../lib/terraform-module/variables';
-import { userPolicySize } from '../../lib/user-policy';
+import { userPolicySize } from '../../lib/grants/grant-policy';
 import { readDoc } from '../support/doc-snippets';
 import { TerraformJson, fixtureZip, policyOf, synthRotation } from './fixtures';
 

@@ -1,5 +1,5 @@
-// Finds this package's own files wherever its code runs from: lib/ (the sources, under ts-jest or tsx), dist/ (this
-// repository's bundled app) or dist/lib/ (the package installed in someone's node_modules).
+// Finds this package's own files wherever its code runs from: core/ (the sources, under ts-jest or tsx), dist/ (this
+// repository's bundled app) or dist/core/ (the package installed in someone's node_modules).
 import * as fs from 'fs';
 import * as path from 'path';
 

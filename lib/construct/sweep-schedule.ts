@@ -4,9 +4,9 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { SWEEP_EVENT } from '../core/contract';
-import { AwsContext } from './aws-context';
-import { eventRuleArn } from './policy';
+import { SWEEP_EVENT } from '../../core/contract';
+import { AwsContext } from '../synthesis/aws-context';
+import { eventRuleArn } from '../grants/policy';
 import { eventRuleName } from './rotation-failure-alert';
 
 /** Early in the European morning and before the American one: findings arrive in working hours for most teams. */

@@ -1,8 +1,8 @@
 // How many key roles a fleet needs (see keyRoleIndex in core/contract.ts): none while the function's own role can hold
 // every grant.
-import { keyRoleIndex } from '../core/contract';
+import { keyRoleIndex } from '../../core/contract';
 import { ArnParts, roleArn } from './policy';
-import { GrantSizing, grantShare, policiesNeeded } from './user-policy';
+import { GrantSizing, grantShare, policiesNeeded } from './grant-policy';
 
 /** Role names are `<name>-keys-<n>`: two digits keep the longest `name` (56 characters) within IAM's 64. */
 export const MAX_KEY_ROLES = 99;

@@ -5,10 +5,10 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { AwsContext } from './aws-context';
-import { KEY_DELETION_WINDOW_DAYS, accountAdministersKey } from './key-administration';
-import { PolicyStatement, policyJson, regionalArn, viaService } from './policy';
-import { ValidationError, isUnresolved, show } from './validation';
+import { AwsContext } from '../synthesis/aws-context';
+import { KEY_DELETION_WINDOW_DAYS, accountAdministersKey } from '../grants/key-administration';
+import { PolicyStatement, policyJson, regionalArn, viaService } from '../grants/policy';
+import { ValidationError, isUnresolved, show } from '../validation/validation';
 
 export interface NotificationOptions {
   /**

@@ -1,7 +1,7 @@
 // What `functionEnvironment` may add to the rotation function's environment: only variables with a documented use.
 // Anything else could change what code runs before the handler or where the SDK sends the keys the function mints.
-import type { UserFunctionEnvironmentVariable } from '../core/function-package';
-import { ValidationError, isUnresolved, show } from './validation';
+import type { UserFunctionEnvironmentVariable } from '../../core/function-package';
+import { ValidationError, isUnresolved, show } from '../validation/validation';
 
 interface AllowedVariable {
   /** What it does, for error messages; docs/construct.md lists the same variables (checked). */

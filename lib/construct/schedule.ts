@@ -1,5 +1,5 @@
 import { SecretsmanagerSecretRotationRotationRules } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { ValidationError, checkIntegerInRange, collectProblem, isUnresolved, show } from './validation';
+import { ValidationError, checkIntegerInRange, collectProblem, isUnresolved, show } from '../validation/validation';
 
 /** When Secrets Manager rotates a secret. Give `automaticallyAfterDays` or `scheduleExpression`, not both. */
 export interface RotationSchedule {

@@ -13,13 +13,13 @@ import {
   PreviousKeyInUseAction,
   USER_TAG_KEY,
   formatPreviousKeyPolicy,
-} from '../core/contract';
-import { AwsContext } from './aws-context';
+} from '../../core/contract';
+import { AwsContext } from '../synthesis/aws-context';
 import { FunctionAlarms } from './function-alarms';
 import { NotificationOptions, NotificationTopic, notificationOptionsProblems } from './notifications';
-import { defaultFunctionZipPath } from './package-files';
-import { LONGEST_ARN_PARTS, LONGEST_DNS_SUFFIX, MANAGED_POLICIES_PER_ROLE, accountRootArn, alarmArn, policyJson, regionalArn, roleArn } from './policy';
-import { MAX_KEY_ROLES, keyRoleArns, keyRoleCount, keyRoleNamePrefix, secretRoleArn } from './key-role-count';
+import { defaultFunctionZipPath } from '../../core/package-files';
+import { LONGEST_ARN_PARTS, LONGEST_DNS_SUFFIX, MANAGED_POLICIES_PER_ROLE, accountRootArn, alarmArn, policyJson, regionalArn, roleArn } from '../grants/policy';
+import { MAX_KEY_ROLES, keyRoleArns, keyRoleCount, keyRoleNamePrefix, secretRoleArn } from '../grants/grant-role-count';
 import {
   effectivePreviousKeyPolicy,
   graceWithinIntervalProblem,
@@ -30,13 +30,13 @@ import { RotationFailureAlert } from './rotation-failure-alert';
 import { DEFAULT_SWEEP_HOUR_UTC, SweepSchedule } from './sweep-schedule';
 import { RotatedUser, RotatedUserOptions } from './rotated-user';
 import { RotationFunction } from './rotation-function';
-import { applyRotationChecks } from './rules/aspect';
+import { applyRotationChecks } from '../rules/aspect';
 import { RotationSchedule, rotationScheduleProblems } from './schedule';
 import { LAMBDA_ENVIRONMENT_MAX_BYTES, environmentBytes, functionEnvironmentProblems } from './function-environment';
 import { checkSecretNamePrefix, managedSecretEntries, secretNamePatterns } from './secret-names';
 import { KeyReaders, keyReaders, readersOf, readersProblems, secretPolicySizeProblem } from './readers';
 import { KEY_POLICY_SIZE_LIMIT, KeyPolicyContext, SecretsKey, secretsKeyStatements } from './secrets-key';
-import { GrantSizing } from './user-policy';
+import { GrantSizing } from '../grants/grant-policy';
 import {
   ValidationError,
   checkIamUserName,
@@ -52,7 +52,7 @@ import {
   show,
   tagsProblems,
   terraformExpressionProblems,
-} from './validation';
+} from '../validation/validation';
 
 export const ENCRYPTIONS = ['aws-managed', 'customer-managed'] as const;
 export type Encryption = (typeof ENCRYPTIONS)[number];

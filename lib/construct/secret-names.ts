@@ -1,8 +1,8 @@
 // The stack's secrets as its three fences name them (docs/security-model.md, "The trust boundary"): the invoke permissions, the
 // role's Deny of every other secret, and the handler's own check (MANAGED_SECRETS, see core/contract.ts).
-import { ManagedSecretEntry, PREFIX_PATTERN_SUFFIX } from '../core/contract';
-import { ArnParts, regionalArn } from './policy';
-import { ValidationError, isUnresolved, show } from './validation';
+import { ManagedSecretEntry, PREFIX_PATTERN_SUFFIX } from '../../core/contract';
+import { ArnParts, regionalArn } from '../grants/policy';
+import { ValidationError, isUnresolved, show } from '../validation/validation';
 
 /** Secrets Manager appends `-` and six random characters to a secret's name in its ARN. */
 const RANDOM_ARN_SUFFIX_PATTERN = '-??????';

@@ -1,9 +1,9 @@
 // The grants on the managed secrets and users, as customer managed policies of at most IAM's size, and how many
 // such policies a set of users needs.
-import { ATTEMPT_TAG_KEY } from '../core/contract';
+import { ATTEMPT_TAG_KEY } from '../../core/contract';
 import { ArnParts, LONGEST_ARN_PARTS, MANAGED_POLICY_SIZE_LIMIT, PolicyStatement, policyJson, policySize, userArnPatterns } from './policy';
-import { secretArnPattern } from './secret-names';
-import { isUnresolved } from './validation';
+import { secretArnPattern } from '../construct/secret-names';
+import { isUnresolved } from '../validation/validation';
 
 /** The identifiers a role needs to rotate one user's keys in one secret. */
 export interface RotationGrant {

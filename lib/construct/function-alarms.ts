@@ -1,7 +1,7 @@
 // Alarms on the rotation function: it failed, or the daily sweep did not complete.
 import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { SWEEP_METRIC } from '../core/contract';
+import { SWEEP_METRIC } from '../../core/contract';
 
 const FIVE_MINUTES = 300;
 const ONE_DAY = 86_400;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { defaultFunctionZipPath, packageRoot } from '../../lib/package-files';
+import { defaultFunctionZipPath, packageRoot } from '../../core/package-files';
 
 function tree(files: Record<string, string>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ikr-package-files-'));

@@ -8,13 +8,13 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { keyRoleIndex } from '../core/contract';
-import { FUNCTION_HANDLER, FUNCTION_RUNTIME } from '../core/function-package';
-import { SECRETS_MANAGER_SECRET_ACTIONS } from './secrets-manager-actions';
-import { AwsContext } from './aws-context';
-import { dependencyOn } from './depends-on';
-import { KeyRole } from './key-role';
-import { keyRoleArns, keyRoleNamePrefix } from './key-role-count';
+import { keyRoleIndex } from '../../core/contract';
+import { FUNCTION_HANDLER, FUNCTION_RUNTIME } from '../../core/function-package';
+import { SECRETS_MANAGER_SECRET_ACTIONS } from '../grants/secrets-manager-actions';
+import { AwsContext } from '../synthesis/aws-context';
+import { dependencyOn } from '../synthesis/depends-on';
+import { KeyRole } from '../grants/grant-role';
+import { keyRoleArns, keyRoleNamePrefix } from '../grants/grant-role-count';
 import {
   ArnParts,
   LONGEST_ARN_PARTS,
@@ -28,13 +28,13 @@ import {
   regionalArn,
   roleArn,
   viaSecretsManager,
-} from './policy';
+} from '../grants/policy';
 import { secretArnPattern } from './secret-names';
-import { isUnresolved } from './validation';
-import { UserPolicies } from './user-policies';
-import { RotationGrant, userPolicySize } from './user-policy';
+import { isUnresolved } from '../validation/validation';
+import { UserPolicies } from '../grants/grant-policies';
+import { RotationGrant, userPolicySize } from '../grants/grant-policy';
 
-export type { RotationGrant } from './user-policy';
+export type { RotationGrant } from '../grants/grant-policy';
 
 /** Fixed by the handler's contract with the build (dist/lambda/index.js exports `handler`); the plan review checks both. */
 const HANDLER = FUNCTION_HANDLER;

@@ -1,8 +1,8 @@
 // Who may read a managed secret besides the rotation: the secret's resource policy, and what a reader in another
 // account needs from the secrets' key.
-import { keyRoleNamePrefix, MAX_KEY_ROLES } from './key-role-count';
-import { LONGEST_ARN_PARTS, policyJson, policySize, roleArn } from './policy';
-import { ValidationError, checkPrincipalArn, show } from './validation';
+import { keyRoleNamePrefix, MAX_KEY_ROLES } from '../grants/grant-role-count';
+import { LONGEST_ARN_PARTS, policyJson, policySize, roleArn } from '../grants/policy';
+import { ValidationError, checkPrincipalArn, show } from '../validation/validation';
 
 /** The only actions a reader is granted: the value, and the metadata a client reads to find the current version. */
 export const READER_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];

@@ -4,10 +4,10 @@ import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { PREFIX_PATTERN_SUFFIX } from '../core/contract';
-import { AwsContext } from './aws-context';
-import { ArnParts, LONGEST_ARN_PARTS, eventRuleArn, regionalArn } from './policy';
-import { isUnresolved } from './validation';
+import { PREFIX_PATTERN_SUFFIX } from '../../core/contract';
+import { AwsContext } from '../synthesis/aws-context';
+import { ArnParts, LONGEST_ARN_PARTS, eventRuleArn, regionalArn } from '../grants/policy';
+import { isUnresolved } from '../validation/validation';
 
 /** EventBridge's default quota for an event pattern, in characters; the AWS provider 5.100.0 enforces it too. */
 export const EVENT_PATTERN_MAX_CHARS = 2048;

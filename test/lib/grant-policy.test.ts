@@ -1,7 +1,7 @@
 import { Lazy } from 'cdktf';
 import { keyRoleIndex } from '../../core/contract';
-import { MAX_KEY_ROLES, keyRoleCount } from '../../lib/key-role-count';
-import { GrantSizing, PolicyFill, grantShare, policiesNeeded, userPolicySize } from '../../lib/user-policy';
+import { MAX_KEY_ROLES, keyRoleCount } from '../../lib/grants/grant-role-count';
+import { GrantSizing, PolicyFill, grantShare, policiesNeeded, userPolicySize } from '../../lib/grants/grant-policy';
 
 const grant = (index: number, nameLength = 8): GrantSizing => ({
   secretName: `iam-key-rotation/${String(index).padStart(nameLength, 'u')}`,

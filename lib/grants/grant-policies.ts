@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { ITerraformIterator, Lazy, TerraformIterator, TerraformResource } from 'cdktf';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { dependencyOn } from './depends-on';
+import { dependencyOn } from '../synthesis/depends-on';
 import { ArnParts, managedPolicyArn, policyJson } from './policy';
-import { PolicyFill, RotationGrant, grantShare, userStatements } from './user-policy';
+import { PolicyFill, RotationGrant, grantShare, userStatements } from './grant-policy';
 
 export interface UserPoliciesProps {
   /** The role the policies are attached to, by name. */

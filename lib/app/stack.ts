@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
-import { IamAccessKeyRotation, IamAccessKeyRotationProps } from './iam-access-key-rotation';
+import { IamAccessKeyRotation, IamAccessKeyRotationProps } from '../construct/iam-access-key-rotation';
 import { STACK_OUTPUTS, StackOutputName } from './outputs';
-import { prepareResolvingOnce, synthesizerResolvingOnce, toTerraformResolvingOnce } from './resolve-once';
-import { RotationChecks } from './rules/aspect';
+import { prepareResolvingOnce, synthesizerResolvingOnce, toTerraformResolvingOnce } from '../synthesis/resolve-once';
+import { RotationChecks } from '../rules/aspect';
 import { StateBackend, addStateBackend } from './state-backend';
 
 export interface IamKeyRotationStackProps {

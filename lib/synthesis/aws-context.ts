@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
-import { ArnParts, accountRootArn } from './policy';
+import { ArnParts, accountRootArn } from '../grants/policy';
 
 /** Account, region and partition of the provider, read once and shared by the constructs. */
 export class AwsContext extends Construct {

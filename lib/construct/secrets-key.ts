@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { KEY_DELETION_WINDOW_DAYS, accountAdministersKey } from './key-administration';
-import { ArnParts, PolicyStatement, policyJson, viaSecretsManager } from './policy';
+import { KEY_DELETION_WINDOW_DAYS, accountAdministersKey } from '../grants/key-administration';
+import { ArnParts, PolicyStatement, policyJson, viaSecretsManager } from '../grants/policy';
 import { KeyReaders } from './readers';
 import { secretArnPattern } from './secret-names';
 

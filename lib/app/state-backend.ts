@@ -2,7 +2,7 @@
 // any other backend is a cdktf construct added to your own TerraformStack (docs/configuration.md).
 import { Construct } from 'constructs';
 import { LocalBackend, S3Backend, S3BackendConfig, TerraformBackend } from 'cdktf';
-import { AWS_REGION, ValidationError, isUnresolved, show } from './validation';
+import { AWS_REGION, ValidationError, isUnresolved, show } from '../validation/validation';
 
 /** The state backend of the app's stack. */
 export interface StateBackend {

@@ -4,10 +4,10 @@
 import type { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { Fn, TerraformLocal, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { IamAccessKeyRotationProps } from './iam-access-key-rotation';
-import { regionPartition } from './regions';
+import type { IamAccessKeyRotationProps } from '../construct/iam-access-key-rotation';
+import { regionPartition } from '../validation/regions';
 import { StateBackend, stateBackendProblems } from './state-backend';
-import { AWS_REGION, show } from './validation';
+import { AWS_REGION, show } from '../validation/validation';
 
 /** A target's own keys in the config. Any other key of a target overrides the top-level key of the same name. */
 export interface TargetOptions {

@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { Lazy, TerraformResource } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { dependencyOn } from './depends-on';
+import { dependencyOn } from '../synthesis/depends-on';
 import { ArnParts, PolicyStatement, policyJson } from './policy';
-import { UserPolicies } from './user-policies';
+import { UserPolicies } from './grant-policies';
 
 export interface KeyRoleProps {
   readonly name: string;

@@ -10,9 +10,9 @@ import {
   PreviousKeyAction,
   PreviousKeyInUseAction,
   PreviousKeyPolicy,
-} from '../core/contract';
+} from '../../core/contract';
 import { HOURS_PER_DAY, RotationSchedule, rotationIntervalDays } from './schedule';
-import { ValidationError, checkIntegerInRange, checkOneOf, collectProblem, isUnresolved, show } from './validation';
+import { ValidationError, checkIntegerInRange, checkOneOf, collectProblem, isUnresolved, show } from '../validation/validation';
 
 /** The previous-key props, as the stack and each user take them. */
 export interface PreviousKeyPolicyOptions {

@@ -1,12 +1,12 @@
 // The app's configuration file (rotation.config.json): the construct's props as JSON, plus the region, or a list of
 // `targets` (lib/targets.ts), one deployment each. Pure checks; the only file access is loadAppConfig.
 import * as fs from 'fs';
-import { IamAccessKeyRotationProps, iamAccessKeyRotationPropsProblems } from './iam-access-key-rotation';
-import { RepeatedKey, memberPath, scanJson } from './json-scan';
-import { AWS_PROVIDER_REGIONS, AWS_PROVIDER_VERSION } from './regions';
+import { IamAccessKeyRotationProps, iamAccessKeyRotationPropsProblems } from '../construct/iam-access-key-rotation';
+import { RepeatedKey, memberPath, scanJson } from '../validation/json-scan';
+import { AWS_PROVIDER_REGIONS, AWS_PROVIDER_VERSION } from '../validation/regions';
 import { StateBackend, stateBackendProblems } from './state-backend';
 import { RotationTarget, TargetDefaults, TargetDocument, TargetOptions, displayPath, resolveTargets, targetLabel } from './targets';
-import { AWS_REGION, show, terraformExpressionProblems } from './validation';
+import { AWS_REGION, show, terraformExpressionProblems } from '../validation/validation';
 
 /** Overrides the config file the app reads. */
 export const CONFIG_PATH_ENV = 'IAM_KEY_ROTATION_CONFIG';

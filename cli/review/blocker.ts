@@ -1,0 +1,8 @@
+/** Something in a plan that must not be merged without a second look. */
+export interface Blocker {
+  readonly address: string;
+  /** The statement's Sid, when the blocker is in a policy and the statement has one. */
+  readonly sid: string | undefined;
+  /** What matched; Markdown. */
+  readonly finding: string;
+}
