@@ -1,4 +1,4 @@
-// A fleet too large for one role's policies is split over key roles (see keyRoleIndex in contract.ts): each holds the
+// A fleet too large for one role's policies is split over key roles (see keyRoleIndex in core/contract.ts): each holds the
 // grants on a share of the secrets and users.
 import { secretNameOf } from './secret/name';
 import type { ParsedArn } from './arn';

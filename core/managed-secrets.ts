@@ -11,7 +11,7 @@ export interface ManagedName {
   readonly user: string;
 }
 
-/** The stack's secrets, as the construct lists them in MANAGED_SECRETS (see ManagedSecretEntry in contract.ts). */
+/** The stack's secrets, as the construct lists them in MANAGED_SECRETS (see ManagedSecretEntry in core/contract.ts). */
 export interface ManagedSecrets {
   /** Name prefixes (the entries ending in `*`, without it). */
   readonly prefixes: readonly string[];
@@ -99,7 +99,7 @@ export function isManagedSecret(secretId: string, managed: ManagedSecrets, funct
 
 /**
  * Why the secret `name` does not bind the user its tag names, or undefined when it does (see ManagedSecretEntry in
- * contract.ts): a name the stack lists binds its listed user; any other name under a prefix binds the user it ends
+ * core/contract.ts): a name the stack lists binds its listed user; any other name under a prefix binds the user it ends
  * with, `<prefix><user>`, unless that user has a listed name of its own. Everything else binds no one.
  */
 export function bindingProblem(name: string, userTag: string, managed: ManagedSecrets): string | undefined {

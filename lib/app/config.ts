@@ -1,5 +1,5 @@
 // The app's configuration file (rotation.config.json): the construct's props as JSON, plus the region, or a list of
-// `targets` (lib/targets.ts), one deployment each. Pure checks; the only file access is loadAppConfig.
+// `targets` (lib/app/targets.ts), one deployment each. Pure checks; the only file access is loadAppConfig.
 import * as fs from 'fs';
 import { IamAccessKeyRotationProps, iamAccessKeyRotationPropsProblems } from '../construct/iam-access-key-rotation';
 import { RepeatedKey, memberPath, scanJson } from '../validation/json-scan';
@@ -12,7 +12,7 @@ import { AWS_REGION, show, terraformExpressionProblems } from '../validation/val
 export const CONFIG_PATH_ENV = 'IAM_KEY_ROTATION_CONFIG';
 
 export interface RotationConfig {
-  /** AWS region to deploy to, one the pinned AWS provider knows (lib/regions.ts). @default - the provider's (AWS_REGION at plan time) */
+  /** AWS region to deploy to, one the pinned AWS provider knows (lib/validation/regions.ts). @default - the provider's (AWS_REGION at plan time) */
   readonly region?: string;
   /** Where Terraform keeps the state. @default - a local file, terraform.tfstate next to cdk.tf.json */
   readonly backend?: StateBackend;

@@ -28,7 +28,7 @@ export type ProviderSettings = Partial<Omit<AwsProviderConfig, 'region'>>;
 
 /**
  * One deployment: provider, state backend (local unless `backend` says S3), the rotation construct and its outputs.
- * Its synthesis resolves each element once (lib/resolve-once.ts).
+ * Its synthesis resolves each element once (lib/synthesis/resolve-once.ts).
  */
 export class IamKeyRotationStack extends TerraformStack {
   readonly rotation: IamAccessKeyRotation;

@@ -1,6 +1,6 @@
 // A config's `targets`: one deployment per AWS account and region, each deployed through a role assumed in that
 // account, with its own state and users. Every other key of a target overrides the config's top-level key of the same
-// name. Pure checks; lib/config.ts has checked the types and refused unknown keys before these run.
+// name. Pure checks; lib/app/config.ts has checked the types and refused unknown keys before these run.
 import type { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { Fn, TerraformLocal, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
@@ -76,7 +76,7 @@ export type TargetDefaults = Partial<IamAccessKeyRotationProps> & { readonly reg
 /** One entry of `targets` as the type checks leave it. Its `name` is its id; `rotationName` overrides the top-level `name`. */
 export type TargetDocument = Omit<TargetDefaults, 'name'> & Partial<TargetOptions>;
 
-/** Checks of one deployment's values (lib/config.ts), each message labelled with a top-level key. */
+/** Checks of one deployment's values (lib/app/config.ts), each message labelled with a top-level key. */
 export type DeploymentProblems = (deployment: { region?: string; backend?: StateBackend; rotation: IamAccessKeyRotationProps }) => string[];
 
 /** 40 keeps the default session name (`iam-key-rotation-<name>`) within STS's 64 characters. */
@@ -96,7 +96,7 @@ const ROLE_PATH_WILDCARD = /[*?]|[$%]\{/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const DEFAULT_SESSION_NAME_PREFIX = 'iam-key-rotation-';
-/** The construct's default `name` (lib/iam-access-key-rotation.ts): names its role, which IAM keeps per account. */
+/** The construct's default `name` (lib/construct/iam-access-key-rotation.ts): names its role, which IAM keeps per account. */
 const DEFAULT_ROTATION_NAME = 'iam-key-rotation';
 
 /**

@@ -524,7 +524,7 @@ export const RESERVED_TAG_KEYS: Readonly<Record<string, string>> = {
 
 /**
  * The variables the construct sets on the function (they win over `functionEnvironment`); also the plain module's.
- * `managedSecrets` is MANAGED_SECRETS (lib/secret-names.ts, managedSecretEntries).
+ * `managedSecrets` is MANAGED_SECRETS (lib/construct/secret-names.ts, managedSecretEntries).
  */
 export function ownEnvironment(props: IamAccessKeyRotationProps, managedSecrets: readonly ManagedSecretEntry[], topicArn: string, keyRoles: number): Record<string, string> {
   const policy = effectivePreviousKeyPolicy(props);
@@ -590,14 +590,14 @@ function secretNameOf(props: IamAccessKeyRotationProps, user: RotatedUserOptions
   return user.secretName ?? `${secretNamePrefixOf(props)}${user.name}`;
 }
 
-/** The stack's trust boundary (lib/secret-names.ts). */
+/** The stack's trust boundary (lib/construct/secret-names.ts). */
 function stackSecretNamePatterns(props: IamAccessKeyRotationProps): string[] {
   // Validation calls this before it knows every name is a string: any other is reported on its own.
   const names = props.users.map((user) => secretNameOf(props, user)).filter((name): name is string => typeof name === 'string');
   return secretNamePatterns(secretNamePrefixOf(props), names);
 }
 
-/** Each secret with the user it binds, as the function's environment lists them (lib/secret-names.ts). */
+/** Each secret with the user it binds, as the function's environment lists them (lib/construct/secret-names.ts). */
 function stackManagedSecretEntries(props: IamAccessKeyRotationProps): ManagedSecretEntry[] {
   const secrets = props.users
     .map((user) => ({ secretName: secretNameOf(props, user), userName: user.name }))

@@ -17,7 +17,7 @@ export const EVENT_RULE_NAME_MAX_CHARS = 64;
 export interface RotationFailureAlertProps {
   /** The construct's `name`: rule names and the function's log group derive from it. */
   readonly name: string;
-  /** The stack's secret-name patterns (lib/secret-names.ts). */
+  /** The stack's secret-name patterns (lib/construct/secret-names.ts). */
   readonly secretNamePatterns: readonly string[];
   readonly topicArn: string;
   readonly tags: Record<string, string>;

@@ -69,7 +69,7 @@ export interface RotationFunctionProps {
   readonly tags: Record<string, string>;
   readonly context: AwsContext;
   /**
-   * The stack's secrets, as secret-name patterns (lib/secret-names.ts): Secrets Manager may invoke the function for
+   * The stack's secrets, as secret-name patterns (lib/construct/secret-names.ts): Secrets Manager may invoke the function for
    * these only, and the role is denied every other secret.
    */
   readonly secretNamePatterns: readonly string[];
@@ -81,7 +81,7 @@ export interface RotationFunctionProps {
    */
   readonly secretNames?: readonly string[];
   /**
-   * Key roles holding the grants on secrets and users (see keyRoleIndex in core/contract.ts and lib/key-role-count.ts);
+   * Key roles holding the grants on secrets and users (see keyRoleIndex in core/contract.ts and lib/grants/grant-role-count.ts);
    * 0: the function's own role holds them.
    */
   readonly keyRoleCount: number;

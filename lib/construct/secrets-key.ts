@@ -27,7 +27,7 @@ export const KEY_POLICY_SIZE_LIMIT = 32_768;
 
 /**
  * A customer managed key (rotated yearly by KMS) that only the rotation roles and the readers may use, and only
- * through Secrets Manager. The account administers it (lib/key-administration.ts).
+ * through Secrets Manager. The account administers it (lib/grants/key-administration.ts).
  */
 export class SecretsKey extends Construct {
   readonly key: KmsKey;

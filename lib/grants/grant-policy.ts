@@ -69,7 +69,7 @@ function standIn(grant: GrantSizing): Pick<RotationGrant, 'secretArn' | 'userNam
 /**
  * Policies are sized by adding up their grants, without writing each candidate policy out: a policy holding grants
  * g1..gn is `EMPTY + share(g1) + ... + share(gn) + 2(n-1)` characters, one comma in each of its two lists per grant
- * after the first (test/lib/user-policy.test.ts checks the sum against userPolicySize).
+ * after the first (test/lib/grant-policy.test.ts checks the sum against userPolicySize).
  */
 const EMPTY_POLICY_SIZE = userPolicySize([]);
 const SEPARATORS_PER_GRANT = 2;

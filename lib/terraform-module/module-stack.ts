@@ -33,7 +33,7 @@ import { ModuleVariable, SCHEDULE_VIEW, USERS_VIEW, moduleVariables } from './va
 
 /** The zip's name in the module folder; Terraform reads it as `${path.module}/<name>`. */
 export const MODULE_ZIP_NAME = 'lambda.zip';
-/** The longest names the module allows: `name` (lib/validation.ts) and an IAM user name. */
+/** The longest names the module allows: `name` (lib/validation/validation.ts) and an IAM user name. */
 const LONGEST_NAME = 'n'.repeat(56);
 const LONGEST_USER_NAME = 'u'.repeat(64);
 
@@ -44,7 +44,7 @@ function address(element: TerraformResource | TerraformDataSource): string {
   return `${element instanceof TerraformDataSource ? 'data.' : ''}${element.terraformResourceType}.${element.friendlyUniqueId}`;
 }
 
-/** How many users' grants one managed policy holds with the longest names the module allows (lib/user-policy.ts). */
+/** How many users' grants one managed policy holds with the longest names the module allows (lib/grants/grant-policy.ts). */
 export function usersPerPolicy(): number {
   const share = grantShare({ secretName: `${LONGEST_NAME}/${LONGEST_USER_NAME}`, configuredUserName: LONGEST_USER_NAME });
   let count = 1;

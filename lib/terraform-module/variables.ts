@@ -1,5 +1,5 @@
 // The plain Terraform module's input variables: types, defaults, descriptions and validations, written from the
-// construct's own constants and patterns (lib/validation.ts, lib/schedule.ts, core/contract.ts), so the module's rules
+// construct's own constants and patterns (lib/validation/validation.ts, lib/construct/schedule.ts, core/contract.ts), so the module's rules
 // follow the construct's. The construct's checks stay the reference; HCL mirrors them as far as it can
 // (docs/terraform-module.md).
 import {
@@ -191,7 +191,7 @@ const formatHours = (hours: string): string => `${hours} % ${HOURS_PER_DAY} == 0
 /** A user's effective schedule: its own, else the shared one. */
 const userSchedule = (user: string): string => `(${user}.schedule != null ? ${user}.schedule : ${CHECKED_SCHEDULE})`;
 
-/** The checks of tagTextProblem (lib/validation.ts) on `text`, each a bad-condition and its problem. */
+/** The checks of tagTextProblem (lib/validation/validation.ts) on `text`, each a bad-condition and its problem. */
 function tagTextChecks(text: string, min: number, max: number): { bad: string; problem: string }[] {
   return [
     { bad: `!(length(${text}) >= ${min} && length(${text}) <= ${max})`, problem: `must be ${min}-${max} characters` },

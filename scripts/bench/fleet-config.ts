@@ -1,5 +1,5 @@
 // The app configs the bench synthesizes and deploys: a fleet of N users under one stack, in the
-// rotation.config.json format (lib/config.ts checks them like any other config).
+// rotation.config.json format (lib/app/config.ts checks them like any other config).
 
 export interface FleetConfigOptions {
   /** How many IAM users the stack rotates. */

@@ -14,7 +14,7 @@ import { ACCESS_ATTRIBUTES } from '../support/policy-unknowns';
 
 /** Every checked block, by page (pages without one are left out); each is compared with its source by the test named. */
 const CHECKED_BLOCKS: Record<string, string[]> = {
-  // peers: test/package/package.test.ts; consumer:*: test/package/consumer.test.ts (install also package.test.ts)
+  // peers: test/package/package.test.ts; consumer:*: test/terraform/package-consumer.test.ts (install also package.test.ts)
   'README.md': ['peers', 'consumer:install', 'consumer:tsconfig.json', 'consumer:main.ts'],
   // this test
   'docs/configuration.md': ['props:S3StateBackend'],
@@ -28,7 +28,7 @@ const CHECKED_BLOCKS: Record<string, string[]> = {
   ],
   // test/lib/multi-account-app.test.ts; props: this test
   'docs/multi-account.md': ['multi-account-example', 'props:TargetOptions'],
-  // findings: test/lambda/sweep-decide.test.ts; exit-codes: this test
+  // findings: test/core/sweep-decide.test.ts; exit-codes: this test
   'docs/operations.md': ['findings', 'exit-codes'],
   // access-attributes: this test; sample-review: test/cli/review-command.test.ts
   'docs/plan-review.md': ['access-attributes', 'sample-review'],
@@ -42,12 +42,12 @@ interface PropRow {
 
 /** Where each props interface is declared, and the page whose table documents it. */
 const PROPS_TABLES: readonly [file: string, interfaceName: string, page: string][] = [
-  ['lib/iam-access-key-rotation.ts', 'IamAccessKeyRotationProps', 'docs/construct.md'],
-  ['lib/rotated-user.ts', 'RotatedUserOptions', 'docs/construct.md'],
-  ['lib/schedule.ts', 'RotationSchedule', 'docs/construct.md'],
-  ['lib/notifications.ts', 'NotificationOptions', 'docs/construct.md'],
-  ['lib/state-backend.ts', 'S3StateBackend', 'docs/configuration.md'],
-  ['lib/targets.ts', 'TargetOptions', 'docs/multi-account.md'],
+  ['lib/construct/iam-access-key-rotation.ts', 'IamAccessKeyRotationProps', 'docs/construct.md'],
+  ['lib/construct/rotated-user.ts', 'RotatedUserOptions', 'docs/construct.md'],
+  ['lib/construct/schedule.ts', 'RotationSchedule', 'docs/construct.md'],
+  ['lib/construct/notifications.ts', 'NotificationOptions', 'docs/construct.md'],
+  ['lib/app/state-backend.ts', 'S3StateBackend', 'docs/configuration.md'],
+  ['lib/app/targets.ts', 'TargetOptions', 'docs/multi-account.md'],
 ];
 
 function documentedProps(page: string, interfaceName: string): PropRow[] {

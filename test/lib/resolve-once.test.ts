@@ -1,4 +1,4 @@
-// IamKeyRotationStack resolves each element once per synthesis (lib/resolve-once.ts). What it writes must be what cdktf's
+// IamKeyRotationStack resolves each element once per synthesis (lib/synthesis/resolve-once.ts). What it writes must be what cdktf's
 // own synthesis writes, also when something changed since the last synthesis or an aspect changes resources.
 import * as fs from 'fs';
 import * as os from 'os';

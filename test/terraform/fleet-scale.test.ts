@@ -7,7 +7,7 @@ import { Testing } from 'cdktf';
 import { keyRoleIndex } from '../../core/contract';
 import { IamKeyRotationStack } from '../../lib';
 import { requireTool, TERRAFORM_INSTALL_HINT, terraformIn } from '../support/tools';
-import { TerraformJson, builtIamArn, fixtureZip, iamArnMatches, policyOf, resourcesOfType, sizeForIam, withLongestArns } from './fixtures';
+import { TerraformJson, builtIamArn, fixtureZip, iamArnMatches, policyOf, resourcesOfType, sizeForIam, withLongestArns } from '../lib/fixtures';
 
 const USERS = 5000;
 const MANAGED_POLICY_LIMIT = 6144;

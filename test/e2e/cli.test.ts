@@ -8,8 +8,8 @@ import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand } fro
 import { CancelRotateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
 import { motoAvailable } from '../support/tools';
-import { ManagedSecretsFixture } from './managed-secrets-fixture';
-import { CLI_BIN, type CliResult, cliEnv, ensureCliBuilt, runCli } from './run-cli';
+import { ManagedSecretsFixture } from '../cli/managed-secrets-fixture';
+import { CLI_BIN, type CliResult, cliEnv, ensureCliBuilt, runCli } from '../cli/run-cli';
 
 const describeWithEmulator = motoAvailable() ? describe : describe.skip;
 
