@@ -1,6 +1,7 @@
-// The invariants of docs/design.md ("Invariants", numbered as there) as checks that return what they found instead of asserting, for scenarios that also run
-// outside jest (the throttled fleet, the benchmark). Each violation is one sentence naming the user and key ids, never
-// a secret access key.
+// The invariants of docs/design.md ("Invariants", numbered as there) as checks that return what they found: the one
+// source for the scenarios that run outside jest (the throttled fleet, the benchmark) and for the end-to-end suites'
+// assertions (test/support/invariants.ts). Each violation is one sentence naming the user and key ids, never a secret
+// access key.
 import { ATTEMPT_TAG_KEY, type PreviousKeyAction } from '../core/contract';
 import { MAX_KEYS_PER_USER } from '../core/key-slots';
 import type { RotationState, StoredAccessKey } from './aws-state';
@@ -30,6 +31,12 @@ async function liveKeyViolations(
   return violations;
 }
 
+/** The user's AWSCURRENT value and keys (access key id -> status, as IAM lists them) at one look. */
+export interface UserKeys {
+  readonly current: StoredAccessKey;
+  readonly keys: ReadonlyMap<string, string>;
+}
+
 async function keysOf(state: RotationState, userName: string): Promise<Map<string, string>> {
   return new Map((await state.keys(userName)).map((key) => [key.AccessKeyId ?? '', key.Status ?? '']));
 }
@@ -55,6 +62,33 @@ export async function sampleLiveKey(state: RotationState, secretId: string, user
 }
 
 /**
+ * Invariants (1) and (2) now, when no rotation runs: the AWSCURRENT value authenticates as its user with an Active
+ * key, and the user holds at most two keys; with what was looked at.
+ */
+export async function liveKeyCheck(state: RotationState, secretId: string, userName: string): Promise<{ readonly look?: UserKeys; readonly violations: string[] }> {
+  const current = await state.currentVersion(secretId);
+  if (current === undefined) return { violations: [`${userName}: the secret has no AWSCURRENT value`] };
+  const keys = await keysOf(state, userName);
+  const violations = [...keyCountViolations(userName, keys), ...(await liveKeyViolations(state, userName, current.value, keys))];
+  return { look: { current: current.value, keys }, violations };
+}
+
+/**
+ * Invariant (3) for a user whose AWSCURRENT key was `keyBefore`: it rotated to a new AWSCURRENT key, and besides it
+ * the user holds at most the key that was current before, no other (an orphan).
+ */
+export function rotationViolations(userName: string, { current, keys }: UserKeys, keyBefore: string): string[] {
+  const violations: string[] = [];
+  if (current.accesskey === keyBefore) violations.push(`${userName}: did not rotate (AWSCURRENT still holds ${keyBefore})`);
+  for (const [keyId, status] of keys) {
+    if (keyId !== current.accesskey && keyId !== keyBefore) {
+      violations.push(`${userName}: holds the orphan key ${keyId} (${status}), neither AWSCURRENT nor the key it replaced`);
+    }
+  }
+  return violations;
+}
+
+/**
  * Invariants (1) to (3) once rotations have converged, for a user whose AWSCURRENT key was `keyBefore`: it rotated
  * to exactly one new AWSCURRENT key, which authenticates as the user; besides it the user holds at most the key that
  * was current before (AWSPREVIOUS), Inactive under `deactivate`, and no other (an orphan); the rotation is finished (no
@@ -67,15 +101,12 @@ export async function convergedViolations(
   keyBefore: string,
   previousKeyAction: PreviousKeyAction,
 ): Promise<string[]> {
-  const current = await state.currentVersion(secretId);
-  if (current === undefined) return [`${userName}: the secret has no AWSCURRENT value`];
-  const keys = await keysOf(state, userName);
-  const violations = [...keyCountViolations(userName, keys), ...(await liveKeyViolations(state, userName, current.value, keys))];
-  if (current.value.accesskey === keyBefore) violations.push(`${userName}: did not rotate (AWSCURRENT still holds ${keyBefore})`);
-  for (const [keyId, status] of keys) {
-    if (keyId === current.value.accesskey) continue;
-    if (keyId !== keyBefore) violations.push(`${userName}: holds the orphan key ${keyId} (${status}), neither AWSCURRENT nor the key it replaced`);
-    else if (previousKeyAction === 'deactivate' && status !== 'Inactive') violations.push(`${userName}: the previous key ${keyId} is ${status}, not Inactive`);
+  const { look, violations } = await liveKeyCheck(state, secretId, userName);
+  if (look === undefined) return violations;
+  violations.push(...rotationViolations(userName, look, keyBefore));
+  const previousStatus = look.keys.get(keyBefore);
+  if (previousKeyAction === 'deactivate' && previousStatus !== undefined && previousStatus !== 'Inactive') {
+    violations.push(`${userName}: the previous key ${keyBefore} is ${previousStatus}, not Inactive`);
   }
   const { stages, tags } = await state.labels(secretId);
   const pending = Object.entries(stages).filter(([, labels]) => labels.includes('AWSPENDING')).map(([id]) => id);

@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { FUNCTION_ENV, USER_TAG_KEY } from '../../core/contract';
 import type { Emulator } from '../../emulator/emulator';
+import { PROJECT_ROOT } from '../support/paths';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const FUNCTION_ZIP = path.join(PROJECT_ROOT, 'dist', 'lambda.zip');
 export const FUNCTION_NAME = 'iam-key-rotation';
 /** The stack's trust boundary, as the construct writes it: two prefixes, so --stack-prefix has something to pick. */

@@ -32,7 +32,8 @@ import { runReview } from '../../cli/commands/review';
 import type { CliIo } from '../../cli/io';
 import { main } from '../../cli/main';
 import { checkedBlock } from '../support/doc-snippets';
-import { CLI_BIN, cliEnv, ensureCliBuilt, PROJECT_ROOT, runCli } from './run-cli';
+import { PROJECT_ROOT } from '../support/paths';
+import { CLI_BIN, cliEnv, ensureCliBuilt, runCli } from './run-cli';
 import { create, destroy, planJson, policy } from './fixtures/review-plans';
 
 const FIXTURES = path.join(__dirname, 'fixtures');

@@ -2,8 +2,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PROJECT_ROOT } from '../support/paths';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const CLI_BIN = path.join(PROJECT_ROOT, 'dist', 'cli', 'index.js');
 
 export interface CliResult {

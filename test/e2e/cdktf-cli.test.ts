@@ -9,12 +9,10 @@ import { STACK_NAME } from '../../main';
 import { RotationState } from '../../emulator/aws-state';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
 import { terraformEnv } from '../../emulator/terraform-env';
-import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
-import { expectLiveKeyIntact } from './invariants';
+import { describeWithEmulator } from '../support/tools';
+import { expectLiveKeyIntact } from '../support/invariants';
+import { PROJECT_ROOT } from '../support/paths';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();
-const describeWithEmulator = available ? describe : describe.skip;
 
 describeWithEmulator('cdktf deploy and destroy on the local emulator', () => {
   let emulator: Emulator;

@@ -7,11 +7,10 @@ import * as path from 'node:path';
 import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand } from '@aws-sdk/client-iam';
 import { CancelRotateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
-import { motoAvailable } from '../support/tools';
+import { describeWithMoto } from '../support/tools';
 import { ManagedSecretsFixture } from '../cli/managed-secrets-fixture';
 import { CLI_BIN, type CliResult, cliEnv, ensureCliBuilt, runCli } from '../cli/run-cli';
 
-const describeWithEmulator = motoAvailable() ? describe : describe.skip;
 
 const MASKED_KEY_ID = /^AKIA…[A-Z0-9]{4}$/;
 const ALICE = 'iam-key-rotation/alice';
@@ -24,7 +23,7 @@ const UNTAGGED = 'iam-key-rotation/plain';
 /** Under the prefix and tagged alice, made by someone else: not alice's secret (iam-key-rotation/alice is). */
 const ROGUE = 'iam-key-rotation/zz-rogue';
 
-describeWithEmulator('iam-key-rotation CLI on the local emulator', () => {
+describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
   let emulator: Emulator;
   let fixture: ManagedSecretsFixture;
   let home: string;

@@ -14,11 +14,9 @@ import type { SweepSummary } from '../../lambda/sweep/sweep';
 import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
-import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
+import { describeWithEmulator } from '../support/tools';
 import { type PlanJson, accessAttributeCounts, unknownAccessAttributes } from '../support/policy-unknowns';
 
-const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();
-const describeWithEmulator = available ? describe : describe.skip;
 jest.setTimeout(60_000);
 
 const NAME = 'ikr-keys';

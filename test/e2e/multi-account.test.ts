@@ -11,10 +11,8 @@ import * as path from 'node:path';
 import { buildApp, targetStackName } from '../../main';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
 import { fixtureZip } from '../lib/fixtures';
-import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT, terraformIn } from '../support/tools';
+import { describeWithEmulator, terraformIn } from '../support/tools';
 
-const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();
-const describeWithEmulator = available ? describe : describe.skip;
 jest.setTimeout(180_000);
 
 /** Not moto's default account (123456789012), which the emulator's own credentials belong to. */

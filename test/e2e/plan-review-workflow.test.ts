@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import { STACK_NAME, targetStackName } from '../../main';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
 import { providerMirror, terraformEnv } from '../../emulator/terraform-env';
-import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
+import { describeWithEmulator } from '../support/tools';
+import { PROJECT_ROOT } from '../support/paths';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE_DIR = path.join(PROJECT_ROOT, 'examples', 'github-actions');
 const SCRIPT = path.join(EXAMPLE_DIR, 'plan-review.sh');
 const WORKFLOW = path.join(EXAMPLE_DIR, 'plan-review.yml');
@@ -18,8 +18,6 @@ const PLAN_ROLE_DIR = path.join(PROJECT_ROOT, 'examples', 'plan-role');
 const APP = path.join(PROJECT_ROOT, 'dist', 'main.js');
 const CLI = path.join(PROJECT_ROOT, 'dist', 'cli', 'index.js');
 
-const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();
-const describeWithEmulator = available ? describe : describe.skip;
 
 const REPOSITORY = 'o/r';
 const PR_NUMBER = '7';

@@ -20,13 +20,11 @@ import { ATTEMPT_TAG_KEY, type PreviousKeyAction, SWEEP_EVENT, USER_TAG_KEY } fr
 import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';
 import { type Emulator, type InvocationRecord, startEmulator } from '../../emulator/emulator';
-import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
+import { describeWithEmulator } from '../support/tools';
 import { EXAMPLE_FIRST_PLAN_ACCESS_COUNTS, type PlanJson, accessAttributeCounts, unknownAccessAttributes } from '../support/policy-unknowns';
 import { DESCRIBE_SECRETS_FUNCTION, zipHandler } from '../emulator/test-functions';
-import { expectConvergedAfter, expectLiveKeyIntact, expectRotationFinished, type UserSnapshot } from './invariants';
+import { expectConvergedAfter, expectLiveKeyIntact, expectRotationFinished, type UserSnapshot } from '../support/invariants';
 
-const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();
-const describeWithEmulator = available ? describe : describe.skip;
 
 /** The calls the fault matrix must cover at least (docs/design.md, invariant 3). */
 const REQUIRED_FAULT_CALLS = [

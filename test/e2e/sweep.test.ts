@@ -14,10 +14,8 @@ import type { SweepSummary } from '../../lambda/sweep/sweep';
 import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
-import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
+import { describeWithEmulator } from '../support/tools';
 
-const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();
-const describeWithEmulator = available ? describe : describe.skip;
 // A sweep takes a second or two; waiting for a notification up to ten.
 jest.setTimeout(60_000);
 

@@ -10,9 +10,8 @@ import { buildTerraformModule } from '../../lib/terraform-module/build';
 import { maxModuleUsers } from '../../lib/terraform-module/module-stack';
 import { runTerraform } from '../../emulator/deployment';
 import { terraformEnv } from '../../emulator/terraform-env';
-import { requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
+import { describeWithTerraform } from '../support/tools';
 
-const describeWithTerraform = requireTool('terraform', TERRAFORM_INSTALL_HINT) ? describe : describe.skip;
 
 interface Case {
   readonly title: string;

@@ -10,11 +10,9 @@ import { RotationState } from '../../emulator/aws-state';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
 import { ModuleDeployment } from '../../emulator/module-deployment';
 import { EXAMPLE_FIRST_PLAN_ACCESS_COUNTS, type PlanJson, accessAttributeCounts, unknownAccessAttributes } from '../support/policy-unknowns';
-import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
-import { expectLiveKeyIntact, expectRotationFinished } from './invariants';
+import { describeWithEmulator } from '../support/tools';
+import { expectLiveKeyIntact, expectRotationFinished } from '../support/invariants';
 
-const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();
-const describeWithEmulator = available ? describe : describe.skip;
 
 describeWithEmulator('the plain Terraform module on the local emulator', () => {
   let emulator: Emulator;

@@ -2,10 +2,8 @@
 // rotation by rotation, with no invariant violated while it runs or after. One run (emulator/throttled-fleet.ts) in
 // beforeAll; the tests read its result.
 import { runThrottledFleet, type ThrottledFleetResult } from '../../emulator/throttled-fleet';
-import { motoAvailable, requireTool, TERRAFORM_INSTALL_HINT } from '../support/tools';
+import { describeWithEmulator } from '../support/tools';
 
-const available = requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable();
-const describeWithEmulator = available ? describe : describe.skip;
 
 const SECRETS = 200;
 const THROTTLE_EVERY = 3;

@@ -37,12 +37,11 @@ import {
   startEmulator,
   throttlingFault,
 } from '../../emulator/emulator';
-import { motoAvailable } from '../support/tools';
+import { describeWithMoto } from '../support/tools';
 import { CALLER_IDENTITY_FUNCTION, CLOCK_FUNCTION, ROTATION_FUNCTION, WARM_COUNTER_FUNCTION, zipHandler } from './test-functions';
 
 const LAUNCHER = path.resolve(__dirname, '..', '..', 'emulator', 'launcher.py');
 
-const describeWithMoto = motoAvailable() ? describe : describe.skip;
 jest.setTimeout(30_000);
 
 const TRUST_LAMBDA = JSON.stringify({

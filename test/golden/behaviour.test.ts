@@ -13,10 +13,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { transformSync } from 'esbuild';
+import { PROJECT_ROOT } from '../support/paths';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const DIST = path.join(ROOT, 'dist');
-const REVIEW_FIXTURES = path.join(ROOT, 'test', 'cli', 'fixtures');
+const DIST = path.join(PROJECT_ROOT, 'dist');
+const REVIEW_FIXTURES = path.join(PROJECT_ROOT, 'test', 'cli', 'fixtures');
 
 /** Every option the config knows, so that each part of the construct shows in the fingerprint. */
 const EVERY_OPTION_CONFIG = {
@@ -93,7 +93,7 @@ function tempDir(): string {
 function synthesized(configPath: string): Record<string, string> {
   const outdir = tempDir();
   execFileSync(process.execPath, [path.join(DIST, 'main.js')], {
-    cwd: ROOT,
+    cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, IAM_KEY_ROTATION_CONFIG: configPath, CDKTF_OUTDIR: outdir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -129,7 +129,7 @@ describe('what the project produces', () => {
   test.each(['rotation.config.json', 'examples/multi-account.config.json', 'test/e2e/sweep.config.json'])(
     'the stacks synthesized from %s',
     (config) => {
-      expect(synthesized(path.join(ROOT, config))).toMatchSnapshot();
+      expect(synthesized(path.join(PROJECT_ROOT, config))).toMatchSnapshot();
     },
   );
 
@@ -141,8 +141,8 @@ describe('what the project produces', () => {
 
   test('the plain Terraform module', () => {
     const outDir = tempDir();
-    execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'scripts', 'build-module.ts'), '--outdir', outDir], {
-      cwd: ROOT,
+    execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(PROJECT_ROOT, 'scripts', 'build-module.ts'), '--outdir', outDir], {
+      cwd: PROJECT_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     expect(hashTree(outDir)).toMatchSnapshot();

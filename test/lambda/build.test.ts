@@ -2,14 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../support/paths';
 
-const ROOT = resolve(__dirname, '../..');
-const BUILD_SCRIPT = join(ROOT, 'scripts', 'build-lambda.mjs');
+const BUILD_SCRIPT = join(PROJECT_ROOT, 'scripts', 'build-lambda.mjs');
 
 /** The script's own output, one line each: bundle size, zip size, sha256. */
 function build(outDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  return execFileSync(process.execPath, [BUILD_SCRIPT, '--outdir', outDir], { cwd: ROOT, env, encoding: 'utf8' });
+  return execFileSync(process.execPath, [BUILD_SCRIPT, '--outdir', outDir], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
 }
 
 const sha256Of = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -4,10 +4,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { PROJECT_ROOT } from '../support/paths';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const CONFIG = path.join(ROOT, '.dependency-cruiser.cjs');
-const DEPCRUISE = path.join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
+const CONFIG = path.join(PROJECT_ROOT, '.dependency-cruiser.cjs');
+const DEPCRUISE = path.join(PROJECT_ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
 
 interface Cruise {
   readonly status: number | null;
@@ -49,7 +49,7 @@ const LEAVES = Object.fromEntries(['lambda', 'lib', 'emulator'].map((folder) => 
 
 describe('the dependency rules', () => {
   const dir = tree(Object.assign({}, LEAVES, ...Object.values(FORBIDDEN)));
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   const { status, output } = cruise(dir, 'core', 'lib', 'lambda', 'cli', 'app', 'emulator');
 
   test('a tree with forbidden imports fails them', () => {

@@ -6,11 +6,11 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { IamKeyRotationStack, STACK_OUTPUTS } from '../../lib';
 import { BuildAppOptions, STACK_NAME, buildApp } from '../../main';
 import { fixtureZip } from './fixtures';
+import { PROJECT_ROOT } from '../support/paths';
 
 Testing.setupJest();
 
-const ROOT = path.join(__dirname, '..', '..');
-const EXAMPLE_CONFIG = path.join(ROOT, 'rotation.config.json');
+const EXAMPLE_CONFIG = path.join(PROJECT_ROOT, 'rotation.config.json');
 
 function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -199,7 +199,7 @@ describe('synthesis', () => {
       expect(a.equals(b)).toBe(true);
       if (file.endsWith('.json')) {
         expect(a.toString()).not.toContain(outdirs[0]);
-        expect(a.toString()).not.toContain(ROOT);
+        expect(a.toString()).not.toContain(PROJECT_ROOT);
         expect(a.toString()).not.toContain(os.tmpdir());
       }
     }

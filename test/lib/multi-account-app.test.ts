@@ -7,10 +7,10 @@ import { App, TerraformStack, Testing } from 'cdktf';
 import { BuildAppOptions, STACK_NAME, buildApp, targetStackName } from '../../main';
 import { checkedBlock } from '../support/doc-snippets';
 import { fixtureZip } from './fixtures';
+import { PROJECT_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '..', '..');
-const MULTI_ACCOUNT_EXAMPLE = path.join(ROOT, 'examples', 'multi-account.config.json');
-const SINGLE_EXAMPLE = path.join(ROOT, 'rotation.config.json');
+const MULTI_ACCOUNT_EXAMPLE = path.join(PROJECT_ROOT, 'examples', 'multi-account.config.json');
+const SINGLE_EXAMPLE = path.join(PROJECT_ROOT, 'rotation.config.json');
 const EXAMPLE_TARGETS = ['shared-services', 'prod-eu', 'prod-us'];
 
 interface StackJson {

@@ -9,7 +9,8 @@ import * as ts from 'typescript';
 import { EXIT_CODE_HELP } from '../../cli/exit-codes';
 import { STACK_OUTPUTS } from '../../lib';
 import { FUNCTION_ENVIRONMENT_VARIABLES } from '../../lib/construct/function-environment';
-import { brokenLinks, checkedBlock, checkedNames, docPages, markdownTable, readDoc, relativeLinks, ROOT, unquote } from '../support/doc-snippets';
+import { brokenLinks, checkedBlock, checkedNames, docPages, markdownTable, readDoc, relativeLinks, unquote } from '../support/doc-snippets';
+import { PROJECT_ROOT } from '../support/paths';
 import { ACCESS_ATTRIBUTES } from '../support/policy-unknowns';
 
 /** Every checked block, by page (pages without one are left out); each is compared with its source by the test named. */
@@ -60,7 +61,7 @@ function documentedProps(page: string, interfaceName: string): PropRow[] {
 
 /** The props of an interface as the docs should show them: `@default x` as `x` in code, `@default - text` as text. */
 function codeProps(file: string, interfaceName: string): PropRow[] {
-  const source = ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), 'utf8'), ts.ScriptTarget.ES2022, true);
+  const source = ts.createSourceFile(file, fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8'), ts.ScriptTarget.ES2022, true);
   const declaration = source.statements.find(
     (statement): statement is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(statement) && statement.name.text === interfaceName,
   );

@@ -5,9 +5,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { checkedBlock, unquote } from '../support/doc-snippets';
+import { PROJECT_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '..', '..');
-const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
   name: string;
   version: string;
   private?: boolean;
@@ -78,7 +78,7 @@ interface PackedFile {
 
 function packList(): { files: PackedFile[]; size: number; unpackedSize: number } {
   // --ignore-scripts: `npm test` has just built dist/; prepack would build it again.
-  const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const [packed] = JSON.parse(output) as { files: PackedFile[]; size: number; unpackedSize: number }[];
   return packed;
 }
@@ -86,9 +86,9 @@ function packList(): { files: PackedFile[]; size: number; unpackedSize: number }
 /** The TypeScript sources under `dir`, as paths from the project root. */
 function sourceFiles(dir: string): string[] {
   return fs
-    .readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
+    .readdirSync(path.join(PROJECT_ROOT, dir), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-    .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+    .map((entry) => path.relative(PROJECT_ROOT, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
 }
 
 /** The core modules the library imports (none with an AWS SDK client): what lib/ shares with the function and the CLI. */
@@ -126,7 +126,7 @@ describe('the package tarball', () => {
   test('the library needs nothing at run time but Node, its peers and its own files', () => {
     const required = paths
       .filter((file) => new RegExp(`^dist/(lib/.*|${CORE_OUTPUT})\\.js$`).test(file))
-      .flatMap((file) => [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]));
+      .flatMap((file) => [...fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]));
     const external = [...new Set(required.filter((name) => !name.startsWith('.')))].map((name) => name.replace(/^(@[^/]+\/[^/]+|[^/]+).*$/, '$1'));
     expect([...new Set(external)].sort()).toEqual(['@cdktf/provider-aws', 'cdktf', 'constructs', 'fs', 'path']);
   });
@@ -138,7 +138,7 @@ describe('package.json', () => {
     expect(manifest.dependencies).toBeUndefined();
     expect(manifest.peerDependencies).toEqual(Object.fromEntries(Object.entries(PEERS).map(([name, peer]) => [name, peer.range])));
     for (const [name, peer] of Object.entries(PEERS)) {
-      const installed = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+      const installed = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
       expect({ name, version: installed.version }).toEqual({ name, version: peer.tested });
       expect(peer.range).toBe(`^${peer.tested}`);
     }
@@ -146,7 +146,7 @@ describe('package.json', () => {
 
   test('npm publish --dry-run has nothing to correct', () => {
     // --offline: the dry run then skips the registry, which only tells a logged-out user that publishing needs a login.
-    const result = spawnSync('npm', ['publish', '--dry-run', '--offline', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync('npm', ['publish', '--dry-run', '--offline', '--ignore-scripts'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
     expect(result.status).toBe(0);
     const warnings = result.stderr.split('\n').filter((line) => line.startsWith('npm warn') && !/requires you to be logged in/.test(line));
     expect(warnings).toEqual([]);
@@ -154,7 +154,7 @@ describe('package.json', () => {
   });
 
   test('the version has a CHANGELOG entry, and the README installs it with the tested peers', () => {
-    const changelog = fs.readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8');
+    const changelog = fs.readFileSync(path.join(PROJECT_ROOT, 'CHANGELOG.md'), 'utf8');
     expect(changelog).toMatch(new RegExp(`^## \\[${manifest.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'));
     const install = checkedBlock('README.md', 'consumer:install').text;
     expect(install).toContain(`iam-key-rotation-${manifest.version}.tgz`);
@@ -167,13 +167,13 @@ describe('package.json', () => {
 describe('the public API', () => {
   test('is exactly the construct, its types, the rules, the config loader and the stack', () => {
     // GIVEN the shipped declarations, read as a consumer's compiler reads them
-    const entry = path.join(ROOT, manifest.types);
+    const entry = path.join(PROJECT_ROOT, manifest.types);
     const program = ts.createProgram([entry], { skipLibCheck: true, noEmit: true });
     const checker = program.getTypeChecker();
     const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
     // WHEN
     const exported = checker.getExportsOfModule(moduleSymbol).map((symbol) => symbol.getName()).sort();
-    const runtime = Object.keys(require(path.join(ROOT, manifest.main)) as object).sort();
+    const runtime = Object.keys(require(path.join(PROJECT_ROOT, manifest.main)) as object).sort();
     // THEN
     expect(exported).toEqual([...PUBLIC_API.values, ...PUBLIC_API.types].sort());
     expect(runtime).toEqual([...PUBLIC_API.values].sort());

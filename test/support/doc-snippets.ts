@@ -4,13 +4,13 @@
 // table that follows. Tests find blocks by page and name, so a block moves with its marker from page to page.
 import * as fs from 'fs';
 import * as path from 'path';
+import { PROJECT_ROOT } from './paths';
 
-export const ROOT = path.join(__dirname, '..', '..');
 
 /** The pages: README.md, then every docs/*.md, as paths from the repository root. */
 export function docPages(): string[] {
   const docs = fs
-    .readdirSync(path.join(ROOT, 'docs'))
+    .readdirSync(path.join(PROJECT_ROOT, 'docs'))
     .filter((file) => file.endsWith('.md'))
     .sort()
     .map((file) => `docs/${file}`);
@@ -19,7 +19,7 @@ export function docPages(): string[] {
 
 /** A page's text, by its path from the repository root (`README.md`, `docs/design.md`). */
 export function readDoc(page: string): string {
-  return fs.readFileSync(path.join(ROOT, page), 'utf8');
+  return fs.readFileSync(path.join(PROJECT_ROOT, page), 'utf8');
 }
 
 export interface CheckedBlock {
@@ -157,7 +157,7 @@ export function relativeLinks(page: string): RelativeLink[] {
 /** Links of `page` whose file does not exist, or whose anchor that file (a page) does not have. */
 export function brokenLinks(page: string): string[] {
   return relativeLinks(page).flatMap(({ link, file, anchor }) => {
-    if (!fs.existsSync(path.join(ROOT, file))) return [`${page}: ${link} (no file ${file})`];
+    if (!fs.existsSync(path.join(PROJECT_ROOT, file))) return [`${page}: ${link} (no file ${file})`];
     if (anchor !== undefined && file.endsWith('.md') && !anchorsOf(file).includes(anchor)) return [`${page}: ${link} (no anchor #${anchor} in ${file})`];
     return [];
   });

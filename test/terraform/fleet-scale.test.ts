@@ -6,7 +6,7 @@ import * as path from 'path';
 import { Testing } from 'cdktf';
 import { keyRoleIndex } from '../../core/contract';
 import { IamKeyRotationStack } from '../../lib';
-import { requireTool, TERRAFORM_INSTALL_HINT, terraformIn } from '../support/tools';
+import { terraformIn, testWithTerraform } from '../support/tools';
 import { TerraformJson, builtIamArn, fixtureZip, iamArnMatches, policyOf, resourcesOfType, sizeForIam, withLongestArns } from '../lib/fixtures';
 
 const USERS = 5000;
@@ -15,7 +15,6 @@ const INLINE_POLICIES_LIMIT = 10_240;
 const MANAGED_POLICIES_PER_ROLE = 10;
 const ARN = 'arn:aws-us-gov:iam::123456789012';
 
-const haveTerraform = requireTool('terraform', TERRAFORM_INSTALL_HINT);
 
 type Resource = Record<string, unknown>;
 type Statement = Record<string, unknown>;
@@ -162,7 +161,7 @@ describe(`${USERS} users in one stack`, () => {
     }
   });
 
-  (haveTerraform ? test : test.skip)('terraform validate accepts it', () => {
+  testWithTerraform('terraform validate accepts it', () => {
     const terraform = terraformIn(stackDir, fs.mkdtempSync(path.join(os.tmpdir(), 'tf-fleet-')));
     terraform('init', '-input=false', '-backend=false', '-no-color');
     const result = JSON.parse(terraform('validate', '-json')) as { valid: boolean; error_count: number };

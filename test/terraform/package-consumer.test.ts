@@ -7,13 +7,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { checkedBlock } from '../support/doc-snippets';
-import { requireTool, TERRAFORM_INSTALL_HINT, terraformIn } from '../support/tools';
+import { terraformIn, testWithTerraform } from '../support/tools';
+import { PROJECT_ROOT } from '../support/paths';
 
-const ROOT = path.join(__dirname, '..', '..');
 const PACKAGE = 'iam-key-rotation';
 const STACK_DIR = path.join('cdktf.out', 'stacks', 'keys');
 
-const haveTerraform = requireTool('terraform', TERRAFORM_INSTALL_HINT);
 
 /** The README's fenced block marked `<!-- checked: consumer:<name> -->`. */
 const readmeBlock = (name: string): string => checkedBlock('README.md', `consumer:${name}`).text;
@@ -51,7 +50,7 @@ describe('a CDKTF app in another folder that installs the package', () => {
   beforeAll(() => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ikr-consumer-'));
     const [{ filename }] = JSON.parse(
-      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
     ) as { filename: string }[];
     const tarball = path.join(workDir, filename);
     const registry = execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim().replace(/\/?$/, '/');
@@ -88,7 +87,7 @@ describe('a CDKTF app in another folder that installs the package', () => {
     expect(fs.existsSync(path.join(installed, 'node_modules'))).toBe(false);
     const list = JSON.parse(run('npm', ['ls', '--all', '--json', 'cdktf', 'constructs'])) as { problems?: string[] };
     expect(list.problems).toBeUndefined();
-    expect(sha256(installedZip)).toBe(sha256(path.join(ROOT, 'dist', 'lambda.zip')));
+    expect(sha256(installedZip)).toBe(sha256(path.join(PROJECT_ROOT, 'dist', 'lambda.zip')));
   });
 
   test('type-checks and compiles the README\'s app against the package\'s types', () => {
@@ -125,7 +124,7 @@ describe('a CDKTF app in another folder that installs the package', () => {
     }
   });
 
-  (haveTerraform ? test : test.skip)('terraform validate accepts the synthesized stack', () => {
+  testWithTerraform('terraform validate accepts the synthesized stack', () => {
     const stackDir = path.join(appDir, STACK_DIR);
     expect(fs.existsSync(path.join(stackDir, 'cdk.tf.json'))).toBe(true);
     const terraform = terraformIn(stackDir, workDir);

@@ -5,10 +5,8 @@ import * as path from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { STACK_NAME, buildApp } from '../../main';
 import { fixtureZip } from '../lib/fixtures';
-import { requireTool, TERRAFORM_INSTALL_HINT, terraformIn } from '../support/tools';
+import { describeWithTerraform, terraformIn } from '../support/tools';
 
-const haveTerraform = requireTool('terraform', TERRAFORM_INSTALL_HINT);
-const describeWithTerraform = haveTerraform ? describe : describe.skip;
 
 const tempDir = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
