@@ -81,19 +81,19 @@ export const FUNCTION_ENV = {
   previousKeyInUse: 'PREVIOUS_KEY_IN_USE',
   /** Where the sweep publishes its findings; unset, it only logs them. */
   notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
-  /** Key roles (see keyRoleIndex): how many, and their names but for the 1-based number. Unset without key roles. */
-  keyRoleCount: 'KEY_ROLE_COUNT',
-  keyRoleNamePrefix: 'KEY_ROLE_NAME_PREFIX',
+  /** Grant roles (see grantRoleIndex): how many, and their names but for the 1-based number. Unset without grant roles. */
+  grantRoleCount: 'KEY_ROLE_COUNT',
+  grantRoleNamePrefix: 'KEY_ROLE_NAME_PREFIX',
 } as const;
 
 /**
- * A fleet too large for one role's policies is split over key roles: each holds the grants on the secrets and users
+ * A fleet too large for one role's policies is split over grant roles: each holds the grants on the secrets and users
  * of a share of the stack, and the function assumes the one that holds a secret's grants before it touches the secret.
- * The share is chosen by the secret's name (rendezvous hashing): when the stack grows from n to n+1 key roles, only
+ * The share is chosen by the secret's name (rendezvous hashing): when the stack grows from n to n+1 grant roles, only
  * the secrets that move to the new role change roles, and no secret's rotation resource changes at all.
- * Returns the 0-based index among `count` key roles; the role's name is `<prefix><index + 1>`.
+ * Returns the 0-based index among `count` grant roles; the role's name is `<prefix><index + 1>`.
  */
-export function keyRoleIndex(secretName: string, count: number): number {
+export function grantRoleIndex(secretName: string, count: number): number {
   const nameHash = fnv1a(secretName);
   let best = 0;
   let bestScore = -1;

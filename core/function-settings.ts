@@ -12,7 +12,7 @@ import {
 } from './contract';
 import { ConfigurationError, type RotationScope } from './errors';
 import { LOG_LEVELS, type LogLevel, toLogLevel } from './log-levels';
-import type { KeyRoles } from './grant-roles';
+import type { GrantRoles } from './grant-roles';
 import { type ManagedSecrets, toManagedSecrets } from './managed-secrets';
 
 export interface RotationConfig {
@@ -26,7 +26,7 @@ export interface RotationConfig {
   /** Where the sweep publishes its findings. */
   readonly notificationTopicArn?: string;
   /** The roles holding the grants on secrets and users, when the function's own role does not. */
-  readonly keyRoles?: KeyRoles;
+  readonly grantRoles?: GrantRoles;
 }
 
 export const DEFAULT_LOG_LEVEL: LogLevel = toLogLevel(DEFAULT_FUNCTION_LOG_LEVEL);
@@ -82,16 +82,16 @@ export function loadConfig(env: Environment, scope: RotationScope): RotationConf
     throw invalid(FUNCTION_ENV.notificationTopicArn, 'an SNS topic ARN', notificationTopicArn);
   }
 
-  const keyRoleCountText = read(FUNCTION_ENV.keyRoleCount);
-  const keyRoleNamePrefix = read(FUNCTION_ENV.keyRoleNamePrefix);
-  let keyRoles: KeyRoles | undefined;
-  if (keyRoleCountText !== undefined || keyRoleNamePrefix !== undefined) {
-    const count = Number(keyRoleCountText);
-    if (!Number.isSafeInteger(count) || count < 1) throw invalid(FUNCTION_ENV.keyRoleCount, `a positive whole number (with ${FUNCTION_ENV.keyRoleNamePrefix})`, keyRoleCountText ?? '');
-    if (keyRoleNamePrefix === undefined || !ROLE_NAME_PREFIX.test(keyRoleNamePrefix)) {
-      throw invalid(FUNCTION_ENV.keyRoleNamePrefix, `the start of an IAM role name (with ${FUNCTION_ENV.keyRoleCount})`, keyRoleNamePrefix ?? '');
+  const grantRoleCountText = read(FUNCTION_ENV.grantRoleCount);
+  const grantRoleNamePrefix = read(FUNCTION_ENV.grantRoleNamePrefix);
+  let grantRoles: GrantRoles | undefined;
+  if (grantRoleCountText !== undefined || grantRoleNamePrefix !== undefined) {
+    const count = Number(grantRoleCountText);
+    if (!Number.isSafeInteger(count) || count < 1) throw invalid(FUNCTION_ENV.grantRoleCount, `a positive whole number (with ${FUNCTION_ENV.grantRoleNamePrefix})`, grantRoleCountText ?? '');
+    if (grantRoleNamePrefix === undefined || !ROLE_NAME_PREFIX.test(grantRoleNamePrefix)) {
+      throw invalid(FUNCTION_ENV.grantRoleNamePrefix, `the start of an IAM role name (with ${FUNCTION_ENV.grantRoleCount})`, grantRoleNamePrefix ?? '');
     }
-    keyRoles = { count, namePrefix: keyRoleNamePrefix };
+    grantRoles = { count, namePrefix: grantRoleNamePrefix };
   }
 
   return {
@@ -100,7 +100,7 @@ export function loadConfig(env: Environment, scope: RotationScope): RotationConf
     logLevel,
     managedSecrets,
     ...(notificationTopicArn === undefined ? {} : { notificationTopicArn }),
-    ...(keyRoles === undefined ? {} : { keyRoles }),
+    ...(grantRoles === undefined ? {} : { grantRoles }),
   };
 }
 

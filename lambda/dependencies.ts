@@ -16,7 +16,7 @@ export interface Dependencies {
   /** The sweep publishes its findings with it. */
   readonly sns: SNSClient;
   readonly createStsClient: StsClientFactory;
-  /** Clients signing as a key role (lambda/key-roles.ts), which the function's own role assumes. */
+  /** Clients signing as a grant role (lambda/grant-role-clients.ts), which the function's own role assumes. */
   readonly assumeRole: (roleArn: string) => RoleClients;
   readonly logger: Logger;
   readonly clock: Clock;

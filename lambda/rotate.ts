@@ -2,7 +2,7 @@ import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from '../core/functio
 import type { Dependencies, StepInput } from './dependencies';
 import { parseRotationEvent, type RotationStep } from '../core/rotation-request';
 import { invocationDeadline, ownFunctionArn, type InvocationContext } from './invocation-context';
-import { dependenciesForSecret } from './key-roles';
+import { dependenciesForSecret } from './grant-role-clients';
 import { describeError } from './logger';
 import { assertBoundSecret, assertManagedSecret } from '../core/managed-secrets';
 import { checkRotationRequest, describeSecret, managedUserName } from '../core/secret/metadata';
@@ -41,7 +41,7 @@ export async function rotate(event: unknown, deps: Dependencies, env: Environmen
     const functionArn = ownFunctionArn(context, request);
     assertManagedSecret(request.secretId, config.managedSecrets, functionArn, request);
 
-    const secretDeps = dependenciesForSecret(deps, config.keyRoles, request.secretId, functionArn);
+    const secretDeps = dependenciesForSecret(deps, config.grantRoles, request.secretId, functionArn);
 
     const metadata = await describeSecret(secretDeps.secretsManager, request.secretId);
     assertManagedSecret(metadata.arn, config.managedSecrets, functionArn, request);

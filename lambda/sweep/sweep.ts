@@ -6,7 +6,7 @@ import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from '../../core/func
 import type { Dependencies } from '../dependencies';
 import type { RotationScope } from '../../core/errors';
 import { invocationDeadline, ownFunctionArn, type InvocationContext } from '../invocation-context';
-import { dependenciesForSecret } from '../key-roles';
+import { dependenciesForSecret } from '../grant-role-clients';
 import { describeError } from '../logger';
 import { bindingProblem, BINDING_RULE, isManagedSecret, type ManagedSecrets } from '../../core/managed-secrets';
 import { decide, type Deactivation } from '../../core/sweep/decide';
@@ -72,7 +72,7 @@ export async function sweep(event: unknown, deps: Dependencies, env: Environment
         const unbound = unboundSecretFinding(secret, config.managedSecrets);
         const outcome =
           unbound === undefined
-            ? await sweepSecret(dependenciesForSecret(deps, config.keyRoles, secret.arn, functionArn), secret, config.previousKeyPolicy)
+            ? await sweepSecret(dependenciesForSecret(deps, config.grantRoles, secret.arn, functionArn), secret, config.previousKeyPolicy)
             : { findings: [unbound], deactivated: false };
         findings.push(...outcome.findings);
         if (outcome.deactivated) deactivated += 1;

@@ -19,7 +19,7 @@ import { FunctionAlarms } from './function-alarms';
 import { NotificationOptions, NotificationTopic, notificationOptionsProblems } from './notifications';
 import { defaultFunctionZipPath } from '../../core/package-files';
 import { LONGEST_ARN_PARTS, LONGEST_DNS_SUFFIX, MANAGED_POLICIES_PER_ROLE, accountRootArn, alarmArn, policyJson, regionalArn, roleArn } from '../grants/policy';
-import { MAX_KEY_ROLES, keyRoleArns, keyRoleCount, keyRoleNamePrefix, secretRoleArn } from '../grants/grant-role-count';
+import { MAX_GRANT_ROLES, grantRoleArns, grantRoleCount, grantRoleNamePrefix, secretRoleArn } from '../grants/grant-role-count';
 import {
   effectivePreviousKeyPolicy,
   graceWithinIntervalProblem,
@@ -133,7 +133,7 @@ export interface IamAccessKeyRotationProps {
    * ARN of an existing KMS key for the secrets (with `encryption: 'customer-managed'`): a key ARN
    * (arn:<partition>:kms:<region>:<account>:key/<key-id>), not an alias ARN, which IAM policies cannot
    * grant key use on, in the region of the secrets. Its key policy must let the roles that rotate use it through
-   * Secrets Manager: the rotation role, or, once the grants are split over key roles, the key roles
+   * Secrets Manager: the rotation role, or, once the grants are split over grant roles, the grant roles
    * `<name>-keys-<n>` (synth then warns).
    * @default - a key is created when `encryption` is 'customer-managed'
    */
@@ -192,7 +192,7 @@ export interface IamAccessKeyRotationProps {
   /**
    * Managed policies IAM lets one role have in this account: 10 (IAM's default quota) or, once the account's quota
    * is raised, up to 20. The grants on secrets and users fill managed policies of at most 6,144 characters; when the
-   * function's role cannot hold them all, they are split over key roles (`<name>-keys-<n>`) that the function assumes.
+   * function's role cannot hold them all, they are split over grant roles (`<name>-keys-<n>`) that the function assumes.
    * @default 10
    */
   readonly managedPoliciesPerRole?: number;
@@ -249,10 +249,10 @@ export class IamAccessKeyRotation extends Construct {
     const context = new AwsContext(this, 'aws');
     const secretNamePatterns = stackSecretNamePatterns(props);
     // Validation found a count.
-    const keyRoles = keyRoleCount(grantSizings(props), managedPoliciesPerRoleOf(props)) as number;
-    if (keyRoles > 0 && props.kmsKeyArn !== undefined) {
+    const grantRoles = grantRoleCount(grantSizings(props), managedPoliciesPerRoleOf(props)) as number;
+    if (grantRoles > 0 && props.kmsKeyArn !== undefined) {
       Annotations.of(this).addWarning(
-        `The grants on the secrets are split over ${keyRoles} key roles, ${keyRoleNamePrefix(name)}1 to ${keyRoleNamePrefix(name)}${keyRoles}: ` +
+        `The grants on the secrets are split over ${grantRoles} grant roles, ${grantRoleNamePrefix(name)}1 to ${grantRoleNamePrefix(name)}${grantRoles}: ` +
           `the policy of \`kmsKeyArn\` ${props.kmsKeyArn} must let them use the key through Secrets Manager (kms:Decrypt, kms:GenerateDataKey); the function's own role ${name} no longer does.`,
       );
     }
@@ -264,14 +264,14 @@ export class IamAccessKeyRotation extends Construct {
       zipPath: props.functionZipPath ?? defaultFunctionZipPath(),
       environment: {
         ...props.functionEnvironment,
-        ...ownEnvironment(props, stackManagedSecretEntries(props), Lazy.stringValue({ produce: () => topicArn }), keyRoles),
+        ...ownEnvironment(props, stackManagedSecretEntries(props), Lazy.stringValue({ produce: () => topicArn }), grantRoles),
       },
       logRetentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_DAYS,
       tags,
       context,
       secretNamePatterns,
       secretNames: props.users.map((user) => secretNameOf(props, user)),
-      keyRoleCount: keyRoles,
+      grantRoleCount: grantRoles,
       managedPoliciesPerRole: managedPoliciesPerRoleOf(props),
       reservedConcurrency: props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY,
     });
@@ -334,7 +334,7 @@ export class IamAccessKeyRotation extends Construct {
           tags,
           previousKeyPolicy: hasOwnPreviousKeyPolicy(user) ? formatPreviousKeyPolicy(effectivePreviousKeyPolicy(user, props)) : undefined,
           readers: readersOf(props.readers, user.readers),
-          rotationRoleArn: secretRoleArn(context.arnParts, name, keyRoles, secretNameOf(props, user)),
+          rotationRoleArn: secretRoleArn(context.arnParts, name, grantRoles, secretNameOf(props, user)),
           sameAccountReadersIn: encryption === 'aws-managed' ? context.accountId : undefined,
           arnParts: context.arnParts,
         }),
@@ -461,32 +461,32 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
     );
   }
   // Sizing needs every name valid; the problems above say which is not.
-  let keyRoles = 0;
+  let grantRoles = 0;
   if (problems.length === 0) {
-    const count = keyRoleCount(grantSizings(props), managedPoliciesPerRoleOf(props));
+    const count = grantRoleCount(grantSizings(props), managedPoliciesPerRoleOf(props));
     const unknownName = props.users.findIndex((user) => isUnresolved(secretNameOf(props, user)));
     if (count !== undefined && count > 0 && unknownName !== -1) {
-      // The construct and the function pick a secret's key role by hashing its name: both must see the same name.
+      // The construct and the function pick a secret's grant role by hashing its name: both must see the same name.
       problems.push(
         new ValidationError(
           `users[${unknownName}].secretName`,
-          `must be known at synth, not a reference, once the grants are split over key roles (${count} here): the key role holding a secret's grants is chosen by its name`,
+          `must be known at synth, not a reference, once the grants are split over grant roles (${count} here): the grant role holding a secret's grants is chosen by its name`,
         ).message,
       );
     } else if (count === undefined) {
       problems.push(
         new ValidationError(
           'users',
-          `need more than ${MAX_KEY_ROLES} key roles of ${managedPoliciesPerRoleOf(props)} managed policies each to name their ${props.users.length} secrets and users: ` +
+          `need more than ${MAX_GRANT_ROLES} grant roles of ${managedPoliciesPerRoleOf(props)} managed policies each to name their ${props.users.length} secrets and users: ` +
             'raise IAM\'s quota of managed policies per role and `managedPoliciesPerRole` with it (up to 20), shorten the secret names, or split the users over several stacks',
         ).message,
       );
     } else {
-      keyRoles = count;
+      grantRoles = count;
     }
   }
   if (problems.length === 0 && encryption === 'customer-managed' && kmsKeyArn === undefined) {
-    const keyPolicy = policyJson(secretsKeyStatements(SIZING_KEY_CONTEXT, sizingRotationRoleArns(name, keyRoles), keyReadersOf(props)));
+    const keyPolicy = policyJson(secretsKeyStatements(SIZING_KEY_CONTEXT, sizingRotationRoleArns(name, grantRoles), keyReadersOf(props)));
     if (keyPolicy.length > KEY_POLICY_SIZE_LIMIT) {
       problems.push(
         new ValidationError(
@@ -498,7 +498,7 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
     }
   }
   const entries = stackManagedSecretEntries(props);
-  const own = ownEnvironment(props, entries, props.notifications?.topicArn ?? sizingTopicArn(name), keyRoles);
+  const own = ownEnvironment(props, entries, props.notifications?.topicArn ?? sizingTopicArn(name), grantRoles);
   report(functionEnvironmentProblems(props.functionEnvironment ?? {}, own, 'functionEnvironment'));
   const bytes = environmentBytes({ ...props.functionEnvironment, ...own });
   if (bytes > LAMBDA_ENVIRONMENT_MAX_BYTES) {
@@ -526,12 +526,12 @@ export const RESERVED_TAG_KEYS: Readonly<Record<string, string>> = {
  * The variables the construct sets on the function (they win over `functionEnvironment`); also the plain module's.
  * `managedSecrets` is MANAGED_SECRETS (lib/construct/secret-names.ts, managedSecretEntries).
  */
-export function ownEnvironment(props: IamAccessKeyRotationProps, managedSecrets: readonly ManagedSecretEntry[], topicArn: string, keyRoles: number): Record<string, string> {
+export function ownEnvironment(props: IamAccessKeyRotationProps, managedSecrets: readonly ManagedSecretEntry[], topicArn: string, grantRoles: number): Record<string, string> {
   const policy = effectivePreviousKeyPolicy(props);
-  const keyRoleVariables: Record<string, string> =
-    keyRoles === 0 ? {} : { [FUNCTION_ENV.keyRoleCount]: String(keyRoles), [FUNCTION_ENV.keyRoleNamePrefix]: keyRoleNamePrefix(props.name ?? DEFAULT_NAME) };
+  const grantRoleVariables: Record<string, string> =
+    grantRoles === 0 ? {} : { [FUNCTION_ENV.grantRoleCount]: String(grantRoles), [FUNCTION_ENV.grantRoleNamePrefix]: grantRoleNamePrefix(props.name ?? DEFAULT_NAME) };
   return {
-    ...keyRoleVariables,
+    ...grantRoleVariables,
     [FUNCTION_ENV.previousKeyAction]: policy.action,
     // The plain module's grace is a Terraform variable.
     [FUNCTION_ENV.previousKeyGraceDays]: Tokenization.stringifyNumber(policy.graceDays),
@@ -555,9 +555,9 @@ const SIZING_KEY_CONTEXT: KeyPolicyContext = {
   accountRootArn: accountRootArn(LONGEST_ARN_PARTS),
 };
 
-/** Stand-ins for the ARNs of the roles that use the secrets' key: the key roles, or the function's own role. */
-function sizingRotationRoleArns(name: string, keyRoles: number): string[] {
-  return keyRoles === 0 ? [roleArn(LONGEST_ARN_PARTS, name)] : keyRoleArns(LONGEST_ARN_PARTS, name, keyRoles);
+/** Stand-ins for the ARNs of the roles that use the secrets' key: the grant roles, or the function's own role. */
+function sizingRotationRoleArns(name: string, grantRoles: number): string[] {
+  return grantRoles === 0 ? [roleArn(LONGEST_ARN_PARTS, name)] : grantRoleArns(LONGEST_ARN_PARTS, name, grantRoles);
 }
 
 /** Who reads the secrets through the created key: `readerArns` and the stack's `readers` all of them, users' own readers theirs. */

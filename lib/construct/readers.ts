@@ -1,6 +1,6 @@
 // Who may read a managed secret besides the rotation: the secret's resource policy, and what a reader in another
 // account needs from the secrets' key.
-import { keyRoleNamePrefix, MAX_KEY_ROLES } from '../grants/grant-role-count';
+import { grantRoleNamePrefix, MAX_GRANT_ROLES } from '../grants/grant-role-count';
 import { LONGEST_ARN_PARTS, policyJson, policySize, roleArn } from '../grants/policy';
 import { ValidationError, checkPrincipalArn, show } from '../validation/validation';
 
@@ -114,10 +114,10 @@ export function readersProblems(readers: unknown, label: string): ValidationErro
 
 /**
  * A problem when a secret's policy would pass Secrets Manager's size limit, sized with the longest ARN the stack `name`'s
- * rotation role can have (a key role's, in the longest partition).
+ * rotation role can have (a grant role's, in the longest partition).
  */
 export function secretPolicySizeProblem(readers: readonly string[], label: string, name: string): ValidationError | undefined {
-  const size = policySize(secretReadPolicy(readers, roleArn(LONGEST_ARN_PARTS, `${keyRoleNamePrefix(name)}${MAX_KEY_ROLES}`)));
+  const size = policySize(secretReadPolicy(readers, roleArn(LONGEST_ARN_PARTS, `${grantRoleNamePrefix(name)}${MAX_GRANT_ROLES}`)));
   return size > SECRET_POLICY_SIZE_LIMIT
     ? new ValidationError(label, `name ${readers.length} readers, whose resource policy would take ${size} characters, more than Secrets Manager's ${SECRET_POLICY_SIZE_LIMIT}: name fewer principals (e.g. one role per consuming team)`)
     : undefined;

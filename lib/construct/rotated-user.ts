@@ -69,7 +69,7 @@ export interface RotatedUserProps {
   readonly previousKeyPolicy?: string;
   /** Principals the secret's resource policy lets read it; none: no resource policy. */
   readonly readers: string[];
-  /** The role that rotates the secret (the function's or its key role), which the readers' Denies leave alone. */
+  /** The role that rotates the secret (the function's or its grant role), which the readers' Denies leave alone. */
   readonly rotationRoleArn: string;
   /**
    * The stack's account, when the secrets use the AWS managed key: a reader in another account could not decrypt, so

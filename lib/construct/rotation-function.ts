@@ -8,13 +8,13 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { keyRoleIndex } from '../../core/contract';
+import { grantRoleIndex } from '../../core/contract';
 import { FUNCTION_HANDLER, FUNCTION_RUNTIME } from '../../core/function-package';
 import { SECRETS_MANAGER_SECRET_ACTIONS } from '../grants/secrets-manager-actions';
 import { AwsContext } from '../synthesis/aws-context';
 import { dependencyOn } from '../synthesis/depends-on';
-import { KeyRole } from '../grants/grant-role';
-import { keyRoleArns, keyRoleNamePrefix } from '../grants/grant-role-count';
+import { GrantRole } from '../grants/grant-role';
+import { grantRoleArns, grantRoleNamePrefix } from '../grants/grant-role-count';
 import {
   ArnParts,
   LONGEST_ARN_PARTS,
@@ -31,8 +31,8 @@ import {
 } from '../grants/policy';
 import { secretArnPattern } from './secret-names';
 import { isUnresolved } from '../validation/validation';
-import { UserPolicies } from '../grants/grant-policies';
-import { RotationGrant, userPolicySize } from '../grants/grant-policy';
+import { GrantPolicies } from '../grants/grant-policies';
+import { RotationGrant, grantPolicySize } from '../grants/grant-policy';
 
 export type { RotationGrant } from '../grants/grant-policy';
 
@@ -81,10 +81,10 @@ export interface RotationFunctionProps {
    */
   readonly secretNames?: readonly string[];
   /**
-   * Key roles holding the grants on secrets and users (see keyRoleIndex in core/contract.ts and lib/grants/grant-role-count.ts);
+   * Grant roles holding the grants on secrets and users (see grantRoleIndex in core/contract.ts and lib/grants/grant-role-count.ts);
    * 0: the function's own role holds them.
    */
-  readonly keyRoleCount: number;
+  readonly grantRoleCount: number;
   /** Managed policies a role may have (IAM's quota: 10 unless raised, at most 20). */
   readonly managedPoliciesPerRole: number;
   /** The function's reserved concurrency: how many invocations may run at once; -1 for no reservation. */
@@ -99,8 +99,8 @@ interface FunctionPolicyNames {
   readonly notifications: PublishGrant | undefined;
   /** The partition's domain (amazonaws.com, amazonaws.com.cn in China). */
   readonly dnsSuffix: string;
-  /** The key roles the function assumes (none when its own role holds the grants). */
-  readonly keyRoleArns: readonly string[];
+  /** The grant roles the function assumes (none when its own role holds the grants). */
+  readonly grantRoleArns: readonly string[];
 }
 
 /** The notifications topic the function publishes to (a created topic's key policy lets the role use its key). */
@@ -113,7 +113,7 @@ export interface PublishGrant {
  * inline policy covers the function's own needs (logs, the secrets' key); the grants on the secrets and users
  * registered through `grantRotation` go to customer managed policies, because IAM limits a role's inline policies to
  * 10,240 characters in all, which about 70 users exceed. A fleet too large for one role's managed policies is split
- * over key roles that the function assumes (`keyRoleCount`).
+ * over grant roles that the function assumes (`grantRoleCount`).
  */
 export class RotationFunction extends Construct {
   readonly function: LambdaFunction;
@@ -124,15 +124,15 @@ export class RotationFunction extends Construct {
   /** Let Secrets Manager invoke the function for the stack's secrets, one per secret-name pattern; rotations depend on them. */
   readonly invokePermissions: LambdaPermission[];
   /** The roles holding the grants on secrets and users, when the function's own role cannot hold them all. */
-  readonly keyRoles: KeyRole[];
+  readonly grantRoles: GrantRole[];
 
   private readonly name: string;
   private readonly context: AwsContext;
   private readonly secretNamePatterns: readonly string[];
   private readonly secretNames: readonly string[] | undefined;
   private readonly managedPoliciesPerRole: number;
-  /** The grants on the function's own role, without key roles. */
-  private readonly functionRolePolicies: UserPolicies;
+  /** The grants on the function's own role, without grant roles. */
+  private readonly functionRolePolicies: GrantPolicies;
   /** What each rotation depends on besides the policies of its role: the invoke permissions and the inline policy. */
   private readonly rotationDependencies: string[];
   private kmsKeyArn: string | undefined;
@@ -164,13 +164,13 @@ export class RotationFunction extends Construct {
       tags: props.tags,
     });
 
-    this.keyRoles = Array.from(
-      { length: props.keyRoleCount },
+    this.grantRoles = Array.from(
+      { length: props.grantRoleCount },
       (_, index) =>
-        new KeyRole(this, `key-role-${index + 1}`, {
-          name: `${keyRoleNamePrefix(props.name)}${index + 1}`,
+        new GrantRole(this, `key-role-${index + 1}`, {
+          name: `${grantRoleNamePrefix(props.name)}${index + 1}`,
           functionRoleArn: roleArn(props.context.arnParts, this.role.name),
-          inlineStatements: () => this.keyRoleStatements(this.context.arnParts, this.kmsKeyArn, this.context.dnsSuffix, this.denyNamePatterns()),
+          inlineStatements: () => this.grantRoleStatements(this.context.arnParts, this.kmsKeyArn, this.context.dnsSuffix, this.denyNamePatterns()),
           tags: props.tags,
           arnParts: props.context.arnParts,
         }),
@@ -189,14 +189,14 @@ export class RotationFunction extends Construct {
                 kmsKeyArn: this.kmsKeyArn,
                 notifications: this.notifications,
                 dnsSuffix: this.context.dnsSuffix,
-                keyRoleArns: this.keyRoles.map(({ role }) => roleArn(this.context.arnParts, role.name)),
+                grantRoleArns: this.grantRoles.map(({ role }) => roleArn(this.context.arnParts, role.name)),
               },
               this.denyNamePatterns(),
             ),
           ),
       }),
     });
-    this.functionRolePolicies = new UserPolicies(this, 'user-policy-', {
+    this.functionRolePolicies = new GrantPolicies(this, 'user-policy-', {
       roleName: this.role.name,
       namePrefix: `${props.name}-managed-users-`,
       description: `Lets the rotation function ${props.name} rotate the access keys of its managed users`,
@@ -245,7 +245,7 @@ export class RotationFunction extends Construct {
   }
 
   /**
-   * Allow rotating the user's access keys through the secret: on the key role of the secret's share, or on the
+   * Allow rotating the user's access keys through the secret: on the grant role of the secret's share, or on the
    * function's own role. Users fill a role's managed policies in the order they are granted, each policy up to IAM's
    * size limit, so a user granted last changes only the last policy.
    */
@@ -275,17 +275,17 @@ export class RotationFunction extends Construct {
   }
 
   /**
-   * The roles that act on the secrets, and so use their key: the key roles, or else the function's own role. Their
+   * The roles that act on the secrets, and so use their key: the grant roles, or else the function's own role. Their
    * ARNs are built from their names, so a policy naming them also waits for them.
    */
   get secretRoleArns(): string[] {
-    const roles = this.keyRoles.length > 0 ? this.keyRoles.map(({ role }) => role) : [this.role];
+    const roles = this.grantRoles.length > 0 ? this.grantRoles.map(({ role }) => role) : [this.role];
     return roles.map((role) => roleArn(this.context.arnParts, role.name));
   }
 
   /** The customer managed policies with the grants on the managed secrets and users, role by role, in the users' order. */
-  get userPolicies(): IamPolicy[] {
-    return [...this.functionRolePolicies.policies, ...this.keyRoles.flatMap(({ userPolicies }) => userPolicies.policies)];
+  get grantPolicies(): IamPolicy[] {
+    return [...this.functionRolePolicies.policies, ...this.grantRoles.flatMap(({ grantPolicies }) => grantPolicies.policies)];
   }
 
   /**
@@ -295,21 +295,21 @@ export class RotationFunction extends Construct {
    */
   addRotation(rotation: SecretsmanagerSecretRotation, secretName: string): void {
     rotation.dependsOn = [...(rotation.dependsOn ?? []), ...this.rotationDependencies];
-    const keyRole = this.keyRoleOf(secretName);
-    if (keyRole === undefined) this.functionRolePolicies.addDependent(rotation);
-    else keyRole.addDependent(rotation);
+    const grantRole = this.grantRoleOf(secretName);
+    if (grantRole === undefined) this.functionRolePolicies.addDependent(rotation);
+    else grantRole.addDependent(rotation);
   }
 
-  private keyRoleOf(secretName: string): KeyRole | undefined {
-    return this.keyRoles.length === 0 ? undefined : this.keyRoles[keyRoleIndex(secretName, this.keyRoles.length)];
+  private grantRoleOf(secretName: string): GrantRole | undefined {
+    return this.grantRoles.length === 0 ? undefined : this.grantRoles[grantRoleIndex(secretName, this.grantRoles.length)];
   }
 
-  private policiesFor(secretName: string): UserPolicies {
-    return this.keyRoleOf(secretName)?.userPolicies ?? this.functionRolePolicies;
+  private policiesFor(secretName: string): GrantPolicies {
+    return this.grantRoleOf(secretName)?.grantPolicies ?? this.functionRolePolicies;
   }
 
   /**
-   * The inline policy: the function's own needs and the Deny that fences it in to the stack's secrets; with key roles,
+   * The inline policy: the function's own needs and the Deny that fences it in to the stack's secrets; with grant roles,
    * leave to them the secrets and their key, and assume them.
    */
   private functionStatements(parts: ArnParts, names: FunctionPolicyNames, denyPatterns: readonly string[]): PolicyStatement[] {
@@ -329,8 +329,8 @@ export class RotationFunction extends Construct {
       },
       denySecretsOutsideTheStack(parts, denyPatterns),
     ];
-    if (names.keyRoleArns.length > 0) {
-      statements.push({ Sid: 'AssumeKeyRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...names.keyRoleArns] });
+    if (names.grantRoleArns.length > 0) {
+      statements.push({ Sid: 'AssumeKeyRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...names.grantRoleArns] });
     } else if (names.kmsKeyArn !== undefined) {
       statements.push(useSecretsKey(names.kmsKeyArn, parts, names.dnsSuffix));
     }
@@ -345,8 +345,8 @@ export class RotationFunction extends Construct {
     return statements;
   }
 
-  /** A key role's inline policy: the same fence as the function's role, and the secrets' key. */
-  private keyRoleStatements(parts: ArnParts, kmsKeyArn: string | undefined, dnsSuffix: string, denyPatterns: readonly string[]): PolicyStatement[] {
+  /** A grant role's inline policy: the same fence as the function's role, and the secrets' key. */
+  private grantRoleStatements(parts: ArnParts, kmsKeyArn: string | undefined, dnsSuffix: string, denyPatterns: readonly string[]): PolicyStatement[] {
     return [denySecretsOutsideTheStack(parts, denyPatterns), ...(kmsKeyArn !== undefined ? [useSecretsKey(kmsKeyArn, parts, dnsSuffix)] : [])];
   }
 
@@ -358,7 +358,7 @@ export class RotationFunction extends Construct {
       // A topic name can have 256 characters.
       notifications: this.notifications === undefined ? undefined : { topicArn: regionalArn(LONGEST_ARN_PARTS, 'sns', 't'.repeat(256)) },
       dnsSuffix: LONGEST_DNS_SUFFIX,
-      keyRoleArns: keyRoleArns(LONGEST_ARN_PARTS, this.name, this.keyRoles.length),
+      grantRoleArns: grantRoleArns(LONGEST_ARN_PARTS, this.name, this.grantRoles.length),
     };
   }
 
@@ -372,7 +372,7 @@ export class RotationFunction extends Construct {
     const exact = [...new Set(names)];
     const fits = (statements: PolicyStatement[]): boolean => policySize(policyJson(statements)) <= ROLE_INLINE_POLICIES_SIZE_LIMIT;
     const functionFits = fits(this.functionStatements(LONGEST_ARN_PARTS, this.sizingNames(), exact));
-    const keyRolesFit = this.keyRoles.length === 0 || fits(this.keyRoleStatements(LONGEST_ARN_PARTS, SIZING_KMS_KEY_ARN, LONGEST_DNS_SUFFIX, exact));
+    const keyRolesFit = this.grantRoles.length === 0 || fits(this.grantRoleStatements(LONGEST_ARN_PARTS, SIZING_KMS_KEY_ARN, LONGEST_DNS_SUFFIX, exact));
     return functionFits && keyRolesFit ? exact : this.secretNamePatterns;
   }
 
@@ -383,7 +383,7 @@ export class RotationFunction extends Construct {
       problems.push(
         `the rotation role's inline policy may reach ${inlineSize} characters, more than IAM's limit of ${ROLE_INLINE_POLICIES_SIZE_LIMIT}: ` +
           `its Deny names each of the ${this.secretNamePatterns.length} secret-name patterns` +
-          (this.keyRoles.length > 0 ? ` and AssumeKeyRoles each of the ${this.keyRoles.length} key roles` : '') +
+          (this.grantRoles.length > 0 ? ` and AssumeKeyRoles each of the ${this.grantRoles.length} grant roles` : '') +
           `; ${SECRET_NAMES_HINT}`,
       );
     }
@@ -394,9 +394,9 @@ export class RotationFunction extends Construct {
           `more than Lambda's limit of ${FUNCTION_POLICY_SIZE_LIMIT} for a function policy; ${SECRET_NAMES_HINT}`,
       );
     }
-    const roles: [string, UserPolicies][] = [
+    const roles: [string, GrantPolicies][] = [
       ['the rotation role', this.functionRolePolicies],
-      ...this.keyRoles.map(({ userPolicies }, index): [string, UserPolicies] => [`the key role ${keyRoleNamePrefix(this.name)}${index + 1}`, userPolicies]),
+      ...this.grantRoles.map(({ grantPolicies }, index): [string, GrantPolicies] => [`the grant role ${grantRoleNamePrefix(this.name)}${index + 1}`, grantPolicies]),
     ];
     const users = roles.reduce((count, [, policies]) => count + policies.grantsByPolicy.flat().length, 0);
     for (const [label, policies] of roles) {
@@ -410,7 +410,7 @@ export class RotationFunction extends Construct {
       }
       let first = 1;
       for (const grants of grantsByPolicy) {
-        const size = userPolicySize(grants);
+        const size = grantPolicySize(grants);
         if (size > MANAGED_POLICY_SIZE_LIMIT) {
           const range = `${first}-${first + grants.length - 1}`;
           problems.push(`the policy for users ${range} of ${users} may reach ${size} characters, more than IAM's limit of ${MANAGED_POLICY_SIZE_LIMIT}: shorten the secret names`);
@@ -418,9 +418,9 @@ export class RotationFunction extends Construct {
         first += grants.length;
       }
     }
-    const keyRoleInlineSize = policySize(policyJson(this.keyRoleStatements(LONGEST_ARN_PARTS, SIZING_KMS_KEY_ARN, LONGEST_DNS_SUFFIX, this.denyNamePatterns())));
-    if (this.keyRoles.length > 0 && keyRoleInlineSize > ROLE_INLINE_POLICIES_SIZE_LIMIT) {
-      problems.push(`the key roles' inline policy may reach ${keyRoleInlineSize} characters, more than IAM's limit of ${ROLE_INLINE_POLICIES_SIZE_LIMIT}; ${SECRET_NAMES_HINT}`);
+    const grantRoleInlineSize = policySize(policyJson(this.grantRoleStatements(LONGEST_ARN_PARTS, SIZING_KMS_KEY_ARN, LONGEST_DNS_SUFFIX, this.denyNamePatterns())));
+    if (this.grantRoles.length > 0 && grantRoleInlineSize > ROLE_INLINE_POLICIES_SIZE_LIMIT) {
+      problems.push(`the grant roles' inline policy may reach ${grantRoleInlineSize} characters, more than IAM's limit of ${ROLE_INLINE_POLICIES_SIZE_LIMIT}; ${SECRET_NAMES_HINT}`);
     }
     return problems;
   }

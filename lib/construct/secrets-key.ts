@@ -14,7 +14,7 @@ export interface KeyPolicyContext {
 }
 
 export interface SecretsKeyProps {
-  /** The roles that write and read the secrets for the rotation function (its own, or its key roles). */
+  /** The roles that write and read the secrets for the rotation function (its own, or its grant roles). */
   readonly rotationRoleArns: string[];
   /** Principals that read the secrets (decrypt only): of every secret, and of some only. */
   readonly readers: KeyReaders;

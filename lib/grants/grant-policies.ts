@@ -6,7 +6,7 @@ import { dependencyOn } from '../synthesis/depends-on';
 import { ArnParts, managedPolicyArn, policyJson } from './policy';
 import { PolicyFill, RotationGrant, grantShare, userStatements } from './grant-policy';
 
-export interface UserPoliciesProps {
+export interface GrantPoliciesProps {
   /** The role the policies are attached to, by name. */
   readonly roleName: string;
   /** Policies are named `<namePrefix><n>`. */
@@ -29,7 +29,7 @@ interface UserPolicy {
  * they are granted, each up to IAM's size limit, so a user granted last changes only the last policy. Resources that
  * must wait for every policy of the role, also those created for users granted later, register with `addDependent`.
  */
-export class UserPolicies {
+export class GrantPolicies {
   private readonly entries: UserPolicy[] = [];
   private readonly fill = new PolicyFill();
   private readonly dependents: TerraformResource[] = [];
@@ -40,7 +40,7 @@ export class UserPolicies {
   constructor(
     private readonly scope: Construct,
     private readonly idPrefix: string,
-    private readonly props: UserPoliciesProps,
+    private readonly props: GrantPoliciesProps,
   ) {}
 
   add(grant: RotationGrant): void {

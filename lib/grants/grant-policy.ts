@@ -51,7 +51,7 @@ export function userStatements(grants: readonly Pick<RotationGrant, 'secretArn' 
 }
 
 /** The size IAM will count for a policy with these grants, whatever partition, region and account it lands in. */
-export function userPolicySize(grants: readonly GrantSizing[]): number {
+export function grantPolicySize(grants: readonly GrantSizing[]): number {
   return policySize(policyJson(userStatements(grants.map(standIn), LONGEST_ARN_PARTS)));
 }
 
@@ -69,14 +69,14 @@ function standIn(grant: GrantSizing): Pick<RotationGrant, 'secretArn' | 'userNam
 /**
  * Policies are sized by adding up their grants, without writing each candidate policy out: a policy holding grants
  * g1..gn is `EMPTY + share(g1) + ... + share(gn) + 2(n-1)` characters, one comma in each of its two lists per grant
- * after the first (test/lib/grant-policy.test.ts checks the sum against userPolicySize).
+ * after the first (test/lib/grant-policy.test.ts checks the sum against grantPolicySize).
  */
-const EMPTY_POLICY_SIZE = userPolicySize([]);
+const EMPTY_POLICY_SIZE = grantPolicySize([]);
 const SEPARATORS_PER_GRANT = 2;
 
 /** What one grant adds to a policy, in characters, before separators. */
 export function grantShare(grant: GrantSizing): number {
-  return userPolicySize([grant]) - EMPTY_POLICY_SIZE;
+  return grantPolicySize([grant]) - EMPTY_POLICY_SIZE;
 }
 
 /**

@@ -4,9 +4,9 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { dependencyOn } from '../synthesis/depends-on';
 import { ArnParts, PolicyStatement, policyJson } from './policy';
-import { UserPolicies } from './grant-policies';
+import { GrantPolicies } from './grant-policies';
 
-export interface KeyRoleProps {
+export interface GrantRoleProps {
   readonly name: string;
   /** The rotation function's own role: the only principal that may assume this one. */
   readonly functionRoleArn: string;
@@ -17,16 +17,16 @@ export interface KeyRoleProps {
 }
 
 /**
- * A role holding the grants on a share of the stack's secrets and users (see keyRoleIndex in core/contract.ts), which the
+ * A role holding the grants on a share of the stack's secrets and users (see grantRoleIndex in core/contract.ts), which the
  * rotation function assumes to rotate them: it lets one function rotate more users than one role's policies can name.
  */
-export class KeyRole extends Construct {
+export class GrantRole extends Construct {
   readonly role: IamRole;
   readonly rolePolicy: IamRolePolicy;
-  readonly userPolicies: UserPolicies;
+  readonly grantPolicies: GrantPolicies;
   private readonly rolePolicyDependency: string;
 
-  constructor(scope: Construct, id: string, props: KeyRoleProps) {
+  constructor(scope: Construct, id: string, props: GrantRoleProps) {
     super(scope, id);
     this.role = new IamRole(this, 'role', {
       name: props.name,
@@ -40,7 +40,7 @@ export class KeyRole extends Construct {
       policy: Lazy.stringValue({ produce: () => policyJson(props.inlineStatements()) }),
     });
     this.rolePolicyDependency = dependencyOn(this.rolePolicy);
-    this.userPolicies = new UserPolicies(this, 'user-policy-', {
+    this.grantPolicies = new GrantPolicies(this, 'user-policy-', {
       roleName: this.role.name,
       namePrefix: `${props.name}-part-`,
       description: `Lets the rotation function, through the role ${props.name}, rotate the access keys of its share of the managed users`,
@@ -52,6 +52,6 @@ export class KeyRole extends Construct {
   /** Makes `resource` wait until the role can do its work: its inline policy and all its user policies. */
   addDependent(resource: TerraformResource): void {
     resource.dependsOn = [...(resource.dependsOn ?? []), this.rolePolicyDependency];
-    this.userPolicies.addDependent(resource);
+    this.grantPolicies.addDependent(resource);
   }
 }

@@ -134,7 +134,7 @@ export class TerraformModuleStack extends TerraformStack {
       tags,
       context,
       secretNamePatterns: patterns,
-      keyRoleCount: 0,
+      grantRoleCount: 0,
       managedPoliciesPerRole: MANAGED_POLICIES_PER_ROLE,
       reservedConcurrency: DEFAULT_RESERVED_CONCURRENCY,
     });

@@ -2,7 +2,7 @@
 import { DeleteAccessKeyCommand, GetAccessKeyLastUsedCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, ListSecretsCommand, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { FUNCTION_ENV, SWEEP_EVENT, USER_TAG_KEY, keyRoleIndex } from '../../core/contract';
+import { FUNCTION_ENV, SWEEP_EVENT, USER_TAG_KEY, grantRoleIndex } from '../../core/contract';
 import { InvalidEventError } from '../../core/errors';
 import { handler } from '../../lambda/index';
 import { sweep } from '../../lambda/sweep/sweep';
@@ -214,17 +214,17 @@ describe('the sweep', () => {
     );
   });
 
-  test('with key roles, lists with its own role and checks each secret through the key role holding its grants', async () => {
+  test('with grant roles, lists with its own role and checks each secret through the grant role holding its grants', async () => {
     // GIVEN
     const names = ['iam-key-rotation/alice', 'iam-key-rotation/bob', 'iam-key-rotation/carol'];
     givenSecrets(mocks, names.map((name) => ({ name, user: name.split('/')[1], rotatedDaysAgo: 1 })));
 
     // WHEN
-    const summary = await run({ [FUNCTION_ENV.keyRoleCount]: '5', [FUNCTION_ENV.keyRoleNamePrefix]: 'iam-key-rotation-keys-' });
+    const summary = await run({ [FUNCTION_ENV.grantRoleCount]: '5', [FUNCTION_ENV.grantRoleNamePrefix]: 'iam-key-rotation-keys-' });
 
     // THEN
     expect(summary).toMatchObject({ secrets: 3, checked: 3, errors: 0 });
-    const roleOf = (name: string): string => `arn:aws:iam::123456789012:role/iam-key-rotation-keys-${keyRoleIndex(name, 5) + 1}`;
+    const roleOf = (name: string): string => `arn:aws:iam::123456789012:role/iam-key-rotation-keys-${grantRoleIndex(name, 5) + 1}`;
     expect([...deps.assumedRoles].sort()).toEqual(names.map(roleOf).sort());
   });
 

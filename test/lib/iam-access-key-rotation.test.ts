@@ -44,7 +44,7 @@ function manyUsers(count: number, prefix = 'user-', options: Partial<RotatedUser
 }
 
 /** The customer managed policies, in part order (their names end in the part number). */
-function userPolicies(json: TerraformJson): Record<string, unknown>[] {
+function grantPolicies(json: TerraformJson): Record<string, unknown>[] {
   const part = (policy: Record<string, unknown>): number => Number(/-(\d+)$/.exec(String(policy.name))?.[1]);
   return resourcesOfType(json, 'aws_iam_policy').sort((a, b) => part(a) - part(b));
 }
@@ -98,7 +98,7 @@ function environmentOf(json: TerraformJson): Record<string, string> {
 
 /** The secret and user references of the managed policies' statement `sid`, policy after policy. */
 function resourcesOf(json: TerraformJson, sid: string): string[] {
-  return userPolicies(json).flatMap((policy) => policyOf(policy).Statement.filter((statement) => statement.Sid === sid).flatMap((statement) => statement.Resource as string[]));
+  return grantPolicies(json).flatMap((policy) => policyOf(policy).Statement.filter((statement) => statement.Sid === sid).flatMap((statement) => statement.Resource as string[]));
 }
 
 describe('rotation function', () => {
@@ -433,7 +433,7 @@ describe('role policy size', () => {
     // WHEN all the secrets are under the prefix
     const { json } = synthRotation({ users, secretNamePrefix: 'platform/' });
     // THEN
-    const sizes = userPolicies(json).map((policy) => sizeForIam(withLongestArns(json, String(policy.policy))));
+    const sizes = grantPolicies(json).map((policy) => sizeForIam(withLongestArns(json, String(policy.policy))));
     expect(sizes.length).toBeGreaterThan(1);
     expect(sizes.length).toBeLessThanOrEqual(10);
     for (const size of sizes) expect(size).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
@@ -470,7 +470,7 @@ describe('role policy size', () => {
     // As many as the function's environment can list (a custom name is listed with its user, MANAGED_SECRETS)
     const users = manyUsers(7, 'u', { createUser: true }).map((user) => ({ ...user, secretName: `keys/${user.name}/${'s'.repeat(502)}` }));
     const { json } = synthRotation({ users, secretNamePrefix: 'keys/' });
-    const sizes = userPolicies(json).map((policy) => sizeForIam(withLongestArns(json, String(policy.policy))));
+    const sizes = grantPolicies(json).map((policy) => sizeForIam(withLongestArns(json, String(policy.policy))));
     expect(sizes.length).toBeGreaterThanOrEqual(1);
     for (const size of sizes) expect(size).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
   });
@@ -478,9 +478,9 @@ describe('role policy size', () => {
   test('appending a user changes only the last policy, even with a longer name than any before', () => {
     // GIVEN
     const users = manyUsers(50);
-    const before = userPolicies(synthRotation({ users }).json);
+    const before = grantPolicies(synthRotation({ users }).json);
     // WHEN
-    const after = userPolicies(synthRotation({ users: [...users, { name: 'late-joiner', secretName: `ci/${'x'.repeat(300)}` }] }).json);
+    const after = grantPolicies(synthRotation({ users: [...users, { name: 'late-joiner', secretName: `ci/${'x'.repeat(300)}` }] }).json);
     // THEN the last policy takes the user, or a new one does
     expect(after.slice(0, before.length - 1)).toEqual(before.slice(0, -1));
     expect(after.slice(before.length - 1)).not.toEqual(before.slice(-1));
@@ -491,7 +491,7 @@ describe('role policy size', () => {
     const { stack, json } = synthRotation({ users: manyUsers(200) });
     // THEN it synthesizes, within every limit, with every user granted exactly once
     expect(() => App.of(stack).synth()).not.toThrow();
-    const policies = userPolicies(json);
+    const policies = grantPolicies(json);
     expect(policies.length).toBeLessThanOrEqual(10);
     expect(resourcesOfType(json, 'aws_iam_role_policy_attachment')).toHaveLength(policies.length);
     for (const policy of policies) expect(sizeForIam(withLongestArns(json, String(policy.policy)))).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
@@ -507,12 +507,12 @@ describe('role policy size', () => {
     const { stack, json } = synthRotation({ users });
     // THEN no policy depends on a path, and each fits with the longest partition and region
     expect(() => App.of(stack).synth()).not.toThrow();
-    for (const policy of [...userPolicies(json), ...resourcesOfType(json, 'aws_iam_role_policy')]) {
+    for (const policy of [...grantPolicies(json), ...resourcesOfType(json, 'aws_iam_role_policy')]) {
       const resolved = withLongestArns(json, String(policy.policy));
       expect(sizeForIam(resolved)).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
     }
     // AND each user's patterns match that user under the longest path IAM allows, and under `/`, and no other user
-    const patterns = userPolicies(json).flatMap((policy) => policyOf({ policy: withLongestArns(json, String(policy.policy)) }).Statement[1].Resource as string[]);
+    const patterns = grantPolicies(json).flatMap((policy) => policyOf({ policy: withLongestArns(json, String(policy.policy)) }).Statement[1].Resource as string[]);
     expect(patterns).toHaveLength(400);
     users.forEach(({ name }) => {
       const own = patterns.filter((pattern) => pattern.endsWith(`/${name}`));
@@ -527,7 +527,7 @@ describe('role policy size', () => {
     });
   });
 
-  test('more users than the 10 managed policies of the function\'s role can name go to key roles the function assumes', () => {
+  test('more users than the 10 managed policies of the function\'s role can name go to grant roles the function assumes', () => {
     // GIVEN 200 users with 64-character names: about 16 policies
     const users = manyUsers(200, 'service-account-with-a-really-long-descriptive-name-number-0');
     // WHEN
@@ -542,27 +542,27 @@ describe('role policy size', () => {
     expect(new Set(attachedTo).size).toBe(2);
   });
 
-  test('with key roles, a given key draws a warning, and secret names must be known at synth', () => {
+  test('with grant roles, a given key draws a warning, and secret names must be known at synth', () => {
     const users = manyUsers(200, 'service-account-with-a-really-long-descriptive-name-number-0');
-    // A given key: its policy must name the key roles, which the construct cannot check
+    // A given key: its policy must name the grant roles, which the construct cannot check
     const kmsKeyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-a6ef-1234567890ab';
     const withKey = synthRotation({ users, encryption: 'customer-managed', kmsKeyArn });
     expect(warningAnnotations(withKey.stack)).toEqual([
-      expect.stringMatching(/split over 2 key roles, iam-key-rotation-keys-1 to iam-key-rotation-keys-2: the policy of `kmsKeyArn` arn:aws:kms:.* must let them use the key/),
+      expect.stringMatching(/split over 2 grant roles, iam-key-rotation-keys-1 to iam-key-rotation-keys-2: the policy of `kmsKeyArn` arn:aws:kms:.* must let them use the key/),
     ]);
     expect(warningAnnotations(synthRotation({ users: users.slice(0, 2), encryption: 'customer-managed', kmsKeyArn }).stack)).toEqual([]);
     // A secret name the construct cannot hash as the function will
     const named = users.map((user, index) => (index === 7 ? { ...user, secretName: Lazy.stringValue({ produce: () => 'later/name' }) } : user));
-    expect(() => synthRotation({ users: named })).toThrow(/`users\[7\]\.secretName` must be known at synth, not a reference, once the grants are split over key roles \(2 here\)/);
+    expect(() => synthRotation({ users: named })).toThrow(/`users\[7\]\.secretName` must be known at synth, not a reference, once the grants are split over grant roles \(2 here\)/);
   });
 
   test('fails at synth when the users need more managed policies than IAM attaches to a role', () => {
-    // GIVEN one policy per role, and more users with long secret names than 99 key roles of one policy can name
+    // GIVEN one policy per role, and more users with long secret names than 99 grant roles of one policy can name
     const users = manyUsers(1200, 'u', { secretName: undefined });
     const secretNamePrefix = `${'s'.repeat(480)}/`;
     // WHEN / THEN
     expect(() => synthRotation({ users, secretNamePrefix, managedPoliciesPerRole: 1 })).toThrow(
-      /`users` need more than 99 key roles of 1 managed policies each to name their 1200 secrets and users: raise IAM's quota/,
+      /`users` need more than 99 grant roles of 1 managed policies each to name their 1200 secrets and users: raise IAM's quota/,
     );
   });
 

@@ -1,5 +1,5 @@
 import { App } from 'cdktf';
-import { keyRoleIndex } from '../../core/contract';
+import { grantRoleIndex } from '../../core/contract';
 import { parseRotationConfig } from '../../lib';
 import { TerraformJson, policyOf, resourcesOfType, synthRotation } from './fixtures';
 
@@ -72,17 +72,17 @@ describe('readers', () => {
       expect(decision(policy, { principal: 'arn:aws:iam::123456789012:role/app', versionStage: 'AWSPENDING' })).toBe('deny');
     });
 
-    test('with key roles, the role exempt is the key role holding the secret\'s grants', () => {
-      // GIVEN 200 users with long names: their grants go to 2 key roles
+    test('with grant roles, the role exempt is the grant role holding the secret\'s grants', () => {
+      // GIVEN 200 users with long names: their grants go to 2 grant roles
       const users = Array.from({ length: 200 }, (_, index) => ({ name: `service-account-with-a-really-long-descriptive-name-number-${String(index).padStart(3, '0')}` }));
       const { json } = synthRotation({ users, readers: [APP] });
-      // THEN each secret's Denies leave exactly the key role that rotates it alone
+      // THEN each secret's Denies leave exactly the grant role that rotates it alone
       const roleNames = new Set<string>();
       for (const [secretName, policy] of Object.entries(readPolicies(json))) {
         const exempt = policyOf(policy)
           .Statement.filter((statement) => statement.Effect === 'Deny')
           .map((statement) => (statement.Condition as Record<string, Record<string, string>>).ArnNotEquals['aws:PrincipalArn']);
-        const roleName = `iam-key-rotation-keys-${keyRoleIndex(secretName, 2) + 1}`;
+        const roleName = `iam-key-rotation-keys-${grantRoleIndex(secretName, 2) + 1}`;
         expect(exempt).toEqual([expect.stringMatching(new RegExp(`:role/${roleName}$`)), expect.stringMatching(new RegExp(`:role/${roleName}$`))]);
         roleNames.add(roleName);
       }

@@ -229,7 +229,7 @@ describe('the construct', () => {
     // GIVEN
     const { stack, construct } = synthRotation();
     // WHEN
-    const [userPolicy] = construct.rotationFunction.userPolicies;
+    const [userPolicy] = construct.rotationFunction.grantPolicies;
     userPolicy.addOverride('policy', policy({ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*' }));
     // THEN
     expect(errorsAfterSynth(stack)).toEqual([expect.stringMatching(/^test\/rotation\/rotation-function\/user-policy-1: \[IKR2\]/)]);

@@ -12,7 +12,7 @@ import { AWS_PROVIDER_CONSTRAINT, buildTerraformModule, synthesizeModule } from 
 import { MODULE_ZIP_NAME, maxModuleUsers, usersPerPolicy } from '../../lib/terraform-module/module-stack';
 import { inputsTable, outputsTable } from '../../lib/terraform-module/readme';
 import { moduleVariables } from '../../lib/terraform-module/variables';
-import { userPolicySize } from '../../lib/grants/grant-policy';
+import { grantPolicySize } from '../../lib/grants/grant-policy';
 import { readDoc } from '../support/doc-snippets';
 import { TerraformJson, fixtureZip, policyOf, synthRotation } from './fixtures';
 
@@ -159,8 +159,8 @@ describe('the user cap comes from the construct\'s policy sizing', () => {
 
   test('a full part of users with the longest names fits one managed policy, one more does not', () => {
     const part = usersPerPolicy();
-    expect(userPolicySize(Array.from({ length: part }, () => longest))).toBeLessThanOrEqual(MANAGED_POLICY_SIZE_LIMIT);
-    expect(userPolicySize(Array.from({ length: part + 1 }, () => longest))).toBeGreaterThan(MANAGED_POLICY_SIZE_LIMIT);
+    expect(grantPolicySize(Array.from({ length: part }, () => longest))).toBeLessThanOrEqual(MANAGED_POLICY_SIZE_LIMIT);
+    expect(grantPolicySize(Array.from({ length: part + 1 }, () => longest))).toBeGreaterThan(MANAGED_POLICY_SIZE_LIMIT);
     expect(only(moduleJson.resource, 'aws_iam_policy').for_each).toContain(`chunklist(local.users_typed[*].name, ${part})`);
   });
 

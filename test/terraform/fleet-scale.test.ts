@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
-import { keyRoleIndex } from '../../core/contract';
+import { grantRoleIndex } from '../../core/contract';
 import { IamKeyRotationStack } from '../../lib';
 import { terraformIn, testWithTerraform } from '../support/tools';
 import { TerraformJson, builtIamArn, fixtureZip, iamArnMatches, policyOf, resourcesOfType, sizeForIam, withLongestArns } from '../lib/fixtures';
@@ -52,15 +52,15 @@ describe(`${USERS} users in one stack`, () => {
     roleNameById = new Map(Object.entries(json.resource.aws_iam_role).map(([id, role]) => [id, String(role.name)]));
   });
 
-  const keyRoleCount = (): number => {
+  const grantRoleCount = (): number => {
     const [fn] = resourcesOfType(json, 'aws_lambda_function');
     return Number((fn.environment as { variables: Record<string, string> }).variables.KEY_ROLE_COUNT);
   };
   const policyById = (): Map<string, Resource> => new Map(Object.entries(json.resource.aws_iam_policy));
   const attachments = (): Resource[] => resourcesOfType(json, 'aws_iam_role_policy_attachment');
 
-  test('splits the grants over key roles, each with at most 10 managed policies of at most 6,144 characters', () => {
-    const count = keyRoleCount();
+  test('splits the grants over grant roles, each with at most 10 managed policies of at most 6,144 characters', () => {
+    const count = grantRoleCount();
     expect(count).toBeGreaterThan(1);
     expect(count).toBeLessThan(40);
     const roleNames = [...roleNameById.values()].sort();
@@ -79,8 +79,8 @@ describe(`${USERS} users in one stack`, () => {
     }
   });
 
-  test('each user and its secret are granted exactly once, on the key role the function will assume for that secret', () => {
-    const count = keyRoleCount();
+  test('each user and its secret are granted exactly once, on the grant role the function will assume for that secret', () => {
+    const count = grantRoleCount();
     const secretNameById = new Map(Object.entries(json.resource.aws_secretsmanager_secret).map(([id, secret]) => [id, String(secret.name)]));
     const userOfSecret = new Map(Object.values(json.resource.aws_secretsmanager_secret).map((secret) => [String(secret.name), (secret.tags as Record<string, string>)['iam-key-rotation:user']]));
     const roleOfPolicy = new Map(
@@ -96,7 +96,7 @@ describe(`${USERS} users in one stack`, () => {
       expect(keys.Resource).toEqual(userNames.flatMap((user) => [`${ARN}:user/${user}`, `${ARN}:user/*/${user}`]));
       expect((secrets.Resource as string[]).every((arn) => /^arn:aws-us-gov:secretsmanager:us-isof-south-1:123456789012:secret:iam-key-rotation\/[\w-]+-\?{6}$/.test(arn))).toBe(true);
       for (const name of secretNames) {
-        expect(role).toBe(`iam-key-rotation-keys-${keyRoleIndex(name, count) + 1}`);
+        expect(role).toBe(`iam-key-rotation-keys-${grantRoleIndex(name, count) + 1}`);
         grantedTo.set(name, [...(grantedTo.get(name) ?? []), role]);
       }
     }
@@ -113,10 +113,10 @@ describe(`${USERS} users in one stack`, () => {
     }
   });
 
-  test('only the function\'s role may assume a key role, and it may assume only those, and no longer acts on secrets or keys itself', () => {
+  test('only the function\'s role may assume a grant role, and it may assume only those, and no longer acts on secrets or keys itself', () => {
     const [functionRoleId] = [...roleNameById].find(([, name]) => name === 'iam-key-rotation') as [string, string];
-    const keyRoles = Object.values(json.resource.aws_iam_role).filter((role) => String(role.name).startsWith('iam-key-rotation-keys-'));
-    for (const role of keyRoles) {
+    const grantRoles = Object.values(json.resource.aws_iam_role).filter((role) => String(role.name).startsWith('iam-key-rotation-keys-'));
+    for (const role of grantRoles) {
       expect(policyOf(role, 'assume_role_policy').Statement).toEqual([
         { Effect: 'Allow', Principal: { AWS: builtIamArn(json, `role/\${aws_iam_role.${functionRoleId}.name}`) }, Action: 'sts:AssumeRole' },
       ]);
@@ -127,10 +127,10 @@ describe(`${USERS} users in one stack`, () => {
     expect(new Set(assume.Resource as string[])).toEqual(new Set(Object.keys(json.resource.aws_iam_role).filter((id) => id !== functionRoleId).map((id) => builtIamArn(json, `role/\${aws_iam_role.${id}.name}`))));
     const allowed = statements.filter((statement) => statement.Effect === 'Allow').flatMap((statement) => statement.Action as string | string[]);
     expect(allowed.flat().filter((action) => /^(iam:|kms:|secretsmanager:(?!ListSecrets))/.test(action))).toEqual([]);
-    // AND the secrets' key lets the key roles (not the function's role) use it
+    // AND the secrets' key lets the grant roles (not the function's role) use it
     const secretsKey = resourcesOfType(json, 'aws_kms_key').find((key) => /secrets/.test(String(key.description))) as Resource;
     const use = (policyOf(secretsKey).Statement as Statement[]).find((statement) => statement.Sid === 'RotationFunctionUsesKeyThroughSecretsManager') as Statement;
-    expect((use.Principal as { AWS: string[] }).AWS).toHaveLength(keyRoleCount());
+    expect((use.Principal as { AWS: string[] }).AWS).toHaveLength(grantRoleCount());
   });
 
   test("derives every user's binding: the function's environment lists only the prefix, within Lambda's 4 KB", () => {
@@ -140,21 +140,21 @@ describe(`${USERS} users in one stack`, () => {
     expect(Buffer.byteLength(JSON.stringify(variables))).toBeLessThanOrEqual(4096);
   });
 
-  test("too many secrets to name exactly: the Deny of the function's role and of every key role falls back to the prefix", () => {
+  test("too many secrets to name exactly: the Deny of the function's role and of every grant role falls back to the prefix", () => {
     const denies = resourcesOfType(json, 'aws_iam_role_policy').map(
       (policy) => (policyOf(policy).Statement as Statement[]).find((statement) => statement.Sid === 'DenySecretsOutsideTheStack')?.NotResource as string[],
     );
-    expect(denies).toHaveLength(keyRoleCount() + 1);
+    expect(denies).toHaveLength(grantRoleCount() + 1);
     for (const deny of denies) expect(deny.map((arn) => arn.replace(/^.*:secret:/, ''))).toEqual(['iam-key-rotation/*']);
   });
 
-  test('each rotation waits for the policies of its own key role only', () => {
-    const count = keyRoleCount();
+  test('each rotation waits for the policies of its own grant role only', () => {
+    const count = grantRoleCount();
     const policyRole = new Map(attachments().map((attachment) => [referencedId(String(attachment.policy_arn), 'aws_iam_policy'), String(attachment.role)]));
     const secrets = json.resource.aws_secretsmanager_secret;
     for (const rotation of resourcesOfType(json, 'aws_secretsmanager_secret_rotation').filter((_, index) => index % 50 === 0)) {
       const secretName = String(secrets[referencedId(String(rotation.secret_id), 'aws_secretsmanager_secret')].name);
-      const expectedRole = `iam-key-rotation-keys-${keyRoleIndex(secretName, count) + 1}`;
+      const expectedRole = `iam-key-rotation-keys-${grantRoleIndex(secretName, count) + 1}`;
       const policies = (rotation.depends_on as string[]).filter((dependency) => dependency.startsWith('aws_iam_policy.')).map((dependency) => dependency.slice('aws_iam_policy.'.length));
       expect(policies.length).toBeGreaterThan(0);
       for (const id of policies) expect(roleNameById.get(referencedId(policyRole.get(id) as string, 'aws_iam_role'))).toBe(expectedRole);

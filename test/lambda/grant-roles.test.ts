@@ -1,11 +1,11 @@
 import { CreateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { FUNCTION_ENV, keyRoleIndex } from '../../core/contract';
+import { FUNCTION_ENV, grantRoleIndex } from '../../core/contract';
 import { loadConfig } from '../../core/function-settings';
 import { ConfigurationError, UnexpectedResponseError } from '../../core/errors';
 import { secretNameOf } from '../../core/secret/name';
-import { keyRoleArn } from '../../core/grant-roles';
+import { grantRoleArn } from '../../core/grant-roles';
 import { parseArn, type ParsedArn } from '../../core/arn';
 import { assumedRoleClients } from '../../lambda/role-clients';
 import { rotate } from '../../lambda/rotate';
@@ -26,13 +26,13 @@ import {
   useAwsMocks,
 } from './helpers';
 
-const KEY_ROLES = { [FUNCTION_ENV.keyRoleCount]: '7', [FUNCTION_ENV.keyRoleNamePrefix]: 'iam-key-rotation-keys-' };
+const GRANT_ROLES = { [FUNCTION_ENV.grantRoleCount]: '7', [FUNCTION_ENV.grantRoleNamePrefix]: 'iam-key-rotation-keys-' };
 const functionArn = parseArn(FUNCTION_ARN) as ParsedArn;
 
-/** A client the step must not use: the function's own role holds no grant on secrets or users when key roles exist. */
+/** A client the step must not use: the function's own role holds no grant on secrets or users when grant roles exist. */
 const forbidden = <T>(what: string): T => ({ send: () => Promise.reject(new Error(`used the function's own ${what} client`)) }) as unknown as T;
 
-describe('key roles', () => {
+describe('grant roles', () => {
   const mocks = useAwsMocks();
 
   test('the secret\'s name comes from its ARN (without the random suffix) or is the id itself', () => {
@@ -42,37 +42,37 @@ describe('key roles', () => {
   });
 
   test('the role is in the function\'s partition and account, chosen by the secret\'s name as the construct chose it', () => {
-    const arn = keyRoleArn({ count: 7, namePrefix: 'p-keys-' }, SECRET_ARN, functionArn);
-    expect(arn).toBe(`arn:aws:iam::${ACCOUNT}:role/p-keys-${keyRoleIndex('iam-key-rotation/alice', 7) + 1}`);
+    const arn = grantRoleArn({ count: 7, namePrefix: 'p-keys-' }, SECRET_ARN, functionArn);
+    expect(arn).toBe(`arn:aws:iam::${ACCOUNT}:role/p-keys-${grantRoleIndex('iam-key-rotation/alice', 7) + 1}`);
     const china = parseArn('arn:aws-cn:lambda:cn-north-1:210987654321:function:f') as ParsedArn;
-    expect(keyRoleArn({ count: 1, namePrefix: 'p-keys-' }, SECRET_ARN, china)).toBe('arn:aws-cn:iam::210987654321:role/p-keys-1');
+    expect(grantRoleArn({ count: 1, namePrefix: 'p-keys-' }, SECRET_ARN, china)).toBe('arn:aws-cn:iam::210987654321:role/p-keys-1');
   });
 
   test('the environment names both settings or neither', () => {
     const scope = { step: 'createSecret' };
-    expect(loadConfig(functionEnv(KEY_ROLES), scope).keyRoles).toEqual({ count: 7, namePrefix: 'iam-key-rotation-keys-' });
-    expect(loadConfig(functionEnv(), scope).keyRoles).toBeUndefined();
-    expect(() => loadConfig(functionEnv({ [FUNCTION_ENV.keyRoleCount]: '7' }), scope)).toThrow(ConfigurationError);
-    expect(() => loadConfig(functionEnv({ ...KEY_ROLES, [FUNCTION_ENV.keyRoleCount]: '0' }), scope)).toThrow(/KEY_ROLE_COUNT must be a positive whole number/);
-    expect(() => loadConfig(functionEnv({ ...KEY_ROLES, [FUNCTION_ENV.keyRoleNamePrefix]: 'a/b' }), scope)).toThrow(/KEY_ROLE_NAME_PREFIX must be the start of an IAM role name/);
+    expect(loadConfig(functionEnv(GRANT_ROLES), scope).grantRoles).toEqual({ count: 7, namePrefix: 'iam-key-rotation-keys-' });
+    expect(loadConfig(functionEnv(), scope).grantRoles).toBeUndefined();
+    expect(() => loadConfig(functionEnv({ [FUNCTION_ENV.grantRoleCount]: '7' }), scope)).toThrow(ConfigurationError);
+    expect(() => loadConfig(functionEnv({ ...GRANT_ROLES, [FUNCTION_ENV.grantRoleCount]: '0' }), scope)).toThrow(/KEY_ROLE_COUNT must be a positive whole number/);
+    expect(() => loadConfig(functionEnv({ ...GRANT_ROLES, [FUNCTION_ENV.grantRoleNamePrefix]: 'a/b' }), scope)).toThrow(/KEY_ROLE_NAME_PREFIX must be the start of an IAM role name/);
   });
 
-  test('a rotation step acts on the secret and the user only through the secret\'s key role', async () => {
+  test('a rotation step acts on the secret and the user only through the secret\'s grant role', async () => {
     // GIVEN the function's own clients fail if used
     const deps = { ...testDependencies(), secretsManager: forbidden<SecretsManagerClient>('Secrets Manager'), iam: forbidden<IAMClient>('IAM') };
     givenSecret(mocks, { current: currentValue() });
     givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
 
     // WHEN
-    await rotate(rotationEvent('createSecret'), deps, functionEnv(KEY_ROLES), lambdaContext());
+    await rotate(rotationEvent('createSecret'), deps, functionEnv(GRANT_ROLES), lambdaContext());
 
     // THEN
-    expect(deps.assumedRoles).toEqual([`arn:aws:iam::${ACCOUNT}:role/iam-key-rotation-keys-${keyRoleIndex('iam-key-rotation/alice', 7) + 1}`]);
+    expect(deps.assumedRoles).toEqual([`arn:aws:iam::${ACCOUNT}:role/iam-key-rotation-keys-${grantRoleIndex('iam-key-rotation/alice', 7) + 1}`]);
     expect(mocks.iam).toHaveReceivedCommandTimes(CreateAccessKeyCommand, 1);
     expect(mocks.secretsManager).toHaveReceivedCommandTimes(PutSecretValueCommand, 1);
   });
 
-  test('without key roles the function\'s own clients do the work', async () => {
+  test('without grant roles the function\'s own clients do the work', async () => {
     const deps = testDependencies();
     givenSecret(mocks, { current: currentValue() });
     givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);

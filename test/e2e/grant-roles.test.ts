@@ -1,6 +1,6 @@
-// A fleet split over key roles, on the local emulator with IAM's policy checks on: terraform applies a stack whose
+// A fleet split over grant roles, on the local emulator with IAM's policy checks on: terraform applies a stack whose
 // users need more than one role's managed policies (here: one policy per role), the first rotations run through the
-// key roles the function assumes, the sweep walks them all, and a key role cannot touch another role's users. The
+// grant roles the function assumes, the sweep walks them all, and a grant role cannot touch another role's users. The
 // secrets also have readers, whose resource policies leave the rotation's own access as it was.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,7 +9,7 @@ import { CreateAccessKeyCommand, CreateRoleCommand, IAMClient, ListAccessKeysCom
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetResourcePolicyCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { SWEEP_EVENT, keyRoleIndex } from '../../core/contract';
+import { SWEEP_EVENT, grantRoleIndex } from '../../core/contract';
 import type { SweepSummary } from '../../lambda/sweep/sweep';
 import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';
@@ -21,7 +21,7 @@ jest.setTimeout(60_000);
 
 const NAME = 'ikr-keys';
 /**
- * Ten users whose long secret names fill more than one policy: with one policy per role, key roles must take them. The
+ * Ten users whose long secret names fill more than one policy: with one policy per role, grant roles must take them. The
  * names are the default `<prefix><user>` under a long prefix, so the function's environment derives them (a custom
  * name is listed in MANAGED_SECRETS, and ten this long would not fit in Lambda's 4 KB).
  */
@@ -33,19 +33,19 @@ const USERS = Array.from({ length: 10 }, (_, index) => {
   return { name: `fleet-${number}`, createUser: true, secretName: `${PREFIX}fleet-${number}`, ...(index === 0 ? { readers: [AUDIT_READER] } : {}) };
 });
 
-describeWithEmulator('key roles on the local emulator', () => {
+describeWithEmulator('grant roles on the local emulator', () => {
   let emulator: Emulator;
   let deployment: EmulatorDeployment;
   let state: RotationState;
   let lambda: LambdaClient;
   let outdir: string;
   let secrets: Record<string, string>;
-  let keyRoleCount: number;
+  let grantRoleCount: number;
   let firstPlan: PlanJson;
 
-  const roleOf = (secretName: string): number => keyRoleIndex(secretName, keyRoleCount) + 1;
+  const roleOf = (secretName: string): number => grantRoleIndex(secretName, grantRoleCount) + 1;
 
-  const keyRoleArn = (number: number): string => `arn:aws:iam::123456789012:role/${NAME}-keys-${number}`;
+  const grantRoleArn = (number: number): string => `arn:aws:iam::123456789012:role/${NAME}-keys-${number}`;
 
   beforeAll(async () => {
     emulator = await startEmulator();
@@ -67,7 +67,7 @@ describeWithEmulator('key roles on the local emulator', () => {
     await deployment.applyPlan();
     ({ secretArns: secrets } = await deployment.outputs());
     const configuration = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: NAME }));
-    keyRoleCount = Number(configuration.Environment?.Variables?.KEY_ROLE_COUNT);
+    grantRoleCount = Number(configuration.Environment?.Variables?.KEY_ROLE_COUNT);
   }, 240_000);
 
   afterAll(async () => {
@@ -77,13 +77,13 @@ describeWithEmulator('key roles on the local emulator', () => {
     if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
   });
 
-  test('the first plan shows every policy whole: key roles, their trust and policies, the created key, the readers\' policies', () => {
+  test('the first plan shows every policy whole: grant roles, their trust and policies, the created key, the readers\' policies', () => {
     expect(unknownAccessAttributes(firstPlan)).toEqual([]);
-    expect(accessAttributeCounts(firstPlan)).toMatchObject({ aws_iam_role: 1 + keyRoleCount, aws_kms_key: 2, aws_secretsmanager_secret_policy: USERS.length });
+    expect(accessAttributeCounts(firstPlan)).toMatchObject({ aws_iam_role: 1 + grantRoleCount, aws_kms_key: 2, aws_secretsmanager_secret_policy: USERS.length });
   });
 
-  test('the users are spread over several key roles', () => {
-    expect(keyRoleCount).toBeGreaterThanOrEqual(2);
+  test('the users are spread over several grant roles', () => {
+    expect(grantRoleCount).toBeGreaterThanOrEqual(2);
     expect(new Set(USERS.map(({ secretName }) => roleOf(secretName))).size).toBeGreaterThanOrEqual(2);
   });
 
@@ -93,8 +93,8 @@ describeWithEmulator('key roles on the local emulator', () => {
       for (const [index, { name, secretName }] of USERS.entries()) {
         const { ResourcePolicy: policy } = await secretsManager.send(new GetResourcePolicyCommand({ SecretId: secrets[name] }));
         const readers = { AWS: index === 0 ? [APP_READER, AUDIT_READER] : [APP_READER] };
-        // The Denies leave the key role that rotates this secret alone.
-        const exempt = { ArnNotEquals: { 'aws:PrincipalArn': keyRoleArn(roleOf(secretName)) } };
+        // The Denies leave the grant role that rotates this secret alone.
+        const exempt = { ArnNotEquals: { 'aws:PrincipalArn': grantRoleArn(roleOf(secretName)) } };
         expect(JSON.parse(policy ?? '{}')).toEqual({
           Version: '2012-10-17',
           Statement: [
@@ -116,7 +116,7 @@ describeWithEmulator('key roles on the local emulator', () => {
     }
   });
 
-  test('the first rotations, run through the key roles at apply, left each user one key that authenticates', async () => {
+  test('the first rotations, run through the grant roles at apply, left each user one key that authenticates', async () => {
     for (const { name } of USERS) {
       const current = await state.currentValue(secrets[name]);
       expect(current?.username).toBe(name);
@@ -125,7 +125,7 @@ describeWithEmulator('key roles on the local emulator', () => {
     }
   });
 
-  test('a scheduled rotation and the sweep work through the key roles', async () => {
+  test('a scheduled rotation and the sweep work through the grant roles', async () => {
     for (const { name } of USERS.slice(0, 3)) await state.rotate(secrets[name]);
     const response = await lambda.send(new InvokeCommand({ FunctionName: NAME, Payload: JSON.stringify(SWEEP_EVENT) }));
     const summary = JSON.parse(new TextDecoder().decode(response.Payload)) as SweepSummary;
@@ -134,19 +134,19 @@ describeWithEmulator('key roles on the local emulator', () => {
     for (const { name } of USERS.slice(0, 3)) expect(await state.keys(name)).toHaveLength(2);
   });
 
-  test('only the function\'s role may assume a key role', async () => {
+  test('only the function\'s role may assume a grant role', async () => {
     const sts = new STSClient({ ...emulator.clientConfig(), maxAttempts: 1 });
     try {
-      await expect(sts.send(new AssumeRoleCommand({ RoleArn: keyRoleArn(1), RoleSessionName: 'intruder' }))).rejects.toThrow(/not authorized/);
+      await expect(sts.send(new AssumeRoleCommand({ RoleArn: grantRoleArn(1), RoleSessionName: 'intruder' }))).rejects.toThrow(/not authorized/);
     } finally {
       sts.destroy();
     }
   });
 
-  test('a key role acts on its own users and secrets only', async () => {
+  test('a grant role acts on its own users and secrets only', async () => {
     const own = USERS[0];
     const other = USERS.find(({ secretName }) => roleOf(secretName) !== roleOf(own.secretName)) as (typeof USERS)[number];
-    const credentials = await emulator.roleCredentials(keyRoleArn(roleOf(own.secretName)));
+    const credentials = await emulator.roleCredentials(grantRoleArn(roleOf(own.secretName)));
     const iam = new IAMClient({ ...emulator.clientConfig(credentials), maxAttempts: 1 });
     const secretsManager = new SecretsManagerClient({ ...emulator.clientConfig(credentials), maxAttempts: 1 });
     try {
