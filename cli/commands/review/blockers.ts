@@ -1,20 +1,13 @@
 // What must not be applied without a second look: a secret deleted at once, a secret bound to another user, a rotation
 // function that is not the construct's own, and wildcard grants in planned policies.
-import { USER_TAG_KEY } from '../../contract';
+import { USER_TAG_KEY } from '../../../contract';
+import type { Blocker } from './blocker';
 import type { AcceptedFunctionCode } from './function-code';
 import { type Attribute, attributeOf, type Plan, type ResourceIndex } from './plan';
 import { code } from './markdown';
 import type { PolicyDocument } from './policy-documents';
 import { rotationFunctionBlockers } from './rotation-function';
 import { findWildcards } from './wildcards';
-
-export interface Blocker {
-  readonly address: string;
-  /** The statement's Sid, when the blocker is in a policy and the statement has one. */
-  readonly sid: string | undefined;
-  /** What matched; Markdown. */
-  readonly finding: string;
-}
 
 /** Principals of a Lambda permission that mean anyone. */
 const ANY_PRINCIPAL = '*';

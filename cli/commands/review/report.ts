@@ -1,6 +1,7 @@
 // The review of one plan: what each section finds, as the tables of the Markdown report.
 import { accessChanges, type AccessRow } from './access-changes';
-import { type Blocker, findBlockers } from './blockers';
+import type { Blocker } from './blocker';
+import { findBlockers } from './blockers';
 import { type Cell, shownLine, textCell } from './cells';
 import { destroyedResources } from './destroyed';
 import type { AcceptedFunctionCode } from './function-code';

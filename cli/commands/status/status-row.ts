@@ -1,7 +1,7 @@
-import type { PreviousKeyPolicy } from '../contract';
-import { rotationTime, type SweepDecision } from '../lambda/sweep/decide';
-import { day, type Finding, maskAccessKeyId } from '../lambda/sweep/findings';
-import type { SecretInspection } from '../lambda/sweep/inspect';
+import type { PreviousKeyPolicy } from '../../../contract';
+import { rotationTime, type SweepDecision } from '../../../lambda/sweep/decide';
+import { day, type Finding, maskAccessKeyId } from '../../../lambda/sweep/findings';
+import type { SecretInspection } from '../../../lambda/sweep/inspect';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

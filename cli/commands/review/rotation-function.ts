@@ -1,9 +1,9 @@
 // Changes to the rotation function that are not the construct's own: its code, role, runtime, handler, layers and
 // environment. The function mints every managed user's keys, so whoever changes any of these can take them.
-import { FUNCTION_ENV } from '../../contract';
-import { FUNCTION_HANDLER, FUNCTION_RUNTIME, USER_FUNCTION_ENVIRONMENT_VARIABLES } from '../../function-package';
-import { version } from '../../package.json';
-import type { Blocker } from './blockers';
+import { FUNCTION_ENV } from '../../../contract';
+import { FUNCTION_HANDLER, FUNCTION_RUNTIME, USER_FUNCTION_ENVIRONMENT_VARIABLES } from '../../../function-package';
+import { version } from '../../../package.json';
+import type { Blocker } from './blocker';
 import type { AcceptedFunctionCode } from './function-code';
 import { code } from './markdown';
 import { type Attribute, attributeOf, expressionsOf, isObject, knownString, type JsonValue, type Plan, referencedResources, type ResourceChange, type ResourceIndex, valueAt } from './plan';
