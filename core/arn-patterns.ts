@@ -1,7 +1,7 @@
 // Which resource patterns of a policy name one IAM user or one secret, and which could match more. IAM matches a
 // Resource as a glob (`*` any run of characters, `:` and `/` included; `?` any one character) in every part of the
 // ARN, so `user*`, `u*`, `user/?*` or `arn:aws:iam::*:user/alice` reach other users than the one a reader sees.
-// Pure (no cdktf): the synth rule IKR2 (lib/rules) and the plan review (cli/review) judge patterns with this code.
+// Pure (no cdktf): the synth rule IKR2 (lib/rules) and the plan review (cli/commands/review) judge patterns with this code.
 
 /** The kinds of resource a pattern must name one of. */
 export type NamedKind = 'IAM user' | 'secret';

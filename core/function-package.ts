@@ -1,6 +1,6 @@
 // What the construct deploys as the rotation function besides its code, in terms a plan review can check: the handler,
 // the runtime and the environment variables a user may add. Pure (no cdktf): lib/ builds the function from these, and
-// the plan review (cli/review) blocks a plan whose function differs from them.
+// the plan review (cli/commands/review) blocks a plan whose function differs from them.
 
 /** dist/lambda/index.js exports `handler`. */
 export const FUNCTION_HANDLER = 'index.handler';

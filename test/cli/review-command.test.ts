@@ -26,9 +26,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { parseArgs } from '../../cli/args';
-import { COMMANDS } from '../../cli/commands';
-import { runReview } from '../../cli/commands/review';
+import { parseArguments } from '../../cli/arguments';
+import { REVIEW } from '../../cli/commands/review/definition';
+import { runReview } from '../../cli/commands/review/run';
 import type { CliIo } from '../../cli/io';
 import { main } from '../../cli/main';
 import { checkedBlock } from '../support/doc-snippets';
@@ -214,7 +214,7 @@ describe('review options and exit codes', () => {
   test('reads the plan from stdin with -', async () => {
     // GIVEN
     const io = fakeIo();
-    const args = parseArgs(['-', '--title', 'piped'], COMMANDS.find((command) => command.name === 'review')!.options, 'hint');
+    const args = parseArguments(['-', '--title', 'piped'], REVIEW.options, 'hint');
     // WHEN
     const code = await runReview({ args, aws: {}, io }, { stdin: Readable.from([Buffer.from(blocked.slice(0, 20)), Buffer.from(blocked.slice(20))]) });
     // THEN
@@ -224,7 +224,7 @@ describe('review options and exit codes', () => {
 
   test('refuses to wait for a plan typed at a terminal', async () => {
     const io = fakeIo();
-    const args = parseArgs(['-'], [], 'hint');
+    const args = parseArguments(['-'], {}, 'hint');
     const stdin = Object.assign(Readable.from([]), { isTTY: true });
     await expect(runReview({ args, aws: {}, io }, { stdin })).rejects.toThrow(/stdin is a terminal: pipe the plan JSON into it/);
   });

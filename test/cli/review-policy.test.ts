@@ -1,7 +1,7 @@
 // The review command's policy logic, unit by unit: normalization, wildcard detection, statement diffs.
-import { parsePolicy, type PolicyStatement } from '../../cli/review/policy-statements';
-import { diffStatements } from '../../cli/review/statement-diff';
-import { findWildcards, isWildcardResource, type PolicyKind } from '../../cli/review/wildcards';
+import { parsePolicy, type PolicyStatement } from '../../cli/commands/review/policy-statements';
+import { diffStatements } from '../../cli/commands/review/statement-diff';
+import { findWildcards, isWildcardResource, type PolicyKind } from '../../cli/commands/review/wildcards';
 
 function statementsOf(document: unknown): readonly PolicyStatement[] {
   const parsed = parsePolicy(document);

@@ -1,7 +1,7 @@
 // The review report's sections on small hand-made plans: what each finds, what it never prints, how it is capped.
-import { renderReport } from '../../cli/review/markdown';
-import { readPlan } from '../../cli/review/plan';
-import { reviewPlan } from '../../cli/review/report';
+import { renderReport } from '../../cli/commands/review/markdown';
+import { readPlan } from '../../cli/commands/review/plan';
+import { reviewPlan } from '../../cli/commands/review/report';
 import { create, destroy, OWN_CODE, planJson, type PlanOptions, policy, replace, resourceChange, rotationFunctionValues, update } from './fixtures/review-plans';
 
 type Change = ReturnType<typeof create>;

@@ -1,5 +1,5 @@
 // The IAM users and the secrets the plan creates, deletes or replaces.
-import { USER_TAG_KEY } from '../../core/contract';
+import { USER_TAG_KEY } from '../../../core/contract';
 import { sameShown, type Shown, shownOf } from './cells';
 import { attributeOf, type Plan, type ResourceChange } from './plan';
 

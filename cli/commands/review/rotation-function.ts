@@ -1,8 +1,8 @@
 // Changes to the rotation function that are not the construct's own: its code, role, runtime, handler, layers and
 // environment. The function mints every managed user's keys, so whoever changes any of these can take them.
-import { FUNCTION_ENV } from '../../core/contract';
-import { FUNCTION_HANDLER, FUNCTION_RUNTIME, USER_FUNCTION_ENVIRONMENT_VARIABLES } from '../../core/function-package';
-import { version } from '../../package.json';
+import { FUNCTION_ENV } from '../../../core/contract';
+import { FUNCTION_HANDLER, FUNCTION_RUNTIME, USER_FUNCTION_ENVIRONMENT_VARIABLES } from '../../../core/function-package';
+import { version } from '../../../package.json';
 import type { Blocker } from './blocker';
 import type { AcceptedFunctionCode } from './function-code';
 import { code } from './markdown';

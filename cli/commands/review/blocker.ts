@@ -1,4 +1,4 @@
-/** Something in a plan that must not be merged without a second look. */
+/** One reason the plan must not be applied without a second look. */
 export interface Blocker {
   readonly address: string;
   /** The statement's Sid, when the blocker is in a policy and the statement has one. */

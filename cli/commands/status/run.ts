@@ -1,19 +1,19 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { USER_TAG_KEY } from '../../core/contract';
-import { decide } from '../../core/sweep/decide';
-import { bySeverity, day, type Finding, formatFinding } from '../../core/sweep/findings';
-import { inspectSecret } from '../../core/sweep/inspect';
-import { listManagedSecrets, type ManagedSecret } from '../../core/sweep/managed-secret-list';
-import { explainAwsError, isAccessProblem } from '../aws-errors';
-import { clientConfig, LazyClient } from '../aws-settings';
-import type { CommandInput } from '../commands';
-import { EXIT_CODES, type ExitCode } from '../exit-codes';
-import type { CliIo } from '../io';
-import { bindingProblemOf, coversSecret, RotationFunctionSettings, type StackSettings } from '../rotation-function-settings';
-import { describeFindings, describeLastUse, describePreviousKey, statusRow, type StatusRow } from '../status-row';
-import { renderTable } from '../text-table';
+import { USER_TAG_KEY } from '../../../core/contract';
+import { decide } from '../../../core/sweep/decide';
+import { bySeverity, day, type Finding, formatFinding } from '../../../core/sweep/findings';
+import { inspectSecret } from '../../../core/sweep/inspect';
+import { listManagedSecrets, type ManagedSecret } from '../../../core/sweep/managed-secret-list';
+import { explainAwsError, isAccessProblem } from '../../aws-errors';
+import { clientConfig, LazyClient } from '../../aws-settings';
+import type { CommandInput } from '../../command';
+import { EXIT_CODES, type ExitCode } from '../../exit-codes';
+import type { CliIo } from '../../io';
+import { bindingProblemOf, coversSecret, RotationFunctionSettings, type StackSettings } from '../../rotation-function-settings';
+import { renderTable } from '../../text-table';
+import { describeFindings, describeLastUse, describePreviousKey, statusRow, type StatusRow } from './status-row';
 
 /** Secrets inspected at once, as the sweep does: quick for hundreds, gentle on IAM's throttling. */
 const CONCURRENCY = 4;

@@ -1,5 +1,5 @@
 // Wildcard grants in the Allow statements of a policy: a reviewer must see each before it is applied.
-import { kindsMatchedBeyondOne } from '../../core/arn-patterns';
+import { kindsMatchedBeyondOne } from '../../../core/arn-patterns';
 import { code, escapeText } from './markdown';
 import type { PolicyStatement } from './policy-statements';
 

@@ -1,14 +1,14 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { isResourceNotFound } from '../../core/aws-errors';
-import { assertValueNamesUser, parseSecretValue } from '../../core/secret/value';
-import { explainAwsError } from '../aws-errors';
-import { clientConfig, LazyClient } from '../aws-settings';
-import type { CommandInput } from '../commands';
-import { CommandFailed, UsageError } from '../errors';
-import { EXIT_CODES, type ExitCode } from '../exit-codes';
-import { resolveManagedSecret } from '../managed-secret';
-import { RotationFunctionSettings } from '../rotation-function-settings';
+import { isResourceNotFound } from '../../../core/aws-errors';
+import { assertValueNamesUser, parseSecretValue } from '../../../core/secret/value';
+import { explainAwsError } from '../../aws-errors';
+import { clientConfig, LazyClient } from '../../aws-settings';
+import type { CommandInput } from '../../command';
+import { CommandFailed, UsageError } from '../../errors';
+import { EXIT_CODES, type ExitCode } from '../../exit-codes';
+import { resolveManagedSecret } from '../../managed-secret';
+import { RotationFunctionSettings } from '../../rotation-function-settings';
 
 /**
  * One hour: a long-running SDK client refreshes its credentials when they expire, so it picks up a rotated key well

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { packageRoot } from '../../core/package-files';
+import { packageRoot } from '../../../core/package-files';
 
 /** The zip as a plan shows it. */
 export interface FunctionCode {

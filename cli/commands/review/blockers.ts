@@ -1,6 +1,6 @@
 // What must not be applied without a second look: a secret deleted at once, a secret bound to another user, a rotation
 // function that is not the construct's own, and wildcard grants in planned policies.
-import { USER_TAG_KEY } from '../../core/contract';
+import { USER_TAG_KEY } from '../../../core/contract';
 import type { Blocker } from './blocker';
 import type { AcceptedFunctionCode } from './function-code';
 import { type Attribute, attributeOf, type Plan, type ResourceIndex } from './plan';

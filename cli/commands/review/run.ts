@@ -1,12 +1,12 @@
-import { valueOf } from '../args';
-import type { CommandInput } from '../commands';
-import { UsageError } from '../errors';
-import { EXIT_CODES, type ExitCode } from '../exit-codes';
-import { ownFunctionCode, parseCodeHash } from '../review/function-code';
-import { defaultTitle, PlanInputError, type PlanSource, readPlanText } from '../review/input';
-import { DEFAULT_MAX_CHARS, renderReport } from '../review/markdown';
-import { type Plan, PLAN_EXPECTED, PlanFormatError, readPlan } from '../review/plan';
-import { reviewPlan } from '../review/report';
+import { valueOf } from '../../arguments';
+import type { CommandInput } from '../../command';
+import { UsageError } from '../../errors';
+import { EXIT_CODES, type ExitCode } from '../../exit-codes';
+import { ownFunctionCode, parseCodeHash } from './function-code';
+import { defaultTitle, PlanInputError, type PlanSource, readPlanText } from './input';
+import { DEFAULT_MAX_CHARS, renderReport } from './markdown';
+import { type Plan, PLAN_EXPECTED, PlanFormatError, readPlan } from './plan';
+import { reviewPlan } from './report';
 
 const HINT = `Pass ${PLAN_EXPECTED} (a file, or - for stdin). Run 'iam-key-rotation review --help' for usage.`;
 

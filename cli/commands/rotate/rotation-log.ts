@@ -1,5 +1,5 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { maskAccessKeyId } from '../core/sweep/findings';
+import { maskAccessKeyId } from '../../../core/sweep/findings';
 
 /** One line the rotation function logged for a rotation (JSON: step, version, message, outcome, error). */
 export interface RotationLogLine {

@@ -1,7 +1,7 @@
-import type { PreviousKeyPolicy } from '../core/contract';
-import { rotationTime, type SweepDecision } from '../core/sweep/decide';
-import { day, type Finding, maskAccessKeyId } from '../core/sweep/findings';
-import type { SecretInspection } from '../core/sweep/inspect';
+import type { PreviousKeyPolicy } from '../../../core/contract';
+import { rotationTime, type SweepDecision } from '../../../core/sweep/decide';
+import { day, type Finding, maskAccessKeyId } from '../../../core/sweep/findings';
+import type { SecretInspection } from '../../../core/sweep/inspect';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
