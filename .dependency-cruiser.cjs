@@ -26,7 +26,8 @@ module.exports = {
     },
     {
       name: 'lib-imports-core-only',
-      comment: 'The construct library reaches the function only through its built zip, and never the CLI, the app or the emulator.',
+      comment:
+        'The construct library reaches the function only through its built zip, and never the CLI, the app or the emulator.',
       severity: 'error',
       from: { path: '^lib/' },
       to: { path: '^(lambda|cli|app|emulator|demo|scripts|test)/|^main[.]ts$' },

@@ -5,7 +5,18 @@ import type { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 export const TEST_ENDPOINT_ENV = 'IAM_KEY_ROTATION_TEST_ENDPOINT';
 
 /** Every service the stack uses (canonical endpoint names: the provider rejects an alias and its name together). */
-const SERVICES = ['cloudwatch', 'events', 'iam', 'kms', 'lambda', 'logs', 'scheduler', 'secretsmanager', 'sns', 'sts'] as const;
+const SERVICES = [
+  'cloudwatch',
+  'events',
+  'iam',
+  'kms',
+  'lambda',
+  'logs',
+  'scheduler',
+  'secretsmanager',
+  'sns',
+  'sts',
+] as const;
 
 /**
  * TEST ONLY. Provider settings that point every service at a local AWS emulator (moto) when
@@ -16,7 +27,9 @@ export function emulatorProviderSettings(env: NodeJS.ProcessEnv): Partial<AwsPro
   const endpoint = env[TEST_ENDPOINT_ENV];
   if (endpoint === undefined || endpoint === '') return {};
   if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(endpoint)) {
-    throw new Error(`${TEST_ENDPOINT_ENV} must be an http(s) URL like http://127.0.0.1:4566, got ${JSON.stringify(endpoint)}`);
+    throw new Error(
+      `${TEST_ENDPOINT_ENV} must be an http(s) URL like http://127.0.0.1:4566, got ${JSON.stringify(endpoint)}`,
+    );
   }
   const credentials = env.AWS_ACCESS_KEY_ID ? {} : { accessKey: 'test', secretKey: 'test' };
   return {
@@ -36,6 +49,7 @@ export function emulatorProviderSettings(env: NodeJS.ProcessEnv): Partial<AwsPro
 export function emulatorProviderBlock(env: NodeJS.ProcessEnv, region: string): Record<string, unknown> {
   const snake = (name: string): string => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
   const settings = emulatorProviderSettings(env);
-  if (Object.keys(settings).length === 0) throw new Error(`${TEST_ENDPOINT_ENV} is not set: no emulator to point the provider at`);
+  if (Object.keys(settings).length === 0)
+    throw new Error(`${TEST_ENDPOINT_ENV} is not set: no emulator to point the provider at`);
   return { region, ...Object.fromEntries(Object.entries(settings).map(([key, value]) => [snake(key), value])) };
 }

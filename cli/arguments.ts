@@ -59,7 +59,8 @@ export function parseArguments(argv: readonly string[], options: OptionSpecs, hi
   return { positionals, flags, values };
 }
 
-type CheckedOption = { readonly type: 'boolean' } | { readonly type: 'string'; readonly value: string; readonly multiple: boolean };
+type CheckedOption =
+  { readonly type: 'boolean' } | { readonly type: 'string'; readonly value: string; readonly multiple: boolean };
 
 /** A flag, or an option and its value; else the UsageError, worded as the CLI has always worded it. */
 function checkOption(token: OptionToken, written: string, options: OptionSpecs, hint: string): CheckedOption {

@@ -1,6 +1,12 @@
 import { AwsAccessError, CliError, CommandFailed } from './errors';
 
-const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'AuthorizationError', 'UnauthorizedException']);
+const ACCESS_DENIED = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnauthorizedOperation',
+  'AuthorizationError',
+  'UnauthorizedException',
+]);
 const REJECTED_CREDENTIALS = new Set([
   'UnrecognizedClientException',
   'InvalidClientTokenId',
@@ -19,7 +25,13 @@ export const CREDENTIALS_HELP =
 
 /** Whether the error is about who is calling (no credentials, rejected ones, access denied), not about the request. */
 export function isAccessProblem(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'CredentialsProviderError' || ACCESS_DENIED.has(error.name) || REJECTED_CREDENTIALS.has(error.name) || isMissingRegion(error));
+  return (
+    error instanceof Error &&
+    (error.name === 'CredentialsProviderError' ||
+      ACCESS_DENIED.has(error.name) ||
+      REJECTED_CREDENTIALS.has(error.name) ||
+      isMissingRegion(error))
+  );
 }
 
 export function isMissingRegion(error: Error): boolean {
@@ -37,13 +49,18 @@ export function explainAwsError(error: unknown, doing: string): CliError {
     return new AwsAccessError(`no AWS credentials found (${error.message}). ${CREDENTIALS_HELP}`, { cause: error });
   }
   if (isMissingRegion(error)) {
-    return new AwsAccessError('no AWS region: pass --region <region>, set AWS_REGION, or set region in the profile.', { cause: error });
+    return new AwsAccessError('no AWS region: pass --region <region>, set AWS_REGION, or set region in the profile.', {
+      cause: error,
+    });
   }
   if (ACCESS_DENIED.has(error.name)) {
     return new AwsAccessError(`access denied while ${doing}: ${error.message}`, { cause: error });
   }
   if (REJECTED_CREDENTIALS.has(error.name)) {
-    return new AwsAccessError(`AWS rejected the credentials while ${doing} (${error.name}: ${error.message}). ${CREDENTIALS_HELP}`, { cause: error });
+    return new AwsAccessError(
+      `AWS rejected the credentials while ${doing} (${error.name}: ${error.message}). ${CREDENTIALS_HELP}`,
+      { cause: error },
+    );
   }
   return new CommandFailed(`${doing} failed: ${error.name}: ${error.message}`, { cause: error });
 }

@@ -32,6 +32,7 @@ export function processIo(): CliIo {
  * `ESC]0;...BEL`; CR overwrites a line), DEL, C1 (CSI as one character), and the bidirectional overrides that reorder
  * what a line shows.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** The text without control characters. */

@@ -33,10 +33,17 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const name = argv[commandIndex];
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (command === undefined) {
-    throw new UsageError(`unknown command '${name}' (the commands are ${COMMANDS.map((candidate) => candidate.name).join(', ')})`, GLOBAL_HINT);
+    throw new UsageError(
+      `unknown command '${name}' (the commands are ${COMMANDS.map((candidate) => candidate.name).join(', ')})`,
+      GLOBAL_HINT,
+    );
   }
   const hint = commandHint(command);
-  const args = parseArguments([...argv.slice(0, commandIndex), ...argv.slice(commandIndex + 1)], { ...GLOBAL_OPTIONS, ...command.options }, hint);
+  const args = parseArguments(
+    [...argv.slice(0, commandIndex), ...argv.slice(commandIndex + 1)],
+    { ...GLOBAL_OPTIONS, ...command.options },
+    hint,
+  );
   if (args.flags.has('help')) return print(io, commandHelp(command));
   if (args.flags.has('version')) return print(io, version);
   checkArguments(command, args.positionals, hint);
@@ -67,7 +74,13 @@ function awsSettingsOf(args: ParsedArgs): AwsSettings {
 
 /** The SDK's "could not load credentials" does not say which profile it tried. */
 function withProfile(error: unknown, profile: string | undefined): unknown {
-  if (profile === undefined || !(error instanceof AwsAccessError) || !(error.cause instanceof Error) || error.cause.name !== 'CredentialsProviderError') return error;
+  if (
+    profile === undefined ||
+    !(error instanceof AwsAccessError) ||
+    !(error.cause instanceof Error) ||
+    error.cause.name !== 'CredentialsProviderError'
+  )
+    return error;
   return new AwsAccessError(`profile '${profile}': ${error.message}`, { cause: error.cause });
 }
 

@@ -1,10 +1,19 @@
-import { DescribeSecretCommand, type DescribeSecretCommandOutput, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { USER_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY } from '../core/contract';
 import { isResourceNotFound } from '../core/aws-errors';
 import { previousKeyPolicyOf, type ResolvedPreviousKeyPolicy } from '../core/previous-key-policy';
 import { explainAwsError } from './aws-errors';
 import { NotManagedError } from './errors';
-import { bindingProblemOf, coversSecret, functionNameOf, type RotationFunctionSettings } from './rotation-function-settings';
+import {
+  bindingProblemOf,
+  coversSecret,
+  functionNameOf,
+  type RotationFunctionSettings,
+} from './rotation-function-settings';
 
 /** A secret the CLI may act on: it exists, carries the user tag, and its rotation function manages it for that user. */
 export interface ResolvedSecret {
@@ -38,17 +47,21 @@ export async function resolveManagedSecret(
     }
     throw explainAwsError(error, `reading secret ${secretId} (DescribeSecret)`);
   }
-  const notManaged = (why: string): NotManagedError => new NotManagedError(`secret ${secretId} is not managed by iam-key-rotation: ${why}`);
+  const notManaged = (why: string): NotManagedError =>
+    new NotManagedError(`secret ${secretId} is not managed by iam-key-rotation: ${why}`);
   if (described.DeletedDate !== undefined) throw new NotManagedError(`secret ${secretId} is scheduled for deletion`);
   const tag = (key: string): string | undefined => described.Tags?.find((candidate) => candidate.Key === key)?.Value;
   const userName = tag(USER_TAG_KEY)?.trim() ?? '';
   if (userName === '') throw notManaged(`it has no ${USER_TAG_KEY} tag naming the user whose key it holds`);
   const arn = described.ARN ?? secretId;
   const rotationLambdaArn = described.RotationLambdaARN;
-  if (rotationLambdaArn === undefined || rotationLambdaArn === '') throw notManaged('no rotation function is configured on it');
+  if (rotationLambdaArn === undefined || rotationLambdaArn === '')
+    throw notManaged('no rotation function is configured on it');
   const settings = await functions.of(rotationLambdaArn);
   if (!coversSecret(settings, arn)) {
-    throw notManaged(`its rotation function ${functionNameOf(rotationLambdaArn)} does not cover it (MANAGED_SECRETS of the function)`);
+    throw notManaged(
+      `its rotation function ${functionNameOf(rotationLambdaArn)} does not cover it (MANAGED_SECRETS of the function)`,
+    );
   }
   const name = described.Name ?? secretId;
   const unbound = bindingProblemOf(settings, name, userName);

@@ -59,7 +59,9 @@ export class RotationFunctionSettings {
     });
     let response;
     try {
-      response = await this.lambda().send(new GetFunctionConfigurationCommand({ FunctionName: await this.functionName(functionArn) }));
+      response = await this.lambda().send(
+        new GetFunctionConfigurationCommand({ FunctionName: await this.functionName(functionArn) }),
+      );
     } catch (error) {
       // No credentials or region at all fails every other call too: that is the command's error, not a note.
       if (error instanceof Error && (error.name === 'CredentialsProviderError' || isMissingRegion(error))) throw error;
@@ -69,7 +71,10 @@ export class RotationFunctionSettings {
     if (parsedArn === undefined) return fallback('its ARN does not parse');
     try {
       const config = loadConfig(response.Environment?.Variables ?? {}, {});
-      return { previousKeyPolicy: config.previousKeyPolicy, boundary: { secrets: config.managedSecrets, functionArn: parsedArn } };
+      return {
+        previousKeyPolicy: config.previousKeyPolicy,
+        boundary: { secrets: config.managedSecrets, functionArn: parsedArn },
+      };
     } catch (error) {
       return fallback(error instanceof Error ? error.message : String(error));
     }
@@ -78,7 +83,10 @@ export class RotationFunctionSettings {
 
 /** Whether the function's MANAGED_SECRETS (its account, region and partition) cover the secret; true when unknown. */
 export function coversSecret(settings: StackSettings, secretArn: string): boolean {
-  return settings.boundary === undefined || isManagedSecret(secretArn, settings.boundary.secrets, settings.boundary.functionArn);
+  return (
+    settings.boundary === undefined ||
+    isManagedSecret(secretArn, settings.boundary.secrets, settings.boundary.functionArn)
+  );
 }
 
 /**
@@ -88,7 +96,9 @@ export function coversSecret(settings: StackSettings, secretArn: string): boolea
 export function bindingProblemOf(settings: StackSettings, secretName: string, userName: string): string | undefined {
   if (settings.boundary === undefined) return undefined;
   const problem = bindingProblem(secretName, userName, settings.boundary.secrets);
-  return problem === undefined ? undefined : `it does not bind user ${userName}: ${problem} (${BINDING_RULE}), so its rotation function refuses it`;
+  return problem === undefined
+    ? undefined
+    : `it does not bind user ${userName}: ${problem} (${BINDING_RULE}), so its rotation function refuses it`;
 }
 
 /** `iam-key-rotation` from `arn:aws:lambda:us-east-1:123456789012:function:iam-key-rotation`. */

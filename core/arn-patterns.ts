@@ -34,7 +34,8 @@ const ONE_SECRET_BY_SUFFIX = /^arn:[^:*?]+:secretsmanager:[^:*?]+:[^:*?]+:secret
 export function kindsMatchedBeyondOne(pattern: string): NamedKind[] {
   const kinds: NamedKind[] = [];
   if (globMeets(pattern, ANY_USER) && !ONE_USER.test(pattern)) kinds.push('IAM user');
-  if (globMeets(pattern, ANY_SECRET) && !ONE_SECRET.test(pattern) && !ONE_SECRET_BY_SUFFIX.test(pattern)) kinds.push('secret');
+  if (globMeets(pattern, ANY_SECRET) && !ONE_SECRET.test(pattern) && !ONE_SECRET_BY_SUFFIX.test(pattern))
+    kinds.push('secret');
   return kinds;
 }
 

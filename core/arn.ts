@@ -11,7 +11,14 @@ export interface ParsedArn {
 /** `arn:<partition>:<service>:<region>:<account>:<resource>`; undefined for anything else. */
 export function parseArn(arn: string): ParsedArn | undefined {
   const [prefix, partition, service, region, account, ...resource] = arn.split(':');
-  if (prefix !== 'arn' || !partition || !service || region === undefined || account === undefined || resource.length === 0) {
+  if (
+    prefix !== 'arn' ||
+    !partition ||
+    !service ||
+    region === undefined ||
+    account === undefined ||
+    resource.length === 0
+  ) {
     return undefined;
   }
   return { partition, service, region, account, resource: resource.join(':') };

@@ -21,4 +21,11 @@ export const isKeyNotYetValid = (error: unknown): boolean =>
  * SNS `Throttled`), and the SDK's retries did not get it through either.
  */
 export const isThrottling = (error: unknown): boolean =>
-  hasErrorName(error, 'Throttling', 'ThrottlingException', 'Throttled', 'TooManyRequestsException', 'RequestLimitExceeded');
+  hasErrorName(
+    error,
+    'Throttling',
+    'ThrottlingException',
+    'Throttled',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+  );

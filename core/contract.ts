@@ -139,7 +139,11 @@ export const SWEEP_EVENT = { 'iam-key-rotation': 'sweep' } as const;
  * The metric each completed sweep emits (CloudWatch embedded metric format, from the function's log), which the
  * construct's "sweep not running" alarm watches. Dimension: FunctionName.
  */
-export const SWEEP_METRIC = { namespace: 'iam-key-rotation', completed: 'SweepsCompleted', dimension: 'FunctionName' } as const;
+export const SWEEP_METRIC = {
+  namespace: 'iam-key-rotation',
+  completed: 'SweepsCompleted',
+  dimension: 'FunctionName',
+} as const;
 
 /**
  * The stack's trust boundary, as the construct writes MANAGED_SECRETS: a JSON list of the stack's secrets, each entry

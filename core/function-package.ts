@@ -11,5 +11,10 @@ export const FUNCTION_RUNTIME = 'nodejs22.x';
  * for JavaScript v3 reads each. lib/construct/function-environment.ts says what each does and checks its value. Anything else
  * (`NODE_OPTIONS`, `AWS_ENDPOINT_URL_*`, proxies, CA bundles) could change what code runs or where the new keys go.
  */
-export const USER_FUNCTION_ENVIRONMENT_VARIABLES = ['AWS_MAX_ATTEMPTS', 'AWS_RETRY_MODE', 'AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT'] as const;
+export const USER_FUNCTION_ENVIRONMENT_VARIABLES = [
+  'AWS_MAX_ATTEMPTS',
+  'AWS_RETRY_MODE',
+  'AWS_USE_FIPS_ENDPOINT',
+  'AWS_USE_DUALSTACK_ENDPOINT',
+] as const;
 export type UserFunctionEnvironmentVariable = (typeof USER_FUNCTION_ENVIRONMENT_VARIABLES)[number];

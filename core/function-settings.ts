@@ -53,7 +53,11 @@ export function loadConfig(env: Environment, scope: RotationScope): RotationConf
   const graceText = read(FUNCTION_ENV.previousKeyGraceDays);
   const graceDays = graceText === undefined ? DEFAULT_PREVIOUS_KEY_GRACE_DAYS : Number(graceText);
   if (!Number.isSafeInteger(graceDays) || graceDays < 1 || graceDays > MAX_PREVIOUS_KEY_GRACE_DAYS) {
-    throw invalid(FUNCTION_ENV.previousKeyGraceDays, `a whole number of days from 1 to ${MAX_PREVIOUS_KEY_GRACE_DAYS}`, graceText ?? '');
+    throw invalid(
+      FUNCTION_ENV.previousKeyGraceDays,
+      `a whole number of days from 1 to ${MAX_PREVIOUS_KEY_GRACE_DAYS}`,
+      graceText ?? '',
+    );
   }
   const inUse = read(FUNCTION_ENV.previousKeyInUse) ?? DEFAULT_PREVIOUS_KEY_IN_USE;
   if (!oneOf(PREVIOUS_KEY_IN_USE_ACTIONS, inUse)) {
@@ -74,7 +78,11 @@ export function loadConfig(env: Environment, scope: RotationScope): RotationConf
   const managedSecrets = parseManagedSecrets(read(FUNCTION_ENV.managedSecrets));
   if (managedSecrets === undefined) {
     // No default: without it the function could not tell the stack's secrets from any other.
-    throw invalid(FUNCTION_ENV.managedSecrets, 'a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct)', read(FUNCTION_ENV.managedSecrets) ?? '');
+    throw invalid(
+      FUNCTION_ENV.managedSecrets,
+      "a JSON list of the stack's secrets, `<prefix>*` or [name, user] (set by the construct)",
+      read(FUNCTION_ENV.managedSecrets) ?? '',
+    );
   }
 
   const notificationTopicArn = read(FUNCTION_ENV.notificationTopicArn);
@@ -87,9 +95,18 @@ export function loadConfig(env: Environment, scope: RotationScope): RotationConf
   let grantRoles: GrantRoles | undefined;
   if (grantRoleCountText !== undefined || grantRoleNamePrefix !== undefined) {
     const count = Number(grantRoleCountText);
-    if (!Number.isSafeInteger(count) || count < 1) throw invalid(FUNCTION_ENV.grantRoleCount, `a positive whole number (with ${FUNCTION_ENV.grantRoleNamePrefix})`, grantRoleCountText ?? '');
+    if (!Number.isSafeInteger(count) || count < 1)
+      throw invalid(
+        FUNCTION_ENV.grantRoleCount,
+        `a positive whole number (with ${FUNCTION_ENV.grantRoleNamePrefix})`,
+        grantRoleCountText ?? '',
+      );
     if (grantRoleNamePrefix === undefined || !ROLE_NAME_PREFIX.test(grantRoleNamePrefix)) {
-      throw invalid(FUNCTION_ENV.grantRoleNamePrefix, `the start of an IAM role name (with ${FUNCTION_ENV.grantRoleCount})`, grantRoleNamePrefix ?? '');
+      throw invalid(
+        FUNCTION_ENV.grantRoleNamePrefix,
+        `the start of an IAM role name (with ${FUNCTION_ENV.grantRoleCount})`,
+        grantRoleNamePrefix ?? '',
+      );
     }
     grantRoles = { count, namePrefix: grantRoleNamePrefix };
   }

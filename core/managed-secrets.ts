@@ -31,7 +31,13 @@ export function toManagedSecrets(entries: readonly unknown[]): ManagedSecrets | 
   for (const entry of entries) {
     if (isName(entry) && entry.endsWith(PREFIX_PATTERN_SUFFIX) && entry.length > PREFIX_PATTERN_SUFFIX.length) {
       prefixes.push(entry.slice(0, -PREFIX_PATTERN_SUFFIX.length));
-    } else if (Array.isArray(entry) && entry.length === 2 && isName(entry[0]) && isName(entry[1]) && !entry[0].endsWith(PREFIX_PATTERN_SUFFIX)) {
+    } else if (
+      Array.isArray(entry) &&
+      entry.length === 2 &&
+      isName(entry[0]) &&
+      isName(entry[1]) &&
+      !entry[0].endsWith(PREFIX_PATTERN_SUFFIX)
+    ) {
       names.push({ name: entry[0], user: entry[1] });
     } else {
       return undefined;
@@ -42,7 +48,10 @@ export function toManagedSecrets(entries: readonly unknown[]): ManagedSecrets | 
 
 /** `iam-key-rotation/*, vendors/sync`: the patterns, for messages. */
 function describePatterns(managed: ManagedSecrets): string {
-  return [...managed.prefixes.map((prefix) => `${prefix}${PREFIX_PATTERN_SUFFIX}`), ...managed.names.map(({ name }) => name)].join(', ');
+  return [
+    ...managed.prefixes.map((prefix) => `${prefix}${PREFIX_PATTERN_SUFFIX}`),
+    ...managed.names.map(({ name }) => name),
+  ].join(', ');
 }
 
 /**
@@ -51,9 +60,17 @@ function describePatterns(managed: ManagedSecrets): string {
  * Secrets Manager sends (a name, as a person may send, is looked up in the function's own account and region).
  * @throws UnmanagedSecretError naming the secret and why it is not one of the stack's.
  */
-export function assertManagedSecret(secretId: string, managed: ManagedSecrets, functionArn: ParsedArn, scope: RotationScope): void {
+export function assertManagedSecret(
+  secretId: string,
+  managed: ManagedSecrets,
+  functionArn: ParsedArn,
+  scope: RotationScope,
+): void {
   const refuse = (why: string): UnmanagedSecretError =>
-    new UnmanagedSecretError(scope, `secret ${secretId} is not one of this stack's secrets: ${why}; the function acts only on the stack's own secrets`);
+    new UnmanagedSecretError(
+      scope,
+      `secret ${secretId} is not one of this stack's secrets: ${why}; the function acts only on the stack's own secrets`,
+    );
   let name = secretId;
   let withRandomSuffix = false;
   if (secretId.startsWith('arn:')) {
@@ -61,8 +78,13 @@ export function assertManagedSecret(secretId: string, managed: ManagedSecrets, f
     if (secret === undefined || secret.service !== 'secretsmanager' || !secret.resource.startsWith('secret:')) {
       throw refuse('it is not a Secrets Manager secret ARN');
     }
-    const where = (arn: ParsedArn): string => `partition ${arn.partition}, region ${arn.region}, account ${arn.account}`;
-    if (secret.partition !== functionArn.partition || secret.region !== functionArn.region || secret.account !== functionArn.account) {
+    const where = (arn: ParsedArn): string =>
+      `partition ${arn.partition}, region ${arn.region}, account ${arn.account}`;
+    if (
+      secret.partition !== functionArn.partition ||
+      secret.region !== functionArn.region ||
+      secret.account !== functionArn.account
+    ) {
       throw refuse(`it is in ${where(secret)}, the function in ${where(functionArn)}`);
     }
     name = secret.resource.slice('secret:'.length);
@@ -82,7 +104,9 @@ function namesManagedSecret(name: string, withRandomSuffix: boolean, managed: Ma
   return managed.names.some(
     ({ name: managedName }) =>
       name === managedName ||
-      (withRandomSuffix && name.length === managedName.length + RANDOM_ARN_SUFFIX_LENGTH && name.startsWith(`${managedName}-`)),
+      (withRandomSuffix &&
+        name.length === managedName.length + RANDOM_ARN_SUFFIX_LENGTH &&
+        name.startsWith(`${managedName}-`)),
   );
 }
 
@@ -105,7 +129,9 @@ export function isManagedSecret(secretId: string, managed: ManagedSecrets, funct
 export function bindingProblem(name: string, userTag: string, managed: ManagedSecrets): string | undefined {
   const listed = managed.names.find((entry) => entry.name === name);
   if (listed !== undefined) {
-    return listed.user === userTag ? undefined : `the stack lists it as the secret of user ${listed.user}, not ${userTag}`;
+    return listed.user === userTag
+      ? undefined
+      : `the stack lists it as the secret of user ${listed.user}, not ${userTag}`;
   }
   if (userTag === '') return 'its tag names no user';
   // IAM user names are unique whatever their case: `BOB` is bob.
@@ -119,14 +145,20 @@ export function bindingProblem(name: string, userTag: string, managed: ManagedSe
 
 /** The rule bindingProblem checks, in words, for messages. */
 export const BINDING_RULE =
-  'a secret binds exactly one user: the secret MANAGED_SECRETS lists for it by name, else <prefix><user name> under the stack\'s prefix';
+  "a secret binds exactly one user: the secret MANAGED_SECRETS lists for it by name, else <prefix><user name> under the stack's prefix";
 
 /**
  * The binding check, after DescribeSecret and before any value is read or any IAM call: the secret must be the
  * stack's secret for the user its tag names (bindingProblem).
  * @throws UnmanagedSecretError naming the secret, its tag and the rule.
  */
-export function assertBoundSecret(secretId: string, name: string, userTag: string, managed: ManagedSecrets, scope: RotationScope): void {
+export function assertBoundSecret(
+  secretId: string,
+  name: string,
+  userTag: string,
+  managed: ManagedSecrets,
+  scope: RotationScope,
+): void {
   const problem = bindingProblem(name, userTag, managed);
   if (problem !== undefined) {
     throw new UnmanagedSecretError(
@@ -157,7 +189,10 @@ export function userNameCaseError(
   scope: RotationScope,
   options?: { cause?: unknown },
 ): UnmanagedSecretError {
-  const fix = nameInIam === '' ? '' : `; if the stack's config names the user ${userTag}, write it as IAM does (${nameInIam}) and apply`;
+  const fix =
+    nameInIam === ''
+      ? ''
+      : `; if the stack's config names the user ${userTag}, write it as IAM does (${nameInIam}) and apply`;
   return new UnmanagedSecretError(
     scope,
     `the secret (tag ${USER_TAG_KEY}=${userTag}) does not bind its user: ${userNameCaseProblem(userTag, nameInIam)}; ${what}${fix}`,

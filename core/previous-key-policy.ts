@@ -12,7 +12,10 @@ export interface ResolvedPreviousKeyPolicy {
  * The secret's own policy (its PREVIOUS_KEY_POLICY_TAG_KEY tag, set by the construct for a user with a policy of its
  * own), else the stack's. A tag that does not parse falls back to the stack's policy rather than failing a rotation.
  */
-export function previousKeyPolicyOf(tagValue: string | undefined, stackPolicy: PreviousKeyPolicy): ResolvedPreviousKeyPolicy {
+export function previousKeyPolicyOf(
+  tagValue: string | undefined,
+  stackPolicy: PreviousKeyPolicy,
+): ResolvedPreviousKeyPolicy {
   if (tagValue === undefined) return { policy: stackPolicy, source: 'stack' };
   const policy = parsePreviousKeyPolicy(tagValue);
   if (policy !== undefined) return { policy, source: 'secret tag' };

@@ -25,7 +25,10 @@ const describeValue = (value: unknown): string =>
  */
 export function parseRotationEvent(event: unknown): RotationRequest {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    throw new InvalidEventError({}, `the event must be an object, got ${Array.isArray(event) ? 'array' : describeValue(event)}`);
+    throw new InvalidEventError(
+      {},
+      `the event must be an object, got ${Array.isArray(event) ? 'array' : describeValue(event)}`,
+    );
   }
   const { SecretId: secretId, ClientRequestToken: token, Step: step } = event as Record<string, unknown>;
   // Whatever is valid already helps the reader find the failed invocation.

@@ -41,7 +41,10 @@ export class CliSession {
    */
   async identityThroughProfile(profile: string, secretId: string): Promise<ProfileIdentity> {
     const configFile = path.join(this.workDir, 'aws-config');
-    fs.writeFileSync(configFile, `[profile ${profile}]\ncredential_process = node ${CLI_BIN} credentials ${secretId}\n`);
+    fs.writeFileSync(
+      configFile,
+      `[profile ${profile}]\ncredential_process = node ${CLI_BIN} credentials ${secretId}\n`,
+    );
     const program = `
       const { STSClient, GetCallerIdentityCommand } = require(${JSON.stringify(require.resolve('@aws-sdk/client-sts'))});
       const sts = new STSClient({ profile: ${JSON.stringify(profile)} });
@@ -55,7 +58,8 @@ export class CliSession {
       AWS_CONFIG_FILE: configFile,
       AWS_SHARED_CREDENTIALS_FILE: path.join(this.workDir, 'no-credentials-file'),
     });
-    if (result.code !== 0) throw new Error(`the SDK client with profile ${profile} failed (exit ${result.code}): ${result.stderr.trim()}`);
+    if (result.code !== 0)
+      throw new Error(`the SDK client with profile ${profile} failed (exit ${result.code}): ${result.stderr.trim()}`);
     return JSON.parse(result.stdout) as ProfileIdentity;
   }
 }

@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { emulatorAvailability, MOTO_INSTALL_HINT, MOTO_VERSION } from '../emulator/emulator';
 
-const TERRAFORM_INSTALL_HINT = 'install Terraform from https://developer.hashicorp.com/terraform/install and put it on PATH';
+const TERRAFORM_INSTALL_HINT =
+  'install Terraform from https://developer.hashicorp.com/terraform/install and put it on PATH';
 
 export class MissingPrerequisites extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -20,10 +21,13 @@ export interface Prerequisites {
 export function checkPrerequisites(): Prerequisites {
   const problems: string[] = [];
   const terraformVersion = installedTerraformVersion();
-  if (terraformVersion === undefined) problems.push(`terraform is not available (terraform version failed): ${TERRAFORM_INSTALL_HINT}`);
+  if (terraformVersion === undefined)
+    problems.push(`terraform is not available (terraform version failed): ${TERRAFORM_INSTALL_HINT}`);
   const emulator = emulatorAvailability();
   if (!emulator.available) {
-    problems.push(`the local AWS emulator needs python3 with moto ${MOTO_VERSION}: ${emulator.reason}. Install: ${MOTO_INSTALL_HINT}`);
+    problems.push(
+      `the local AWS emulator needs python3 with moto ${MOTO_VERSION}: ${emulator.reason}. Install: ${MOTO_INSTALL_HINT}`,
+    );
   }
   if (terraformVersion === undefined || problems.length > 0) throw new MissingPrerequisites(problems);
   return { terraformVersion };

@@ -5,7 +5,8 @@ import { maskKeyId } from '../emulator/aws-state';
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g;
 // AWS secret access keys are 40 characters of base64; a loose match also hides look-alikes (hashes), which is fine.
 const SECRET_ACCESS_KEY_LIKE = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/g;
-const SECRET_FIELDS = /("(?:secretkey|SecretString|SecretAccessKey|secretAccessKey|SessionToken|sessionToken)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+const SECRET_FIELDS =
+  /("(?:secretkey|SecretString|SecretAccessKey|secretAccessKey|SessionToken|sessionToken)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 const REDACTED = '[redacted]';
 
 export class Redactor {

@@ -18,7 +18,11 @@ export function expectThat(condition: boolean, expectation: string): asserts con
 export const ROTATIONS = 2;
 
 // deactivate-after-grace leaves the previous key Active after the rotation: the daily sweep deactivates it days later.
-const PREVIOUS_KEY_STATUS: Record<PreviousKeyAction, 'Active' | 'Inactive'> = { keep: 'Active', deactivate: 'Inactive', 'deactivate-after-grace': 'Active' };
+const PREVIOUS_KEY_STATUS: Record<PreviousKeyAction, 'Active' | 'Inactive'> = {
+  keep: 'Active',
+  deactivate: 'Inactive',
+  'deactivate-after-grace': 'Active',
+};
 const DELETED_KEY_ERROR = 'InvalidClientTokenId';
 
 export interface ManagedSecret {
@@ -82,7 +86,10 @@ export class UserRotation {
   /** Checks the state after ROTATIONS rotations: current key works, previous key per the action, first key gone. */
   async verifyAfterRotations(action: PreviousKeyAction): Promise<UserOutcome> {
     const { user } = this.secret;
-    expectThat(this.history.length === ROTATIONS + 1, `${user}: ${ROTATIONS} rotations must have run before the final checks`);
+    expectThat(
+      this.history.length === ROTATIONS + 1,
+      `${user}: ${ROTATIONS} rotations must have run before the final checks`,
+    );
     const first = this.history[0]!;
     const previous = this.history[this.history.length - 2]!;
     const current = this.latest();
@@ -138,7 +145,10 @@ export class UserRotation {
     const value = await this.state.currentValue(secretArn);
     expectThat(value !== undefined, `${user}: the secret must have an AWSCURRENT value ${when}, it has none`);
     this.redactor.remember(value.secretkey);
-    expectThat(value.username === user, `${user}: the secret's value must name user '${user}' ${when}, it names '${value.username}'`);
+    expectThat(
+      value.username === user,
+      `${user}: the secret's value must name user '${user}' ${when}, it names '${value.username}'`,
+    );
     expectThat(
       typeof value.accesskey === 'string' && typeof value.secretkey === 'string' && value.secretkey !== '',
       `${user}: the secret's value must hold an access key and its secret ${when}`,

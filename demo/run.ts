@@ -125,11 +125,18 @@ class Demo {
       deployedUsers.join() === [...users].sort().join(),
       `terraform must output one secret per configured user (${users.join(', ')}), it output [${deployedUsers.join(', ')}]`,
     );
-    this.progress.step(`applied: rotation function ${functionName(outputs.functionArn)}, ${deployedUsers.length} secrets`);
+    this.progress.step(
+      `applied: rotation function ${functionName(outputs.functionArn)}, ${deployedUsers.length} secrets`,
+    );
     return outputs.secretArns;
   }
 
-  private async rotateUser(state: RotationState, user: string, secretArn: string, action: PreviousKeyAction): Promise<UserOutcome> {
+  private async rotateUser(
+    state: RotationState,
+    user: string,
+    secretArn: string,
+    action: PreviousKeyAction,
+  ): Promise<UserOutcome> {
     const rotation = new UserRotation(state, { user, secretArn }, this.redactor);
     this.progress.step(`${user}: first key ${maskKeyId(await rotation.readBootstrapKey())}`);
     for (let n = 1; n <= ROTATIONS; n++) {
@@ -148,14 +155,24 @@ class Demo {
       `${maskKeyId(outcome.previousKeyId)} ${outcome.previousKeyStatus}`,
       `${maskKeyId(outcome.firstKeyId)} deleted, STS: ${outcome.firstKeyRejection}`,
     ]);
-    const headers = ['user', 'key before -> after', 'IAM keys', 'current key: STS says', `previous key (${action})`, 'first key'];
+    const headers = [
+      'user',
+      'key before -> after',
+      'IAM keys',
+      'current key: STS says',
+      `previous key (${action})`,
+      'first key',
+    ];
     this.progress.details(['', ...renderTable(headers, rows), '']);
   }
 
   /** The operator's view: `iam-key-rotation status`, which must find nothing wrong (exit code 0). */
   private async showStatus(cli: CliSession, when: string): Promise<void> {
     const { code, stdout, stderr } = await cli.run(['status']);
-    expectThat(code === 0, `iam-key-rotation status ${when} must exit 0 (no error finding), it exited ${code}:\n${this.redactor.redact(stdout + stderr)}`);
+    expectThat(
+      code === 0,
+      `iam-key-rotation status ${when} must exit 0 (no error finding), it exited ${code}:\n${this.redactor.redact(stdout + stderr)}`,
+    );
     this.progress.step(`iam-key-rotation status (${when}): exit code 0`);
     this.progress.details(['', ...this.redactor.redact(stdout).trimEnd().split('\n'), '']);
   }
@@ -163,14 +180,18 @@ class Demo {
   /** An SDK client whose profile's credential_process is `iam-key-rotation credentials` gets the current key. */
   private async showCredentialProcess(cli: CliSession, outcome: UserOutcome, secretArn: string): Promise<void> {
     const { user, currentKeyId } = outcome;
-    this.progress.step(`credential_process: [profile ${user}] credential_process = iam-key-rotation credentials ${secretArn}`);
+    this.progress.step(
+      `credential_process: [profile ${user}] credential_process = iam-key-rotation credentials ${secretArn}`,
+    );
     const identity = await cli.identityThroughProfile(user, secretArn);
     expectThat(
       identity.accessKeyId === currentKeyId && identity.arn.endsWith(`:user/${user}`),
       `an SDK client with profile ${user} must sign with the secret's current key ${maskKeyId(currentKeyId)} as user/${user}, ` +
         `it signed with ${maskKeyId(identity.accessKeyId)} as ${identity.arn}`,
     );
-    this.progress.step(`an SDK client with profile ${user} signs with ${maskKeyId(identity.accessKeyId)} (the current key): STS says ${identity.arn}`);
+    this.progress.step(
+      `an SDK client with profile ${user} signs with ${maskKeyId(identity.accessKeyId)} (the current key): STS says ${identity.arn}`,
+    );
   }
 
   private async expectNoDrift(deployment: EmulatorDeployment): Promise<void> {
@@ -228,7 +249,9 @@ class Demo {
   async reportFailure(error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     const label = error instanceof CheckFailed ? 'CHECK FAILED' : 'FAILED';
-    console.error(`[${this.progress.elapsedSeconds().toFixed(1).padStart(5)}s] ${label}: ${this.redactor.redact(message)}`);
+    console.error(
+      `[${this.progress.elapsedSeconds().toFixed(1).padStart(5)}s] ${label}: ${this.redactor.redact(message)}`,
+    );
     if (error instanceof MissingPrerequisites) return;
     if (!(error instanceof CheckFailed || error instanceof TerraformFailed) && error instanceof Error && error.stack) {
       console.error(this.redactor.redact(error.stack.split('\n').slice(1, 6).join('\n')));
@@ -258,10 +281,13 @@ class Demo {
     }
     if (last === undefined || (onlyIfErrored && !last.errored)) return;
     const outcome = last.timedOut ? 'timed out' : last.errored ? 'failed' : 'succeeded';
-    console.error(`\nlast Lambda invocation: ${last.functionName}, step ${stepOf(last.event)}, ${outcome} after ${last.durationMs} ms`);
+    console.error(
+      `\nlast Lambda invocation: ${last.functionName}, step ${stepOf(last.event)}, ${outcome} after ${last.durationMs} ms`,
+    );
     if (last.errored) console.error(`  result: ${this.redactor.redact(last.payload)}`);
     console.error(`  log (last ${LAMBDA_LOG_EXCERPT_LINES} lines):`);
-    for (const line of lastLines(this.redactor.redact(last.logs), LAMBDA_LOG_EXCERPT_LINES)) console.error(`    ${line}`);
+    for (const line of lastLines(this.redactor.redact(last.logs), LAMBDA_LOG_EXCERPT_LINES))
+      console.error(`    ${line}`);
   }
 }
 

@@ -54,9 +54,13 @@ export class RotationState {
   }
 
   /** The AWSCURRENT version's id and value, or undefined before the first rotation. */
-  async currentVersion(secretId: string): Promise<{ readonly versionId: string; readonly value: StoredAccessKey } | undefined> {
+  async currentVersion(
+    secretId: string,
+  ): Promise<{ readonly versionId: string; readonly value: StoredAccessKey } | undefined> {
     try {
-      const value = await this.secretsManager.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
+      const value = await this.secretsManager.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }),
+      );
       return { versionId: value.VersionId ?? '', value: JSON.parse(value.SecretString ?? '') as StoredAccessKey };
     } catch (error) {
       if ((error as Error).name === 'ResourceNotFoundException') return undefined;

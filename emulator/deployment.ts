@@ -31,7 +31,11 @@ export interface TerraformContext {
 }
 
 /** Runs terraform in `context.cwd`; fails with its output unless the exit code is one of `okCodes`. */
-export function runTerraform(context: TerraformContext, args: readonly string[], okCodes: readonly number[] = [0]): Promise<TerraformResult> {
+export function runTerraform(
+  context: TerraformContext,
+  args: readonly string[],
+  okCodes: readonly number[] = [0],
+): Promise<TerraformResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('terraform', [...args, '-no-color'], { cwd: context.cwd, env: context.env });
     context.running.add(child);
@@ -71,7 +75,11 @@ export class EmulatorDeployment {
 
   /** Runs terraform; fails with its output unless the exit code is one of `okCodes`. */
   terraform(args: readonly string[], okCodes: readonly number[] = [0]): Promise<TerraformResult> {
-    return runTerraform({ cwd: this.stackDir, env: this.env, running: this.running, transcript: this.transcript }, args, okCodes);
+    return runTerraform(
+      { cwd: this.stackDir, env: this.env, running: this.running, transcript: this.transcript },
+      args,
+      okCodes,
+    );
   }
 
   init(): Promise<TerraformResult> {
@@ -101,7 +109,12 @@ export class EmulatorDeployment {
     return this.terraform(['destroy', '-auto-approve', '-input=false']);
   }
 
-  async outputs(): Promise<{ secretArns: Record<string, string>; functionArn: string; roleArn: string; notificationTopicArn: string }> {
+  async outputs(): Promise<{
+    secretArns: Record<string, string>;
+    functionArn: string;
+    roleArn: string;
+    notificationTopicArn: string;
+  }> {
     const raw = JSON.parse((await this.terraform(['output', '-json'])).stdout) as Record<string, { value: unknown }>;
     return {
       secretArns: raw.secret_arns.value as Record<string, string>,

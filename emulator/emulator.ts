@@ -84,7 +84,13 @@ export const THROTTLING_ERRORS = {
 
 /** A fault that throttles every `every`th call of a service (or of one action), in the service's own wire format. */
 export function throttlingFault(service: keyof typeof THROTTLING_ERRORS, every: number, action?: string): FaultSpec {
-  return { service, every, ...(action === undefined ? {} : { action }), ...THROTTLING_ERRORS[service], message: 'Rate exceeded' };
+  return {
+    service,
+    every,
+    ...(action === undefined ? {} : { action }),
+    ...THROTTLING_ERRORS[service],
+    message: 'Rate exceeded',
+  };
 }
 
 export interface CallRecord {
@@ -208,7 +214,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const args = [LAUNCHER, '--region', region, '--max-seconds', String(options.maxSeconds ?? 1800)];
   if (options.reuseFunctionProcesses === true) args.push('--reuse-function-processes');
-  if (options.maxConcurrentInvocations !== undefined) args.push('--max-concurrent-invocations', String(options.maxConcurrentInvocations));
+  if (options.maxConcurrentInvocations !== undefined)
+    args.push('--max-concurrent-invocations', String(options.maxConcurrentInvocations));
 
   installExitHook();
   const child = spawn(options.python ?? 'python3', args, { stdio: ['pipe', 'pipe', 'pipe'] });

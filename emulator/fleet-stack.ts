@@ -82,16 +82,22 @@ export async function deployFleetStack(emulator: Emulator, options: FleetStackOp
   const fleetConfig = writeConfig('fleet.config.json', config.users);
   const log = options.log ?? (() => undefined);
   const started = Date.now();
-  const deployment = new EmulatorDeployment(emulator, { outdir: path.join(workDir, 'first-user'), configPath: firstUserConfig });
+  const deployment = new EmulatorDeployment(emulator, {
+    outdir: path.join(workDir, 'first-user'),
+    configPath: firstUserConfig,
+  });
   const firstUser = readStack(deployment.stackDir);
   const fleetOut = path.join(workDir, 'fleet');
   buildApp({ outdir: fleetOut, env: { ...process.env, ...emulator.env() }, configPath: fleetConfig }).synth();
   const fleet = readStack(path.join(fleetOut, 'stacks', STACK_NAME));
   const byTerraform = (type: string, name: string): boolean => firstUser.resource[type]?.[name] !== undefined;
   const missing = Object.entries(fleet.resource).flatMap(([type, resources]) =>
-    Object.keys(resources).filter((name) => !byTerraform(type, name) && !(ADDED_TYPES as readonly string[]).includes(type)).map((name) => `${type}.${name}`),
+    Object.keys(resources)
+      .filter((name) => !byTerraform(type, name) && !(ADDED_TYPES as readonly string[]).includes(type))
+      .map((name) => `${type}.${name}`),
   );
-  if (missing.length > 0) throw new Error(`the fleet's stack has resources the SDK cannot add: ${missing.slice(0, 5).join(', ')}`);
+  if (missing.length > 0)
+    throw new Error(`the fleet's stack has resources the SDK cannot add: ${missing.slice(0, 5).join(', ')}`);
 
   const references = new References();
   const iam = new IAMClient(emulator.clientConfig());
@@ -116,15 +122,27 @@ export async function deployFleetStack(emulator: Emulator, options: FleetStackOp
       added[type] += 1;
     });
   };
-  const text = (spec: Attributes, key: string): string | undefined => (spec[key] === undefined ? undefined : references.resolve(String(spec[key])));
-  const tags = (spec: Attributes) => Object.entries((spec.tags ?? {}) as Record<string, string>).map(([Key, Value]) => ({ Key, Value: references.resolve(Value) }));
+  const text = (spec: Attributes, key: string): string | undefined =>
+    spec[key] === undefined ? undefined : references.resolve(String(spec[key]));
+  const tags = (spec: Attributes) =>
+    Object.entries((spec.tags ?? {}) as Record<string, string>).map(([Key, Value]) => ({
+      Key,
+      Value: references.resolve(Value),
+    }));
   const createUser = async (_name: string, spec: Attributes): Promise<Attributes> => {
-    const { User } = await iam.send(new CreateUserCommand({ UserName: text(spec, 'name'), Path: text(spec, 'path'), Tags: tags(spec) }));
+    const { User } = await iam.send(
+      new CreateUserCommand({ UserName: text(spec, 'name'), Path: text(spec, 'path'), Tags: tags(spec) }),
+    );
     return { name: User?.UserName, id: User?.UserName, arn: User?.Arn };
   };
   const createSecret = async (_name: string, spec: Attributes): Promise<Attributes> => {
     const created = await secretsManager.send(
-      new CreateSecretCommand({ Name: text(spec, 'name'), Description: text(spec, 'description'), KmsKeyId: text(spec, 'kms_key_id'), Tags: tags(spec) }),
+      new CreateSecretCommand({
+        Name: text(spec, 'name'),
+        Description: text(spec, 'description'),
+        KmsKeyId: text(spec, 'kms_key_id'),
+        Tags: tags(spec),
+      }),
     );
     return { arn: created.ARN, id: created.ARN, name: created.Name };
   };
@@ -151,21 +169,40 @@ export async function deployFleetStack(emulator: Emulator, options: FleetStackOp
       const deployed = references.attributes('aws_iam_policy', name);
       if (deployed !== undefined) {
         if (deployed.policy !== document) {
-          await iam.send(new CreatePolicyVersionCommand({ PolicyArn: String(deployed.arn), PolicyDocument: document, SetAsDefault: true }));
+          await iam.send(
+            new CreatePolicyVersionCommand({
+              PolicyArn: String(deployed.arn),
+              PolicyDocument: document,
+              SetAsDefault: true,
+            }),
+          );
         }
         return undefined;
       }
       const { Policy } = await iam.send(
-        new CreatePolicyCommand({ PolicyName: text(spec, 'name'), Path: text(spec, 'path'), Description: text(spec, 'description'), PolicyDocument: document }),
+        new CreatePolicyCommand({
+          PolicyName: text(spec, 'name'),
+          Path: text(spec, 'path'),
+          Description: text(spec, 'description'),
+          PolicyDocument: document,
+        }),
       );
       return { arn: Policy?.Arn, id: Policy?.Arn, name: Policy?.PolicyName };
     });
     // Terraform made the roles' inline policies for the first user; the fleet's name every secret (an exact Deny).
     await inBatches(Object.values(fleet.resource.aws_iam_role_policy ?? {}), 4, async (spec) => {
-      await iam.send(new PutRolePolicyCommand({ RoleName: text(spec, 'role'), PolicyName: text(spec, 'name'), PolicyDocument: references.resolve(String(spec.policy)) }));
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: text(spec, 'role'),
+          PolicyName: text(spec, 'name'),
+          PolicyDocument: references.resolve(String(spec.policy)),
+        }),
+      );
     });
     await add('aws_iam_role_policy_attachment', 'all', 4, async (_name, spec) => {
-      await iam.send(new AttachRolePolicyCommand({ RoleName: text(spec, 'role'), PolicyArn: text(spec, 'policy_arn') }));
+      await iam.send(
+        new AttachRolePolicyCommand({ RoleName: text(spec, 'role'), PolicyArn: text(spec, 'policy_arn') }),
+      );
       return {};
     });
     await add('aws_secretsmanager_secret_rotation', 'all', options.rotationConcurrency ?? 16, async (_name, spec) => {
@@ -175,7 +212,8 @@ export async function deployFleetStack(emulator: Emulator, options: FleetStackOp
           SecretId: text(spec, 'secret_id'),
           RotationLambdaARN: text(spec, 'rotation_lambda_arn'),
           RotationRules: {
-            AutomaticallyAfterDays: rules.automatically_after_days === undefined ? undefined : Number(rules.automatically_after_days),
+            AutomaticallyAfterDays:
+              rules.automatically_after_days === undefined ? undefined : Number(rules.automatically_after_days),
             Duration: rules.duration === undefined ? undefined : String(rules.duration),
             ScheduleExpression: rules.schedule_expression === undefined ? undefined : String(rules.schedule_expression),
           },
@@ -211,7 +249,8 @@ class References {
   /** Everything Terraform's state holds, data sources included. */
   addState(state: TerraformState): void {
     for (const resource of state.resources) {
-      const key = resource.mode === 'data' ? `data.${resource.type}.${resource.name}` : `${resource.type}.${resource.name}`;
+      const key =
+        resource.mode === 'data' ? `data.${resource.type}.${resource.name}` : `${resource.type}.${resource.name}`;
       this.known.set(key, resource.instances[0]?.attributes ?? {});
     }
   }
@@ -245,7 +284,11 @@ class References {
 }
 
 /** Runs `work` on every item, at most `concurrency` at once; the first failure fails the whole after the others end. */
-export async function inBatches<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function inBatches<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   const queue = [...items];
   const failures: unknown[] = [];
   const worker = async (): Promise<void> => {

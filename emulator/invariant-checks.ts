@@ -7,10 +7,12 @@ import { MAX_KEYS_PER_USER } from '../core/key-slots';
 import type { RotationState, StoredAccessKey } from './aws-state';
 
 /** What one look at a user found; inconclusive when AWSCURRENT moved while it looked (a rotation finished meanwhile). */
-export type LiveKeySample = { readonly conclusive: false } | { readonly conclusive: true; readonly violations: readonly string[] };
+export type LiveKeySample =
+  { readonly conclusive: false } | { readonly conclusive: true; readonly violations: readonly string[] };
 
 /** An IAM user ARN whose last segment (the name, whatever the path) is `userName`. */
-const isUserArn = (arn: string, userName: string): boolean => /^arn:[\w-]+:iam::\d{12}:user\//.test(arn) && arn.split('/').pop() === userName;
+const isUserArn = (arn: string, userName: string): boolean =>
+  /^arn:[\w-]+:iam::\d{12}:user\//.test(arn) && arn.split('/').pop() === userName;
 
 /** Invariant (1) for the value `current`: it names the user, and its key is Active and authenticates as the user. */
 async function liveKeyViolations(
@@ -20,13 +22,18 @@ async function liveKeyViolations(
   keys: ReadonlyMap<string, string>,
 ): Promise<string[]> {
   const violations: string[] = [];
-  if (current.username !== userName) violations.push(`${userName}: the AWSCURRENT value names ${String(current.username)}`);
+  if (current.username !== userName)
+    violations.push(`${userName}: the AWSCURRENT value names ${String(current.username)}`);
   if (keys.get(current.accesskey) !== 'Active') {
-    violations.push(`${userName}: the AWSCURRENT key ${current.accesskey} is ${keys.get(current.accesskey) ?? 'gone from IAM'}`);
+    violations.push(
+      `${userName}: the AWSCURRENT key ${current.accesskey} is ${keys.get(current.accesskey) ?? 'gone from IAM'}`,
+    );
   }
   const check = await state.checkKey(current);
   if (!('arn' in check) || !isUserArn(check.arn, userName)) {
-    violations.push(`${userName}: the AWSCURRENT key ${current.accesskey} does not authenticate as the user (${'arn' in check ? check.arn : check.errorCode})`);
+    violations.push(
+      `${userName}: the AWSCURRENT key ${current.accesskey} does not authenticate as the user (${'arn' in check ? check.arn : check.errorCode})`,
+    );
   }
   return violations;
 }
@@ -42,7 +49,9 @@ async function keysOf(state: RotationState, userName: string): Promise<Map<strin
 }
 
 function keyCountViolations(userName: string, keys: ReadonlyMap<string, string>): string[] {
-  return keys.size > MAX_KEYS_PER_USER ? [`${userName}: holds ${keys.size} access keys (${[...keys.keys()].join(', ')})`] : [];
+  return keys.size > MAX_KEYS_PER_USER
+    ? [`${userName}: holds ${keys.size} access keys (${[...keys.keys()].join(', ')})`]
+    : [];
 }
 
 /**
@@ -57,7 +66,8 @@ export async function sampleLiveKey(state: RotationState, secretId: string, user
   const count = keyCountViolations(userName, keys);
   const live = await liveKeyViolations(state, userName, first.value, keys);
   const again = await state.currentVersion(secretId);
-  if (again?.versionId !== first.versionId) return count.length > 0 ? { conclusive: true, violations: count } : { conclusive: false };
+  if (again?.versionId !== first.versionId)
+    return count.length > 0 ? { conclusive: true, violations: count } : { conclusive: false };
   return { conclusive: true, violations: [...count, ...live] };
 }
 
@@ -65,11 +75,18 @@ export async function sampleLiveKey(state: RotationState, secretId: string, user
  * Invariants (1) and (2) now, when no rotation runs: the AWSCURRENT value authenticates as its user with an Active
  * key, and the user holds at most two keys; with what was looked at.
  */
-export async function liveKeyCheck(state: RotationState, secretId: string, userName: string): Promise<{ readonly look?: UserKeys; readonly violations: string[] }> {
+export async function liveKeyCheck(
+  state: RotationState,
+  secretId: string,
+  userName: string,
+): Promise<{ readonly look?: UserKeys; readonly violations: string[] }> {
   const current = await state.currentVersion(secretId);
   if (current === undefined) return { violations: [`${userName}: the secret has no AWSCURRENT value`] };
   const keys = await keysOf(state, userName);
-  const violations = [...keyCountViolations(userName, keys), ...(await liveKeyViolations(state, userName, current.value, keys))];
+  const violations = [
+    ...keyCountViolations(userName, keys),
+    ...(await liveKeyViolations(state, userName, current.value, keys)),
+  ];
   return { look: { current: current.value, keys }, violations };
 }
 
@@ -79,10 +96,13 @@ export async function liveKeyCheck(state: RotationState, secretId: string, userN
  */
 export function rotationViolations(userName: string, { current, keys }: UserKeys, keyBefore: string): string[] {
   const violations: string[] = [];
-  if (current.accesskey === keyBefore) violations.push(`${userName}: did not rotate (AWSCURRENT still holds ${keyBefore})`);
+  if (current.accesskey === keyBefore)
+    violations.push(`${userName}: did not rotate (AWSCURRENT still holds ${keyBefore})`);
   for (const [keyId, status] of keys) {
     if (keyId !== current.accesskey && keyId !== keyBefore) {
-      violations.push(`${userName}: holds the orphan key ${keyId} (${status}), neither AWSCURRENT nor the key it replaced`);
+      violations.push(
+        `${userName}: holds the orphan key ${keyId} (${status}), neither AWSCURRENT nor the key it replaced`,
+      );
     }
   }
   return violations;
@@ -109,8 +129,11 @@ export async function convergedViolations(
     violations.push(`${userName}: the previous key ${keyBefore} is ${previousStatus}, not Inactive`);
   }
   const { stages, tags } = await state.labels(secretId);
-  const pending = Object.entries(stages).filter(([, labels]) => labels.includes('AWSPENDING')).map(([id]) => id);
+  const pending = Object.entries(stages)
+    .filter(([, labels]) => labels.includes('AWSPENDING'))
+    .map(([id]) => id);
   if (pending.length > 0) violations.push(`${userName}: AWSPENDING is still on version ${pending.join(', ')}`);
-  if (ATTEMPT_TAG_KEY in tags) violations.push(`${userName}: the attempt marker is still on the secret (${tags[ATTEMPT_TAG_KEY]})`);
+  if (ATTEMPT_TAG_KEY in tags)
+    violations.push(`${userName}: the attempt marker is still on the secret (${tags[ATTEMPT_TAG_KEY]})`);
   return violations;
 }

@@ -23,21 +23,34 @@ export class ModuleDeployment {
 
   /** `workDir` (empty) gets dist/terraform-module and examples/terraform-module. */
   constructor(emulator: Emulator, workDir: string) {
-    buildTerraformModule({ zipPath: path.join(PROJECT_ROOT, 'dist', 'lambda.zip'), outDir: path.join(workDir, 'dist', 'terraform-module') });
+    buildTerraformModule({
+      zipPath: path.join(PROJECT_ROOT, 'dist', 'lambda.zip'),
+      outDir: path.join(workDir, 'dist', 'terraform-module'),
+    });
     this.exampleDir = path.join(workDir, EXAMPLE);
     fs.cpSync(path.join(PROJECT_ROOT, EXAMPLE), this.exampleDir, { recursive: true });
     const env = { ...process.env, ...emulator.env() };
-    fs.writeFileSync(path.join(this.exampleDir, 'emulator_override.tf.json'), JSON.stringify({ provider: { aws: emulatorProviderBlock(env, emulator.region) } }, null, 2));
+    fs.writeFileSync(
+      path.join(this.exampleDir, 'emulator_override.tf.json'),
+      JSON.stringify({ provider: { aws: emulatorProviderBlock(env, emulator.region) } }, null, 2),
+    );
     this.env = { ...env, ...terraformEnv(this.exampleDir), TF_INPUT: '0' };
   }
 
   terraform(args: readonly string[], okCodes: readonly number[] = [0]): Promise<TerraformResult> {
-    return runTerraform({ cwd: this.exampleDir, env: this.env, running: this.running, transcript: this.transcript }, args, okCodes);
+    return runTerraform(
+      { cwd: this.exampleDir, env: this.env, running: this.running, transcript: this.transcript },
+      args,
+      okCodes,
+    );
   }
 
   /** Overrides arguments of the example's module call (a `module_override.tf.json`), as a team would change them. */
   overrideModule(settings: Record<string, unknown>): void {
-    fs.writeFileSync(path.join(this.exampleDir, 'module_override.tf.json'), JSON.stringify({ module: { rotation: settings } }, null, 2));
+    fs.writeFileSync(
+      path.join(this.exampleDir, 'module_override.tf.json'),
+      JSON.stringify({ module: { rotation: settings } }, null, 2),
+    );
   }
 
   async outputs(): Promise<Record<string, unknown>> {

@@ -126,7 +126,14 @@ async function serveInvocations() {
     const { event, deadlineMs } = JSON.parse(line);
     const outcome = await invoke(loadedHandler, event ?? {}, deadlineMs);
     await new Promise((resolve) => process.stdout.write(outcomeLine(outcome), resolve));
-    if (!outcome.ok && (await loadedHandler().then(() => false, () => true))) process.exit(1);
+    if (
+      !outcome.ok &&
+      (await loadedHandler().then(
+        () => false,
+        () => true,
+      ))
+    )
+      process.exit(1);
   }
   process.exit(0);
 }

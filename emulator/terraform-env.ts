@@ -15,7 +15,9 @@ export function providerMirror(): string | undefined {
   if (configured === NO_PROVIDER_MIRROR) return undefined;
   if (configured !== undefined && configured !== '') {
     if (!fs.existsSync(configured)) {
-      throw new Error(`${PROVIDER_MIRROR_ENV}=${configured} does not exist; set it to a provider mirror folder, or to '${NO_PROVIDER_MIRROR}' for the public registry`);
+      throw new Error(
+        `${PROVIDER_MIRROR_ENV}=${configured} does not exist; set it to a provider mirror folder, or to '${NO_PROVIDER_MIRROR}' for the public registry`,
+      );
     }
     return path.resolve(configured);
   }

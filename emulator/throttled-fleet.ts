@@ -82,7 +82,8 @@ const DEFAULT_MAX_ROUNDS = 10;
 const MONITOR_MAX_ATTEMPTS = 10;
 
 export async function runThrottledFleet(options: ThrottledFleetOptions): Promise<ThrottledFleetResult> {
-  if (!Number.isSafeInteger(options.secrets) || options.secrets < 1) throw new Error(`secrets must be a whole number of 1 or more, got ${options.secrets}`);
+  if (!Number.isSafeInteger(options.secrets) || options.secrets < 1)
+    throw new Error(`secrets must be a whole number of 1 or more, got ${options.secrets}`);
   if (!Number.isSafeInteger(options.throttleEvery) || options.throttleEvery < 1) {
     throw new Error(`throttleEvery must be a whole number of 1 or more, got ${options.throttleEvery}`);
   }
@@ -90,7 +91,10 @@ export async function runThrottledFleet(options: ThrottledFleetOptions): Promise
   const ownEmulator = options.emulator === undefined;
   const emulator =
     options.emulator ??
-    (await startEmulator({ reuseFunctionProcesses: true, maxConcurrentInvocations: options.maxConcurrentInvocations ?? DEFAULT_MAX_CONCURRENT_INVOCATIONS }));
+    (await startEmulator({
+      reuseFunctionProcesses: true,
+      maxConcurrentInvocations: options.maxConcurrentInvocations ?? DEFAULT_MAX_CONCURRENT_INVOCATIONS,
+    }));
   const ownWorkDir = options.workDir === undefined;
   const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-fleet-'));
   try {
@@ -102,7 +106,12 @@ export async function runThrottledFleet(options: ThrottledFleetOptions): Promise
   }
 }
 
-async function run(emulator: Emulator, workDir: string, options: ThrottledFleetOptions, log: (line: string) => void): Promise<ThrottledFleetResult> {
+async function run(
+  emulator: Emulator,
+  workDir: string,
+  options: ThrottledFleetOptions,
+  log: (line: string) => void,
+): Promise<ThrottledFleetResult> {
   const name = options.name ?? DEFAULT_NAME;
   const previousKeyAction = options.previousKeyAction ?? 'deactivate';
   const users = Array.from({ length: options.secrets }, (_, i) => `${name}-${String(i + 1).padStart(4, '0')}`);
@@ -120,7 +129,9 @@ async function run(emulator: Emulator, workDir: string, options: ThrottledFleetO
   };
   const stack = await deployFleetStack(emulator, { config, workDir, log, rotationConcurrency: 48 });
   const setupMs = Date.now() - setupStarted;
-  log(`fleet: ${users.length} users deployed and rotated once in ${setupMs} ms (SDK added ${JSON.stringify(stack.added)})`);
+  log(
+    `fleet: ${users.length} users deployed and rotated once in ${setupMs} ms (SDK added ${JSON.stringify(stack.added)})`,
+  );
 
   const state = new RotationState(emulator, { maxAttempts: MONITOR_MAX_ATTEMPTS });
   const rotations = new SecretsManagerClient({
@@ -157,11 +168,14 @@ async function run(emulator: Emulator, workDir: string, options: ThrottledFleetO
           const token = randomUUID();
           for (let round = 1; round <= maxRounds; round += 1) {
             try {
-              await rotations.send(new RotateSecretCommand({ SecretId: stack.secretArns[user], ClientRequestToken: token }));
+              await rotations.send(
+                new RotateSecretCommand({ SecretId: stack.secretArns[user], ClientRequestToken: token }),
+              );
               return;
             } catch (error) {
               failedByRound[round - 1] = (failedByRound[round - 1] ?? 0) + 1;
-              if (failedByRound[round - 1] <= 3) log(`fleet: ${user} failed in round ${round}: ${(error as Error).message.slice(0, 300)}`);
+              if (failedByRound[round - 1] <= 3)
+                log(`fleet: ${user} failed in round ${round}: ${(error as Error).message.slice(0, 300)}`);
             }
           }
           pending.push(user);
@@ -174,13 +188,24 @@ async function run(emulator: Emulator, workDir: string, options: ThrottledFleetO
     }
     const rounds = failedByRound.length + (pending.length === 0 ? 1 : 0);
     log(`fleet: converged in ${convergeMs} ms; failed rotations by round: ${JSON.stringify(failedByRound)}`);
-    if (pending.length > 0) violations.push(`${pending.length} rotations had not converged after ${maxRounds} rounds: ${pending.slice(0, 5).join(', ')}`);
+    if (pending.length > 0)
+      violations.push(
+        `${pending.length} rotations had not converged after ${maxRounds} rounds: ${pending.slice(0, 5).join(', ')}`,
+      );
 
     // Afterwards every user must have converged: one new AWSCURRENT key, the old one Inactive, no orphan, nothing pending
     const roleSession = `:assumed-role/${stack.roleArn.split('/').pop()}/`;
     const functionCalls = (await emulator.calls()).filter((call) => call.principal?.includes(roleSession) === true);
     await inBatches(users, 16, async (user) => {
-      violations.push(...(await convergedViolations(state, stack.secretArns[user], user, keyBefore.get(user) ?? '', previousKeyAction)));
+      violations.push(
+        ...(await convergedViolations(
+          state,
+          stack.secretArns[user],
+          user,
+          keyBefore.get(user) ?? '',
+          previousKeyAction,
+        )),
+      );
     });
     const result: ThrottledFleetResult = {
       secrets: users.length,
@@ -226,7 +251,9 @@ function startMonitor(
         }
       } catch (error) {
         // Unobserved is not safe: the run must not pass on a look that could not be made.
-        violations.push(`while rotating: could not look at ${user} (${(error as Error).name}: ${(error as Error).message})`);
+        violations.push(
+          `while rotating: could not look at ${user} (${(error as Error).name}: ${(error as Error).message})`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }

@@ -75,10 +75,16 @@ export async function writeAttemptMarker(
   marker: AttemptMarker,
 ): Promise<void> {
   await secretsManager.send(
-    new TagResourceCommand({ SecretId: request.secretId, Tags: [{ Key: ATTEMPT_TAG_KEY, Value: formatAttemptMarker(marker) }] }),
+    new TagResourceCommand({
+      SecretId: request.secretId,
+      Tags: [{ Key: ATTEMPT_TAG_KEY, Value: formatAttemptMarker(marker) }],
+    }),
   );
 }
 
-export async function removeAttemptMarker(secretsManager: SecretsManagerClient, request: RotationRequest): Promise<void> {
+export async function removeAttemptMarker(
+  secretsManager: SecretsManagerClient,
+  request: RotationRequest,
+): Promise<void> {
   await secretsManager.send(new UntagResourceCommand({ SecretId: request.secretId, TagKeys: [ATTEMPT_TAG_KEY] }));
 }

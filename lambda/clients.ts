@@ -21,4 +21,7 @@ export interface KeyCredentials {
 export type StsClientFactory = (credentials: KeyCredentials) => STSClient;
 
 export const createStsClient: StsClientFactory = (credentials) =>
-  new STSClient({ ...retrySettings, credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey } });
+  new STSClient({
+    ...retrySettings,
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+  });

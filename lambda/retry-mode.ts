@@ -7,6 +7,8 @@ export type RetryMode = 'standard' | 'adaptive' | 'legacy';
  * off instead of spending its retries. Unless the function's environment chooses (AWS_RETRY_MODE, which the SDK then
  * reads itself).
  */
-export function sdkRetrySettings(env: Readonly<Record<string, string | undefined>>): { readonly retryMode?: RetryMode } {
+export function sdkRetrySettings(env: Readonly<Record<string, string | undefined>>): {
+  readonly retryMode?: RetryMode;
+} {
   return (env.AWS_RETRY_MODE ?? '').trim() === '' ? { retryMode: 'adaptive' } : {};
 }

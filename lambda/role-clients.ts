@@ -34,7 +34,10 @@ export function assumedRoleClients(roleArn: string): RoleClients {
   let clients = clientsByRole.get(roleArn);
   if (clients === undefined) {
     const credentials = assumedRoleCredentials(roleArn);
-    clients = { iam: new IAMClient({ ...retrySettings, credentials }), secretsManager: new SecretsManagerClient({ ...retrySettings, credentials }) };
+    clients = {
+      iam: new IAMClient({ ...retrySettings, credentials }),
+      secretsManager: new SecretsManagerClient({ ...retrySettings, credentials }),
+    };
     clientsByRole.set(roleArn, clients);
   }
   return clients;
@@ -62,7 +65,9 @@ function assumedRoleCredentials(roleArn: string): () => Promise<AwsCredentialIde
 }
 
 async function assumeRole(roleArn: string): Promise<AwsCredentialIdentity> {
-  const { Credentials: credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: SESSION_NAME, DurationSeconds: SESSION_SECONDS }));
+  const { Credentials: credentials } = await sts.send(
+    new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: SESSION_NAME, DurationSeconds: SESSION_SECONDS }),
+  );
   if (credentials?.AccessKeyId === undefined || credentials.SecretAccessKey === undefined) {
     throw new UnexpectedResponseError({ step: `assuming ${roleArn}` }, 'STS AssumeRole returned no credentials');
   }

@@ -26,7 +26,12 @@ const STEPS: Record<RotationStep, (input: StepInput, deps: Dependencies) => Prom
  * @throws InvalidEventError, ConfigurationError, UnmanagedSecretError, MissingUserTagError, RotationNotEnabledError, UnknownVersionError,
  * VersionNotPendingError, and whatever the step raises (see each step). Every failure is logged first.
  */
-export async function rotate(event: unknown, deps: Dependencies, env: Environment, context?: InvocationContext): Promise<void> {
+export async function rotate(
+  event: unknown,
+  deps: Dependencies,
+  env: Environment,
+  context?: InvocationContext,
+): Promise<void> {
   const { logger, clock } = deps;
   const deadline = invocationDeadline(clock.now(), context);
   // The logger outlives the invocation: start clean.
@@ -37,7 +42,10 @@ export async function rotate(event: unknown, deps: Dependencies, env: Environmen
     logger.appendKeys({ step: request.step, secret: request.secretId, version: request.token });
     const config = loadConfig(env, request);
     logger.setLevel(config.logLevel);
-    logger.debug('rotation step invoked', { previousKeyPolicy: config.previousKeyPolicy, testBudgetMs: config.testBudgetMs });
+    logger.debug('rotation step invoked', {
+      previousKeyPolicy: config.previousKeyPolicy,
+      testBudgetMs: config.testBudgetMs,
+    });
     const functionArn = ownFunctionArn(context, request);
     assertManagedSecret(request.secretId, config.managedSecrets, functionArn, request);
 

@@ -47,7 +47,8 @@ function integersFromEnv(name: string, fallback: readonly number[]): number[] {
   const text = process.env[name];
   if (text === undefined || text === '') return [...fallback];
   const values = text.split(',').map((part) => Number(part.trim()));
-  if (values.some((value) => !Number.isInteger(value) || value < 1)) throw new Error(`${name} must list whole numbers of at least 1, got ${text}`);
+  if (values.some((value) => !Number.isInteger(value) || value < 1))
+    throw new Error(`${name} must list whole numbers of at least 1, got ${text}`);
   return values;
 }
 
@@ -68,7 +69,10 @@ async function outcomeOf<T>(work: () => Promise<T>): Promise<Outcome<T>> {
 }
 
 function commands(): string[] {
-  const time = memoryProbe() === 'gnu-time' ? '/usr/bin/time -f %M -o <work>/time.txt node' : 'node --require scripts/bench/max-rss-preload.cjs';
+  const time =
+    memoryProbe() === 'gnu-time'
+      ? '/usr/bin/time -f %M -o <work>/time.txt node'
+      : 'node --require scripts/bench/max-rss-preload.cjs';
   const mirror = providerMirror();
   return [
     'npm run bench   # npm run build && tsx scripts/bench.ts',
@@ -115,7 +119,16 @@ async function main(): Promise<number> {
     for (const users of SETTINGS.synthUsers) {
       progress.step(`synthesizing ${users.toLocaleString('en-US')} users`);
       // A failed synth is a figure (a row saying why); only a failure of the bench itself counts against the run.
-      const row = count(outcome(() => measureSynth(users, { projectRoot: PROJECT_ROOT, workDir, runs: SETTINGS.synthRuns, progress: progress.step })));
+      const row = count(
+        outcome(() =>
+          measureSynth(users, {
+            projectRoot: PROJECT_ROOT,
+            workDir,
+            runs: SETTINGS.synthRuns,
+            progress: progress.step,
+          }),
+        ),
+      );
       synthRows.push(row.ok ? row.value : { users, ok: false, wallMs: 0, error: `the bench failed: ${row.error}` });
     }
     emit(renderSynth(synthRows, describeMemoryProbe()));
@@ -135,12 +148,20 @@ async function main(): Promise<number> {
         await emulator.enableIamAuth();
       }
       const inEmulator = <T>(work: (running: Emulator) => Promise<T>): Promise<Outcome<T>> =>
-        emulator === undefined ? Promise.resolve({ ok: false, error: started.ok ? 'no emulator' : started.error }) : outcomeOf(() => work(emulator!));
+        emulator === undefined
+          ? Promise.resolve({ ok: false, error: started.ok ? 'no emulator' : started.error })
+          : outcomeOf(() => work(emulator!));
       const rotations = count(
-        await inEmulator((running) => measureRotations(running, { workDir, timedRotations: SETTINGS.timedRotations, progress: progress.step })),
+        await inEmulator((running) =>
+          measureRotations(running, { workDir, timedRotations: SETTINGS.timedRotations, progress: progress.step }),
+        ),
       );
       emit(renderRotations(rotations));
-      const plan = count(await inEmulator((running) => measurePlan(running, { users: SETTINGS.planUsers, workDir, progress: progress.step })));
+      const plan = count(
+        await inEmulator((running) =>
+          measurePlan(running, { users: SETTINGS.planUsers, workDir, progress: progress.step }),
+        ),
+      );
       const mirror = providerMirror();
       emit(renderPlan(plan, mirror === undefined ? 'the public registry' : `the filesystem mirror ${mirror}`));
     } finally {
@@ -148,11 +169,15 @@ async function main(): Promise<number> {
       await emulator?.stop();
     }
 
-    progress.step(`throttled fleet rotation: ${SETTINGS.fleet.secrets} secrets, one IAM call in ${SETTINGS.fleet.throttleEvery} throttled`);
+    progress.step(
+      `throttled fleet rotation: ${SETTINGS.fleet.secrets} secrets, one IAM call in ${SETTINGS.fleet.throttleEvery} throttled`,
+    );
     const fleet = await measureThrottledFleet({ ...SETTINGS.fleet, timeoutMs: SETTINGS.fleetTimeoutMs });
     const violations = fleet.status === 'measured' ? fleet.result.violations.length : 0;
     if (fleet.status === 'failed' || violations > 0) failures++;
-    progress.step(`throttled fleet rotation: ${fleet.status}${violations > 0 ? `, ${violations} invariant violation(s)` : ''}`);
+    progress.step(
+      `throttled fleet rotation: ${fleet.status}${violations > 0 ? `, ${violations} invariant violation(s)` : ''}`,
+    );
     emit(renderFleet(fleet, SETTINGS.fleet));
 
     const header = renderHeader({
@@ -163,7 +188,9 @@ async function main(): Promise<number> {
       commands: commands(),
     });
     fs.writeFileSync(REPORT_FILE, `${[header, ...sections].map((lines) => lines.join('\n')).join('\n')}`);
-    progress.step(`wrote ${path.relative(process.cwd(), REPORT_FILE) || REPORT_FILE}${failures > 0 ? `; ${failures} measurement(s) failed` : ''}`);
+    progress.step(
+      `wrote ${path.relative(process.cwd(), REPORT_FILE) || REPORT_FILE}${failures > 0 ? `; ${failures} measurement(s) failed` : ''}`,
+    );
     return failures > 0 ? 1 : 0;
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });

@@ -24,7 +24,9 @@ chmodSync(bundlePath, 0o755);
 
 const bundle = readFileSync(bundlePath);
 if (/require\("(?:cdktf|@cdktf\/[^"]*|constructs)"\)/.test(bundle.toString('utf8'))) {
-  throw new Error('the CLI bundle requires cdktf or its provider bindings: something under cli/ imports lib/ or main.ts');
+  throw new Error(
+    'the CLI bundle requires cdktf or its provider bindings: something under cli/ imports lib/ or main.ts',
+  );
 }
 const shown = relative(process.cwd(), bundlePath).startsWith('..') ? bundlePath : relative(process.cwd(), bundlePath);
 console.log(`bundle ${shown}: ${bundle.length} bytes`);

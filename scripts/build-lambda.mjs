@@ -19,7 +19,12 @@ function zipTimestamp() {
   const instant = /^\d+$/.test(sourceDateEpoch) ? Math.max(Number(sourceDateEpoch) * 1000, dosEpoch) : dosEpoch;
   const utc = new Date(instant);
   return new Date(
-    utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate(), utc.getUTCHours(), utc.getUTCMinutes(), utc.getUTCSeconds(),
+    utc.getUTCFullYear(),
+    utc.getUTCMonth(),
+    utc.getUTCDate(),
+    utc.getUTCHours(),
+    utc.getUTCMinutes(),
+    utc.getUTCSeconds(),
   );
 }
 

@@ -1,11 +1,6 @@
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY, USER_TAG_KEY } from '../contract';
-import {
-  MissingUserTagError,
-  RotationNotEnabledError,
-  UnknownVersionError,
-  VersionNotPendingError,
-} from '../errors';
+import { MissingUserTagError, RotationNotEnabledError, UnknownVersionError, VersionNotPendingError } from '../errors';
 import type { RotationRequest } from '../rotation-request';
 import { secretNameOf } from './name';
 
@@ -45,7 +40,10 @@ export async function describeSecret(secretsManager: SecretsManagerClient, secre
 }
 
 /** The version that holds `stage`, if any. */
-export function versionWithStage(secret: Pick<SecretMetadata, 'versionIdsToStages'>, stage: string): string | undefined {
+export function versionWithStage(
+  secret: Pick<SecretMetadata, 'versionIdsToStages'>,
+  stage: string,
+): string | undefined {
   return Object.entries(secret.versionIdsToStages).find(([, stages]) => stages.includes(stage))?.[0];
 }
 

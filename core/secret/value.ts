@@ -23,8 +23,13 @@ export type VersionLabel = 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS';
  * @throws InvalidSecretError if the value is missing, not JSON, not a JSON object, or username / accesskey /
  * secretkey is present but not a string. The messages never quote the value.
  */
-export function parseSecretValue(secretString: string | undefined, label: VersionLabel, scope: RotationScope): KeySecretValue {
-  const invalid = (problem: string): InvalidSecretError => new InvalidSecretError(scope, `the ${label} value ${problem}`);
+export function parseSecretValue(
+  secretString: string | undefined,
+  label: VersionLabel,
+  scope: RotationScope,
+): KeySecretValue {
+  const invalid = (problem: string): InvalidSecretError =>
+    new InvalidSecretError(scope, `the ${label} value ${problem}`);
   if (secretString === undefined) {
     throw invalid('has no SecretString');
   }
@@ -36,7 +41,9 @@ export function parseSecretValue(secretString: string | undefined, label: Versio
     throw invalid('is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalid(`is not a JSON object (it is ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`})`);
+    throw invalid(
+      `is not a JSON object (it is ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`})`,
+    );
   }
   const fields = parsed as Record<string, unknown>;
   const stringField = (name: 'username' | 'accesskey' | 'secretkey'): string | undefined => {
@@ -45,11 +52,18 @@ export function parseSecretValue(secretString: string | undefined, label: Versio
       return undefined; // a placeholder such as {"accesskey": ""} names no key
     }
     if (typeof value !== 'string') {
-      throw invalid(`has a ${name} field that is not a string (it is ${value === null ? 'null' : `a ${typeof value}`})`);
+      throw invalid(
+        `has a ${name} field that is not a string (it is ${value === null ? 'null' : `a ${typeof value}`})`,
+      );
     }
     return value;
   };
-  return { fields, username: stringField('username'), accesskey: stringField('accesskey'), secretkey: stringField('secretkey') };
+  return {
+    fields,
+    username: stringField('username'),
+    accesskey: stringField('accesskey'),
+    secretkey: stringField('secretkey'),
+  };
 }
 
 /**
@@ -69,7 +83,10 @@ export function assertValueNamesUser(
   }
   if (value.username !== userName) {
     const named = value.username === undefined ? 'no user' : `user ${JSON.stringify(value.username)}`;
-    throw new UserMismatchError(scope, `the ${label} value names ${named} but the secret's tag names user ${JSON.stringify(userName)}`);
+    throw new UserMismatchError(
+      scope,
+      `the ${label} value names ${named} but the secret's tag names user ${JSON.stringify(userName)}`,
+    );
   }
 }
 

@@ -11,7 +11,10 @@ import { PENDING } from './metadata';
 import { parseSecretValue, type KeySecretValue, type VersionLabel } from './value';
 
 /** Whether this rotation's AWSPENDING version already has a value (createSecret ran before). */
-export async function pendingValueExists(secretsManager: SecretsManagerClient, request: RotationRequest): Promise<boolean> {
+export async function pendingValueExists(
+  secretsManager: SecretsManagerClient,
+  request: RotationRequest,
+): Promise<boolean> {
   return (await readPendingVersion(secretsManager, request)) !== undefined;
 }
 
@@ -19,7 +22,10 @@ export async function pendingValueExists(secretsManager: SecretsManagerClient, r
  * The access key id this rotation's AWSPENDING value names: undefined if it has no value yet, '' if the value
  * names no key we can read.
  */
-export async function pendingKeyId(secretsManager: SecretsManagerClient, request: RotationRequest): Promise<string | undefined> {
+export async function pendingKeyId(
+  secretsManager: SecretsManagerClient,
+  request: RotationRequest,
+): Promise<string | undefined> {
   const pending = await readPendingVersion(secretsManager, request);
   if (pending === undefined) {
     return undefined;
@@ -32,8 +38,15 @@ export async function pendingKeyId(secretsManager: SecretsManagerClient, request
 }
 
 /** This rotation's AWSPENDING version, or undefined while it has no value. */
-function readPendingVersion(secretsManager: SecretsManagerClient, request: RotationRequest): Promise<GetSecretValueCommandOutput | undefined> {
-  return getSecretValueIfAny(secretsManager, { SecretId: request.secretId, VersionId: request.token, VersionStage: PENDING });
+function readPendingVersion(
+  secretsManager: SecretsManagerClient,
+  request: RotationRequest,
+): Promise<GetSecretValueCommandOutput | undefined> {
+  return getSecretValueIfAny(secretsManager, {
+    SecretId: request.secretId,
+    VersionId: request.token,
+    VersionStage: PENDING,
+  });
 }
 
 /**

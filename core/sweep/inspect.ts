@@ -75,7 +75,11 @@ export async function inspectSecret(
 
   const keyIdOf = async (label: VersionLabel, versionId: string | undefined): Promise<string | undefined> => {
     if (versionId === undefined) return undefined;
-    const response = await getSecretValueIfAny(secretsManager, { SecretId: secret.arn, VersionId: versionId, VersionStage: label });
+    const response = await getSecretValueIfAny(secretsManager, {
+      SecretId: secret.arn,
+      VersionId: versionId,
+      VersionStage: label,
+    });
     if (response === undefined) return undefined;
     try {
       return parseSecretValue(response.SecretString, label, { secretId: secret.arn, step: 'sweep' }).accesskey;
@@ -92,15 +96,24 @@ export async function inspectSecret(
   let pendingKeyId: string | undefined;
   if (pendingVersionId !== undefined && pendingVersionId !== currentVersion) {
     pendingKeyId = await keyIdOf(PENDING, pendingVersionId);
-    pendingVersion = { id: pendingVersionId, createdAt: await versionCreatedAt(secretsManager, secret.arn, pendingVersionId) };
+    pendingVersion = {
+      id: pendingVersionId,
+      createdAt: await versionCreatedAt(secretsManager, secret.arn, pendingVersionId),
+    };
   }
 
   let previousKeyLastUse: SecretInspection['previousKeyLastUse'];
   let previousKeyLastUseError: string | undefined;
   if (previousKeyId !== undefined && previousKeyId !== currentKeyId && keys?.some((key) => key.id === previousKeyId)) {
     try {
-      const { AccessKeyLastUsed: lastUsed } = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: previousKeyId }));
-      previousKeyLastUse = { date: lastUsed?.LastUsedDate, service: knownOrUndefined(lastUsed?.ServiceName), region: knownOrUndefined(lastUsed?.Region) };
+      const { AccessKeyLastUsed: lastUsed } = await iam.send(
+        new GetAccessKeyLastUsedCommand({ AccessKeyId: previousKeyId }),
+      );
+      previousKeyLastUse = {
+        date: lastUsed?.LastUsedDate,
+        service: knownOrUndefined(lastUsed?.ServiceName),
+        region: knownOrUndefined(lastUsed?.Region),
+      };
     } catch (error) {
       previousKeyLastUse = 'unknown';
       previousKeyLastUseError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -121,7 +134,8 @@ export async function inspectSecret(
 }
 
 /** IAM writes N/A for a key never used. */
-const knownOrUndefined = (value: string | undefined): string | undefined => (value === undefined || value === 'N/A' ? undefined : value);
+const knownOrUndefined = (value: string | undefined): string | undefined =>
+  value === undefined || value === 'N/A' ? undefined : value;
 
 /** The user's keys, and the name IAM lists them under if it is not `userName`; undefined when IAM has no such user. */
 async function listKeys(
@@ -132,7 +146,9 @@ async function listKeys(
     const { keys, otherName } = await listUserKeys(iam, userName);
     return {
       keys: keys.flatMap((key) =>
-        key.AccessKeyId === undefined ? [] : [{ id: key.AccessKeyId, status: key.Status ?? 'Unknown', createdAt: key.CreateDate }],
+        key.AccessKeyId === undefined
+          ? []
+          : [{ id: key.AccessKeyId, status: key.Status ?? 'Unknown', createdAt: key.CreateDate }],
       ),
       ...(otherName === undefined ? {} : { userNameInIam: otherName }),
     };
@@ -142,10 +158,16 @@ async function listKeys(
   }
 }
 
-async function versionCreatedAt(secretsManager: SecretsManagerClient, secretArn: string, versionId: string): Promise<Date | undefined> {
+async function versionCreatedAt(
+  secretsManager: SecretsManagerClient,
+  secretArn: string,
+  versionId: string,
+): Promise<Date | undefined> {
   let nextToken: string | undefined;
   do {
-    const page = await secretsManager.send(new ListSecretVersionIdsCommand({ SecretId: secretArn, NextToken: nextToken }));
+    const page = await secretsManager.send(
+      new ListSecretVersionIdsCommand({ SecretId: secretArn, NextToken: nextToken }),
+    );
     const version = page.Versions?.find((candidate) => candidate.VersionId === versionId);
     if (version !== undefined) return version.CreatedDate;
     nextToken = page.NextToken;

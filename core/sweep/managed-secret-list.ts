@@ -34,7 +34,11 @@ export async function listManagedSecrets(
   let nextToken: string | undefined;
   do {
     const page = await secretsManager.send(
-      new ListSecretsCommand({ Filters: [{ Key: 'tag-key', Values: [USER_TAG_KEY] }], MaxResults: PAGE_SIZE, NextToken: nextToken }),
+      new ListSecretsCommand({
+        Filters: [{ Key: 'tag-key', Values: [USER_TAG_KEY] }],
+        MaxResults: PAGE_SIZE,
+        NextToken: nextToken,
+      }),
     );
     for (const entry of page.SecretList ?? []) {
       if (entry.ARN !== undefined && isManaged(entry.ARN)) secrets.push(toManagedSecret(entry, entry.ARN));

@@ -1,15 +1,30 @@
-import { CreateAccessKeyCommand, DeleteAccessKeyCommand, type AccessKeyMetadata, type IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  DeleteAccessKeyCommand,
+  type AccessKeyMetadata,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { keysCreatedDuring, mayStillRun, parseAttemptMarker, writeAttemptMarker } from '../attempt-marker';
 import { isNoSuchEntity } from '../../core/aws-errors';
 import type { Dependencies, StepInput } from '../dependencies';
-import { AttemptInProgressError, UnexpectedResponseError, UnmanagedKeyError, UserNotFoundError } from '../../core/errors';
+import {
+  AttemptInProgressError,
+  UnexpectedResponseError,
+  UnmanagedKeyError,
+  UserNotFoundError,
+} from '../../core/errors';
 import type { RotationRequest } from '../../core/rotation-request';
 import { chooseKeyToFree, MAX_KEYS_PER_USER } from '../../core/key-slots';
 import { describeError } from '../logger';
 import { userNameCaseError } from '../../core/managed-secrets';
 import { CURRENT, managedUserName, PENDING, PREVIOUS } from '../../core/secret/metadata';
-import { assertValueNamesUser, IGNORED_MASTER_ARN_FIELD, nextSecretValue, type KeySecretValue } from '../../core/secret/value';
+import {
+  assertValueNamesUser,
+  IGNORED_MASTER_ARN_FIELD,
+  nextSecretValue,
+  type KeySecretValue,
+} from '../../core/secret/value';
 import { pendingKeyId, pendingValueExists, readStagedKeyId, readStagedValue } from '../../core/secret/versions';
 import { listUserKeys, type UserKeys } from '../../core/user-keys';
 
@@ -40,7 +55,10 @@ export type CreateSecretDependencies = Pick<Dependencies, 'secretsManager' | 'ia
  * after all) before its error is rethrown. None of the errors above happens after an IAM write other than
  * the deletion of orphans, but those about CreateAccessKey's answer.
  */
-export async function createSecret({ request, metadata, deadline }: StepInput, deps: CreateSecretDependencies): Promise<void> {
+export async function createSecret(
+  { request, metadata, deadline }: StepInput,
+  deps: CreateSecretDependencies,
+): Promise<void> {
   const { secretsManager, iam, logger, clock } = deps;
   if (await pendingValueExists(secretsManager, request)) {
     logger.info('the AWSPENDING version already has a value; nothing to do', { outcome: 'already-created' });
@@ -52,7 +70,9 @@ export async function createSecret({ request, metadata, deadline }: StepInput, d
   if (current !== undefined) {
     assertValueNamesUser(current, userName, CURRENT, request);
     if (IGNORED_MASTER_ARN_FIELD in current.fields) {
-      logger.warn(`ignoring the ${IGNORED_MASTER_ARN_FIELD} field: the function's own role makes the IAM calls`, { user: userName });
+      logger.warn(`ignoring the ${IGNORED_MASTER_ARN_FIELD} field: the function's own role makes the IAM calls`, {
+        user: userName,
+      });
     }
   }
   const currentKeyId = current?.accesskey;
@@ -64,7 +84,11 @@ export async function createSecret({ request, metadata, deadline }: StepInput, d
   const orphans = orphansOfEarlierAttempts({ request, metadata }, deps, listedKeys, currentKeyId);
   for (const accessKeyId of orphans) {
     await deleteAccessKey(iam, userName, accessKeyId);
-    logger.info('deleted a key an interrupted attempt of this rotation left behind', { user: userName, accessKeyId, reason: 'orphan' });
+    logger.info('deleted a key an interrupted attempt of this rotation left behind', {
+      user: userName,
+      accessKeyId,
+      reason: 'orphan',
+    });
   }
   const keys = listedKeys.filter((key) => key.AccessKeyId === undefined || !orphans.includes(key.AccessKeyId));
   // Only a full user needs the AWSPREVIOUS key id, to tell which key to free.
@@ -83,7 +107,11 @@ export async function createSecret({ request, metadata, deadline }: StepInput, d
   }
   if (decision.kind === 'delete') {
     await deleteAccessKey(iam, userName, decision.accessKeyId);
-    logger.info('deleted an access key to free a slot', { user: userName, accessKeyId: decision.accessKeyId, reason: decision.reason });
+    logger.info('deleted an access key to free a slot', {
+      user: userName,
+      accessKeyId: decision.accessKeyId,
+      reason: decision.reason,
+    });
   }
 
   const start = clock.now();
@@ -147,7 +175,11 @@ async function createAndStoreKey(
   }
   logger.info('created an access key', { user: userName, accessKeyId });
   if ((created.$metadata?.attempts ?? 1) > 1) {
-    await deleteKeysOfLostAnswers(deps, request, userName, { accessKeyId, currentKeyId: currentValue?.accesskey, attemptStart });
+    await deleteKeysOfLostAnswers(deps, request, userName, {
+      accessKeyId,
+      currentKeyId: currentValue?.accesskey,
+      attemptStart,
+    });
   }
 
   try {
@@ -203,7 +235,9 @@ async function closeAttemptMarker(
   try {
     await writeAttemptMarker(secretsManager, request, { token: request.token, start, end: clock.now(), ended: true });
   } catch (error) {
-    logger.warn('could not mark the failed attempt as ended; a retry waits for its deadline', { error: describeError(error) });
+    logger.warn('could not mark the failed attempt as ended; a retry waits for its deadline', {
+      error: describeError(error),
+    });
   }
 }
 
@@ -211,13 +245,19 @@ async function closeAttemptMarker(
  * @throws UserNotFoundError if IAM does not know the user.
  * @throws UnmanagedSecretError if IAM lists the keys under another name than the tag's (the user's in another case).
  */
-async function listAccessKeys(iam: IAMClient, userName: string, request: RotationRequest): Promise<AccessKeyMetadata[]> {
+async function listAccessKeys(
+  iam: IAMClient,
+  userName: string,
+  request: RotationRequest,
+): Promise<AccessKeyMetadata[]> {
   let listed: UserKeys;
   try {
     listed = await listUserKeys(iam, userName);
   } catch (error) {
     if (isNoSuchEntity(error)) {
-      throw new UserNotFoundError(request, `IAM user ${userName} (named by the secret's tag) does not exist`, { cause: error });
+      throw new UserNotFoundError(request, `IAM user ${userName} (named by the secret's tag) does not exist`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -277,7 +317,10 @@ async function deleteUnstoredKey(
 ): Promise<void> {
   try {
     if ((await pendingKeyId(secretsManager, request)) === accessKeyId) {
-      logger.warn('PutSecretValue reported a failure but the new key was stored; keeping it', { user: userName, accessKeyId });
+      logger.warn('PutSecretValue reported a failure but the new key was stored; keeping it', {
+        user: userName,
+        accessKeyId,
+      });
       return;
     }
     await deleteAccessKey(iam, userName, accessKeyId);

@@ -9,7 +9,14 @@ import type { RotationRequest } from '../../core/rotation-request';
 import { describeError, type Logger } from '../logger';
 import { userNameCaseError } from '../../core/managed-secrets';
 import { previousKeyPolicyOf } from '../../core/previous-key-policy';
-import { CURRENT, managedUserName, PENDING, PREVIOUS, type SecretMetadata, versionWithStage } from '../../core/secret/metadata';
+import {
+  CURRENT,
+  managedUserName,
+  PENDING,
+  PREVIOUS,
+  type SecretMetadata,
+  versionWithStage,
+} from '../../core/secret/metadata';
 import { assertValueNamesUser } from '../../core/secret/value';
 import { readPendingValue, readStagedKeyId } from '../../core/secret/versions';
 import { listUserKeys } from '../../core/user-keys';
@@ -29,7 +36,10 @@ export type FinishSecretDependencies = Pick<Dependencies, 'secretsManager' | 'ia
  * @throws UserMismatchError if the AWSPENDING value does not name the tagged user.
  * AWS errors pass through (UpdateAccessKey's only after the labels have moved).
  */
-export async function finishSecret({ request, metadata, config }: StepInput, deps: FinishSecretDependencies): Promise<void> {
+export async function finishSecret(
+  { request, metadata, config }: StepInput,
+  deps: FinishSecretDependencies,
+): Promise<void> {
   const { secretsManager, logger } = deps;
   const userName = managedUserName(request, metadata);
   // Refuses to promote a version without a complete value, or one naming another user.
@@ -54,9 +64,17 @@ export async function finishSecret({ request, metadata, config }: StepInput, dep
     }),
   );
   await secretsManager.send(
-    new UpdateSecretVersionStageCommand({ SecretId: request.secretId, VersionStage: PENDING, RemoveFromVersionId: request.token }),
+    new UpdateSecretVersionStageCommand({
+      SecretId: request.secretId,
+      VersionStage: PENDING,
+      RemoveFromVersionId: request.token,
+    }),
   );
-  logger.info('the new key is AWSCURRENT', { user: userName, accessKeyId: pending.accesskey, previousVersion: currentVersionId });
+  logger.info('the new key is AWSCURRENT', {
+    user: userName,
+    accessKeyId: pending.accesskey,
+    previousVersion: currentVersionId,
+  });
 
   if (previousKeyId === undefined || previousKeyId === pending.accesskey) {
     logger.info('no previous key to act on', { user: userName, outcome: 'finished' });
@@ -93,7 +111,10 @@ function secretPolicy(metadata: SecretMetadata, config: RotationConfig, logger: 
  * case: the tag binds no one), before the previous key is deactivated.
  * AWS errors pass through; a retry can then finish the rest.
  */
-export async function finishRemainingWork({ request, metadata, config }: StepInput, deps: FinishSecretDependencies): Promise<void> {
+export async function finishRemainingWork(
+  { request, metadata, config }: StepInput,
+  deps: FinishSecretDependencies,
+): Promise<void> {
   const { secretsManager, logger } = deps;
   const userName = managedUserName(request, metadata);
   const done: string[] = [];
@@ -104,7 +125,11 @@ export async function finishRemainingWork({ request, metadata, config }: StepInp
   }
   if (metadata.versionIdsToStages[request.token]?.includes(PENDING)) {
     await secretsManager.send(
-      new UpdateSecretVersionStageCommand({ SecretId: request.secretId, VersionStage: PENDING, RemoveFromVersionId: request.token }),
+      new UpdateSecretVersionStageCommand({
+        SecretId: request.secretId,
+        VersionStage: PENDING,
+        RemoveFromVersionId: request.token,
+      }),
     );
     done.push('removed AWSPENDING from the new version');
   }
@@ -115,11 +140,16 @@ export async function finishRemainingWork({ request, metadata, config }: StepInp
       done.push('deactivated the previous key');
     }
   }
-  logger.info(done.length === 0 ? 'the version is already AWSCURRENT; nothing left to finish' : 'finished what an earlier finishSecret left', {
-    user: userName,
-    done,
-    outcome: done.length === 0 ? 'already-current' : 'finished',
-  });
+  logger.info(
+    done.length === 0
+      ? 'the version is already AWSCURRENT; nothing left to finish'
+      : 'finished what an earlier finishSecret left',
+    {
+      user: userName,
+      done,
+      outcome: done.length === 0 ? 'already-current' : 'finished',
+    },
+  );
 }
 
 /**
@@ -132,7 +162,10 @@ async function activePreviousKeyId(
   userName: string,
 ): Promise<string | undefined> {
   const previousKeyId = await readStagedKeyId(secretsManager, request, PREVIOUS, logger);
-  if (previousKeyId === undefined || previousKeyId === (await readStagedKeyId(secretsManager, request, CURRENT, logger))) {
+  if (
+    previousKeyId === undefined ||
+    previousKeyId === (await readStagedKeyId(secretsManager, request, CURRENT, logger))
+  ) {
     return undefined;
   }
   const listed = await listUserKeys(iam, userName);
@@ -144,10 +177,18 @@ async function activePreviousKeyId(
 }
 
 /** Sets the key Inactive; a key that is already gone is nothing to deactivate. */
-async function deactivatePreviousKey({ iam, logger }: FinishSecretDependencies, userName: string, previousKeyId: string): Promise<void> {
+async function deactivatePreviousKey(
+  { iam, logger }: FinishSecretDependencies,
+  userName: string,
+  previousKeyId: string,
+): Promise<void> {
   try {
     await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: previousKeyId, Status: 'Inactive' }));
-    logger.info('deactivated the previous key', { user: userName, previousAccessKeyId: previousKeyId, outcome: 'finished' });
+    logger.info('deactivated the previous key', {
+      user: userName,
+      previousAccessKeyId: previousKeyId,
+      outcome: 'finished',
+    });
   } catch (error) {
     if (!isNoSuchEntity(error)) {
       logger.error('could not deactivate the previous key; a retry of finishSecret deactivates it', {

@@ -9,7 +9,10 @@ import { assertValueNamesUser } from '../../core/secret/value';
 import { readPendingValue } from '../../core/secret/versions';
 import { listUserKeys } from '../../core/user-keys';
 
-export type TestSecretDependencies = Pick<Dependencies, 'secretsManager' | 'iam' | 'createStsClient' | 'logger' | 'clock'>;
+export type TestSecretDependencies = Pick<
+  Dependencies,
+  'secretsManager' | 'iam' | 'createStsClient' | 'logger' | 'clock'
+>;
 
 /** New keys take seconds to reach every STS endpoint: wait a little first, then back off to a few seconds. */
 export const FIRST_RETRY_DELAY_MS = 500;
@@ -27,7 +30,10 @@ export const MAX_RETRY_DELAY_MS = 5_000;
  * IAM no longer has the key, which no retry can mend), or it authenticates as someone other than the managed user.
  * Other AWS errors pass through.
  */
-export async function testSecret({ request, metadata, config }: StepInput, deps: TestSecretDependencies): Promise<void> {
+export async function testSecret(
+  { request, metadata, config }: StepInput,
+  deps: TestSecretDependencies,
+): Promise<void> {
   const { secretsManager, createStsClient, logger } = deps;
   const userName = managedUserName(request, metadata);
   const pending = await readPendingValue(secretsManager, request);
@@ -64,7 +70,11 @@ export async function testSecret({ request, metadata, config }: StepInput, deps:
 }
 
 /** Whether IAM still lists the key; when IAM cannot say, assume it does (the original failure then stands). */
-async function keyStillExists({ iam, logger }: TestSecretDependencies, userName: string, accessKeyId: string): Promise<boolean> {
+async function keyStillExists(
+  { iam, logger }: TestSecretDependencies,
+  userName: string,
+  accessKeyId: string,
+): Promise<boolean> {
   try {
     return (await listUserKeys(iam, userName)).keys.some((key) => key.AccessKeyId === accessKeyId);
   } catch (error) {

@@ -10,7 +10,8 @@ export function isSweepRequest(event: unknown): boolean {
 
 /** @throws InvalidEventError unless the event is exactly SWEEP_EVENT: a sweep takes no parameters from its caller. */
 export function assertSweepEvent(event: unknown): void {
-  const fields = typeof event === 'object' && event !== null && !Array.isArray(event) ? (event as Record<string, unknown>) : {};
+  const fields =
+    typeof event === 'object' && event !== null && !Array.isArray(event) ? (event as Record<string, unknown>) : {};
   const keys = Object.keys(fields);
   if (keys.length === 1 && fields[SWEEP_KEY] === SWEEP_VALUE) return;
   const value = fields[SWEEP_KEY];

@@ -44,7 +44,12 @@ const SCOPE: RotationScope = { step: 'sweep' };
  * @throws InvalidEventError unless the event is exactly SWEEP_EVENT; ConfigurationError (bad environment or context);
  * AWS errors of ListSecrets and of publishing. Every failure is logged first.
  */
-export async function sweep(event: unknown, deps: Dependencies, env: Environment, context?: InvocationContext): Promise<SweepSummary> {
+export async function sweep(
+  event: unknown,
+  deps: Dependencies,
+  env: Environment,
+  context?: InvocationContext,
+): Promise<SweepSummary> {
   const { logger, clock } = deps;
   const deadline = invocationDeadline(clock.now(), context);
   logger.resetKeys();
@@ -56,7 +61,9 @@ export async function sweep(event: unknown, deps: Dependencies, env: Environment
     logger.setLevel(config.logLevel);
     const functionArn = ownFunctionArn(context, SCOPE);
     const functionName = functionArn.resource.replace(/^function:/, '');
-    const secrets = await listManagedSecrets(deps.secretsManager, (arn) => isManagedSecret(arn, config.managedSecrets, functionArn));
+    const secrets = await listManagedSecrets(deps.secretsManager, (arn) =>
+      isManagedSecret(arn, config.managedSecrets, functionArn),
+    );
     logger.info('sweep started', { secrets: secrets.length });
 
     const findings: Finding[] = [];
@@ -72,7 +79,11 @@ export async function sweep(event: unknown, deps: Dependencies, env: Environment
         const unbound = unboundSecretFinding(secret, config.managedSecrets);
         const outcome =
           unbound === undefined
-            ? await sweepSecret(dependenciesForSecret(deps, config.grantRoles, secret.arn, functionArn), secret, config.previousKeyPolicy)
+            ? await sweepSecret(
+                dependenciesForSecret(deps, config.grantRoles, secret.arn, functionArn),
+                secret,
+                config.previousKeyPolicy,
+              )
             : { findings: [unbound], deactivated: false };
         findings.push(...outcome.findings);
         if (outcome.deactivated) deactivated += 1;
@@ -86,13 +97,22 @@ export async function sweep(event: unknown, deps: Dependencies, env: Environment
         severity: 'error',
         secret: functionArn.resource,
         user: '',
-        message: `The sweep ran out of time with ${queue.length} of ${secrets.length} secrets unchecked (${queue.slice(0, 3).map((secret) => secret.name).join(', ')}${queue.length > 3 ? ', ...' : ''}). Split the users across more stacks.`,
+        message: `The sweep ran out of time with ${queue.length} of ${secrets.length} secrets unchecked (${queue
+          .slice(0, 3)
+          .map((secret) => secret.name)
+          .join(', ')}${queue.length > 3 ? ', ...' : ''}). Split the users across more stacks.`,
       });
     }
 
     for (const finding of findings) {
-      const log = finding.severity === 'error' ? logger.error : finding.severity === 'warning' ? logger.warn : logger.info;
-      log('sweep finding', { finding: formatFinding(finding), code: finding.code, secret: finding.secret, user: finding.user });
+      const log =
+        finding.severity === 'error' ? logger.error : finding.severity === 'warning' ? logger.warn : logger.info;
+      log('sweep finding', {
+        finding: formatFinding(finding),
+        code: finding.code,
+        secret: finding.secret,
+        user: finding.user,
+      });
     }
     const where = `${functionName} (account ${functionArn.account}, ${functionArn.region})`;
     const messages = notificationMessages(findings, where, clock.now());
@@ -111,7 +131,8 @@ export async function sweep(event: unknown, deps: Dependencies, env: Environment
       logger.warn('no notification topic is set (NOTIFICATION_TOPIC_ARN): the findings are only in this log');
     }
 
-    const count = (severity: Finding['severity']): number => findings.filter((finding) => finding.severity === severity).length;
+    const count = (severity: Finding['severity']): number =>
+      findings.filter((finding) => finding.severity === severity).length;
     const summary: SweepSummary = {
       secrets: secrets.length,
       checked,
@@ -165,7 +186,15 @@ async function sweepSecret(
       ? `AWS throttled the sweep's calls even after the SDK's retries; nothing was changed. If this recurs, other work shares the account's request quota at the sweep's hour (sweepHourUtc).`
       : `The role may read only the secrets of the stack's config: if the config does not list user ${secret.userName}, the secret was made outside the stack (delete it, or add the user); otherwise check the rotation role's permissions.`;
     return {
-      findings: [{ code: 'check-failed', severity: 'error', secret: secret.name, user: secret.userName, message: `The sweep could not check the secret (${cause}). ${advice} The next sweep tries again.` }],
+      findings: [
+        {
+          code: 'check-failed',
+          severity: 'error',
+          secret: secret.name,
+          user: secret.userName,
+          message: `The sweep could not check the secret (${cause}). ${advice} The next sweep tries again.`,
+        },
+      ],
       deactivated: false,
     };
   }
@@ -178,11 +207,19 @@ async function deactivate({ iam, logger }: Dependencies, deactivation: Deactivat
   const { accessKeyId, userName, finding } = deactivation;
   try {
     await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' }));
-    logger.info('deactivated the previous key', { user: userName, previousAccessKeyId: accessKeyId, code: finding.code });
+    logger.info('deactivated the previous key', {
+      user: userName,
+      previousAccessKeyId: accessKeyId,
+      code: finding.code,
+    });
     return finding;
   } catch (error) {
     if (isNoSuchEntity(error)) {
-      return { ...finding, severity: 'info', message: 'The previous key was deleted before the sweep could deactivate it. Nothing to do.' };
+      return {
+        ...finding,
+        severity: 'info',
+        message: 'The previous key was deleted before the sweep could deactivate it. Nothing to do.',
+      };
     }
     const { name, message } = describeError(error);
     return {
@@ -190,7 +227,7 @@ async function deactivate({ iam, logger }: Dependencies, deactivation: Deactivat
       severity: 'error',
       secret: finding.secret,
       user: userName,
-      message: `Could not deactivate the previous key (${String(name)}: ${String(message)}), so it stays Active. The next sweep retries${isThrottling(error) ? ' (IAM throttled the call even after the SDK\'s retries)' : '; check the rotation role\'s permissions'}.`,
+      message: `Could not deactivate the previous key (${String(name)}: ${String(message)}), so it stays Active. The next sweep retries${isThrottling(error) ? " (IAM throttled the call even after the SDK's retries)" : "; check the rotation role's permissions"}.`,
     };
   }
 }

@@ -5,7 +5,15 @@ import { IamAccessKeyRotationProps, iamAccessKeyRotationPropsProblems } from '..
 import { RepeatedKey, memberPath, scanJson } from '../validation/json-scan';
 import { AWS_PROVIDER_REGIONS, AWS_PROVIDER_VERSION } from '../validation/regions';
 import { StateBackend, stateBackendProblems } from './state-backend';
-import { RotationTarget, TargetDefaults, TargetDocument, TargetOptions, displayPath, resolveTargets, targetLabel } from './targets';
+import {
+  RotationTarget,
+  TargetDefaults,
+  TargetDocument,
+  TargetOptions,
+  displayPath,
+  resolveTargets,
+  targetLabel,
+} from './targets';
 import { AWS_REGION, show, terraformExpressionProblems } from '../validation/validation';
 
 /** Overrides the config file the app reads. */
@@ -41,7 +49,18 @@ export class ConfigError extends Error {
   }
 }
 
-type FieldType = 'string' | 'number' | 'boolean' | 'string-map' | 'string-list' | 'schedule' | 'users' | 'notifications' | 'backend' | 's3-backend' | 'targets';
+type FieldType =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'string-map'
+  | 'string-list'
+  | 'schedule'
+  | 'users'
+  | 'notifications'
+  | 'backend'
+  | 's3-backend'
+  | 'targets';
 type Shape = Record<string, FieldType>;
 
 const SCHEDULE_SHAPE: Shape = { automaticallyAfterDays: 'number', scheduleExpression: 'string', duration: 'string' };
@@ -129,7 +148,9 @@ export function loadRotationConfig(file: string): RotationConfig {
 
 function singleDeployment(config: AppConfig, source: string): RotationConfig {
   if (isTargetsConfig(config)) {
-    throw new ConfigError(source, ['`targets` lists one deployment per target, which only the app (main.ts) reads: this reads the config of one deployment (no `targets`)']);
+    throw new ConfigError(source, [
+      '`targets` lists one deployment per target, which only the app (main.ts) reads: this reads the config of one deployment (no `targets`)',
+    ]);
   }
   return config;
 }
@@ -189,7 +210,8 @@ function checkRotationConfig(
   const problems = [...textProblems];
   checkShape(document, DOCUMENT_SHAPE, '', { problems, nonFiniteNumbers });
   // Every string of the document, targets included: no config value may reach Terraform as an expression.
-  for (const { label, problem } of terraformExpressionProblems(document, '', false)) problems.push(`\`${displayPath(label, document)}\` ${problem}`);
+  for (const { label, problem } of terraformExpressionProblems(document, '', false))
+    problems.push(`\`${displayPath(label, document)}\` ${problem}`);
   // The value checks below assume the types are right, and every key known (none from Object.prototype).
   if (problems.length > textProblems.length) throw new ConfigError(source, problems);
   const { targets: targetDocuments, ...topLevel } = document as TargetDefaults & { targets?: TargetDocument[] };
@@ -199,20 +221,33 @@ function checkRotationConfig(
     if (problems.length > 0) throw new ConfigError(source, problems);
     return { targets };
   }
-  const { region, backend, ...rotation } = topLevel as { region?: string; backend?: StateBackend } & IamAccessKeyRotationProps;
+  const { region, backend, ...rotation } = topLevel as {
+    region?: string;
+    backend?: StateBackend;
+  } & IamAccessKeyRotationProps;
   problems.push(...deploymentProblems({ region, backend, rotation }));
   if (problems.length > 0) throw new ConfigError(source, problems);
   return { ...(region !== undefined ? { region } : {}), ...(backend !== undefined ? { backend } : {}), rotation };
 }
 
 /** The value checks of one deployment (the config's, or a target's merged over it), each naming a top-level key. */
-function deploymentProblems({ region, backend, rotation }: { region?: string; backend?: StateBackend; rotation: IamAccessKeyRotationProps }): string[] {
+function deploymentProblems({
+  region,
+  backend,
+  rotation,
+}: {
+  region?: string;
+  backend?: StateBackend;
+  rotation: IamAccessKeyRotationProps;
+}): string[] {
   const problems: string[] = [];
   if (typeof region === 'string' && !AWS_REGION.test(region)) {
     problems.push(`\`region\` must be an AWS region like us-east-1, got ${show(region)}`);
   } else if (typeof region === 'string' && !AWS_PROVIDER_REGIONS.includes(region)) {
     // Terraform would fail only at plan, with `invalid AWS Region`.
-    problems.push(`\`region\` must be a region the AWS provider ${AWS_PROVIDER_VERSION} knows (${AWS_PROVIDER_REGIONS.join(', ')}), got ${show(region)}`);
+    problems.push(
+      `\`region\` must be a region the AWS provider ${AWS_PROVIDER_VERSION} knows (${AWS_PROVIDER_REGIONS.join(', ')}), got ${show(region)}`,
+    );
   }
   if (rotation.users === undefined) problems.push('`users` is required: list the IAM users whose keys rotate');
   else problems.push(...iamAccessKeyRotationPropsProblems(rotation));
@@ -234,7 +269,9 @@ function deploymentProblems({ region, backend, rotation }: { region?: string; ba
 
 function checkShape(value: unknown, shape: Shape, path: string, findings: Findings): void {
   if (!isRecord(value)) {
-    findings.problems.push(`${path === '' ? 'the config' : `\`${path}\``} must be an object, got ${showAt(value, path, findings)}`);
+    findings.problems.push(
+      `${path === '' ? 'the config' : `\`${path}\``} must be an object, got ${showAt(value, path, findings)}`,
+    );
     return;
   }
   for (const [key, field] of Object.entries(value)) {
@@ -265,7 +302,8 @@ function checkField(value: unknown, type: FieldType, label: string, findings: Fi
       if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) wrong('a list of strings');
       return;
     case 'string-map':
-      if (!isRecord(value) || Object.values(value).some((item) => typeof item !== 'string')) wrong('an object of strings');
+      if (!isRecord(value) || Object.values(value).some((item) => typeof item !== 'string'))
+        wrong('an object of strings');
       return;
     case 'schedule':
       checkShape(value, SCHEDULE_SHAPE, label, findings);
@@ -298,7 +336,8 @@ function checkField(value: unknown, type: FieldType, label: string, findings: Fi
 
 /** A bad value for a message; a number JSON.parse made infinite as the file wrote it. */
 function showAt(value: unknown, path: string, findings: Findings): string {
-  const written = typeof value === 'number' && !Number.isFinite(value) ? findings.nonFiniteNumbers.get(path) : undefined;
+  const written =
+    typeof value === 'number' && !Number.isFinite(value) ? findings.nonFiniteNumbers.get(path) : undefined;
   return written ?? show(value);
 }
 

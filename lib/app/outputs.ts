@@ -2,8 +2,9 @@
 export const STACK_OUTPUTS = {
   secret_arns: 'ARN of each managed secret, by IAM user name.',
   rotation_function_arn: 'ARN of the rotation Lambda function.',
-  rotation_role_arn: 'ARN of the rotation function\'s execution role.',
-  notification_topic_arn: 'ARN of the SNS topic for rotation failures, the sweep\'s findings and the alarms (created, or `notifications.topicArn`).',
+  rotation_role_arn: "ARN of the rotation function's execution role.",
+  notification_topic_arn:
+    "ARN of the SNS topic for rotation failures, the sweep's findings and the alarms (created, or `notifications.topicArn`).",
 } as const;
 
 export type StackOutputName = keyof typeof STACK_OUTPUTS;

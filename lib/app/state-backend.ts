@@ -72,7 +72,10 @@ const BUCKET_NAME = /^[^\s/:]+$/;
 export function stateBackendProblems(backend: StateBackend, label = 'backend'): ValidationError[] {
   if (backend?.s3 === undefined) {
     return [
-      new ValidationError(label, `must set \`s3\`, the one backend offered here (for another, add its construct to your own stack), got ${show(backend)}`),
+      new ValidationError(
+        label,
+        `must set \`s3\`, the one backend offered here (for another, add its construct to your own stack), got ${show(backend)}`,
+      ),
     ];
   }
   return s3BackendProblems(backend.s3, `${label}.s3`);
@@ -85,19 +88,39 @@ function s3BackendProblems(s3: S3StateBackend, label: string): ValidationError[]
     if (value === undefined) return false;
     if (!isUnresolved(value)) return true;
     // Terraform reads the backend before anything else: no variables, no references.
-    problems.push(new ValidationError(`${label}.${field}`, `must be a literal: Terraform reads the backend before any variable or resource, got ${show(value)}`));
+    problems.push(
+      new ValidationError(
+        `${label}.${field}`,
+        `must be a literal: Terraform reads the backend before any variable or resource, got ${show(value)}`,
+      ),
+    );
     return false;
   };
   if (s3.bucket === undefined) problems.push(new ValidationError(`${label}.bucket`, 'is required'));
   else if (literal('bucket') && (typeof s3.bucket !== 'string' || !BUCKET_NAME.test(s3.bucket))) {
-    problems.push(new ValidationError(`${label}.bucket`, `must be a bucket name (not empty, no whitespace, no s3:// URL or ARN), got ${show(s3.bucket)}`));
+    problems.push(
+      new ValidationError(
+        `${label}.bucket`,
+        `must be a bucket name (not empty, no whitespace, no s3:// URL or ARN), got ${show(s3.bucket)}`,
+      ),
+    );
   }
   if (s3.key === undefined) problems.push(new ValidationError(`${label}.key`, 'is required'));
-  else if (literal('key') && (typeof s3.key !== 'string' || s3.key.trim() === '' || s3.key.startsWith('/') || s3.key.endsWith('/'))) {
-    problems.push(new ValidationError(`${label}.key`, `must be an object key that does not start or end with "/", got ${show(s3.key)}`));
+  else if (
+    literal('key') &&
+    (typeof s3.key !== 'string' || s3.key.trim() === '' || s3.key.startsWith('/') || s3.key.endsWith('/'))
+  ) {
+    problems.push(
+      new ValidationError(
+        `${label}.key`,
+        `must be an object key that does not start or end with "/", got ${show(s3.key)}`,
+      ),
+    );
   }
   if (literal('region') && (typeof s3.region !== 'string' || !AWS_REGION.test(s3.region))) {
-    problems.push(new ValidationError(`${label}.region`, `must be an AWS region like us-east-1, got ${show(s3.region)}`));
+    problems.push(
+      new ValidationError(`${label}.region`, `must be an AWS region like us-east-1, got ${show(s3.region)}`),
+    );
   }
   if (literal('dynamodbTable') && (typeof s3.dynamodbTable !== 'string' || s3.dynamodbTable.trim() === '')) {
     problems.push(new ValidationError(`${label}.dynamodbTable`, `must be a table name, got ${show(s3.dynamodbTable)}`));
@@ -118,7 +141,12 @@ function kmsKeyIdProblems(s3: S3StateBackend, label: string): ValidationError[] 
   }
   if ((s3.encrypt ?? DEFAULT_S3_BACKEND_ENCRYPT) === false) {
     // Terraform's S3 client sends the key only when encrypt is true; otherwise it would be silently ignored.
-    return [new ValidationError(`${label}.kmsKeyId`, `needs \`encrypt\` true (the default): the S3 backend ignores the key without it, got ${show(kmsKeyId)} with encrypt false`)];
+    return [
+      new ValidationError(
+        `${label}.kmsKeyId`,
+        `needs \`encrypt\` true (the default): the S3 backend ignores the key without it, got ${show(kmsKeyId)} with encrypt false`,
+      ),
+    ];
   }
   const keyRegion = KMS_ARN.exec(kmsKeyId)?.[1];
   if (keyRegion !== undefined && typeof region === 'string' && AWS_REGION.test(region) && keyRegion !== region) {

@@ -71,13 +71,20 @@ export interface RotationTarget {
 }
 
 /** The top-level keys of a config with `targets`, as the type checks leave them: the defaults every target inherits. */
-export type TargetDefaults = Partial<IamAccessKeyRotationProps> & { readonly region?: string; readonly backend?: StateBackend };
+export type TargetDefaults = Partial<IamAccessKeyRotationProps> & {
+  readonly region?: string;
+  readonly backend?: StateBackend;
+};
 
 /** One entry of `targets` as the type checks leave it. Its `name` is its id; `rotationName` overrides the top-level `name`. */
 export type TargetDocument = Omit<TargetDefaults, 'name'> & Partial<TargetOptions>;
 
 /** Checks of one deployment's values (lib/app/config.ts), each message labelled with a top-level key. */
-export type DeploymentProblems = (deployment: { region?: string; backend?: StateBackend; rotation: IamAccessKeyRotationProps }) => string[];
+export type DeploymentProblems = (deployment: {
+  region?: string;
+  backend?: StateBackend;
+  rotation: IamAccessKeyRotationProps;
+}) => string[];
 
 /** 40 keeps the default session name (`iam-key-rotation-<name>`) within STS's 64 characters. */
 const TARGET_NAME = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -120,7 +127,8 @@ export function targetLabel(index: number, target: unknown): string {
 export function displayPath(path: string, document: unknown): string {
   const match = /^targets\[(\d+)\]/.exec(path);
   if (match === null) return path;
-  const targets = typeof document === 'object' && document !== null ? (document as { targets?: unknown }).targets : undefined;
+  const targets =
+    typeof document === 'object' && document !== null ? (document as { targets?: unknown }).targets : undefined;
   const index = Number(match[1]);
   return `${targetLabel(index, Array.isArray(targets) ? targets[index] : undefined)}${path.slice(match[0].length)}`;
 }
@@ -145,7 +153,10 @@ export function targetStateKey(key: string, target: string): string {
  */
 export function targetProviderSettings(stack: Construct, target: RotationTarget): Partial<AwsProviderConfig> {
   const { roleArn, planRoleArn, sessionName, externalId } = target.assumeRole;
-  const arns: Partial<Record<ProviderRole, string>> = { deploy: roleArn, ...(planRoleArn !== undefined ? { plan: planRoleArn } : {}) };
+  const arns: Partial<Record<ProviderRole, string>> = {
+    deploy: roleArn,
+    ...(planRoleArn !== undefined ? { plan: planRoleArn } : {}),
+  };
   const choices = Object.keys(arns);
   const variable = new TerraformVariable(stack, PROVIDER_ROLE_VARIABLE, {
     type: 'string',
@@ -162,7 +173,13 @@ export function targetProviderSettings(stack: Construct, target: RotationTarget)
   });
   const roleArns = new TerraformLocal(stack, PROVIDER_ROLE_ARNS_LOCAL, arns);
   return {
-    assumeRole: [{ roleArn: Fn.lookup(roleArns.expression, variable.stringValue), sessionName, ...(externalId !== undefined ? { externalId } : {}) }],
+    assumeRole: [
+      {
+        roleArn: Fn.lookup(roleArns.expression, variable.stringValue),
+        sessionName,
+        ...(externalId !== undefined ? { externalId } : {}),
+      },
+    ],
     allowedAccountIds: [target.accountId],
     skipRequestingAccountId: false,
   };
@@ -180,20 +197,41 @@ export function resolveTargets(
 ): { targets: RotationTarget[]; problems: string[] } {
   const problems: string[] = [];
   if (defaults.users !== undefined) {
-    problems.push("`users` cannot be set next to `targets`: users live per target, in `targets[i].users` (the IAM users of that target's account)");
+    problems.push(
+      "`users` cannot be set next to `targets`: users live per target, in `targets[i].users` (the IAM users of that target's account)",
+    );
   }
   if (documents.length === 0) problems.push('`targets` must list at least one target, got []');
   const { backend: sharedBackend, region: sharedRegion, users: _users, ...sharedRotation } = defaults;
-  if (sharedBackend !== undefined) problems.push(...stateBackendProblems(sharedBackend).map((problem) => problem.message));
+  if (sharedBackend !== undefined)
+    problems.push(...stateBackendProblems(sharedBackend).map((problem) => problem.message));
 
   const inherited = new Map<string, string[]>();
   const targets = documents.map((document, index): RotationTarget => {
     const label = targetLabel(index, document);
-    const { name, accountId, roleArn, planRoleArn, externalId, sessionName, rotationName, region: ownRegion, backend: ownBackend, ...overrides } = document;
+    const {
+      name,
+      accountId,
+      roleArn,
+      planRoleArn,
+      externalId,
+      sessionName,
+      rotationName,
+      region: ownRegion,
+      backend: ownBackend,
+      ...overrides
+    } = document;
     const region = ownRegion ?? sharedRegion;
     problems.push(...identityProblems(document, label, region));
-    if (region === undefined) problems.push(`\`${label}.region\` is required: the target's region (or set a top-level \`region\` that every target inherits)`);
-    const rotation = { ...sharedRotation, ...overrides, ...(rotationName !== undefined ? { name: rotationName } : {}) } as IamAccessKeyRotationProps;
+    if (region === undefined)
+      problems.push(
+        `\`${label}.region\` is required: the target's region (or set a top-level \`region\` that every target inherits)`,
+      );
+    const rotation = {
+      ...sharedRotation,
+      ...overrides,
+      ...(rotationName !== undefined ? { name: rotationName } : {}),
+    } as IamAccessKeyRotationProps;
     const ownKeys = new Set<string>([...Object.keys(document), 'users']);
     for (const problem of deploymentProblems({ region, backend: ownBackend, rotation })) {
       const { text, own } = targetProblem(problem, label, ownKeys);
@@ -233,35 +271,54 @@ function identityProblems(document: TargetDocument, label: string, region: strin
   const { name, accountId, roleArn, planRoleArn, externalId, sessionName } = document;
   if (name === undefined) problems.push(`\`${label}.name\` is required: the target's id, which names its stack`);
   else if (!TARGET_NAME.test(name)) {
-    problems.push(`\`${label}.name\` must be 1-40 lowercase letters, digits and '-', starting and ending with a letter or digit (it names the stack and its state), got ${show(name)}`);
+    problems.push(
+      `\`${label}.name\` must be 1-40 lowercase letters, digits and '-', starting and ending with a letter or digit (it names the stack and its state), got ${show(name)}`,
+    );
   }
-  if (accountId === undefined) problems.push(`\`${label}.accountId\` is required: the AWS account the target deploys to`);
-  else if (!ACCOUNT_ID.test(accountId)) problems.push(`\`${label}.accountId\` must be a 12-digit AWS account id, got ${show(accountId)}`);
-  if (roleArn === undefined) problems.push(`\`${label}.roleArn\` is required: the role Terraform assumes to deploy the target`);
+  if (accountId === undefined)
+    problems.push(`\`${label}.accountId\` is required: the AWS account the target deploys to`);
+  else if (!ACCOUNT_ID.test(accountId))
+    problems.push(`\`${label}.accountId\` must be a 12-digit AWS account id, got ${show(accountId)}`);
+  if (roleArn === undefined)
+    problems.push(`\`${label}.roleArn\` is required: the role Terraform assumes to deploy the target`);
   else problems.push(...roleArnProblems(`${label}.roleArn`, roleArn, accountId, region));
   if (planRoleArn !== undefined) {
     problems.push(...roleArnProblems(`${label}.planRoleArn`, planRoleArn, accountId, region));
     if (planRoleArn === roleArn) {
-      problems.push(`\`${label}.planRoleArn\` must differ from \`roleArn\` (plans assume it so that they never hold deploy power), got ${show(planRoleArn)}`);
+      problems.push(
+        `\`${label}.planRoleArn\` must differ from \`roleArn\` (plans assume it so that they never hold deploy power), got ${show(planRoleArn)}`,
+      );
     }
   }
   if (sessionName !== undefined && !SESSION_NAME.test(sessionName)) {
-    problems.push(`\`${label}.sessionName\` must be 2-64 characters of letters, digits and _+=,.@-, got ${show(sessionName)}`);
+    problems.push(
+      `\`${label}.sessionName\` must be 2-64 characters of letters, digits and _+=,.@-, got ${show(sessionName)}`,
+    );
   }
   if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
-    problems.push(`\`${label}.externalId\` must be 2-1224 characters of letters, digits and _+=,.@:/-, got ${show(externalId)}`);
+    problems.push(
+      `\`${label}.externalId\` must be 2-1224 characters of letters, digits and _+=,.@:/-, got ${show(externalId)}`,
+    );
   }
   return problems;
 }
 
 /** A target's role: an IAM role ARN with no wildcard or expression in its path, in `accountId` and the region's partition. */
-function roleArnProblems(key: string, arn: string, accountId: string | undefined, region: string | undefined): string[] {
+function roleArnProblems(
+  key: string,
+  arn: string,
+  accountId: string | undefined,
+  region: string | undefined,
+): string[] {
   const match = ROLE_ARN.exec(arn);
-  if (match === null) return [`\`${key}\` must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>), got ${show(arn)}`];
+  if (match === null)
+    return [`\`${key}\` must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>), got ${show(arn)}`];
   const [, partition, roleAccount, rolePath] = match;
   const problems: string[] = [];
   if (ROLE_PATH_WILDCARD.test(rolePath)) {
-    problems.push(`\`${key}\` must name one role: no \`*\`, \`?\`, \`\${\` or \`%{\` in its path (a wildcard in a policy, an expression in Terraform), got ${show(arn)}`);
+    problems.push(
+      `\`${key}\` must name one role: no \`*\`, \`?\`, \`\${\` or \`%{\` in its path (a wildcard in a policy, an expression in Terraform), got ${show(arn)}`,
+    );
   }
   if (accountId !== undefined && ACCOUNT_ID.test(accountId) && roleAccount !== accountId) {
     problems.push(
@@ -299,7 +356,10 @@ function crossTargetProblems(documents: readonly TargetDocument[], targets: read
     }
     const rotationName = target.rotation.name ?? DEFAULT_ROTATION_NAME;
     // IAM role names, like user names, are unique in an account ignoring case.
-    const sameRole = typeof target.accountId === 'string' ? earlier(roles, `${target.accountId}\n${String(rotationName).toLowerCase()}`) : undefined;
+    const sameRole =
+      typeof target.accountId === 'string'
+        ? earlier(roles, `${target.accountId}\n${String(rotationName).toLowerCase()}`)
+        : undefined;
     if (sameRole !== undefined) {
       const given =
         documents[index].rotationName !== undefined
@@ -328,7 +388,9 @@ function crossTargetProblems(documents: readonly TargetDocument[], targets: read
     const s3 = target.backend?.s3;
     const sameState = s3 !== undefined ? earlier(states, `${s3.bucket}\n${s3.key}`) : undefined;
     if (sameState !== undefined && s3 !== undefined) {
-      problems.push(`\`${label}.backend.s3.key\` must differ from the state key of ${sameState} (each stack needs its own state), got ${show(s3.key)} in bucket ${show(s3.bucket)}`);
+      problems.push(
+        `\`${label}.backend.s3.key\` must differ from the state key of ${sameState} (each stack needs its own state), got ${show(s3.key)} in bucket ${show(s3.bucket)}`,
+      );
     }
   });
   return problems;
@@ -356,17 +418,31 @@ function secretScopeProblems(documents: readonly TargetDocument[], targets: read
   const scopes: SecretScope[] = [];
   targets.forEach((target, index) => {
     const { rotation } = target;
-    if (typeof target.accountId !== 'string' || typeof target.region !== 'string' || !Array.isArray(rotation.users)) return;
+    if (typeof target.accountId !== 'string' || typeof target.region !== 'string' || !Array.isArray(rotation.users))
+      return;
     const label = targetLabel(index, documents[index]);
     const rotationName = rotation.name ?? DEFAULT_ROTATION_NAME;
     const prefix = rotation.secretNamePrefix ?? `${rotationName}/`;
     const given =
-      documents[index].secretNamePrefix !== undefined ? '' : rotation.secretNamePrefix !== undefined ? ' (the top-level one)' : ' (the default: the rotation name and "/")';
+      documents[index].secretNamePrefix !== undefined
+        ? ''
+        : rotation.secretNamePrefix !== undefined
+          ? ' (the top-level one)'
+          : ' (the default: the rotation name and "/")';
     const prefixKey = `\`${label}.secretNamePrefix\`${given}`;
     const names = rotation.users.flatMap((user, userIndex) =>
-      typeof user?.secretName === 'string' ? [{ key: `\`${label}.users[${userIndex}].secretName\``, name: user.secretName }] : [],
+      typeof user?.secretName === 'string'
+        ? [{ key: `\`${label}.users[${userIndex}].secretName\``, name: user.secretName }]
+        : [],
     );
-    const scope: SecretScope = { index, label, place: `${target.accountId}\n${target.region}`, prefix, prefixKey, names };
+    const scope: SecretScope = {
+      index,
+      label,
+      place: `${target.accountId}\n${target.region}`,
+      prefix,
+      prefixKey,
+      names,
+    };
     const where = `in the same account ${show(target.accountId)} and region ${show(target.region)}`;
     const why = "(each function's boundary would cover the other's secrets)";
     for (const other of scopes.filter((earlier) => earlier.place === scope.place)) {
@@ -378,11 +454,18 @@ function secretScopeProblems(documents: readonly TargetDocument[], targets: read
         continue;
       }
       for (const { key, name } of scope.names) {
-        if (name.startsWith(other.prefix)) problems.push(`${key} must not be under the secret-name prefix ${show(other.prefix)} of ${other.label} ${where} ${why}, got ${show(name)}`);
-        if (other.names.some((theirs) => theirs.name === name)) problems.push(`${key} must not be a secret of ${other.label} too, ${where} ${why}, got ${show(name)}`);
+        if (name.startsWith(other.prefix))
+          problems.push(
+            `${key} must not be under the secret-name prefix ${show(other.prefix)} of ${other.label} ${where} ${why}, got ${show(name)}`,
+          );
+        if (other.names.some((theirs) => theirs.name === name))
+          problems.push(`${key} must not be a secret of ${other.label} too, ${where} ${why}, got ${show(name)}`);
       }
       for (const { key, name } of other.names) {
-        if (name.startsWith(scope.prefix)) problems.push(`${key} must not be under the secret-name prefix ${show(scope.prefix)} of ${scope.label} ${where} ${why}, got ${show(name)}`);
+        if (name.startsWith(scope.prefix))
+          problems.push(
+            `${key} must not be under the secret-name prefix ${show(scope.prefix)} of ${scope.label} ${where} ${why}, got ${show(name)}`,
+          );
       }
     }
     scopes.push(scope);
@@ -404,7 +487,9 @@ function targetProblem(problem: string, label: string, ownKeys: ReadonlySet<stri
   const isOwn = (key: string): boolean => ownKeys.has(targetKey(key));
   const leading = /^`([A-Za-z]\w*)/.exec(problem)?.[1];
   const text = problem
-    .replace(BACKTICKED_PATH, (whole, key: string, rest: string) => (isOwn(key) ? `\`${label}.${targetKey(key)}${rest}\`` : whole))
+    .replace(BACKTICKED_PATH, (whole, key: string, rest: string) =>
+      isOwn(key) ? `\`${label}.${targetKey(key)}${rest}\`` : whole,
+    )
     .replace(BARE_USER, (user) => `${label}.${user}`);
   if (leading === undefined) return { text: `${label}: ${text}`, own: true };
   return { text, own: isOwn(leading) };

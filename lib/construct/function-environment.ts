@@ -42,12 +42,19 @@ export const FUNCTION_ENVIRONMENT_VARIABLES: Readonly<Record<string, AllowedVari
 const REFUSAL_REASONS: readonly (readonly [RegExp, string])[] = [
   [/^NODE_OPTIONS$/, 'Node.js would load the code it names before the handler'],
   [/^AWS_LAMBDA_EXEC_WRAPPER$/, 'Lambda would run the script it names before the handler'],
-  [/^(NODE_EXTRA_CA_CERTS|AWS_CA_BUNDLE|SSL_CERT_FILE|SSL_CERT_DIR)$/, 'a certificate it trusts could let a proxy read the new keys'],
+  [
+    /^(NODE_EXTRA_CA_CERTS|AWS_CA_BUNDLE|SSL_CERT_FILE|SSL_CERT_DIR)$/,
+    'a certificate it trusts could let a proxy read the new keys',
+  ],
   [/^(https?_proxy|all_proxy|no_proxy)$/i, "it would send the function's calls, and the new keys, through a proxy"],
   [/^AWS_ENDPOINT_URL(_|$)/, "it would send the function's AWS calls, and the new keys, to another endpoint"],
-  [/^AWS_(CONFIG_FILE|SHARED_CREDENTIALS_FILE|PROFILE|DEFAULT_PROFILE)$/, 'it would change the credentials and endpoints the SDK uses'],
+  [
+    /^AWS_(CONFIG_FILE|SHARED_CREDENTIALS_FILE|PROFILE|DEFAULT_PROFILE)$/,
+    'it would change the credentials and endpoints the SDK uses',
+  ],
 ];
-const GENERAL_REASON = 'it has no documented use here, and an unknown variable could change what runs or where the new keys go';
+const GENERAL_REASON =
+  'it has no documented use here, and an unknown variable could change what runs or where the new keys go';
 
 // Lambda's limit: 4 KB for all variables, measured (as Lambda's error message shows) on the variables as compact JSON.
 // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
@@ -61,21 +68,30 @@ export function environmentBytes(environment: Record<string, string>): number {
  * Every problem with the user's variables for a function that also gets `own` (set by the construct from other
  * props, so the user may not set them). The allowed ones are short: the environment's size is the construct's own.
  */
-export function functionEnvironmentProblems(user: Record<string, string>, own: Record<string, string>, label: string): ValidationError[] {
+export function functionEnvironmentProblems(
+  user: Record<string, string>,
+  own: Record<string, string>,
+  label: string,
+): ValidationError[] {
   const problems: ValidationError[] = [];
   const allowedNames = Object.keys(FUNCTION_ENVIRONMENT_VARIABLES).join(', ');
   for (const [key, value] of Object.entries(user)) {
-    const allowed = Object.hasOwn(FUNCTION_ENVIRONMENT_VARIABLES, key) ? FUNCTION_ENVIRONMENT_VARIABLES[key] : undefined;
+    const allowed = Object.hasOwn(FUNCTION_ENVIRONMENT_VARIABLES, key)
+      ? FUNCTION_ENVIRONMENT_VARIABLES[key]
+      : undefined;
     if (Object.hasOwn(own, key)) {
       problems.push(new ValidationError(label, `must not set ${show(key)}: it comes from its own prop`));
     } else if (allowed === undefined) {
       const reason = REFUSAL_REASONS.find(([pattern]) => pattern.test(key))?.[1] ?? GENERAL_REASON;
-      problems.push(new ValidationError(label, `must not set ${show(key)}: ${reason}. Only ${allowedNames} may be set`));
+      problems.push(
+        new ValidationError(label, `must not set ${show(key)}: ${reason}. Only ${allowedNames} may be set`),
+      );
     } else if (typeof value !== 'string') {
       problems.push(new ValidationError(`${label}.${key}`, `must be a string, got ${show(value)}`));
     } else if (!isUnresolved(value)) {
       const problem = allowed.problem(value);
-      if (problem !== undefined) problems.push(new ValidationError(`${label}.${key}`, `${problem}, got ${show(value)}`));
+      if (problem !== undefined)
+        problems.push(new ValidationError(`${label}.${key}`, `${problem}, got ${show(value)}`));
     }
   }
   return problems;

@@ -18,8 +18,23 @@ import { AwsContext } from '../synthesis/aws-context';
 import { FunctionAlarms } from './function-alarms';
 import { NotificationOptions, NotificationTopic, notificationOptionsProblems } from './notifications';
 import { defaultFunctionZipPath } from '../../core/package-files';
-import { LONGEST_ARN_PARTS, LONGEST_DNS_SUFFIX, MANAGED_POLICIES_PER_ROLE, accountRootArn, alarmArn, policyJson, regionalArn, roleArn } from '../grants/policy';
-import { MAX_GRANT_ROLES, grantRoleArns, grantRoleCount, grantRoleNamePrefix, secretRoleArn } from '../grants/grant-role-count';
+import {
+  LONGEST_ARN_PARTS,
+  LONGEST_DNS_SUFFIX,
+  MANAGED_POLICIES_PER_ROLE,
+  accountRootArn,
+  alarmArn,
+  policyJson,
+  regionalArn,
+  roleArn,
+} from '../grants/policy';
+import {
+  MAX_GRANT_ROLES,
+  grantRoleArns,
+  grantRoleCount,
+  grantRoleNamePrefix,
+  secretRoleArn,
+} from '../grants/grant-role-count';
 import {
   effectivePreviousKeyPolicy,
   graceWithinIntervalProblem,
@@ -264,7 +279,12 @@ export class IamAccessKeyRotation extends Construct {
       zipPath: props.functionZipPath ?? defaultFunctionZipPath(),
       environment: {
         ...props.functionEnvironment,
-        ...ownEnvironment(props, stackManagedSecretEntries(props), Lazy.stringValue({ produce: () => topicArn }), grantRoles),
+        ...ownEnvironment(
+          props,
+          stackManagedSecretEntries(props),
+          Lazy.stringValue({ produce: () => topicArn }),
+          grantRoles,
+        ),
       },
       logRetentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_DAYS,
       tags,
@@ -292,7 +312,13 @@ export class IamAccessKeyRotation extends Construct {
       tags,
       context,
     });
-    this.rotationFailureAlert = new RotationFailureAlert(this, 'rotation-failed', { name, secretNamePatterns, topicArn, tags, context });
+    this.rotationFailureAlert = new RotationFailureAlert(this, 'rotation-failed', {
+      name,
+      secretNamePatterns,
+      topicArn,
+      tags,
+      context,
+    });
     this.alarms = new FunctionAlarms(this, 'alarms', {
       name,
       functionName: this.rotationFunction.function.functionName,
@@ -302,7 +328,9 @@ export class IamAccessKeyRotation extends Construct {
     });
     this.notifications.allowPublishers({
       ruleArns: this.rotationFailureAlert.ruleArns,
-      alarmArns: [this.alarms.errors, this.alarms.sweepMissing].map((alarm) => alarmArn(context.arnParts, alarm.alarmName)),
+      alarmArns: [this.alarms.errors, this.alarms.sweepMissing].map((alarm) =>
+        alarmArn(context.arnParts, alarm.alarmName),
+      ),
     });
 
     let kmsKeyArn: string | undefined;
@@ -332,7 +360,9 @@ export class IamAccessKeyRotation extends Construct {
           kmsKeyArn,
           recoveryWindowInDays: props.recoveryWindowInDays ?? DEFAULT_RECOVERY_WINDOW_DAYS,
           tags,
-          previousKeyPolicy: hasOwnPreviousKeyPolicy(user) ? formatPreviousKeyPolicy(effectivePreviousKeyPolicy(user, props)) : undefined,
+          previousKeyPolicy: hasOwnPreviousKeyPolicy(user)
+            ? formatPreviousKeyPolicy(effectivePreviousKeyPolicy(user, props))
+            : undefined,
           readers: readersOf(props.readers, user.readers),
           rotationRoleArn: secretRoleArn(context.arnParts, name, grantRoles, secretNameOf(props, user)),
           sameAccountReadersIn: encryption === 'aws-managed' ? context.accountId : undefined,
@@ -373,7 +403,8 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
   report(terraformExpressionProblems(props, '', true));
   const name = props.name ?? DEFAULT_NAME;
   check(() => checkResourceName(name, 'name'));
-  if (props.secretNamePrefix !== undefined) check(() => checkSecretNamePrefix(props.secretNamePrefix, 'secretNamePrefix'));
+  if (props.secretNamePrefix !== undefined)
+    check(() => checkSecretNamePrefix(props.secretNamePrefix, 'secretNamePrefix'));
   const prefix = secretNamePrefixOf(props);
   const userNames = new Set<string>();
   const secretNames = new Set<string>();
@@ -384,7 +415,10 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
     // IAM user names are unique case-insensitively: "Alice" and "alice" are the same user.
     const key = String(user.name).toLowerCase();
     if (hasName && userNames.has(key)) {
-      problems.push(new ValidationError(`users[${index}].name`, `must be unique (IAM ignores case), got ${show(user.name)} again`).message);
+      problems.push(
+        new ValidationError(`users[${index}].name`, `must be unique (IAM ignores case), got ${show(user.name)} again`)
+          .message,
+      );
     }
     if (hasName) userNames.add(key);
     // Without a name there is no default secret name to check.
@@ -392,19 +426,30 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
       const secretName = secretNameOf(props, user);
       if (user.secretName === undefined && /,/.test(secretName)) {
         // IAM allows ',' in user names, Secrets Manager not in secret names.
-        problems.push(new ValidationError(`users[${index}].secretName`, `must be set: the default ${show(secretName)} is not a valid secret name (no ',' allowed)`).message);
+        problems.push(
+          new ValidationError(
+            `users[${index}].secretName`,
+            `must be set: the default ${show(secretName)} is not a valid secret name (no ',' allowed)`,
+          ).message,
+        );
       } else {
         check(() => checkSecretName(secretName, `users[${index}].secretName`));
       }
       if (secretNames.has(secretName)) {
-        problems.push(new ValidationError(`users[${index}].secretName`, `must be unique, got ${show(secretName)} again`).message);
+        problems.push(
+          new ValidationError(`users[${index}].secretName`, `must be unique, got ${show(secretName)} again`).message,
+        );
       }
       secretNames.add(secretName);
     }
     if (user.schedule !== undefined) report(rotationScheduleProblems(user.schedule, `users[${index}].schedule`));
     if (user.readers !== undefined) report(readersProblems(user.readers, `users[${index}].readers`));
     if (Array.isArray(user.readers) || Array.isArray(props.readers)) {
-      const sizeProblem = secretPolicySizeProblem(readersOf(arrayOrNone(props.readers), arrayOrNone(user.readers)), `users[${index}].readers`, name);
+      const sizeProblem = secretPolicySizeProblem(
+        readersOf(arrayOrNone(props.readers), arrayOrNone(user.readers)),
+        `users[${index}].readers`,
+        name,
+      );
       if (sizeProblem !== undefined) problems.push(sizeProblem.message);
     }
     report(previousKeyOptionsProblems(user, `users[${index}].`));
@@ -417,14 +462,18 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
   const { testBudgetMs, logLevel, encryption, kmsKeyArn, readerArns } = props;
   report(previousKeyOptionsProblems(props, ''));
   if (props.notifications !== undefined) report(notificationOptionsProblems(props.notifications, 'notifications'));
-  if (props.sweepHourUtc !== undefined) check(() => checkIntegerInRange(props.sweepHourUtc as number, 0, 23, 'sweepHourUtc'));
+  if (props.sweepHourUtc !== undefined)
+    check(() => checkIntegerInRange(props.sweepHourUtc as number, 0, 23, 'sweepHourUtc'));
   if (testBudgetMs !== undefined) check(() => checkIntegerInRange(testBudgetMs, 1000, 50_000, 'testBudgetMs'));
   if (logLevel !== undefined) check(() => checkOneOf(logLevel, LOG_LEVELS, 'logLevel'));
   if (encryption !== undefined) check(() => checkOneOf(encryption, ENCRYPTIONS, 'encryption'));
   if (kmsKeyArn !== undefined) {
     if (encryption !== 'customer-managed') {
       problems.push(
-        new ValidationError('kmsKeyArn', `needs \`encryption: 'customer-managed'\`, got ${show(kmsKeyArn)} with encryption ${show(encryption ?? DEFAULT_ENCRYPTION)}`).message,
+        new ValidationError(
+          'kmsKeyArn',
+          `needs \`encryption: 'customer-managed'\`, got ${show(kmsKeyArn)} with encryption ${show(encryption ?? DEFAULT_ENCRYPTION)}`,
+        ).message,
       );
     }
     check(() => checkKmsKeyArn(kmsKeyArn, 'kmsKeyArn'));
@@ -433,14 +482,18 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
     const createsKey = encryption === 'customer-managed' && kmsKeyArn === undefined;
     if (readerArns.length > 0 && !createsKey) {
       problems.push(
-        new ValidationError('readerArns', `only applies to a key the construct creates (\`encryption: 'customer-managed'\` without \`kmsKeyArn\`), got ${show(readerArns)}`).message,
+        new ValidationError(
+          'readerArns',
+          `only applies to a key the construct creates (\`encryption: 'customer-managed'\` without \`kmsKeyArn\`), got ${show(readerArns)}`,
+        ).message,
       );
     }
     readerArns.forEach((arn, index) => check(() => checkPrincipalArn(arn, `readerArns[${index}]`)));
   }
   const { logRetentionInDays, recoveryWindowInDays, tags } = props;
   if (logRetentionInDays !== undefined) check(() => checkLogRetention(logRetentionInDays, 'logRetentionInDays'));
-  if (recoveryWindowInDays !== undefined) check(() => checkRecoveryWindow(recoveryWindowInDays, 'recoveryWindowInDays'));
+  if (recoveryWindowInDays !== undefined)
+    check(() => checkRecoveryWindow(recoveryWindowInDays, 'recoveryWindowInDays'));
   if (tags !== undefined) {
     const someUserHasOwnPolicy = props.users.some(hasOwnPreviousKeyPolicy);
     report(
@@ -448,16 +501,29 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
         tags,
         RESERVED_TAG_KEYS,
         'tags',
-        someUserHasOwnPolicy ? [USER_TAG_KEY, ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY] : [USER_TAG_KEY, ATTEMPT_TAG_KEY],
-        someUserHasOwnPolicy ? 'some user has its own previous-key policy, which its secret carries as a tag' : undefined,
+        someUserHasOwnPolicy
+          ? [USER_TAG_KEY, ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY]
+          : [USER_TAG_KEY, ATTEMPT_TAG_KEY],
+        someUserHasOwnPolicy
+          ? 'some user has its own previous-key policy, which its secret carries as a tag'
+          : undefined,
       ),
     );
   }
   const { managedPoliciesPerRole, reservedConcurrency } = props;
-  if (managedPoliciesPerRole !== undefined) check(() => checkIntegerInRange(managedPoliciesPerRole, 1, MAX_MANAGED_POLICIES_PER_ROLE, 'managedPoliciesPerRole'));
+  if (managedPoliciesPerRole !== undefined)
+    check(() =>
+      checkIntegerInRange(managedPoliciesPerRole, 1, MAX_MANAGED_POLICIES_PER_ROLE, 'managedPoliciesPerRole'),
+    );
   if (reservedConcurrency !== undefined && reservedConcurrency !== NO_RESERVED_CONCURRENCY) {
     check(() =>
-      checkIntegerInRange(reservedConcurrency, MIN_RESERVED_CONCURRENCY, MAX_RESERVED_CONCURRENCY, 'reservedConcurrency', `, or ${NO_RESERVED_CONCURRENCY} for no reservation (AWS advises at least 10 for a rotation function)`),
+      checkIntegerInRange(
+        reservedConcurrency,
+        MIN_RESERVED_CONCURRENCY,
+        MAX_RESERVED_CONCURRENCY,
+        'reservedConcurrency',
+        `, or ${NO_RESERVED_CONCURRENCY} for no reservation (AWS advises at least 10 for a rotation function)`,
+      ),
     );
   }
   // Sizing needs every name valid; the problems above say which is not.
@@ -478,7 +544,7 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
         new ValidationError(
           'users',
           `need more than ${MAX_GRANT_ROLES} grant roles of ${managedPoliciesPerRoleOf(props)} managed policies each to name their ${props.users.length} secrets and users: ` +
-            'raise IAM\'s quota of managed policies per role and `managedPoliciesPerRole` with it (up to 20), shorten the secret names, or split the users over several stacks',
+            "raise IAM's quota of managed policies per role and `managedPoliciesPerRole` with it (up to 20), shorten the secret names, or split the users over several stacks",
         ).message,
       );
     } else {
@@ -486,13 +552,15 @@ export function iamAccessKeyRotationPropsProblems(props: IamAccessKeyRotationPro
     }
   }
   if (problems.length === 0 && encryption === 'customer-managed' && kmsKeyArn === undefined) {
-    const keyPolicy = policyJson(secretsKeyStatements(SIZING_KEY_CONTEXT, sizingRotationRoleArns(name, grantRoles), keyReadersOf(props)));
+    const keyPolicy = policyJson(
+      secretsKeyStatements(SIZING_KEY_CONTEXT, sizingRotationRoleArns(name, grantRoles), keyReadersOf(props)),
+    );
     if (keyPolicy.length > KEY_POLICY_SIZE_LIMIT) {
       problems.push(
         new ValidationError(
           'readers',
           `with \`readerArns\` and the users' own readers would make the created key's policy ${keyPolicy.length} characters long, more than KMS's ${KEY_POLICY_SIZE_LIMIT} ` +
-            "(it names each reader, and each secret that only some readers read): name fewer principals (e.g. one role per consuming team), make a principal that reads many secrets a reader of them all (`readers`), or split the users over several stacks",
+            '(it names each reader, and each secret that only some readers read): name fewer principals (e.g. one role per consuming team), make a principal that reads many secrets a reader of them all (`readers`), or split the users over several stacks',
         ).message,
       );
     }
@@ -526,10 +594,20 @@ export const RESERVED_TAG_KEYS: Readonly<Record<string, string>> = {
  * The variables the construct sets on the function (they win over `functionEnvironment`); also the plain module's.
  * `managedSecrets` is MANAGED_SECRETS (lib/construct/secret-names.ts, managedSecretEntries).
  */
-export function ownEnvironment(props: IamAccessKeyRotationProps, managedSecrets: readonly ManagedSecretEntry[], topicArn: string, grantRoles: number): Record<string, string> {
+export function ownEnvironment(
+  props: IamAccessKeyRotationProps,
+  managedSecrets: readonly ManagedSecretEntry[],
+  topicArn: string,
+  grantRoles: number,
+): Record<string, string> {
   const policy = effectivePreviousKeyPolicy(props);
   const grantRoleVariables: Record<string, string> =
-    grantRoles === 0 ? {} : { [FUNCTION_ENV.grantRoleCount]: String(grantRoles), [FUNCTION_ENV.grantRoleNamePrefix]: grantRoleNamePrefix(props.name ?? DEFAULT_NAME) };
+    grantRoles === 0
+      ? {}
+      : {
+          [FUNCTION_ENV.grantRoleCount]: String(grantRoles),
+          [FUNCTION_ENV.grantRoleNamePrefix]: grantRoleNamePrefix(props.name ?? DEFAULT_NAME),
+        };
   return {
     ...grantRoleVariables,
     [FUNCTION_ENV.previousKeyAction]: policy.action,
@@ -593,7 +671,9 @@ function secretNameOf(props: IamAccessKeyRotationProps, user: RotatedUserOptions
 /** The stack's trust boundary (lib/construct/secret-names.ts). */
 function stackSecretNamePatterns(props: IamAccessKeyRotationProps): string[] {
   // Validation calls this before it knows every name is a string: any other is reported on its own.
-  const names = props.users.map((user) => secretNameOf(props, user)).filter((name): name is string => typeof name === 'string');
+  const names = props.users
+    .map((user) => secretNameOf(props, user))
+    .filter((name): name is string => typeof name === 'string');
   return secretNamePatterns(secretNamePrefixOf(props), names);
 }
 

@@ -39,9 +39,16 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function notificationOptionsProblems(options: NotificationOptions, label: string): ValidationError[] {
   const problems: ValidationError[] = [];
   const { topicArn, emails } = options;
-  if (topicArn !== undefined && !isUnresolved(topicArn) && (typeof topicArn !== 'string' || !SNS_TOPIC_ARN.test(topicArn))) {
+  if (
+    topicArn !== undefined &&
+    !isUnresolved(topicArn) &&
+    (typeof topicArn !== 'string' || !SNS_TOPIC_ARN.test(topicArn))
+  ) {
     problems.push(
-      new ValidationError(`${label}.topicArn`, `must be the ARN of a standard SNS topic (arn:<partition>:sns:<region>:<12-digit account>:<name>), got ${show(topicArn)}`),
+      new ValidationError(
+        `${label}.topicArn`,
+        `must be the ARN of a standard SNS topic (arn:<partition>:sns:<region>:<12-digit account>:<name>), got ${show(topicArn)}`,
+      ),
     );
   }
   if (emails !== undefined) {
@@ -50,18 +57,29 @@ export function notificationOptionsProblems(options: NotificationOptions, label:
       return problems;
     }
     if (emails.length > MAX_NOTIFICATION_EMAILS) {
-      problems.push(new ValidationError(`${label}.emails`, `must list at most ${MAX_NOTIFICATION_EMAILS} addresses (use a mailing list for more), got ${emails.length}`));
+      problems.push(
+        new ValidationError(
+          `${label}.emails`,
+          `must list at most ${MAX_NOTIFICATION_EMAILS} addresses (use a mailing list for more), got ${emails.length}`,
+        ),
+      );
     }
     const seen = new Set<string>();
     emails.forEach((email, index) => {
       if (isUnresolved(email)) return;
       if (typeof email !== 'string' || !EMAIL.test(email)) {
-        problems.push(new ValidationError(`${label}.emails[${index}]`, `must be an e-mail address like ops@example.com, got ${show(email)}`));
+        problems.push(
+          new ValidationError(
+            `${label}.emails[${index}]`,
+            `must be an e-mail address like ops@example.com, got ${show(email)}`,
+          ),
+        );
         return;
       }
       // Mail systems treat the domain, and in practice the whole address, without regard to case.
       const key = email.toLowerCase();
-      if (seen.has(key)) problems.push(new ValidationError(`${label}.emails[${index}]`, `must be unique, got ${show(email)} again`));
+      if (seen.has(key))
+        problems.push(new ValidationError(`${label}.emails[${index}]`, `must be unique, got ${show(email)} again`));
       seen.add(key);
     });
   }
@@ -133,7 +151,11 @@ export class NotificationTopic extends Construct {
     }
     this.subscriptions = (options.emails ?? []).map(
       (email, index) =>
-        new SnsTopicSubscription(this, `email-${index + 1}`, { topicArn: this.topicArn, protocol: 'email', endpoint: email }),
+        new SnsTopicSubscription(this, `email-${index + 1}`, {
+          topicArn: this.topicArn,
+          protocol: 'email',
+          endpoint: email,
+        }),
     );
   }
 

@@ -12,7 +12,14 @@ import {
   PreviousKeyPolicy,
 } from '../../core/contract';
 import { HOURS_PER_DAY, RotationSchedule, rotationIntervalDays } from './schedule';
-import { ValidationError, checkIntegerInRange, checkOneOf, collectProblem, isUnresolved, show } from '../validation/validation';
+import {
+  ValidationError,
+  checkIntegerInRange,
+  checkOneOf,
+  collectProblem,
+  isUnresolved,
+  show,
+} from '../validation/validation';
 
 /** The previous-key props, as the stack and each user take them. */
 export interface PreviousKeyPolicyOptions {
@@ -23,12 +30,17 @@ export interface PreviousKeyPolicyOptions {
 
 /** Whether a user sets any previous-key prop of its own (its secret then carries the policy as a tag). */
 export function hasOwnPreviousKeyPolicy(user: PreviousKeyPolicyOptions): boolean {
-  return user.previousKeyAction !== undefined || user.previousKeyGraceDays !== undefined || user.previousKeyInUse !== undefined;
+  return (
+    user.previousKeyAction !== undefined ||
+    user.previousKeyGraceDays !== undefined ||
+    user.previousKeyInUse !== undefined
+  );
 }
 
 /** The policy that applies: each field from the first level that sets it (the user, the stack), else its default. */
 export function effectivePreviousKeyPolicy(...levels: PreviousKeyPolicyOptions[]): PreviousKeyPolicy {
-  const first = <K extends keyof PreviousKeyPolicyOptions>(key: K): PreviousKeyPolicyOptions[K] => levels.find((level) => level[key] !== undefined)?.[key];
+  const first = <K extends keyof PreviousKeyPolicyOptions>(key: K): PreviousKeyPolicyOptions[K] =>
+    levels.find((level) => level[key] !== undefined)?.[key];
   return {
     action: first('previousKeyAction') ?? DEFAULT_PREVIOUS_KEY_ACTION,
     graceDays: first('previousKeyGraceDays') ?? DEFAULT_PREVIOUS_KEY_GRACE_DAYS,
@@ -45,7 +57,8 @@ export function previousKeyOptionsProblems(options: PreviousKeyPolicyOptions, pr
   const collect = (check: () => void): void => collectProblem(problems, check);
   const { previousKeyAction: action, previousKeyGraceDays: graceDays, previousKeyInUse: inUse } = options;
   if (action !== undefined) collect(() => checkOneOf(action, PREVIOUS_KEY_ACTIONS, `${prefix}previousKeyAction`));
-  if (graceDays !== undefined) collect(() => checkIntegerInRange(graceDays, 1, MAX_PREVIOUS_KEY_GRACE_DAYS, `${prefix}previousKeyGraceDays`));
+  if (graceDays !== undefined)
+    collect(() => checkIntegerInRange(graceDays, 1, MAX_PREVIOUS_KEY_GRACE_DAYS, `${prefix}previousKeyGraceDays`));
   if (inUse !== undefined) collect(() => checkOneOf(inUse, PREVIOUS_KEY_IN_USE_ACTIONS, `${prefix}previousKeyInUse`));
   if (graceDays !== undefined && action !== undefined && action !== 'deactivate-after-grace' && !isUnresolved(action)) {
     problems.push(
@@ -74,12 +87,20 @@ export interface UserPolicyContext {
 export function graceWithinIntervalProblem({ label, user, stack }: UserPolicyContext): ValidationError | undefined {
   const policy = effectivePreviousKeyPolicy(user, stack);
   if (policy.action !== 'deactivate-after-grace' || isUnresolved(policy.graceDays)) return undefined;
-  const graceChosen = user.previousKeyGraceDays !== undefined || stack.previousKeyGraceDays !== undefined || (user.previousKeyAction ?? stack.previousKeyAction) !== undefined;
+  const graceChosen =
+    user.previousKeyGraceDays !== undefined ||
+    stack.previousKeyGraceDays !== undefined ||
+    (user.previousKeyAction ?? stack.previousKeyAction) !== undefined;
   if (!graceChosen) return undefined;
   const schedule = user.schedule ?? stack.schedule ?? {};
   const interval = rotationIntervalDays(schedule);
   if (interval === undefined || policy.graceDays < interval) return undefined;
-  const scheduleLabel = user.schedule !== undefined ? `\`${label}.schedule\`` : stack.schedule !== undefined ? '`schedule`' : 'the default schedule';
+  const scheduleLabel =
+    user.schedule !== undefined
+      ? `\`${label}.schedule\``
+      : stack.schedule !== undefined
+        ? '`schedule`'
+        : 'the default schedule';
   const intervalText = `the rotation interval of ${label} (${formatDays(interval)}, ${scheduleLabel})`;
   const why = 'the next rotation deletes the previous key before the grace period ends';
   if (user.previousKeyGraceDays === undefined && stack.previousKeyGraceDays === undefined) {

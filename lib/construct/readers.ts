@@ -56,7 +56,10 @@ export function secretReadPolicy(readers: readonly string[], rotationRoleArn: st
 }
 
 /** The readers of one secret: the stack's and the user's own, each once, in that order. */
-export function readersOf(stackReaders: readonly string[] | undefined, userReaders: readonly string[] | undefined): string[] {
+export function readersOf(
+  stackReaders: readonly string[] | undefined,
+  userReaders: readonly string[] | undefined,
+): string[] {
   return [...new Set([...(stackReaders ?? []), ...(userReaders ?? [])])];
 }
 
@@ -72,7 +75,10 @@ export interface KeyReaders {
  * The key's readers: those of every secret, and each other principal with the names of the secrets it reads. Principals
  * reading the same secrets share one group, so the key policy names a secret once per set of readers.
  */
-export function keyReaders(everySecret: readonly string[], secrets: readonly { readonly secretName: string; readonly readers: readonly string[] }[]): KeyReaders {
+export function keyReaders(
+  everySecret: readonly string[],
+  secrets: readonly { readonly secretName: string; readonly readers: readonly string[] }[],
+): KeyReaders {
   const readsEvery = new Set(everySecret);
   const secretsOf = new Map<string, string[]>();
   for (const { secretName, readers } of secrets) {
@@ -95,7 +101,8 @@ export function keyReaders(everySecret: readonly string[], secrets: readonly { r
 
 /** Every problem with a list of readers (`label` names it, e.g. `users[2].readers`). */
 export function readersProblems(readers: unknown, label: string): ValidationError[] {
-  if (!Array.isArray(readers)) return [new ValidationError(label, `must be a list of principal ARNs, got ${show(readers)}`)];
+  if (!Array.isArray(readers))
+    return [new ValidationError(label, `must be a list of principal ARNs, got ${show(readers)}`)];
   const problems: ValidationError[] = [];
   const seen = new Set<string>();
   readers.forEach((reader, index) => {
@@ -106,7 +113,8 @@ export function readersProblems(readers: unknown, label: string): ValidationErro
       problems.push(error);
       return;
     }
-    if (seen.has(reader as string)) problems.push(new ValidationError(`${label}[${index}]`, `must be unique, got ${show(reader)} again`));
+    if (seen.has(reader as string))
+      problems.push(new ValidationError(`${label}[${index}]`, `must be unique, got ${show(reader)} again`));
     seen.add(reader as string);
   });
   return problems;
@@ -116,9 +124,18 @@ export function readersProblems(readers: unknown, label: string): ValidationErro
  * A problem when a secret's policy would pass Secrets Manager's size limit, sized with the longest ARN the stack `name`'s
  * rotation role can have (a grant role's, in the longest partition).
  */
-export function secretPolicySizeProblem(readers: readonly string[], label: string, name: string): ValidationError | undefined {
-  const size = policySize(secretReadPolicy(readers, roleArn(LONGEST_ARN_PARTS, `${grantRoleNamePrefix(name)}${MAX_GRANT_ROLES}`)));
+export function secretPolicySizeProblem(
+  readers: readonly string[],
+  label: string,
+  name: string,
+): ValidationError | undefined {
+  const size = policySize(
+    secretReadPolicy(readers, roleArn(LONGEST_ARN_PARTS, `${grantRoleNamePrefix(name)}${MAX_GRANT_ROLES}`)),
+  );
   return size > SECRET_POLICY_SIZE_LIMIT
-    ? new ValidationError(label, `name ${readers.length} readers, whose resource policy would take ${size} characters, more than Secrets Manager's ${SECRET_POLICY_SIZE_LIMIT}: name fewer principals (e.g. one role per consuming team)`)
+    ? new ValidationError(
+        label,
+        `name ${readers.length} readers, whose resource policy would take ${size} characters, more than Secrets Manager's ${SECRET_POLICY_SIZE_LIMIT}: name fewer principals (e.g. one role per consuming team)`,
+      )
     : undefined;
 }

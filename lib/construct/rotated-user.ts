@@ -4,7 +4,13 @@ import { IamUser, IamUserConfig } from '@cdktf/provider-aws/lib/iam-user';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY, PreviousKeyAction, PreviousKeyInUseAction, USER_TAG_KEY } from '../../core/contract';
+import {
+  ATTEMPT_TAG_KEY,
+  PREVIOUS_KEY_POLICY_TAG_KEY,
+  PreviousKeyAction,
+  PreviousKeyInUseAction,
+  USER_TAG_KEY,
+} from '../../core/contract';
 import { ArnParts } from '../grants/policy';
 import { readerAccount, secretReadPolicy } from './readers';
 import { RotationFunction } from './rotation-function';
@@ -99,7 +105,11 @@ export const SECRET_LIFECYCLE = { ignoreChanges: [`tags["${ATTEMPT_TAG_KEY}"]`] 
  * A secret under the AWS managed key cannot be read from another account: the plan fails, naming the secret, unless
  * every account of `accounts` (a Terraform list of account ids) is `accountId`.
  */
-export function sameAccountReadersPrecondition(accounts: string, accountId: string, secretName: string): { condition: string; errorMessage: string } {
+export function sameAccountReadersPrecondition(
+  accounts: string,
+  accountId: string,
+  secretName: string,
+): { condition: string; errorMessage: string } {
   return {
     condition: `\${alltrue([for account in ${accounts} : account == ${accountId}])}`,
     errorMessage: `The readers of secret ${secretName} include another account, which cannot decrypt a secret under the AWS managed key aws/secretsmanager: set encryption to 'customer-managed'.`,
@@ -161,7 +171,15 @@ export class RotatedUser extends Construct {
         ...(props.sameAccountReadersIn === undefined
           ? {}
           : {
-              lifecycle: { precondition: [sameAccountReadersPrecondition(JSON.stringify(accounts), props.sameAccountReadersIn, props.secretName)] },
+              lifecycle: {
+                precondition: [
+                  sameAccountReadersPrecondition(
+                    JSON.stringify(accounts),
+                    props.sameAccountReadersIn,
+                    props.secretName,
+                  ),
+                ],
+              },
             }),
       });
     }

@@ -42,7 +42,9 @@ export class RotationFailureAlert extends Construct {
       const rule = new CloudwatchEventRule(this, `rule${suffix}`, {
         name: eventRuleName(props.name, `-rotation-failed${suffix}`),
         description: `Secrets Manager could not rotate a secret of ${props.name}`,
-        eventPattern: rotationFailedEventPattern(group.map((pattern) => secretArnPrefix(props.context.arnParts, pattern))),
+        eventPattern: rotationFailedEventPattern(
+          group.map((pattern) => secretArnPrefix(props.context.arnParts, pattern)),
+        ),
         tags: props.tags,
       });
       new CloudwatchEventTarget(this, `target${suffix}`, {
@@ -77,7 +79,9 @@ export function eventRuleName(name: string, suffix: string): string {
  */
 export function secretArnPrefix(parts: ArnParts, namePattern: string): string {
   const arnPrefix = regionalArn(parts, 'secretsmanager', 'secret:');
-  return namePattern.endsWith(PREFIX_PATTERN_SUFFIX) ? `${arnPrefix}${namePattern.slice(0, -PREFIX_PATTERN_SUFFIX.length)}` : `${arnPrefix}${namePattern}-`;
+  return namePattern.endsWith(PREFIX_PATTERN_SUFFIX)
+    ? `${arnPrefix}${namePattern.slice(0, -PREFIX_PATTERN_SUFFIX.length)}`
+    : `${arnPrefix}${namePattern}-`;
 }
 
 /** The event pattern of Secrets Manager's RotationFailed events for secrets whose ARN starts with one of `arnPrefixes`. */
@@ -99,7 +103,8 @@ export function rotationFailedPatternGroups(patterns: readonly string[], sizingP
   for (const pattern of patterns) {
     const last = groups.at(-1);
     const fits = (group: string[]): boolean =>
-      rotationFailedEventPattern(group.map((each) => secretArnPrefix(sizingParts, each))).length <= EVENT_PATTERN_MAX_CHARS;
+      rotationFailedEventPattern(group.map((each) => secretArnPrefix(sizingParts, each))).length <=
+      EVENT_PATTERN_MAX_CHARS;
     if (last !== undefined && fits([...last, pattern])) last.push(pattern);
     else groups.push([pattern]);
   }

@@ -141,7 +141,9 @@ export class RotationFunction extends Construct {
   constructor(scope: Construct, id: string, props: RotationFunctionProps) {
     super(scope, id);
     if (!fs.existsSync(props.zipPath)) {
-      throw new Error(`The rotation function's zip ${props.zipPath} does not exist: build it with npm run build:lambda in the iam-key-rotation repository, reinstall the package, or set \`functionZipPath\``);
+      throw new Error(
+        `The rotation function's zip ${props.zipPath} does not exist: build it with npm run build:lambda in the iam-key-rotation repository, reinstall the package, or set \`functionZipPath\``,
+      );
     }
     this.name = props.name;
     this.context = props.context;
@@ -170,7 +172,13 @@ export class RotationFunction extends Construct {
         new GrantRole(this, `key-role-${index + 1}`, {
           name: `${grantRoleNamePrefix(props.name)}${index + 1}`,
           functionRoleArn: roleArn(props.context.arnParts, this.role.name),
-          inlineStatements: () => this.grantRoleStatements(this.context.arnParts, this.kmsKeyArn, this.context.dnsSuffix, this.denyNamePatterns()),
+          inlineStatements: () =>
+            this.grantRoleStatements(
+              this.context.arnParts,
+              this.kmsKeyArn,
+              this.context.dnsSuffix,
+              this.denyNamePatterns(),
+            ),
           tags: props.tags,
           arnParts: props.context.arnParts,
         }),
@@ -205,7 +213,8 @@ export class RotationFunction extends Construct {
     });
 
     // The asset hash is a content hash, so the copied file's path (and the plan) change only with the code.
-    const filename = props.filename ?? new TerraformAsset(this, 'code', { path: props.zipPath, type: AssetType.FILE }).path;
+    const filename =
+      props.filename ?? new TerraformAsset(this, 'code', { path: props.zipPath, type: AssetType.FILE }).path;
     this.function = new LambdaFunction(this, 'function', {
       functionName: props.name,
       description: 'Secrets Manager rotation function for IAM user access keys',
@@ -239,7 +248,10 @@ export class RotationFunction extends Construct {
           sourceArn: secretArnPattern(this.context.arnParts, pattern),
         }),
     );
-    this.rotationDependencies = [...this.invokePermissions.map((permission) => dependencyOn(permission)), rolePolicyDependency];
+    this.rotationDependencies = [
+      ...this.invokePermissions.map((permission) => dependencyOn(permission)),
+      rolePolicyDependency,
+    ];
 
     this.node.addValidation({ validate: () => this.policyProblems() });
   }
@@ -285,7 +297,10 @@ export class RotationFunction extends Construct {
 
   /** The customer managed policies with the grants on the managed secrets and users, role by role, in the users' order. */
   get grantPolicies(): IamPolicy[] {
-    return [...this.functionRolePolicies.policies, ...this.grantRoles.flatMap(({ grantPolicies }) => grantPolicies.policies)];
+    return [
+      ...this.functionRolePolicies.policies,
+      ...this.grantRoles.flatMap(({ grantPolicies }) => grantPolicies.policies),
+    ];
   }
 
   /**
@@ -301,7 +316,9 @@ export class RotationFunction extends Construct {
   }
 
   private grantRoleOf(secretName: string): GrantRole | undefined {
-    return this.grantRoles.length === 0 ? undefined : this.grantRoles[grantRoleIndex(secretName, this.grantRoles.length)];
+    return this.grantRoles.length === 0
+      ? undefined
+      : this.grantRoles[grantRoleIndex(secretName, this.grantRoles.length)];
   }
 
   private policiesFor(secretName: string): GrantPolicies {
@@ -312,7 +329,11 @@ export class RotationFunction extends Construct {
    * The inline policy: the function's own needs and the Deny that fences it in to the stack's secrets; with grant roles,
    * leave to them the secrets and their key, and assume them.
    */
-  private functionStatements(parts: ArnParts, names: FunctionPolicyNames, denyPatterns: readonly string[]): PolicyStatement[] {
+  private functionStatements(
+    parts: ArnParts,
+    names: FunctionPolicyNames,
+    denyPatterns: readonly string[],
+  ): PolicyStatement[] {
     const statements: PolicyStatement[] = [
       {
         Sid: 'WriteOwnLogs',
@@ -330,7 +351,12 @@ export class RotationFunction extends Construct {
       denySecretsOutsideTheStack(parts, denyPatterns),
     ];
     if (names.grantRoleArns.length > 0) {
-      statements.push({ Sid: 'AssumeKeyRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...names.grantRoleArns] });
+      statements.push({
+        Sid: 'AssumeKeyRoles',
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: [...names.grantRoleArns],
+      });
     } else if (names.kmsKeyArn !== undefined) {
       statements.push(useSecretsKey(names.kmsKeyArn, parts, names.dnsSuffix));
     }
@@ -346,8 +372,16 @@ export class RotationFunction extends Construct {
   }
 
   /** A grant role's inline policy: the same fence as the function's role, and the secrets' key. */
-  private grantRoleStatements(parts: ArnParts, kmsKeyArn: string | undefined, dnsSuffix: string, denyPatterns: readonly string[]): PolicyStatement[] {
-    return [denySecretsOutsideTheStack(parts, denyPatterns), ...(kmsKeyArn !== undefined ? [useSecretsKey(kmsKeyArn, parts, dnsSuffix)] : [])];
+  private grantRoleStatements(
+    parts: ArnParts,
+    kmsKeyArn: string | undefined,
+    dnsSuffix: string,
+    denyPatterns: readonly string[],
+  ): PolicyStatement[] {
+    return [
+      denySecretsOutsideTheStack(parts, denyPatterns),
+      ...(kmsKeyArn !== undefined ? [useSecretsKey(kmsKeyArn, parts, dnsSuffix)] : []),
+    ];
   }
 
   /** What the inline policy names, as long as each name can get wherever the stack is deployed. */
@@ -356,7 +390,10 @@ export class RotationFunction extends Construct {
       logGroupArn: logGroupArn(LONGEST_ARN_PARTS, functionLogGroupName(this.name)),
       kmsKeyArn: this.kmsKeyArn === undefined ? undefined : SIZING_KMS_KEY_ARN,
       // A topic name can have 256 characters.
-      notifications: this.notifications === undefined ? undefined : { topicArn: regionalArn(LONGEST_ARN_PARTS, 'sns', 't'.repeat(256)) },
+      notifications:
+        this.notifications === undefined
+          ? undefined
+          : { topicArn: regionalArn(LONGEST_ARN_PARTS, 'sns', 't'.repeat(256)) },
       dnsSuffix: LONGEST_DNS_SUFFIX,
       grantRoleArns: grantRoleArns(LONGEST_ARN_PARTS, this.name, this.grantRoles.length),
     };
@@ -370,15 +407,20 @@ export class RotationFunction extends Construct {
     const names = this.secretNames;
     if (names === undefined || names.length === 0 || names.some(isUnresolved)) return this.secretNamePatterns;
     const exact = [...new Set(names)];
-    const fits = (statements: PolicyStatement[]): boolean => policySize(policyJson(statements)) <= ROLE_INLINE_POLICIES_SIZE_LIMIT;
+    const fits = (statements: PolicyStatement[]): boolean =>
+      policySize(policyJson(statements)) <= ROLE_INLINE_POLICIES_SIZE_LIMIT;
     const functionFits = fits(this.functionStatements(LONGEST_ARN_PARTS, this.sizingNames(), exact));
-    const keyRolesFit = this.grantRoles.length === 0 || fits(this.grantRoleStatements(LONGEST_ARN_PARTS, SIZING_KMS_KEY_ARN, LONGEST_DNS_SUFFIX, exact));
+    const keyRolesFit =
+      this.grantRoles.length === 0 ||
+      fits(this.grantRoleStatements(LONGEST_ARN_PARTS, SIZING_KMS_KEY_ARN, LONGEST_DNS_SUFFIX, exact));
     return functionFits && keyRolesFit ? exact : this.secretNamePatterns;
   }
 
   private policyProblems(): string[] {
     const problems: string[] = [];
-    const inlineSize = policySize(policyJson(this.functionStatements(LONGEST_ARN_PARTS, this.sizingNames(), this.denyNamePatterns())));
+    const inlineSize = policySize(
+      policyJson(this.functionStatements(LONGEST_ARN_PARTS, this.sizingNames(), this.denyNamePatterns())),
+    );
     if (inlineSize > ROLE_INLINE_POLICIES_SIZE_LIMIT) {
       problems.push(
         `the rotation role's inline policy may reach ${inlineSize} characters, more than IAM's limit of ${ROLE_INLINE_POLICIES_SIZE_LIMIT}: ` +
@@ -396,7 +438,10 @@ export class RotationFunction extends Construct {
     }
     const roles: [string, GrantPolicies][] = [
       ['the rotation role', this.functionRolePolicies],
-      ...this.grantRoles.map(({ grantPolicies }, index): [string, GrantPolicies] => [`the grant role ${grantRoleNamePrefix(this.name)}${index + 1}`, grantPolicies]),
+      ...this.grantRoles.map(({ grantPolicies }, index): [string, GrantPolicies] => [
+        `the grant role ${grantRoleNamePrefix(this.name)}${index + 1}`,
+        grantPolicies,
+      ]),
     ];
     const users = roles.reduce((count, [, policies]) => count + policies.grantsByPolicy.flat().length, 0);
     for (const [label, policies] of roles) {
@@ -413,14 +458,22 @@ export class RotationFunction extends Construct {
         const size = grantPolicySize(grants);
         if (size > MANAGED_POLICY_SIZE_LIMIT) {
           const range = `${first}-${first + grants.length - 1}`;
-          problems.push(`the policy for users ${range} of ${users} may reach ${size} characters, more than IAM's limit of ${MANAGED_POLICY_SIZE_LIMIT}: shorten the secret names`);
+          problems.push(
+            `the policy for users ${range} of ${users} may reach ${size} characters, more than IAM's limit of ${MANAGED_POLICY_SIZE_LIMIT}: shorten the secret names`,
+          );
         }
         first += grants.length;
       }
     }
-    const grantRoleInlineSize = policySize(policyJson(this.grantRoleStatements(LONGEST_ARN_PARTS, SIZING_KMS_KEY_ARN, LONGEST_DNS_SUFFIX, this.denyNamePatterns())));
+    const grantRoleInlineSize = policySize(
+      policyJson(
+        this.grantRoleStatements(LONGEST_ARN_PARTS, SIZING_KMS_KEY_ARN, LONGEST_DNS_SUFFIX, this.denyNamePatterns()),
+      ),
+    );
     if (this.grantRoles.length > 0 && grantRoleInlineSize > ROLE_INLINE_POLICIES_SIZE_LIMIT) {
-      problems.push(`the grant roles' inline policy may reach ${grantRoleInlineSize} characters, more than IAM's limit of ${ROLE_INLINE_POLICIES_SIZE_LIMIT}; ${SECRET_NAMES_HINT}`);
+      problems.push(
+        `the grant roles' inline policy may reach ${grantRoleInlineSize} characters, more than IAM's limit of ${ROLE_INLINE_POLICIES_SIZE_LIMIT}; ${SECRET_NAMES_HINT}`,
+      );
     }
     return problems;
   }
@@ -463,7 +516,11 @@ function permissionSuffix(index: number): string {
 
 /** The fields of the `index`th invoke permission that do not name resources. */
 function invokePermissionStatement(index: number): { statementId: string; action: string; principal: string } {
-  return { statementId: `AllowSecretsManagerInvoke${permissionSuffix(index)}`, action: 'lambda:InvokeFunction', principal: SECRETS_MANAGER_PRINCIPAL };
+  return {
+    statementId: `AllowSecretsManagerInvoke${permissionSuffix(index)}`,
+    action: 'lambda:InvokeFunction',
+    principal: SECRETS_MANAGER_PRINCIPAL,
+  };
 }
 
 /** The size of the function's resource-based policy holding one invoke permission per pattern, with the longest ARNs. */
@@ -478,7 +535,10 @@ function functionPolicySize(functionName: string, patterns: readonly string[]): 
       Principal: { Service: principal },
       Action: action,
       Resource: functionArn,
-      Condition: { StringEquals: { 'AWS:SourceAccount': account }, ArnLike: { 'AWS:SourceArn': secretArnPattern(LONGEST_ARN_PARTS, pattern) } },
+      Condition: {
+        StringEquals: { 'AWS:SourceAccount': account },
+        ArnLike: { 'AWS:SourceArn': secretArnPattern(LONGEST_ARN_PARTS, pattern) },
+      },
     };
   });
   return Buffer.byteLength(JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: statements }), 'utf8');

@@ -52,10 +52,16 @@ type Windows =
 export function rotationScheduleProblems(schedule: RotationSchedule, label: string): ValidationError[] {
   const { automaticallyAfterDays: days, scheduleExpression: expression, duration } = schedule;
   if (days !== undefined && expression !== undefined) {
-    return [new ValidationError(label, `must set \`automaticallyAfterDays\` or \`scheduleExpression\`, not both, got ${show(schedule)}`)];
+    return [
+      new ValidationError(
+        label,
+        `must set \`automaticallyAfterDays\` or \`scheduleExpression\`, not both, got ${show(schedule)}`,
+      ),
+    ];
   }
   const problems: ValidationError[] = [];
-  if (days !== undefined) collectProblem(problems, () => checkIntegerInRange(days, 1, 1000, `${label}.automaticallyAfterDays`));
+  if (days !== undefined)
+    collectProblem(problems, () => checkIntegerInRange(days, 1, 1000, `${label}.automaticallyAfterDays`));
   // automaticallyAfterDays opens its window at midnight, which no 1h-24h window can outlast.
   let windows: Windows | undefined;
   if (expression !== undefined && !isUnresolved(expression)) {
@@ -67,10 +73,13 @@ export function rotationScheduleProblems(schedule: RotationSchedule, label: stri
     const match = typeof duration === 'string' ? DURATION.exec(duration) : null;
     const hours = match ? Number(match[1]) : NaN;
     if (!(hours >= 1 && hours <= HOURS_PER_DAY)) {
-      problems.push(new ValidationError(`${label}.duration`, `must be between 1h and 24h, e.g. '3h', got ${show(duration)}`));
+      problems.push(
+        new ValidationError(`${label}.duration`, `must be between 1h and 24h, e.g. '3h', got ${show(duration)}`),
+      );
     } else if (windows !== undefined) {
       const problem = windowProblem(windows, hours);
-      if (problem !== undefined) problems.push(new ValidationError(`${label}.duration`, `${problem}, got ${show(duration)}`));
+      if (problem !== undefined)
+        problems.push(new ValidationError(`${label}.duration`, `${problem}, got ${show(duration)}`));
     }
   }
   return problems;
@@ -86,17 +95,22 @@ export function rotationRules(schedule: RotationSchedule): SecretsmanagerSecretR
 }
 
 function expressionWindows(expression: unknown, label: string): { problems: ValidationError[]; windows?: Windows } {
-  const fail = (problem: string): { problems: ValidationError[] } => ({ problems: [new ValidationError(label, `${problem}, got ${show(expression)}`)] });
+  const fail = (problem: string): { problems: ValidationError[] } => ({
+    problems: [new ValidationError(label, `${problem}, got ${show(expression)}`)],
+  });
   if (typeof expression !== 'string') return fail('must be a string');
   const rate = RATE.exec(expression);
   if (rate) {
     const amount = Number(rate[1]);
     if (rate[2].startsWith('hour')) {
-      if (amount < MIN_HOURS_BETWEEN_ROTATIONS) return fail(`must rotate at most every ${MIN_HOURS_BETWEEN_ROTATIONS} hours`);
+      if (amount < MIN_HOURS_BETWEEN_ROTATIONS)
+        return fail(`must rotate at most every ${MIN_HOURS_BETWEEN_ROTATIONS} hours`);
       return { problems: [], windows: { everyHours: amount } };
     }
     if (amount < 1 || amount > MAX_RATE_DAYS) {
-      return fail(`must be rate(N days) with N from 1 to ${MAX_RATE_DAYS} (Secrets Manager's longest rate; \`automaticallyAfterDays\` allows 1000)`);
+      return fail(
+        `must be rate(N days) with N from 1 to ${MAX_RATE_DAYS} (Secrets Manager's longest rate; \`automaticallyAfterDays\` allows 1000)`,
+      );
     }
     return { problems: [], windows: { startHours: [0] } };
   }
@@ -108,7 +122,8 @@ function expressionWindows(expression: unknown, label: string): { problems: Vali
     problems.push(new ValidationError(label, `${problem}, got ${show(expression)}`));
   };
   if (minutes !== '0') add('must have 0 as the minutes of cron(...): rotation windows open on the hour');
-  if (year !== '*') add('must have * as the year of cron(...): Secrets Manager takes no schedule more than a year apart');
+  if (year !== '*')
+    add('must have * as the year of cron(...): Secrets Manager takes no schedule more than a year apart');
   const hours = cronHours(hoursField);
   if (hours === undefined) {
     add('must have hours of cron(...) from 0 to 23 (values, ranges, steps or lists of them)');
@@ -117,7 +132,9 @@ function expressionWindows(expression: unknown, label: string): { problems: Vali
   const tooClose = hours.findIndex((hour, index) => index > 0 && hour - hours[index - 1] < MIN_HOURS_BETWEEN_ROTATIONS);
   if (tooClose > 0) {
     const [earlier, later] = [hours[tooClose - 1], hours[tooClose]];
-    add(`must rotate at most every ${MIN_HOURS_BETWEEN_ROTATIONS} hours, but opens windows at ${clock(earlier)} and ${clock(later)}`);
+    add(
+      `must rotate at most every ${MIN_HOURS_BETWEEN_ROTATIONS} hours, but opens windows at ${clock(earlier)} and ${clock(later)}`,
+    );
     return { problems };
   }
   return problems.length > 0 ? { problems } : { problems, windows: { startHours: hours } };

@@ -30,7 +30,9 @@ export interface UserSecretName {
  */
 export function managedSecretEntries(prefix: string, secrets: readonly UserSecretName[]): ManagedSecretEntry[] {
   const derived = (secret: UserSecretName): boolean => secret.secretName === `${prefix}${secret.userName}`;
-  const listed = secrets.filter((secret) => !derived(secret)).map(({ secretName, userName }): ManagedSecretEntry => [secretName, userName]);
+  const listed = secrets
+    .filter((secret) => !derived(secret))
+    .map(({ secretName, userName }): ManagedSecretEntry => [secretName, userName]);
   return [...(secrets.some(derived) ? [`${prefix}${PREFIX_PATTERN_SUFFIX}`] : []), ...listed];
 }
 
@@ -40,7 +42,9 @@ export function managedSecretEntries(prefix: string, secrets: readonly UserSecre
  */
 export function secretArnPattern(parts: ArnParts, namePattern: string): string {
   const arnPrefix = regionalArn(parts, 'secretsmanager', 'secret:');
-  return namePattern.endsWith(PREFIX_PATTERN_SUFFIX) ? `${arnPrefix}${namePattern}` : `${arnPrefix}${namePattern}${RANDOM_ARN_SUFFIX_PATTERN}`;
+  return namePattern.endsWith(PREFIX_PATTERN_SUFFIX)
+    ? `${arnPrefix}${namePattern}`
+    : `${arnPrefix}${namePattern}${RANDOM_ARN_SUFFIX_PATTERN}`;
 }
 
 // Secret names: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html (a prefix leaves

@@ -49,7 +49,11 @@ export class SecretsKey extends Construct {
  * encryption context of every call it makes to KMS (`SecretARN`), so the condition holds whatever the reader's own
  * IAM policies allow.
  */
-export function secretsKeyStatements(context: KeyPolicyContext, rotationRoleArns: readonly string[], readers: KeyReaders): PolicyStatement[] {
+export function secretsKeyStatements(
+  context: KeyPolicyContext,
+  rotationRoleArns: readonly string[],
+  readers: KeyReaders,
+): PolicyStatement[] {
   const { region } = context.arnParts;
   const statements: PolicyStatement[] = [
     accountAdministersKey(context),
@@ -83,7 +87,9 @@ export function secretsKeyStatements(context: KeyPolicyContext, rotationRoleArns
       Resource: '*',
       Condition: {
         ...viaSecretsManager(region, context.dnsSuffix),
-        StringLike: { 'kms:EncryptionContext:SecretARN': group.secretNames.map((name) => secretArnPattern(context.arnParts, name)) },
+        StringLike: {
+          'kms:EncryptionContext:SecretARN': group.secretNames.map((name) => secretArnPattern(context.arnParts, name)),
+        },
       },
     });
   });

@@ -80,7 +80,12 @@ export class GrantPolicies {
     return this.addEntry(grants, String(this.entries.length + 1), policy);
   }
 
-  private addEntry(grants: RotationGrant[], part: string, policyDocument: string, parts?: ITerraformIterator): UserPolicy {
+  private addEntry(
+    grants: RotationGrant[],
+    part: string,
+    policyDocument: string,
+    parts?: ITerraformIterator,
+  ): UserPolicy {
     const id = `${this.idPrefix}${this.entries.length + 1}`;
     const { roleName, namePrefix, description, tags, arnParts } = this.props;
     const policy = new IamPolicy(this.scope, id, {

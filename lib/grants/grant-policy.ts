@@ -1,7 +1,15 @@
 // The grants on the managed secrets and users, as customer managed policies of at most IAM's size, and how many
 // such policies a set of users needs.
 import { ATTEMPT_TAG_KEY } from '../../core/contract';
-import { ArnParts, LONGEST_ARN_PARTS, MANAGED_POLICY_SIZE_LIMIT, PolicyStatement, policyJson, policySize, userArnPatterns } from './policy';
+import {
+  ArnParts,
+  LONGEST_ARN_PARTS,
+  MANAGED_POLICY_SIZE_LIMIT,
+  PolicyStatement,
+  policyJson,
+  policySize,
+  userArnPatterns,
+} from './policy';
 import { secretArnPattern } from '../construct/secret-names';
 import { isUnresolved } from '../validation/validation';
 
@@ -21,7 +29,10 @@ export interface RotationGrant {
 export type GrantSizing = Pick<RotationGrant, 'secretName' | 'configuredUserName'>;
 
 /** The grants on the secrets and users of one managed policy. */
-export function userStatements(grants: readonly Pick<RotationGrant, 'secretArn' | 'userName'>[], parts: ArnParts): PolicyStatement[] {
+export function userStatements(
+  grants: readonly Pick<RotationGrant, 'secretArn' | 'userName'>[],
+  parts: ArnParts,
+): PolicyStatement[] {
   return [
     {
       Sid: 'RotateManagedSecrets',
@@ -44,7 +55,13 @@ export function userStatements(grants: readonly Pick<RotationGrant, 'secretArn' 
     {
       Sid: 'ManageAccessKeysOfManagedUsers',
       Effect: 'Allow',
-      Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey', 'iam:GetAccessKeyLastUsed'],
+      Action: [
+        'iam:ListAccessKeys',
+        'iam:CreateAccessKey',
+        'iam:DeleteAccessKey',
+        'iam:UpdateAccessKey',
+        'iam:GetAccessKeyLastUsed',
+      ],
       Resource: grants.flatMap(({ userName }) => userArnPatterns(parts, userName)),
     },
   ];
@@ -61,7 +78,10 @@ const LONGEST_USER_NAME = 'u'.repeat(64);
 
 function standIn(grant: GrantSizing): Pick<RotationGrant, 'secretArn' | 'userName'> {
   return {
-    secretArn: secretArnPattern(LONGEST_ARN_PARTS, isUnresolved(grant.secretName) ? LONGEST_SECRET_NAME : grant.secretName),
+    secretArn: secretArnPattern(
+      LONGEST_ARN_PARTS,
+      isUnresolved(grant.secretName) ? LONGEST_SECRET_NAME : grant.secretName,
+    ),
     userName: isUnresolved(grant.configuredUserName) ? LONGEST_USER_NAME : grant.configuredUserName,
   };
 }

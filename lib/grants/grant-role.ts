@@ -31,7 +31,9 @@ export class GrantRole extends Construct {
     this.role = new IamRole(this, 'role', {
       name: props.name,
       description: 'Rotates the access keys of a share of the managed users, assumed by the rotation function',
-      assumeRolePolicy: policyJson([{ Effect: 'Allow', Principal: { AWS: props.functionRoleArn }, Action: 'sts:AssumeRole' }]),
+      assumeRolePolicy: policyJson([
+        { Effect: 'Allow', Principal: { AWS: props.functionRoleArn }, Action: 'sts:AssumeRole' },
+      ]),
       tags: props.tags,
     });
     this.rolePolicy = new IamRolePolicy(this, 'role-policy', {

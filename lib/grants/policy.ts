@@ -65,7 +65,11 @@ export interface ArnParts {
  * At synth the ARNs are unresolved references. Policies are sized with stand-ins at least as long as any value they
  * can take: the longest partition (aws-us-gov) and region (us-isof-south-1) names AWS has today.
  */
-export const LONGEST_ARN_PARTS: ArnParts = { partition: 'aws-us-gov', region: 'us-isof-south-1', account: '123456789012' };
+export const LONGEST_ARN_PARTS: ArnParts = {
+  partition: 'aws-us-gov',
+  region: 'us-isof-south-1',
+  account: '123456789012',
+};
 /** The longest partition domain for service endpoints (China's), to size `kms:ViaService` conditions. */
 export const LONGEST_DNS_SUFFIX = 'amazonaws.com.cn';
 

@@ -28,4 +28,8 @@ export const SECRETS_MANAGER_SECRET_ACTIONS = [
 ];
 
 /** The Secrets Manager actions whose only resource is `*`: a Deny with NotResource would deny them everywhere. */
-export const SECRETS_MANAGER_ACCOUNT_ACTIONS = ['secretsmanager:ListSecrets', 'secretsmanager:GetRandomPassword', 'secretsmanager:BatchGetSecretValue'];
+export const SECRETS_MANAGER_ACCOUNT_ACTIONS = [
+  'secretsmanager:ListSecrets',
+  'secretsmanager:GetRandomPassword',
+  'secretsmanager:BatchGetSecretValue',
+];

@@ -7,9 +7,10 @@ export const invokePermissionEventRule: Rule = {
   explanation:
     'Without source_arn, anyone in the account who can create an EventBridge rule can invoke the function with an ' +
     'event of their choosing, on any schedule. Set source_arn to the ARN of the rule that targets the function ' +
-    '(the sweep schedule\'s).',
+    "(the sweep schedule's).",
   check(resource) {
-    if (resource.type !== 'aws_lambda_permission' || resource.config.principal !== 'events.amazonaws.com') return 'not-applicable';
+    if (resource.type !== 'aws_lambda_permission' || resource.config.principal !== 'events.amazonaws.com')
+      return 'not-applicable';
     const arn = resource.config.source_arn;
     return typeof arn === 'string' && arn.length > 0 && !arn.includes('*') ? 'compliant' : 'non-compliant';
   },

@@ -6,7 +6,7 @@ export const invokePermissionSourceAccount: Rule = {
   summary: 'The Lambda permission lets an AWS service invoke the function without source_account.',
   explanation:
     'Without source_account, the service acting for any AWS account could invoke the function (the ' +
-    'confused-deputy problem): another account could point its secret\'s rotation at our function. ' +
+    "confused-deputy problem): another account could point its secret's rotation at our function. " +
     'Set source_account to this account.',
   check(resource) {
     if (resource.type !== 'aws_lambda_permission') return 'not-applicable';

@@ -22,7 +22,8 @@ const ACCESS_KEY_ACTIONS = [
 /** IKR2: access-key actions must name the users they apply to. */
 export const noWildcardAccessKeyResource: Rule = {
   id: 'IKR2',
-  summary: 'A policy allows access-key actions (iam:*AccessKey*) on a resource pattern that could match more than one user.',
+  summary:
+    'A policy allows access-key actions (iam:*AccessKey*) on a resource pattern that could match more than one user.',
   explanation:
     'Whoever holds this policy can mint keys for any user in the account (including administrators). ' +
     'Grant iam:CreateAccessKey and its siblings only on the ARNs of the managed users.',
@@ -68,6 +69,9 @@ function allowsAccessKeyActionsOnWildcard(statement: PolicyStatement): boolean {
 
 /** IAM action matching: case-insensitive, `*` and `?` wildcards. */
 function matches(pattern: string, action: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`, 'i').test(action);
 }

@@ -14,7 +14,10 @@ export const rotationConfigured: Rule = {
     const rotated = rotatedSecretIds(stack);
     // A secret per element of a for_each (the plain module's) is rotated by a rotation over the same elements.
     const forEach = resource.config.for_each;
-    const ids = forEach === undefined ? ['id', 'arn'].map((attribute) => reference(resource, attribute)) : ['id', 'arn'].map((attribute) => `${forEach}:\${${resource.type}.${resource.name}[each.key].${attribute}}`);
+    const ids =
+      forEach === undefined
+        ? ['id', 'arn'].map((attribute) => reference(resource, attribute))
+        : ['id', 'arn'].map((attribute) => `${forEach}:\${${resource.type}.${resource.name}[each.key].${attribute}}`);
     return ids.some((id) => rotated.has(id)) ? 'compliant' : 'non-compliant';
   },
 };
@@ -37,9 +40,16 @@ function rotatedSecretIds(stack: SynthesizedStack): ReadonlySet<string> {
         .filter((other) => {
           if (other.type !== 'aws_secretsmanager_secret_rotation') return false;
           const rules = other.config.rotation_rules as Record<string, unknown> | undefined;
-          return typeof other.config.rotation_lambda_arn === 'string' && (rules?.automatically_after_days !== undefined || rules?.schedule_expression !== undefined);
+          return (
+            typeof other.config.rotation_lambda_arn === 'string' &&
+            (rules?.automatically_after_days !== undefined || rules?.schedule_expression !== undefined)
+          );
         })
-        .map((rotation) => (rotation.config.for_each === undefined ? '' : `${String(rotation.config.for_each)}:`) + String(rotation.config.secret_id)),
+        .map(
+          (rotation) =>
+            (rotation.config.for_each === undefined ? '' : `${String(rotation.config.for_each)}:`) +
+            String(rotation.config.secret_id),
+        ),
     );
     rotatedSecretIdsByStack.set(stack, ids);
   }

@@ -25,7 +25,11 @@ const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
 /** Resolves the element now. A preparing resolution also registers references to other stacks' resources. */
 export function resolveElement(element: TerraformElement, preparing = false): ResolvedElement {
-  return Tokenization.resolve(element.toTerraform(), { scope: TerraformStack.of(element), preparing, resolver: RESOLVER }) as ResolvedElement;
+  return Tokenization.resolve(element.toTerraform(), {
+    scope: TerraformStack.of(element),
+    preparing,
+    resolver: RESOLVER,
+  }) as ResolvedElement;
 }
 
 /** What prepareStack resolved, until the stack's synthesis takes it. */
@@ -54,7 +58,11 @@ export function prepareResolvingOnce(stack: TerraformStack): void {
  * The stack's synthesizer, reusing during its synthesis what prepareStack resolved. Aspects run between the two and
  * may change resources: unless every aspect in the stack is one of `readOnly`, everything is resolved again.
  */
-export function synthesizerResolvingOnce(stack: TerraformStack, synthesizer: IStackSynthesizer, readOnly: (aspect: IAspect) => boolean): IStackSynthesizer {
+export function synthesizerResolvingOnce(
+  stack: TerraformStack,
+  synthesizer: IStackSynthesizer,
+  readOnly: (aspect: IAspect) => boolean,
+): IStackSynthesizer {
   return {
     synthesize(session: ISynthesisSession): void {
       const resolution = prepared.get(stack);
@@ -89,7 +97,8 @@ export function toTerraformResolvingOnce(stack: TerraformStack, toTerraform: () 
 
 /** Calls `fn` with each element's toTerraform answering `fragment` (an own property shadows the method until it returns). */
 function withElementsAnswering<T>(elements: readonly TerraformElement[], fragment: () => JsonObject, fn: () => T): T {
-  for (const element of elements) Object.defineProperty(element, 'toTerraform', { value: fragment, configurable: true, writable: true });
+  for (const element of elements)
+    Object.defineProperty(element, 'toTerraform', { value: fragment, configurable: true, writable: true });
   try {
     return fn();
   } finally {

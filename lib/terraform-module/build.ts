@@ -24,7 +24,11 @@ export function synthesizeModule(zipPath: string): Record<string, Json> {
   const synthesized = JSON.parse(Testing.synth(stack, true)) as Record<string, Json>;
   const errors = stack.node
     .findAll()
-    .flatMap((node) => node.node.metadata.filter((entry) => entry.type === AnnotationMetadataEntryType.ERROR).map((entry) => `${node.node.path}: ${String(entry.data)}`));
+    .flatMap((node) =>
+      node.node.metadata
+        .filter((entry) => entry.type === AnnotationMetadataEntryType.ERROR)
+        .map((entry) => `${node.node.path}: ${String(entry.data)}`),
+    );
   if (errors.length > 0) throw new Error(`The module breaks the rotation rules:\n${errors.join('\n')}`);
   const module = rewritePolicies(synthesized, stack.policyLists) as Record<string, Json>;
   const terraform = (module.terraform ?? {}) as Record<string, Json>;
@@ -55,7 +59,13 @@ export function buildTerraformModule(options: BuildModuleOptions): void {
   fs.copyFileSync(options.zipPath, path.join(options.outDir, MODULE_ZIP_NAME));
   fs.writeFileSync(
     path.join(options.outDir, 'README.md'),
-    moduleReadme({ variables: moduleVariables(maxModuleUsers()), outputs: STACK_OUTPUTS, maxUsers: maxModuleUsers(), awsProvider: AWS_PROVIDER_CONSTRAINT, terraform: TERRAFORM_VERSION_CONSTRAINT }),
+    moduleReadme({
+      variables: moduleVariables(maxModuleUsers()),
+      outputs: STACK_OUTPUTS,
+      maxUsers: maxModuleUsers(),
+      awsProvider: AWS_PROVIDER_CONSTRAINT,
+      terraform: TERRAFORM_VERSION_CONSTRAINT,
+    }),
   );
 }
 
@@ -63,7 +73,8 @@ export function buildTerraformModule(options: BuildModuleOptions): void {
 function rewritePolicies(value: Json, lists: PolicyLists): Json {
   if (typeof value === 'string') return PolicyLists.hasMarkers(value) ? lists.rewrite(value) : value;
   if (Array.isArray(value)) return value.map((item) => rewritePolicies(item, lists));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, rewritePolicies(item, lists)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, rewritePolicies(item, lists)]));
   return value;
 }
 

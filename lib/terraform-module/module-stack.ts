@@ -3,23 +3,49 @@
 // policies come from the same statement builders. What differs is where the values come from: input variables, and
 // per-user resources with `for_each` over `var.users`, so names are Terraform expressions.
 import { Construct } from 'constructs';
-import { Fn, Lazy, TerraformDataSource, TerraformIterator, TerraformLocal, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import {
+  Fn,
+  Lazy,
+  TerraformDataSource,
+  TerraformIterator,
+  TerraformLocal,
+  TerraformOutput,
+  TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+  Token,
+} from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsIamUser } from '@cdktf/provider-aws/lib/data-aws-iam-user';
 import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
-import { DEFAULT_LOG_LEVEL, DEFAULT_TEST_BUDGET_MS, PreviousKeyAction, PreviousKeyInUseAction, USER_TAG_KEY } from '../../core/contract';
+import {
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_TEST_BUDGET_MS,
+  PreviousKeyAction,
+  PreviousKeyInUseAction,
+  USER_TAG_KEY,
+} from '../../core/contract';
 import { AwsContext } from '../synthesis/aws-context';
 import { FunctionAlarms } from '../construct/function-alarms';
-import { DEFAULT_LOG_RETENTION_DAYS, DEFAULT_RESERVED_CONCURRENCY, ownEnvironment } from '../construct/iam-access-key-rotation';
+import {
+  DEFAULT_LOG_RETENTION_DAYS,
+  DEFAULT_RESERVED_CONCURRENCY,
+  ownEnvironment,
+} from '../construct/iam-access-key-rotation';
 import { keyReaders, secretReadPolicy } from '../construct/readers';
 import { NotificationTopic } from '../construct/notifications';
 import { MANAGED_POLICIES_PER_ROLE, alarmArn, policyJson, roleArn } from '../grants/policy';
 import { RotationFailureAlert } from '../construct/rotation-failure-alert';
 import { RotationFunction } from '../construct/rotation-function';
-import { SECRET_LIFECYCLE, createdUserConfig, sameAccountReadersPrecondition, secretDescription } from '../construct/rotated-user';
+import {
+  SECRET_LIFECYCLE,
+  createdUserConfig,
+  sameAccountReadersPrecondition,
+  secretDescription,
+} from '../construct/rotated-user';
 import { applyRotationChecks } from '../rules/aspect';
 import { DEFAULT_AUTOMATICALLY_AFTER_DAYS } from '../construct/schedule';
 import { managedSecretEntries, secretArnPattern, secretNamePatterns } from '../construct/secret-names';
@@ -46,7 +72,10 @@ function address(element: TerraformResource | TerraformDataSource): string {
 
 /** How many users' grants one managed policy holds with the longest names the module allows (lib/grants/grant-policy.ts). */
 export function usersPerPolicy(): number {
-  const share = grantShare({ secretName: `${LONGEST_NAME}/${LONGEST_USER_NAME}`, configuredUserName: LONGEST_USER_NAME });
+  const share = grantShare({
+    secretName: `${LONGEST_NAME}/${LONGEST_USER_NAME}`,
+    configuredUserName: LONGEST_USER_NAME,
+  });
   let count = 1;
   while (policiesNeeded(Array.from({ length: count + 1 }, () => share)) === 1) count += 1;
   return count;
@@ -81,7 +110,10 @@ export class TerraformModuleStack extends TerraformStack {
           ...(variable.default !== undefined ? { default: variable.default } : {}),
           description: variable.description,
           nullable: false,
-          validation: variable.validations.map(({ condition, errorMessage }) => ({ condition: interpolation(condition), errorMessage })),
+          validation: variable.validations.map(({ condition, errorMessage }) => ({
+            condition: interpolation(condition),
+            errorMessage,
+          })),
         }),
       ]),
     );
@@ -148,8 +180,20 @@ export class TerraformModuleStack extends TerraformStack {
     });
     topicArn = notifications.topicArn;
     rotationFunction.grantPublish({ topicArn: notifications.policyTopicArn });
-    const sweep = new SweepSchedule(this, 'sweep', { name, function: rotationFunction.function, hourUtc: DEFAULT_SWEEP_HOUR_UTC, tags, context });
-    const alert = new RotationFailureAlert(this, 'rotation-failed', { name, secretNamePatterns: patterns, topicArn, tags, context });
+    const sweep = new SweepSchedule(this, 'sweep', {
+      name,
+      function: rotationFunction.function,
+      hourUtc: DEFAULT_SWEEP_HOUR_UTC,
+      tags,
+      context,
+    });
+    const alert = new RotationFailureAlert(this, 'rotation-failed', {
+      name,
+      secretNamePatterns: patterns,
+      topicArn,
+      tags,
+      context,
+    });
     const alarms = new FunctionAlarms(this, 'alarms', {
       name,
       functionName: rotationFunction.function.functionName,
@@ -174,15 +218,27 @@ export class TerraformModuleStack extends TerraformStack {
     const kmsKeyArn = interpolation(`one(${address(secretsKey.key)}[*].arn)`);
 
     // The users: created, or looked up (the lookup fails the plan when a user is missing).
-    const createdUsers = TerraformIterator.fromMap(Token.asAnyMap(interpolation('{ for key, user in local.users_by_name : key => user if user.create_user }')));
-    const created = new IamUser(this, 'user', { forEach: createdUsers, ...createdUserConfig(createdUsers.getString('name'), tags) });
-    const existingUsers = TerraformIterator.fromMap(Token.asAnyMap(interpolation('{ for key, user in local.users_by_name : key => user if !user.create_user }')));
-    const existing = new DataAwsIamUser(this, 'existing-user', { forEach: existingUsers, userName: existingUsers.getString('name') });
+    const createdUsers = TerraformIterator.fromMap(
+      Token.asAnyMap(interpolation('{ for key, user in local.users_by_name : key => user if user.create_user }')),
+    );
+    const created = new IamUser(this, 'user', {
+      forEach: createdUsers,
+      ...createdUserConfig(createdUsers.getString('name'), tags),
+    });
+    const existingUsers = TerraformIterator.fromMap(
+      Token.asAnyMap(interpolation('{ for key, user in local.users_by_name : key => user if !user.create_user }')),
+    );
+    const existing = new DataAwsIamUser(this, 'existing-user', {
+      forEach: existingUsers,
+      userName: existingUsers.getString('name'),
+    });
     // The names IAM stores, as the grants name them: the policies wait for the created users.
     new TerraformLocal(
       this,
       GRANTED_NAMES,
-      interpolation(`merge({ for key, user in ${address(created)} : key => user.name }, { for key, user in ${address(existing)} : key => user.user_name })`),
+      interpolation(
+        `merge({ for key, user in ${address(created)} : key => user.name }, { for key, user in ${address(existing)} : key => user.user_name })`,
+      ),
     );
 
     const secret = new SecretsmanagerSecret(this, 'secret', {
@@ -196,11 +252,18 @@ export class TerraformModuleStack extends TerraformStack {
     });
     const secretOf = (attribute: string): string => interpolation(`${address(secret)}[each.key].${attribute}`);
 
-    const withReaders = TerraformIterator.fromMap(Token.asAnyMap(interpolation('{ for key, user in local.users_by_name : key => user if length(var.readers) > 0 }')));
+    const withReaders = TerraformIterator.fromMap(
+      Token.asAnyMap(
+        interpolation('{ for key, user in local.users_by_name : key => user if length(var.readers) > 0 }'),
+      ),
+    );
     new SecretsmanagerSecretPolicy(this, 'read-policy', {
       forEach: withReaders,
       secretArn: secretOf('arn'),
-      policy: secretReadPolicy([this.policyLists.item('var.readers', 'reader').value()], roleArn(context.arnParts, rotationFunction.role.name)),
+      policy: secretReadPolicy(
+        [this.policyLists.item('var.readers', 'reader').value()],
+        roleArn(context.arnParts, rotationFunction.role.name),
+      ),
       blockPublicPolicy: true,
       lifecycle: {
         precondition: [
@@ -216,7 +279,11 @@ export class TerraformModuleStack extends TerraformStack {
     // The grants: one managed policy per part of the users, each part as many as fit with the longest names, in the
     // order of `var.users`, as the construct fills its policies: a user added last changes only the last policy.
     const parts = TerraformIterator.fromMap(
-      Token.asAnyMap(interpolation(`{ for index, part in chunklist(local.users_typed[*].name, ${usersPerPolicy()}) : tostring(index + 1) => part }`)),
+      Token.asAnyMap(
+        interpolation(
+          `{ for index, part in chunklist(local.users_typed[*].name, ${usersPerPolicy()}) : tostring(index + 1) => part }`,
+        ),
+      ),
     );
     const user = this.policyLists.item('each.value', 'user');
     rotationFunction.grantRotationForEach(
@@ -224,7 +291,12 @@ export class TerraformModuleStack extends TerraformStack {
       parts.key,
       policyJson(
         userStatements(
-          [{ secretArn: secretArnPattern(context.arnParts, user.value(`${address(secret)}[user].name`)), userName: user.value(`local.${GRANTED_NAMES}[user]`) }],
+          [
+            {
+              secretArn: secretArnPattern(context.arnParts, user.value(`${address(secret)}[user].name`)),
+              userName: user.value(`local.${GRANTED_NAMES}[user]`),
+            },
+          ],
           context.arnParts,
         ),
       ),

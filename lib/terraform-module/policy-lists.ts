@@ -86,12 +86,15 @@ export class PolicyLists {
     const parts = statements.map((statement) => {
       const text = this.hcl(statement);
       const guards = [...new Set(this.loopsOf(JSON.stringify(statement)))].filter((id) => this.loops[id].mayBeEmpty);
-      return guards.length === 0 ? `[${text}]` : `(${guards.map((id) => `length(${this.loops[id].list}) > 0`).join(' && ')} ? [${text}] : [])`;
+      return guards.length === 0
+        ? `[${text}]`
+        : `(${guards.map((id) => `length(${this.loops[id].list}) > 0`).join(' && ')} ? [${text}] : [])`;
     });
     // Consecutive statements that are always there make one list.
     const groups: string[] = [];
     parts.forEach((part, index) => {
-      if (part.startsWith('[') && index > 0 && parts[index - 1].startsWith('[')) groups[groups.length - 1] = `${groups[groups.length - 1].slice(0, -1)}, ${part.slice(1)}`;
+      if (part.startsWith('[') && index > 0 && parts[index - 1].startsWith('['))
+        groups[groups.length - 1] = `${groups[groups.length - 1].slice(0, -1)}, ${part.slice(1)}`;
       else groups.push(part);
     });
     return groups.length === 1 ? groups[0] : `concat(${groups.join(', ')})`;
@@ -100,7 +103,9 @@ export class PolicyLists {
   /** A marked string as the content of an HCL template: markers become interpolations of their expressions. */
   private itemTemplate(item: string): string {
     const literal = JSON.stringify(item).slice(1, -1);
-    return literal.replace(MARKER, (_, id: string, index: string) => interpolation(this.loops[Number(id)].values[Number(index)]));
+    return literal.replace(MARKER, (_, id: string, index: string) =>
+      interpolation(this.loops[Number(id)].values[Number(index)]),
+    );
   }
 
   private loopsOf(text: string): number[] {

@@ -13,8 +13,23 @@ import {
   USER_TAG_KEY,
 } from '../../core/contract';
 import { DEFAULT_NAME, DEFAULT_RECOVERY_WINDOW_DAYS, RESERVED_TAG_KEYS } from '../construct/iam-access-key-rotation';
-import { CRON, DEFAULT_AUTOMATICALLY_AFTER_DAYS, DURATION, HOURS_PER_DAY, MAX_RATE_DAYS, MIN_HOURS_BETWEEN_ROTATIONS, RATE } from '../construct/schedule';
-import { IAM_USER_NAME, MAX_TAGS_PER_RESOURCE, PRINCIPAL_ARN, RESOURCE_NAME, TAG_TEXT, TAG_TEXT_RULE } from '../validation/validation';
+import {
+  CRON,
+  DEFAULT_AUTOMATICALLY_AFTER_DAYS,
+  DURATION,
+  HOURS_PER_DAY,
+  MAX_RATE_DAYS,
+  MIN_HOURS_BETWEEN_ROTATIONS,
+  RATE,
+} from '../construct/schedule';
+import {
+  IAM_USER_NAME,
+  MAX_TAGS_PER_RESOURCE,
+  PRINCIPAL_ARN,
+  RESOURCE_NAME,
+  TAG_TEXT,
+  TAG_TEXT_RULE,
+} from '../validation/validation';
 import { hclString, matches } from './hcl';
 
 export interface ModuleValidation {
@@ -41,7 +56,8 @@ const oneOf = (values: readonly string[]): string => `[${values.map(hclString).j
 /** The module's secrets carry the user tag and, while a rotation runs, the attempt tag (no per-user policy tag). */
 const MAX_MODULE_TAGS = MAX_TAGS_PER_RESOURCE - 2;
 
-const SCHEDULE_TYPE = 'object({ automatically_after_days = optional(number), schedule_expression = optional(string), duration = optional(string) })';
+const SCHEDULE_TYPE =
+  'object({ automatically_after_days = optional(number), schedule_expression = optional(string), duration = optional(string) })';
 const USERS_TYPE = `list(object({ name = string, create_user = optional(bool, false), schedule = optional(${SCHEDULE_TYPE}) }))`;
 
 // Terraform converts a value to an object type by dropping the attributes the type does not name, silently: with
@@ -50,8 +66,16 @@ const USERS_TYPE = `list(object({ name = string, create_user = optional(bool, fa
 // the other checks and the module read a typed view of them, with the optional fields' defaults.
 
 type FieldKind = 'name' | 'string' | 'number' | 'bool' | { readonly object: Readonly<Record<string, FieldKind>> };
-const SCHEDULE_FIELDS: Readonly<Record<string, FieldKind>> = { automatically_after_days: 'number', schedule_expression: 'string', duration: 'string' };
-const USER_FIELDS: Readonly<Record<string, FieldKind>> = { name: 'name', create_user: 'bool', schedule: { object: SCHEDULE_FIELDS } };
+const SCHEDULE_FIELDS: Readonly<Record<string, FieldKind>> = {
+  automatically_after_days: 'number',
+  schedule_expression: 'string',
+  duration: 'string',
+};
+const USER_FIELDS: Readonly<Record<string, FieldKind>> = {
+  name: 'name',
+  create_user: 'bool',
+  schedule: { object: SCHEDULE_FIELDS },
+};
 const CONVERSION = { string: 'tostring', number: 'tonumber', bool: 'tobool' } as const;
 const TYPE_NAME = { string: 'a string', number: 'a number', bool: 'a boolean' } as const;
 
@@ -63,7 +87,9 @@ const TYPE_NAME = { string: 'a string', number: 'a number', bool: 'a boolean' } 
 function objectProblems(value: string, label: string, fields: Readonly<Record<string, FieldKind>>): string {
   const known = Object.keys(fields);
   const unknown = `[for key in keys(${value}) : "\`${label}.\${key}\` is not a known key (known: ${known.join(', ')})." if !contains(${oneOf(known)}, key)]`;
-  const fieldLists = Object.entries(fields).map(([field, kind]) => fieldProblems(`${value}.${field}`, `${label}.${field}`, kind));
+  const fieldLists = Object.entries(fields).map(([field, kind]) =>
+    fieldProblems(`${value}.${field}`, `${label}.${field}`, kind),
+  );
   return `(can(keys(${value})) ? concat(${unknown}, ${fieldLists.join(', ')}) : ["\`${label}\` must be an object, got \${jsonencode(${value})}."])`;
 }
 
@@ -116,8 +142,10 @@ function each(list: string, index: string, item: string, bad: string, message: s
 }
 
 const rateAmount = (expression: string): string => `tonumber(regex(${hclString(RATE.source)}, ${expression})[0])`;
-const cronField = (expression: string, field: number): string => `split(" ", regex(${hclString(CRON.source)}, ${expression})[0])[${field}]`;
-const rateIsHours = (expression: string): string => `startswith(regex(${hclString(RATE.source)}, ${expression})[1], "hour")`;
+const cronField = (expression: string, field: number): string =>
+  `split(" ", regex(${hclString(CRON.source)}, ${expression})[0])[${field}]`;
+const rateIsHours = (expression: string): string =>
+  `startswith(regex(${hclString(RATE.source)}, ${expression})[1], "hour")`;
 
 /** Checks of one schedule object `s` (an HCL expression, never null here), each a bad-condition and its problem. */
 function scheduleChecks(s: string): { bad: string; problem: string; field: string; value: string }[] {
@@ -186,7 +214,8 @@ function intervalHours(s: string): string {
 }
 
 /** Hours as the construct writes an interval: whole days as days, else hours. */
-const formatHours = (hours: string): string => `${hours} % ${HOURS_PER_DAY} == 0 ? "\${${hours} / ${HOURS_PER_DAY}} days" : "\${${hours}} hours"`;
+const formatHours = (hours: string): string =>
+  `${hours} % ${HOURS_PER_DAY} == 0 ? "\${${hours} / ${HOURS_PER_DAY}} days" : "\${${hours}} hours"`;
 
 /** A user's effective schedule: its own, else the shared one. */
 const userSchedule = (user: string): string => `(${user}.schedule != null ? ${user}.schedule : ${CHECKED_SCHEDULE})`;
@@ -218,7 +247,10 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
         '`create_user` (create the user in this module; otherwise it must exist) and `schedule` (replaces the shared `schedule` for this user); any other field is refused.',
       validations: [
         { condition: `length(${USERS_SHAPE_PROBLEMS}) == 0`, errorMessage: `\${join("\\n", ${USERS_SHAPE_PROBLEMS})}` },
-        { condition: `${USERS_IS_LIST} ? length(var.users) >= 1 : true`, errorMessage: '`users` must list at least one user, got [].' },
+        {
+          condition: `${USERS_IS_LIST} ? length(var.users) >= 1 : true`,
+          errorMessage: '`users` must list at least one user, got [].',
+        },
         {
           condition: `${USERS_IS_LIST} ? length(var.users) <= ${maxUsers} : true`,
           errorMessage:
@@ -247,7 +279,13 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
           '`users[${index}].name` must be unique (IAM ignores case), got ${jsonencode(user.name)} again.',
         ),
         ...scheduleChecks('user.schedule').map(({ bad, problem, field, value }) =>
-          each(CHECKED_USERS, 'index', 'user', `user.schedule != null && try(${bad}, true)`, `\`users[\${index}].schedule${field}\` ${problem}, got \${${value}}.`),
+          each(
+            CHECKED_USERS,
+            'index',
+            'user',
+            `user.schedule != null && try(${bad}, true)`,
+            `\`users[\${index}].schedule${field}\` ${problem}, got \${${value}}.`,
+          ),
         ),
       ],
     },
@@ -258,7 +296,10 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
       description:
         'Name of the rotation function and its role, prefix of its log group, policies, topic, rules and alarms, and of the secret names (`<name>/<user name>`): 1-56 characters of letters, digits, _ and -.',
       validations: [
-        { condition: matches(RESOURCE_NAME, 'var.name'), errorMessage: '`name` must be 1-56 characters of letters, digits, _ and -, got ${jsonencode(var.name)}.' },
+        {
+          condition: matches(RESOURCE_NAME, 'var.name'),
+          errorMessage: '`name` must be 1-56 characters of letters, digits, _ and -, got ${jsonencode(var.name)}.',
+        },
       ],
     },
     {
@@ -270,7 +311,10 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
         `When the secrets rotate: \`automatically_after_days\` (1-1000) or \`schedule_expression\` (rate(N days), rate(N hours) with N at least ${MIN_HOURS_BETWEEN_ROTATIONS}, or a six-field cron(...) in UTC), ` +
         `and \`duration\`, the rotation window (1h-24h). Without either, every ${DEFAULT_AUTOMATICALLY_AFTER_DAYS} days. Any other field is refused.`,
       validations: [
-        { condition: `length(${SCHEDULE_SHAPE_PROBLEMS}) == 0`, errorMessage: `\${join("\\n", ${SCHEDULE_SHAPE_PROBLEMS})}` },
+        {
+          condition: `length(${SCHEDULE_SHAPE_PROBLEMS}) == 0`,
+          errorMessage: `\${join("\\n", ${SCHEDULE_SHAPE_PROBLEMS})}`,
+        },
         ...scheduleChecks(`(${CHECKED_SCHEDULE})`).map(({ bad, problem, field, value }) => ({
           condition: `!(${bad})`,
           errorMessage: `\`schedule${field}\` ${problem}, got \${${value}}.`,
@@ -313,7 +357,8 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
       name: 'previous_key_in_use',
       type: 'string',
       default: DEFAULT_PREVIOUS_KEY_IN_USE,
-      description: "What the sweep does when the grace period has passed but IAM says the previous key was used after the rotation: 'hold' it Active and warn each day, or 'deactivate' it anyway, with a warning.",
+      description:
+        "What the sweep does when the grace period has passed but IAM says the previous key was used after the rotation: 'hold' it Active and warn each day, or 'deactivate' it anyway, with a warning.",
       validations: [
         {
           condition: `contains(${oneOf(PREVIOUS_KEY_IN_USE_ACTIONS)}, var.previous_key_in_use)`,
@@ -325,11 +370,13 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
       name: 'encryption',
       type: 'string',
       default: 'aws-managed',
-      description: "Key for the secrets: 'aws-managed' (aws/secretsmanager) or 'customer-managed' (a KMS key created by the module, used only by the rotation role and `readers`, only through Secrets Manager).",
+      description:
+        "Key for the secrets: 'aws-managed' (aws/secretsmanager) or 'customer-managed' (a KMS key created by the module, used only by the rotation role and `readers`, only through Secrets Manager).",
       validations: [
         {
           condition: `contains(["aws-managed", "customer-managed"], var.encryption)`,
-          errorMessage: '`encryption` must be one of "aws-managed", "customer-managed", got ${jsonencode(var.encryption)}.',
+          errorMessage:
+            '`encryption` must be one of "aws-managed", "customer-managed", got ${jsonencode(var.encryption)}.',
         },
       ],
     },
@@ -338,8 +385,8 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
       type: 'list(string)',
       default: [],
       description:
-        'Principals that may read every secret (GetSecretValue and DescribeSecret, through each secret\'s resource policy): ARNs of IAM roles, IAM users or account roots, no wildcards. ' +
-        "Readers in another account need `encryption = \"customer-managed\"` (the created key lets them decrypt, only through Secrets Manager); with the AWS managed key the plan fails, naming the secret.",
+        "Principals that may read every secret (GetSecretValue and DescribeSecret, through each secret's resource policy): ARNs of IAM roles, IAM users or account roots, no wildcards. " +
+        'Readers in another account need `encryption = "customer-managed"` (the created key lets them decrypt, only through Secrets Manager); with the AWS managed key the plan fails, naming the secret.',
       validations: [
         each(
           'var.readers',
@@ -355,7 +402,13 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
           `!(strcontains(reader, "*") || strcontains(reader, "?")) && !${matches(PRINCIPAL_ARN, 'reader')}`,
           '`readers[${index}]` must be the ARN of an account root, IAM role or IAM user with a 12-digit account and no region (arn:<partition>:iam::<account>:root, :role/<name> or :user/<name>), got ${jsonencode(reader)}.',
         ),
-        each('var.readers', 'index', 'reader', `index(var.readers, reader) != index`, '`readers[${index}]` must be unique, got ${jsonencode(reader)} again.'),
+        each(
+          'var.readers',
+          'index',
+          'reader',
+          `index(var.readers, reader) != index`,
+          '`readers[${index}]` must be unique, got ${jsonencode(reader)} again.',
+        ),
       ],
     },
     {
@@ -376,10 +429,22 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
           `\`tags\` must not set \${jsonencode(key)}: \${${reservedMap}[key]}.`,
         ),
         ...tagTextChecks('key', 1, 128).map(({ bad, problem }) =>
-          each('keys(var.tags)', 'index', 'key', `!contains(keys(${reservedMap}), key) && ${bad}`, `\`tags\` keys ${problem}, got \${jsonencode(key)}.`),
+          each(
+            'keys(var.tags)',
+            'index',
+            'key',
+            `!contains(keys(${reservedMap}), key) && ${bad}`,
+            `\`tags\` keys ${problem}, got \${jsonencode(key)}.`,
+          ),
         ),
         ...tagTextChecks('var.tags[key]', 0, 256).map(({ bad, problem }) =>
-          each('keys(var.tags)', 'index', 'key', `!contains(keys(${reservedMap}), key) && ${bad}`, `\`tags.\${key}\` ${problem}, got \${jsonencode(var.tags[key])}.`),
+          each(
+            'keys(var.tags)',
+            'index',
+            'key',
+            `!contains(keys(${reservedMap}), key) && ${bad}`,
+            `\`tags.\${key}\` ${problem}, got \${jsonencode(var.tags[key])}.`,
+          ),
         ),
       ],
     },
@@ -391,7 +456,8 @@ export function moduleVariables(maxUsers: number): ModuleVariable[] {
       validations: [
         {
           condition: `floor(var.recovery_window_in_days) == var.recovery_window_in_days && (var.recovery_window_in_days == 0 || (var.recovery_window_in_days >= 7 && var.recovery_window_in_days <= 30))`,
-          errorMessage: '`recovery_window_in_days` must be 0 (delete immediately) or between 7 and 30, got ${var.recovery_window_in_days}.',
+          errorMessage:
+            '`recovery_window_in_days` must be 0 (delete immediately) or between 7 and 30, got ${var.recovery_window_in_days}.',
         },
       ],
     },

@@ -44,7 +44,9 @@ export function scanJson(text: string): JsonScan {
   const valuePath = (): string => {
     const container = open.at(-1);
     if (container === undefined) return '';
-    return container.keys === undefined ? `${container.path}[${container.index}]` : memberPath(container.path, container.key ?? '');
+    return container.keys === undefined
+      ? `${container.path}[${container.index}]`
+      : memberPath(container.path, container.key ?? '');
   };
 
   const token = new RegExp(TOKEN); // a sticky RegExp keeps its position (lastIndex): one per scan

@@ -160,7 +160,10 @@ export const LOG_RETENTION_DAYS = [
 export function checkLogRetention(value: number, label: string): void {
   if (isUnresolved(value)) return;
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(value)) {
-    throw new ValidationError(label, `must be one of CloudWatch's retention periods (${LOG_RETENTION_DAYS.join(', ')}), got ${show(value)}`);
+    throw new ValidationError(
+      label,
+      `must be one of CloudWatch's retention periods (${LOG_RETENTION_DAYS.join(', ')}), got ${show(value)}`,
+    );
   }
 }
 
@@ -199,7 +202,10 @@ export function checkPrincipalArn(value: unknown, label: string): void {
   if (isUnresolved(value)) return;
   checkString(value, label);
   if (/[*?]/.test(value)) {
-    throw new ValidationError(label, `must not contain a wildcard: KMS takes no wildcard principals in a key policy, got ${show(value)}`);
+    throw new ValidationError(
+      label,
+      `must not contain a wildcard: KMS takes no wildcard principals in a key policy, got ${show(value)}`,
+    );
   }
   if (!PRINCIPAL_ARN.test(value)) {
     throw new ValidationError(
@@ -252,10 +258,13 @@ export function tagsProblems(
       if (keyProblem !== undefined) problems.push(new ValidationError(label, `keys ${keyProblem}, got ${show(key)}`));
     }
     if (typeof value !== 'string') {
-      problems.push(new ValidationError(`${label}.${key}`, `must be a string of at most 256 characters, got ${show(value)}`));
+      problems.push(
+        new ValidationError(`${label}.${key}`, `must be a string of at most 256 characters, got ${show(value)}`),
+      );
     } else if (!isUnresolved(value)) {
       const valueProblem = tagTextProblem(value, 0, 256);
-      if (valueProblem !== undefined) problems.push(new ValidationError(`${label}.${key}`, `${valueProblem}, got ${show(value)}`));
+      if (valueProblem !== undefined)
+        problems.push(new ValidationError(`${label}.${key}`, `${valueProblem}, got ${show(value)}`));
     }
   }
   return problems;

@@ -49,7 +49,9 @@ function runInit(command: string, args: readonly string[], cwd: string): InitRun
   const result = spawnSync(command, args, { cwd, env: { ...process.env, ...FUNCTION_ENV }, encoding: 'utf8' });
   const processMs = performance.now() - started;
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}: ${result.stderr || result.error?.message}`);
+    throw new Error(
+      `${command} ${args.join(' ')} exited ${result.status ?? result.signal}: ${result.stderr || result.error?.message}`,
+    );
   }
   const { initMs } = JSON.parse(result.stdout) as { initMs: number };
   return { initMs, processMs };
@@ -72,7 +74,9 @@ export function measureColdStarts(projectRoot: string, runs: number, progress: (
     seedRuns.push(seed());
     if (run % 5 === 0 || run === runs) progress(`cold starts: ${run}/${runs} of each`);
   }
-  const boto3 = spawnSync('python3', ['-c', 'import boto3, sys; sys.stdout.write(boto3.__version__)'], { encoding: 'utf8' });
+  const boto3 = spawnSync('python3', ['-c', 'import boto3, sys; sys.stdout.write(boto3.__version__)'], {
+    encoding: 'utf8',
+  });
   return {
     runs,
     lambdaInitMs: median(lambdaRuns.map((run) => run.initMs)),

@@ -36,8 +36,12 @@ const USER_NUMBER_DIGITS = 5;
 
 /** `bench-user-00001`, `bench-user-00002`, ...: IAM-valid names, unique case-insensitively. */
 export function fleetUserNames(users: number, prefix = 'bench-user'): string[] {
-  if (!Number.isInteger(users) || users < 1) throw new Error(`a fleet needs a whole number of users, at least 1, got ${users}`);
-  return Array.from({ length: users }, (_, index) => `${prefix}-${String(index + 1).padStart(USER_NUMBER_DIGITS, '0')}`);
+  if (!Number.isInteger(users) || users < 1)
+    throw new Error(`a fleet needs a whole number of users, at least 1, got ${users}`);
+  return Array.from(
+    { length: users },
+    (_, index) => `${prefix}-${String(index + 1).padStart(USER_NUMBER_DIGITS, '0')}`,
+  );
 }
 
 export function fleetConfig(options: FleetConfigOptions): FleetConfig {
@@ -46,6 +50,8 @@ export function fleetConfig(options: FleetConfigOptions): FleetConfig {
     name: options.name ?? 'iam-key-rotation',
     schedule: { automaticallyAfterDays: ROTATION_DAYS },
     tags: { project: 'iam-key-rotation-bench' },
-    users: fleetUserNames(options.users, options.userPrefix).map((name) => (options.createUsers ? { name, createUser: true } : { name })),
+    users: fleetUserNames(options.users, options.userPrefix).map((name) =>
+      options.createUsers ? { name, createUser: true } : { name },
+    ),
   };
 }

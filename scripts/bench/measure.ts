@@ -66,7 +66,11 @@ export function measureNode(args: readonly string[], options: { cwd: string; env
   };
 }
 
-function measureWithGnuTime(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Measured {
+function measureWithGnuTime(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Measured {
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-bench-time-'));
   const report = path.join(reportDir, 'time.txt');
   try {

@@ -104,10 +104,24 @@ export function renderSynth(rows: readonly SynthRow[], memoryProbe: string): str
   const base = measured.length > 0 ? measured.reduce((a, b) => (a.users <= b.users ? a : b)) : undefined;
   type Measured = Extract<SynthRow, { ok: true }>;
   // Marginal: what each further user adds, the fixed part of the stack (function, role, alarms...) left out.
-  const perUser = (row: Measured, value: (measured: Measured) => number, format: (perUser: number) => string): string =>
+  const perUser = (
+    row: Measured,
+    value: (measured: Measured) => number,
+    format: (perUser: number) => string,
+  ): string =>
     base === undefined || row.users === base.users ? '' : format((value(row) - value(base)) / (row.users - base.users));
   const table = markdownTable(
-    ['Users', 'Synth time', 'Runs', 'Peak memory', 'cdk.tf.json', 'Resources', 'Data sources', 'Resources per user', 'JSON bytes per user'],
+    [
+      'Users',
+      'Synth time',
+      'Runs',
+      'Peak memory',
+      'cdk.tf.json',
+      'Resources',
+      'Data sources',
+      'Resources per user',
+      'JSON bytes per user',
+    ],
     rows.map((row) =>
       row.ok
         ? [
@@ -118,8 +132,16 @@ export function renderSynth(rows: readonly SynthRow[], memoryProbe: string): str
             `${count(row.tfJsonBytes)} bytes`,
             count(row.resources),
             count(row.dataSources),
-            perUser(row, (r) => r.resources, (v) => v.toFixed(2)),
-            perUser(row, (r) => r.tfJsonBytes, (v) => count(Math.round(v))),
+            perUser(
+              row,
+              (r) => r.resources,
+              (v) => v.toFixed(2),
+            ),
+            perUser(
+              row,
+              (r) => r.tfJsonBytes,
+              (v) => count(Math.round(v)),
+            ),
           ]
         : [count(row.users), `failed after ${secondsText(row.wallMs)}`, '1', mib(row.peakRssKb), '', '', '', '', ''],
     ),
@@ -139,7 +161,11 @@ export function renderSynth(rows: readonly SynthRow[], memoryProbe: string): str
     '',
     ...rows.flatMap((row) => (row.ok ? [] : [`- ${count(row.users)} users: synth failed: ${row.error}`])),
     `- Target: ${count(SYNTH_TARGET.users)} users under ${SYNTH_TARGET.ms / 1000} s: ` +
-      (target === undefined ? 'not measured.' : target.ok ? `${secondsText(target.wallMs)}, ${target.wallMs < SYNTH_TARGET.ms ? 'met' : 'missed'}.` : 'synth failed.'),
+      (target === undefined
+        ? 'not measured.'
+        : target.ok
+          ? `${secondsText(target.wallMs)}, ${target.wallMs < SYNTH_TARGET.ms ? 'met' : 'missed'}.`
+          : 'synth failed.'),
     `- Growth: ${growth.msPerUser === undefined ? 'fewer than two sizes synthesized' : `${growth.msPerUser.toFixed(2)} ms per user (least-squares slope)`}` +
       (growth.segments.length > 0
         ? `; between sizes: ${growth.segments.map((s) => `${count(s.from)}→${count(s.to)} ${s.msPerUser.toFixed(2)} ms/user`).join(', ')}`
@@ -165,7 +191,7 @@ export function renderColdStart(bundle: Outcome<BundleSize>, cold: Outcome<ColdS
     ...lines,
     `Cold initialisation, median of ${c.runs} fresh processes each, alternating, after one warm-up each. Ours: node loads ` +
       '`dist/lambda/index.js`, whose module scope creates its Secrets Manager, IAM and SNS clients ' +
-      '(`scripts/bench/lambda-cold-init.cjs`). The seed: its Python function runs on the Lambda runtime\'s boto3; the ' +
+      "(`scripts/bench/lambda-cold-init.cjs`). The seed: its Python function runs on the Lambda runtime's boto3; the " +
       'stand-in `scripts/bench/seed-cold-init.py` does what it does before its first call (imports json, logging, os, ' +
       `time and boto3 ${c.boto3Version}, sets the log level, creates a Secrets Manager and an IAM client). "Init" is timed ` +
       'inside the process; "process" is the whole run timed by the parent, interpreter start-up and exit included.',
@@ -193,7 +219,7 @@ export function renderRotations(rotations: Outcome<RotationFigures>): string[] {
     'A one-user stack (`scripts/bench/fleet-config.ts`, the user created by the stack, default previous-key policy: ' +
       'deactivate after a grace period) applied by terraform to the emulator with IAM signature checks on; its apply ' +
       'made the first key. RotateSecret then runs the four steps, each invoking the deployed zip in a fresh node ' +
-      'process. The calls counted are those the emulator logged during one rotation, signed by any key but the bench\'s ' +
+      "process. The calls counted are those the emulator logged during one rotation, signed by any key but the bench's " +
       "own: the function's role, and the new key its test signs with.",
     '',
     ...markdownTable(
@@ -212,7 +238,14 @@ export function renderRotations(rotations: Outcome<RotationFigures>): string[] {
     '',
     ...markdownTable(
       ['Rotations through the emulator', 'Median', 'Fastest', 'Slowest'],
-      [[`${r.timedRotations} (RotateSecret to its return, 2 keys before each)`, secondsText(r.medianRotationMs), secondsText(r.minRotationMs), secondsText(r.maxRotationMs)]],
+      [
+        [
+          `${r.timedRotations} (RotateSecret to its return, 2 keys before each)`,
+          secondsText(r.medianRotationMs),
+          secondsText(r.minRotationMs),
+          secondsText(r.maxRotationMs),
+        ],
+      ],
     ),
     '',
     `Deploying that stack: terraform init ${secondsText(r.initMs)}, apply ${secondsText(r.applyMs)} (first rotation included).`,
@@ -254,7 +287,17 @@ export function renderFleet(fleet: FleetFigures, options: { secrets: number; thr
     ...lines,
     ...markdownTable(
       ['Secrets', 'Time to converge', 'Rounds', 'Faults injected', 'SDK retries', 'Invariant violations', 'Whole run'],
-      [[count(r.secrets), secondsText(r.convergeMs), count(r.rounds), count(r.faultsInjected), count(r.sdkRetries), count(r.violations.length), secondsText(fleet.wallMs)]],
+      [
+        [
+          count(r.secrets),
+          secondsText(r.convergeMs),
+          count(r.rounds),
+          count(r.faultsInjected),
+          count(r.sdkRetries),
+          count(r.violations.length),
+          secondsText(fleet.wallMs),
+        ],
+      ],
     ),
     '',
   ];

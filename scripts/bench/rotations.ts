@@ -46,7 +46,10 @@ export async function measureRotations(emulator: Emulator, options: RotationOpti
   const config = fleetConfig({ users: 1, name: 'bench-rotation', userPrefix: 'bench-rotated', createUsers: true });
   const userName = config.users[0]!.name;
   fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const deployment = new EmulatorDeployment(emulator, { outdir: path.join(options.workDir, 'rotation-stack'), configPath });
+  const deployment = new EmulatorDeployment(emulator, {
+    outdir: path.join(options.workDir, 'rotation-stack'),
+    configPath,
+  });
   options.progress('rotation stack (1 user): terraform init');
   const initMs = await timed(() => deployment.init());
   options.progress(`rotation stack: init ${seconds(initMs)}; terraform apply (the first rotation makes the first key)`);
@@ -61,15 +64,23 @@ export async function measureRotations(emulator: Emulator, options: RotationOpti
       const before = await state.currentValue(secretArn);
       const wallMs = await timed(() => state.rotate(secretArn));
       const after = await state.currentValue(secretArn);
-      if (after === undefined || after.accesskey === before?.accesskey) throw new Error('the rotation did not change the AWSCURRENT key');
+      if (after === undefined || after.accesskey === before?.accesskey)
+        throw new Error('the rotation did not change the AWSCURRENT key');
       return wallMs;
     };
-    const countedRotation = async (scenario: string, seedCalls: number, keysExpected: number): Promise<RotationCalls> => {
+    const countedRotation = async (
+      scenario: string,
+      seedCalls: number,
+      keysExpected: number,
+    ): Promise<RotationCalls> => {
       const keysBefore = (await state.keys(userName)).length;
-      if (keysBefore !== keysExpected) throw new Error(`${scenario}: the user holds ${keysBefore} keys, expected ${keysExpected}`);
+      if (keysBefore !== keysExpected)
+        throw new Error(`${scenario}: the user holds ${keysBefore} keys, expected ${keysExpected}`);
       await emulator.clearCalls();
       const wallMs = await rotateOnce();
-      const functionCalls = (await emulator.calls()).filter((call) => call.accessKeyId !== emulator.adminCredentials.accessKeyId);
+      const functionCalls = (await emulator.calls()).filter(
+        (call) => call.accessKeyId !== emulator.adminCredentials.accessKeyId,
+      );
       options.progress(`${scenario}: ${functionCalls.length} AWS calls (the seed: ${seedCalls}), ${seconds(wallMs)}`);
       return {
         scenario,
@@ -93,7 +104,9 @@ export async function measureRotations(emulator: Emulator, options: RotationOpti
     const wallTimes: number[] = [];
     for (let rotation = 1; rotation <= options.timedRotations; rotation++) {
       wallTimes.push(await rotateOnce());
-      options.progress(`timed rotation ${rotation}/${options.timedRotations}: ${seconds(wallTimes[wallTimes.length - 1]!)}`);
+      options.progress(
+        `timed rotation ${rotation}/${options.timedRotations}: ${seconds(wallTimes[wallTimes.length - 1]!)}`,
+      );
     }
     return {
       initMs,

@@ -21,7 +21,13 @@ export type SynthRow =
       readonly resources: number;
       readonly dataSources: number;
     }
-  | { readonly users: number; readonly ok: false; readonly wallMs: number; readonly peakRssKb?: number; readonly error: string };
+  | {
+      readonly users: number;
+      readonly ok: false;
+      readonly wallMs: number;
+      readonly peakRssKb?: number;
+      readonly error: string;
+    };
 
 // A synth slower than this is measured once: its noise is small next to it, and the run keeps to its time budget.
 const REPEAT_BELOW_MS = 20_000;

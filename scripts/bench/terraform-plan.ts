@@ -43,7 +43,10 @@ export async function measurePlan(emulator: Emulator, options: PlanOptions): Pro
   options.progress(`plan stack: init ${seconds(initMs)}; terraform plan`);
   let stdout = '';
   const planMs = await timed(async () => {
-    ({ stdout } = await deployment.terraform(['plan', '-input=false', '-detailed-exitcode', '-out=plan.tfplan'], [0, 2]));
+    ({ stdout } = await deployment.terraform(
+      ['plan', '-input=false', '-detailed-exitcode', '-out=plan.tfplan'],
+      [0, 2],
+    ));
   });
   const summary = stdout.split('\n').find((line) => line.startsWith('Plan: ')) ?? 'No changes.';
   options.progress(`plan stack: plan ${seconds(planMs)}: ${summary}`);

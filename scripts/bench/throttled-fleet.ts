@@ -16,13 +16,23 @@ export async function measureThrottledFleet(options: FleetOptions): Promise<Flee
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not finish within ${options.timeoutMs / 1000} s`)), options.timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`did not finish within ${options.timeoutMs / 1000} s`)),
+      options.timeoutMs,
+    );
   });
   try {
-    const result = await Promise.race([runThrottledFleet({ secrets: options.secrets, throttleEvery: options.throttleEvery }), timeout]);
+    const result = await Promise.race([
+      runThrottledFleet({ secrets: options.secrets, throttleEvery: options.throttleEvery }),
+      timeout,
+    ]);
     return { status: 'measured', wallMs: performance.now() - started, result };
   } catch (error) {
-    return { status: 'failed', error: firstErrorLine(error instanceof Error ? error.message : String(error)), wallMs: performance.now() - started };
+    return {
+      status: 'failed',
+      error: firstErrorLine(error instanceof Error ? error.message : String(error)),
+      wallMs: performance.now() - started,
+    };
   } finally {
     clearTimeout(timer);
   }

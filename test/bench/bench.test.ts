@@ -17,7 +17,9 @@ describe('fleet configs', () => {
   });
 
   test('createUsers and userPrefix: the stack creates users of that name', () => {
-    const config = parseRotationConfig(fleetConfig({ users: 2, name: 'bench-rotation', userPrefix: 'bench-rotated', createUsers: true }));
+    const config = parseRotationConfig(
+      fleetConfig({ users: 2, name: 'bench-rotation', userPrefix: 'bench-rotated', createUsers: true }),
+    );
     expect(config.rotation.users).toEqual([
       { name: 'bench-rotated-00001', createUser: true },
       { name: 'bench-rotated-00002', createUser: true },
@@ -35,7 +37,9 @@ describe('figures', () => {
   test("a failed synth's reason: the announcing line with the first problem", () => {
     const cdktfValidation =
       'Validation failed with the following errors:\n  [stack/rotation] 300 users need 13 managed policies\n\nIf you wish to ignore these validations, ...';
-    expect(firstErrorLine(cdktfValidation)).toBe('Validation failed with the following errors: [stack/rotation] 300 users need 13 managed policies');
+    expect(firstErrorLine(cdktfValidation)).toBe(
+      'Validation failed with the following errors: [stack/rotation] 300 users need 13 managed policies',
+    );
     expect(firstErrorLine('\nheap out of memory\nat ...')).toBe('heap out of memory');
     expect(firstErrorLine('')).toBe('(no output)');
   });
@@ -51,10 +55,22 @@ describe('figures', () => {
 
   test('synth growth: least-squares slope, slopes between sizes and the 5,000/1,000 ratio, failed sizes left out', () => {
     const row = (users: number, wallMs: number): SynthRow => ({
-      users, ok: true, runs: 1, wallMs, peakRssKb: 1, tfJsonBytes: 1, resources: 1, dataSources: 0,
+      users,
+      ok: true,
+      runs: 1,
+      wallMs,
+      peakRssKb: 1,
+      tfJsonBytes: 1,
+      resources: 1,
+      dataSources: 0,
     });
     // GIVEN 400 ms of start-up and 1.5 ms per user, and a size that failed
-    const rows = [row(1, 401.5), row(1000, 1900), { users: 2000, ok: false, wallMs: 50, error: 'limit' } as const, row(5000, 7900)];
+    const rows = [
+      row(1, 401.5),
+      row(1000, 1900),
+      { users: 2000, ok: false, wallMs: 50, error: 'limit' } as const,
+      row(5000, 7900),
+    ];
     const growth = synthGrowth(rows);
     expect(growth.msPerUser).toBeCloseTo(1.5, 6);
     expect(growth.segments.map((segment) => [segment.from, segment.to, Number(segment.msPerUser.toFixed(6))])).toEqual([
@@ -73,11 +89,26 @@ describe('figures', () => {
   });
   test("the throttled fleet's row: its figures and the violations counted; a failed run says why", () => {
     const result = {
-      secrets: 200, throttleEvery: 3, setupMs: 40_000, convergeMs: 22_200, rounds: 3, failedByRound: [30, 4, 0], iamCalls: 1050,
-      faultsInjected: 349, functionCallsThrottled: 300, functionCalls: 4000, sdkRetries: 311, liveSamples: 50, violations: ['a', 'b'],
+      secrets: 200,
+      throttleEvery: 3,
+      setupMs: 40_000,
+      convergeMs: 22_200,
+      rounds: 3,
+      failedByRound: [30, 4, 0],
+      iamCalls: 1050,
+      faultsInjected: 349,
+      functionCallsThrottled: 300,
+      functionCalls: 4000,
+      sdkRetries: 311,
+      liveSamples: 50,
+      violations: ['a', 'b'],
     };
     const options = { secrets: 200, throttleEvery: 3 };
-    expect(renderFleet({ status: 'measured', wallMs: 68_500, result }, options)).toContain('| 200 | 22.2 s | 3 | 349 | 311 | 2 | 68.5 s |');
-    expect(renderFleet({ status: 'failed', error: 'did not finish within 480 s', wallMs: 480_000 }, options).join('\n')).toMatch(/\*\*Failed\*\* after .*did not finish within 480 s/);
+    expect(renderFleet({ status: 'measured', wallMs: 68_500, result }, options)).toContain(
+      '| 200 | 22.2 s | 3 | 349 | 311 | 2 | 68.5 s |',
+    );
+    expect(
+      renderFleet({ status: 'failed', error: 'did not finish within 480 s', wallMs: 480_000 }, options).join('\n'),
+    ).toMatch(/\*\*Failed\*\* after .*did not finish within 480 s/);
   });
 });

@@ -54,18 +54,28 @@ describe('usage errors: exit 2, the message, then where to read the usage', () =
 });
 
 describe('help and version, before or after the command', () => {
-  test.each([[['--help']], [['-h']], [['--region', 'x', '--help']], [['-', '--help']]])('%j prints the global help', async (argv) => {
-    const { code, out } = await run(argv);
-    expect(code).toBe(0);
-    expect(out).toMatch(/^iam-key-rotation \d+\.\d+\.\d+: operate the rotation/);
-    expect(out).toContain('\nExit codes:\n  0  success (status: no error finding)\n  1  ');
-  });
+  test.each([[['--help']], [['-h']], [['--region', 'x', '--help']], [['-', '--help']]])(
+    '%j prints the global help',
+    async (argv) => {
+      const { code, out } = await run(argv);
+      expect(code).toBe(0);
+      expect(out).toMatch(/^iam-key-rotation \d+\.\d+\.\d+: operate the rotation/);
+      expect(out).toContain('\nExit codes:\n  0  success (status: no error finding)\n  1  ');
+    },
+  );
 
-  test.each([[['status', '--help']], [['-h', 'status']], [['--region', 'x', 'status', '-h']], [['status', 'extra', '--help']]])('%j prints the command help', async (argv) => {
+  test.each([
+    [['status', '--help']],
+    [['-h', 'status']],
+    [['--region', 'x', 'status', '-h']],
+    [['status', 'extra', '--help']],
+  ])('%j prints the command help', async (argv) => {
     const { code, out } = await run(argv);
     expect(code).toBe(0);
     expect(out).toMatch(/^Usage: iam-key-rotation status /);
-    expect(out).toMatch(/\nGlobal options: --region <region>, --profile <name>, -h\/--help, --version\. Exit codes: iam-key-rotation --help\.\n$/);
+    expect(out).toMatch(
+      /\nGlobal options: --region <region>, --profile <name>, -h\/--help, --version\. Exit codes: iam-key-rotation --help\.\n$/,
+    );
   });
 
   test.each([[['--version']], [['rotate', '--version']]])('%j prints the version', async (argv) => {
@@ -76,10 +86,18 @@ describe('help and version, before or after the command', () => {
 });
 
 describe('parseArguments', () => {
-  const OPTIONS = { tag: { type: 'string', multiple: true }, title: { type: 'string' }, force: { type: 'boolean' } } as const;
+  const OPTIONS = {
+    tag: { type: 'string', multiple: true },
+    title: { type: 'string' },
+    force: { type: 'boolean' },
+  } as const;
 
   test('flags, repeatable values in order, `-` as a value and a positional, everything after `--` positional', () => {
-    const args = parseArguments(['a', '--tag', 'x', '--force', '--tag=y', '--title', '-', '-', '--', '--force', '-z'], OPTIONS, 'hint');
+    const args = parseArguments(
+      ['a', '--tag', 'x', '--force', '--tag=y', '--title', '-', '-', '--', '--force', '-z'],
+      OPTIONS,
+      'hint',
+    );
     expect(args.positionals).toEqual(['a', '-', '--force', '-z']);
     expect([...args.flags]).toEqual(['force']);
     expect(Object.fromEntries(args.values)).toEqual({ tag: ['x', 'y'], title: ['-'] });
@@ -91,6 +109,8 @@ describe('parseArguments', () => {
   });
 
   test("errors carry the caller's hint", () => {
-    expect(() => parseArguments(['--nope'], OPTIONS, 'see the help')).toThrow(expect.objectContaining({ message: 'unknown option --nope', hint: 'see the help' }));
+    expect(() => parseArguments(['--nope'], OPTIONS, 'see the help')).toThrow(
+      expect.objectContaining({ message: 'unknown option --nope', hint: 'see the help' }),
+    );
   });
 });

@@ -2,7 +2,12 @@
 // credential_process JSON on stdout and nothing else, and the secrets and values it refuses to print a key of.
 // The emulator tests (cli.test.ts) feed its output to a real SDK client.
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DescribeSecretCommand, type DescribeSecretCommandOutput, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../cli/main';
 import {
@@ -38,10 +43,14 @@ function describeAlice(overrides: Partial<DescribeSecretCommandOutput> = {}): vo
 }
 
 function currentValue(secretString: string): void {
-  secretsManager.on(GetSecretValueCommand, { SecretId: secretArn(ALICE), VersionStage: 'AWSCURRENT' }).resolves({ ARN: secretArn(ALICE), SecretString: secretString });
+  secretsManager
+    .on(GetSecretValueCommand, { SecretId: secretArn(ALICE), VersionStage: 'AWSCURRENT' })
+    .resolves({ ARN: secretArn(ALICE), SecretString: secretString });
 }
 
-async function credentials(options: { args?: string[]; stdoutIsTTY?: boolean } = {}): Promise<{ code: number; io: RecordingIo }> {
+async function credentials(
+  options: { args?: string[]; stdoutIsTTY?: boolean } = {},
+): Promise<{ code: number; io: RecordingIo }> {
   const io = recordingIo({ stdoutIsTTY: options.stdoutIsTTY ?? false });
   const code = await main(['credentials', ALICE, '--region', REGION, ...(options.args ?? [])], io);
   // The secret key goes to stdout on success only, never to stderr.
@@ -65,15 +74,27 @@ describe('credentials: the credential_process output', () => {
     // THEN exactly the documented shape, in this order
     expect(code).toBe(0);
     expect(io.err()).toBe('');
-    expect(io.out()).toBe(`{"Version":1,"AccessKeyId":"${KEY.id}","SecretAccessKey":"${KEY.secret}","Expiration":"2026-03-01T13:00:00.000Z"}\n`);
-    expect(JSON.parse(io.out())).toEqual({ Version: 1, AccessKeyId: KEY.id, SecretAccessKey: KEY.secret, Expiration: new Date(NOW + 60 * 60 * 1000).toISOString() });
-    expect(secretsManager).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: secretArn(ALICE), VersionStage: 'AWSCURRENT' });
+    expect(io.out()).toBe(
+      `{"Version":1,"AccessKeyId":"${KEY.id}","SecretAccessKey":"${KEY.secret}","Expiration":"2026-03-01T13:00:00.000Z"}\n`,
+    );
+    expect(JSON.parse(io.out())).toEqual({
+      Version: 1,
+      AccessKeyId: KEY.id,
+      SecretAccessKey: KEY.secret,
+      Expiration: new Date(NOW + 60 * 60 * 1000).toISOString(),
+    });
+    expect(secretsManager).toHaveReceivedCommandWith(GetSecretValueCommand, {
+      SecretId: secretArn(ALICE),
+      VersionStage: 'AWSCURRENT',
+    });
   });
 
   test('quiet when the function configuration cannot be read (a consumer may lack lambda:GetFunctionConfiguration)', async () => {
     describeAlice();
     currentValue(secretValue('alice', KEY));
-    lambda.on(GetFunctionConfigurationCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: lambda:GetFunctionConfiguration'));
+    lambda
+      .on(GetFunctionConfigurationCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform: lambda:GetFunctionConfiguration'));
     const { code, io } = await credentials();
     expect(code).toBe(0);
     expect(io.err()).toBe('');
@@ -100,32 +121,59 @@ describe('credentials: the credential_process output', () => {
 
 describe('credentials: what it refuses', () => {
   test.each([
-    ['has no user tag', { Tags: [] }, [STACK_PREFIX_PATTERN], 'it has no iam-key-rotation:user tag naming the user whose key it holds'],
-    ['has no rotation function', { RotationLambdaARN: undefined }, [STACK_PREFIX_PATTERN], 'no rotation function is configured on it'],
-    ['is outside MANAGED_SECRETS', {}, ['team-b/*'], 'its rotation function iam-key-rotation does not cover it (MANAGED_SECRETS of the function)'],
-    ['binds another user than its tag', {}, [[ALICE, 'bob']], 'it does not bind user alice: the stack lists it as the secret of user bob, not alice'],
+    [
+      'has no user tag',
+      { Tags: [] },
+      [STACK_PREFIX_PATTERN],
+      'it has no iam-key-rotation:user tag naming the user whose key it holds',
+    ],
+    [
+      'has no rotation function',
+      { RotationLambdaARN: undefined },
+      [STACK_PREFIX_PATTERN],
+      'no rotation function is configured on it',
+    ],
+    [
+      'is outside MANAGED_SECRETS',
+      {},
+      ['team-b/*'],
+      'its rotation function iam-key-rotation does not cover it (MANAGED_SECRETS of the function)',
+    ],
+    [
+      'binds another user than its tag',
+      {},
+      [[ALICE, 'bob']],
+      'it does not bind user alice: the stack lists it as the secret of user bob, not alice',
+    ],
     [
       'is tagged with a user it does not bind',
       { Tags: [{ Key: 'iam-key-rotation:user', Value: 'mallory' }] },
       [STACK_PREFIX_PATTERN],
       'it does not bind user mallory: under iam-key-rotation/* the secret of user mallory is named iam-key-rotation/mallory',
     ],
-  ])('a secret that %s: exit 3, no value read, nothing on stdout', async (_case, described: Partial<DescribeSecretCommandOutput>, managedSecrets: unknown[], why) => {
-    // GIVEN
-    describeAlice(described);
-    currentValue(secretValue('alice', KEY));
-    lambda.on(GetFunctionConfigurationCommand).resolves(functionConfiguration(managedSecrets));
-    // WHEN
-    const { code, io } = await credentials();
-    // THEN
-    expect(code).toBe(3);
-    expect(io.out()).toBe('');
-    expect(io.err().startsWith(`iam-key-rotation: error: secret ${ALICE} is not managed by iam-key-rotation: ${why}`)).toBe(true);
-    expect(secretsManager).not.toHaveReceivedCommand(GetSecretValueCommand);
-  });
+  ])(
+    'a secret that %s: exit 3, no value read, nothing on stdout',
+    async (_case, described: Partial<DescribeSecretCommandOutput>, managedSecrets: unknown[], why) => {
+      // GIVEN
+      describeAlice(described);
+      currentValue(secretValue('alice', KEY));
+      lambda.on(GetFunctionConfigurationCommand).resolves(functionConfiguration(managedSecrets));
+      // WHEN
+      const { code, io } = await credentials();
+      // THEN
+      expect(code).toBe(3);
+      expect(io.out()).toBe('');
+      expect(
+        io.err().startsWith(`iam-key-rotation: error: secret ${ALICE} is not managed by iam-key-rotation: ${why}`),
+      ).toBe(true);
+      expect(secretsManager).not.toHaveReceivedCommand(GetSecretValueCommand);
+    },
+  );
 
   test('a secret that does not exist: exit 3', async () => {
-    secretsManager.on(DescribeSecretCommand).rejects(awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."));
+    secretsManager
+      .on(DescribeSecretCommand)
+      .rejects(awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."));
     const { code, io } = await credentials();
     expect(code).toBe(3);
     expect(io.err()).toBe(`iam-key-rotation: error: secret ${ALICE} does not exist (in this account and region)\n`);
@@ -142,7 +190,11 @@ describe('credentials: what it refuses', () => {
   });
 
   test.each([
-    ['lacks the secret key', JSON.stringify({ username: 'alice', accesskey: KEY.id }), `secret ${ALICE}: the AWSCURRENT value lacks an accesskey or a secretkey`],
+    [
+      'lacks the secret key',
+      JSON.stringify({ username: 'alice', accesskey: KEY.id }),
+      `secret ${ALICE}: the AWSCURRENT value lacks an accesskey or a secretkey`,
+    ],
     ['is not JSON', `not json ${KEY.secret}`, `refusing the key of secret ${ALICE}: `],
   ])('a value that %s: exit 1, the value not quoted', async (_case, secretString, message) => {
     describeAlice();
@@ -155,15 +207,26 @@ describe('credentials: what it refuses', () => {
 
   test('no key yet (no AWSCURRENT value): exit 1, pointing at status', async () => {
     describeAlice();
-    secretsManager.on(GetSecretValueCommand).rejects(awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"));
+    secretsManager
+      .on(GetSecretValueCommand)
+      .rejects(
+        awsError(
+          'ResourceNotFoundException',
+          "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
+        ),
+      );
     const { code, io } = await credentials();
     expect(code).toBe(1);
-    expect(io.err()).toBe(`iam-key-rotation: error: secret ${ALICE} holds no key yet: its first rotation has not succeeded (run 'iam-key-rotation status')\n`);
+    expect(io.err()).toBe(
+      `iam-key-rotation: error: secret ${ALICE} holds no key yet: its first rotation has not succeeded (run 'iam-key-rotation status')\n`,
+    );
   });
 
   test('GetSecretValue denied: exit 4, explained', async () => {
     describeAlice();
-    secretsManager.on(GetSecretValueCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: secretsmanager:GetSecretValue'));
+    secretsManager
+      .on(GetSecretValueCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform: secretsmanager:GetSecretValue'));
     const { code, io } = await credentials();
     expect(code).toBe(4);
     expect(io.out()).toBe('');
@@ -173,9 +236,13 @@ describe('credentials: what it refuses', () => {
   });
 
   test('DescribeSecret denied: exit 4, explained', async () => {
-    secretsManager.on(DescribeSecretCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: secretsmanager:DescribeSecret'));
+    secretsManager
+      .on(DescribeSecretCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform: secretsmanager:DescribeSecret'));
     const { code, io } = await credentials();
     expect(code).toBe(4);
-    expect(io.err()).toBe(`iam-key-rotation: error: access denied while reading secret ${ALICE} (DescribeSecret): not authorized to perform: secretsmanager:DescribeSecret\n`);
+    expect(io.err()).toBe(
+      `iam-key-rotation: error: access denied while reading secret ${ALICE} (DescribeSecret): not authorized to perform: secretsmanager:DescribeSecret\n`,
+    );
   });
 });

@@ -39,7 +39,10 @@ export function secretValue(userName: string, key: FakeKey): string {
 }
 
 /** The rotation function's configuration as GetFunctionConfiguration answers it. */
-export function functionConfiguration(managedSecrets: readonly unknown[], environment: Record<string, string> = {}): GetFunctionConfigurationCommandOutput {
+export function functionConfiguration(
+  managedSecrets: readonly unknown[],
+  environment: Record<string, string> = {},
+): GetFunctionConfigurationCommandOutput {
   return {
     $metadata: {},
     FunctionArn: FUNCTION_ARN,

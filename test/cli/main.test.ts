@@ -27,7 +27,9 @@ describe('credentials on a terminal', () => {
     // THEN
     expect(code).toBe(2);
     expect(io.out).toEqual([]);
-    expect(io.err.join('')).toMatch(/error: credentials prints a secret access key for credential_process, not for a terminal/);
+    expect(io.err.join('')).toMatch(
+      /error: credentials prints a secret access key for credential_process, not for a terminal/,
+    );
     expect(io.err.join('')).toMatch(/add --force/);
   });
 

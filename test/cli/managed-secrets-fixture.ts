@@ -44,8 +44,16 @@ export class ManagedSecretsFixture {
 
   /** The rotation function, from the zip terraform would deploy. */
   async createRotationFunction(environment: Record<string, string> = {}): Promise<string> {
-    const { Role } = await this.iam.send(new CreateRoleCommand({ RoleName: `${FUNCTION_NAME}-role`, AssumeRolePolicyDocument: LAMBDA_TRUST }));
-    await this.iam.send(new PutRolePolicyCommand({ RoleName: `${FUNCTION_NAME}-role`, PolicyName: 'rotation', PolicyDocument: ROTATION_POLICY }));
+    const { Role } = await this.iam.send(
+      new CreateRoleCommand({ RoleName: `${FUNCTION_NAME}-role`, AssumeRolePolicyDocument: LAMBDA_TRUST }),
+    );
+    await this.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: `${FUNCTION_NAME}-role`,
+        PolicyName: 'rotation',
+        PolicyDocument: ROTATION_POLICY,
+      }),
+    );
     const created = await this.lambda.send(
       new CreateFunctionCommand({
         FunctionName: FUNCTION_NAME,
@@ -70,7 +78,10 @@ export class ManagedSecretsFixture {
    * `rotate_immediately` does, and creates the user's first key. With `refused`, the function is expected to refuse
    * the secret (a foreign one): the rotation stays configured, the failure is ignored. Returns the ARN.
    */
-  async createSecret(name: string, options: { user?: string; value?: object; firstRotation?: 'succeeds' | 'refused' } = {}): Promise<string> {
+  async createSecret(
+    name: string,
+    options: { user?: string; value?: object; firstRotation?: 'succeeds' | 'refused' } = {},
+  ): Promise<string> {
     const created = await this.secretsManager.send(
       new CreateSecretCommand({
         Name: name,
@@ -81,7 +92,11 @@ export class ManagedSecretsFixture {
     const arn = created.ARN ?? '';
     try {
       await this.secretsManager.send(
-        new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: this.functionArn, RotationRules: { AutomaticallyAfterDays: 30 } }),
+        new RotateSecretCommand({
+          SecretId: arn,
+          RotationLambdaARN: this.functionArn,
+          RotationRules: { AutomaticallyAfterDays: 30 },
+        }),
       );
     } catch (error) {
       if (options.firstRotation !== 'refused' || !/Rotation failed/.test((error as Error).message)) throw error;
@@ -93,10 +108,14 @@ export class ManagedSecretsFixture {
   async secretKeys(secretIds: readonly string[]): Promise<string[]> {
     const keys: string[] = [];
     for (const secretId of secretIds) {
-      const { Versions } = await this.secretsManager.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true }));
+      const { Versions } = await this.secretsManager.send(
+        new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true }),
+      );
       for (const version of Versions ?? []) {
         try {
-          const { SecretString } = await this.secretsManager.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId }));
+          const { SecretString } = await this.secretsManager.send(
+            new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId }),
+          );
           const secretkey = (JSON.parse(SecretString ?? '{}') as { secretkey?: unknown }).secretkey;
           if (typeof secretkey === 'string' && secretkey !== '') keys.push(secretkey);
         } catch (error) {
@@ -109,7 +128,9 @@ export class ManagedSecretsFixture {
 
   /** The AWSCURRENT value's key pair. */
   async currentKey(secretId: string): Promise<{ accesskey: string; secretkey: string; username: string }> {
-    const { SecretString } = await this.secretsManager.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
+    const { SecretString } = await this.secretsManager.send(
+      new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }),
+    );
     return JSON.parse(SecretString ?? '{}') as { accesskey: string; secretkey: string; username: string };
   }
 

@@ -96,16 +96,24 @@ describe('review on real plans of the example stack', () => {
 
   test('the changed config, read for its parts: users, secrets, schedules, rotations, the user policy gaining carol', async () => {
     const { stdout } = await review([USERS_CHANGED]);
-    expect(stdout).toContain('| `aws_secretsmanager_secret.rotation_user-bob_secret_503DD3C3` | - | secret deleted at once');
+    expect(stdout).toContain(
+      '| `aws_secretsmanager_secret.rotation_user-bob_secret_503DD3C3` | - | secret deleted at once',
+    );
     expect(stdout).toContain('| removed | secret | `iam-key-rotation/bob` | `bob` | deleted at once |');
     expect(stdout).toContain('| added | IAM user | `carol` |');
     expect(stdout).toContain('| `iam-key-rotation/alice` | `every 90 days, window 3h` | `every 60 days` |');
-    expect(stdout).toMatch(/\| `iam-key-rotation\/alice` \| `aws_secretsmanager_secret_rotation\.[^`]+` \| `rotation_rules` change/);
-    expect(stdout).toMatch(/\| `iam-key-rotation\/carol` \| `aws_secretsmanager_secret_rotation\.[^`]+` \| first rotation: `rotate_immediately` \|/);
+    expect(stdout).toMatch(
+      /\| `iam-key-rotation\/alice` \| `aws_secretsmanager_secret_rotation\.[^`]+` \| `rotation_rules` change/,
+    );
+    expect(stdout).toMatch(
+      /\| `iam-key-rotation\/carol` \| `aws_secretsmanager_secret_rotation\.[^`]+` \| first rotation: `rotate_immediately` \|/,
+    );
     expect(stdout).toContain('+ `arn:aws:secretsmanager:us-east-1:123456789012:secret:iam-key-rotation/carol-??????`');
     expect(stdout).toContain('- `arn:aws:secretsmanager:us-east-1:123456789012:secret:iam-key-rotation/bob-??????`');
     // carol's secret policy: secret_arn is unknown, named through the configuration's references
-    expect(stdout).toMatch(/\| added \| `aws_secretsmanager_secret_policy\.[^`]+` \| `ReadersReadTheSecret` \| `arn:aws:iam::123456789012:role\/app-reader` \| Allow \| .* \| secret `iam-key-rotation\/carol`<br>`\*` \(this secret\) \|/);
+    expect(stdout).toMatch(
+      /\| added \| `aws_secretsmanager_secret_policy\.[^`]+` \| `ReadersReadTheSecret` \| `arn:aws:iam::123456789012:role\/app-reader` \| Allow \| .* \| secret `iam-key-rotation\/carol`<br>`\*` \(this secret\) \|/,
+    );
   });
 
   test('docs/plan-review.md shows exactly this report as its sample review comment', () => {
@@ -131,7 +139,9 @@ describe('review on real plans of the example stack', () => {
     expect(stdout).toContain('**23 to add, 0 to change, 0 to destroy, 0 to replace.**');
     expect(stdout).toContain('**No blockers.**');
     expect(stdout).toMatch(/first rotation: `rotate_immediately`[^\n]*\n[^\n]*first rotation: `rotate_immediately`/);
-    expect(stdout).toContain('| `FindManagedSecrets` | role `iam-key-rotation` | Allow | `secretsmanager:ListSecrets` | `*` |');
+    expect(stdout).toContain(
+      '| `FindManagedSecrets` | role `iam-key-rotation` | Allow | `secretsmanager:ListSecrets` | `*` |',
+    );
     expect(stdout).toContain('| `DenySecretsOutsideTheStack` | role `iam-key-rotation` | Deny |');
     expect(stdout).toContain('| `AccountAdministersKey` | `arn:aws:iam::123456789012:root` | Allow |');
     expect(stdout).toContain('role `iam-key-rotation` (attached by this plan)');
@@ -144,13 +154,23 @@ describe('review on real plans of the example stack', () => {
     // THEN
     expect(code).toBe(1);
     expect(stderr).toBe('review: 4 blockers in iam-key-rotation\n');
-    expect(stdout).toContain('**0 to add, 2 to change, 0 to destroy, 0 to replace.**\n\n**4 blockers**: see below before applying.');
+    expect(stdout).toContain(
+      '**0 to add, 2 to change, 0 to destroy, 0 to replace.**\n\n**4 blockers**: see below before applying.',
+    );
     const rows = stdout.split('\n').filter((line) => line.startsWith('| `aws_'));
     expect(rows).toEqual([
-      expect.stringMatching(/^\| `aws_secretsmanager_secret\.rotation_user-alice_secret_B58DF5DE` \| - \| the secret's user changes \(`iam-key-rotation:user` `alice` → `bob`\)/),
-      expect.stringMatching(/^\| `aws_lambda_function\.rotation_rotation-function_0E9F40C7` \| - \| code that is not the construct's: `source_code_hash` `2SsJ7te0TYLGSjS2cs6\+NLoA1bFngD8Cpq1i9niTuHE=` is not iam-key-rotation /),
-      expect.stringMatching(/^\| `aws_lambda_function\.rotation_rotation-function_0E9F40C7` \| - \| environment variable `NODE_OPTIONS`, outside the construct's set/),
-      expect.stringMatching(/^\| `aws_lambda_function\.rotation_rotation-function_0E9F40C7` \| - \| environment variable `AWS_ENDPOINT_URL_SECRETS_MANAGER`, outside the construct's set/),
+      expect.stringMatching(
+        /^\| `aws_secretsmanager_secret\.rotation_user-alice_secret_B58DF5DE` \| - \| the secret's user changes \(`iam-key-rotation:user` `alice` → `bob`\)/,
+      ),
+      expect.stringMatching(
+        /^\| `aws_lambda_function\.rotation_rotation-function_0E9F40C7` \| - \| code that is not the construct's: `source_code_hash` `2SsJ7te0TYLGSjS2cs6\+NLoA1bFngD8Cpq1i9niTuHE=` is not iam-key-rotation /,
+      ),
+      expect.stringMatching(
+        /^\| `aws_lambda_function\.rotation_rotation-function_0E9F40C7` \| - \| environment variable `NODE_OPTIONS`, outside the construct's set/,
+      ),
+      expect.stringMatching(
+        /^\| `aws_lambda_function\.rotation_rotation-function_0E9F40C7` \| - \| environment variable `AWS_ENDPOINT_URL_SECRETS_MANAGER`, outside the construct's set/,
+      ),
     ]);
   });
 
@@ -170,8 +190,12 @@ describe('review on real plans of the example stack', () => {
   test('policies known only after apply are warning rows, not blockers', async () => {
     const { code, stdout } = await review([UNKNOWN_POLICIES]);
     expect(code).toBe(1);
-    expect(stdout).toContain('**1 blocker**: see below before applying. 1 policy is known only after apply or not shown, and could not be reviewed.');
-    expect(stdout).toMatch(/\| warning \| `aws_iam_policy\.[^`]+` \| policy \| role `iam-key-rotation` \|   \| known only after apply: cannot be reviewed \|/);
+    expect(stdout).toContain(
+      '**1 blocker**: see below before applying. 1 policy is known only after apply or not shown, and could not be reviewed.',
+    );
+    expect(stdout).toMatch(
+      /\| warning \| `aws_iam_policy\.[^`]+` \| policy \| role `iam-key-rotation` \| {3}\| known only after apply: cannot be reviewed \|/,
+    );
   });
 
   test('the fixtures hold no key material', () => {
@@ -196,13 +220,25 @@ describe('review options and exit codes', () => {
   });
 
   test('--title sets the heading and the marker; by default it is the file name', async () => {
-    expect((await review([tempFile('prod.json', clean)])).stdout).toMatch(/^<!-- iam-key-rotation review: prod\.json -->\n## Plan review: `prod\.json`\n/);
-    expect((await review([tempFile('prod.json', clean), '--title', 'prod-eu'])).stdout).toMatch(/^<!-- iam-key-rotation review: prod-eu -->\n## Plan review: `prod-eu`\n/);
+    expect((await review([tempFile('prod.json', clean)])).stdout).toMatch(
+      /^<!-- iam-key-rotation review: prod\.json -->\n## Plan review: `prod\.json`\n/,
+    );
+    expect((await review([tempFile('prod.json', clean), '--title', 'prod-eu'])).stdout).toMatch(
+      /^<!-- iam-key-rotation review: prod-eu -->\n## Plan review: `prod-eu`\n/,
+    );
   });
 
   test('--max-chars caps the report; a bad value is a usage error', async () => {
-    const statements = Array.from({ length: 30 }, (_, index) => ({ Sid: `S${index}`, Effect: 'Allow', Action: 'sns:Publish', Resource: `arn:aws:sns:r:1:t${index}` }));
-    const file = tempFile('long.json', planJson([create('aws_iam_role_policy.p', { role: 'r', policy: policy(...statements) })]));
+    const statements = Array.from({ length: 30 }, (_, index) => ({
+      Sid: `S${index}`,
+      Effect: 'Allow',
+      Action: 'sns:Publish',
+      Resource: `arn:aws:sns:r:1:t${index}`,
+    }));
+    const file = tempFile(
+      'long.json',
+      planJson([create('aws_iam_role_policy.p', { role: 'r', policy: policy(...statements) })]),
+    );
     const capped = await review([file, '--max-chars', '2000']);
     expect(capped.stdout.length).toBeLessThanOrEqual(2000);
     expect(capped.stdout).toMatch(/_\d+ more rows left out: the report is capped at 2000 characters/);
@@ -216,7 +252,10 @@ describe('review options and exit codes', () => {
     const io = fakeIo();
     const args = parseArguments(['-', '--title', 'piped'], REVIEW.options, 'hint');
     // WHEN
-    const code = await runReview({ args, aws: {}, io }, { stdin: Readable.from([Buffer.from(blocked.slice(0, 20)), Buffer.from(blocked.slice(20))]) });
+    const code = await runReview(
+      { args, aws: {}, io },
+      { stdin: Readable.from([Buffer.from(blocked.slice(0, 20)), Buffer.from(blocked.slice(20))]) },
+    );
     // THEN
     expect(code).toBe(1);
     expect(io.out()).toMatch(/^<!-- iam-key-rotation review: piped -->/);
@@ -226,20 +265,26 @@ describe('review options and exit codes', () => {
     const io = fakeIo();
     const args = parseArguments(['-'], {}, 'hint');
     const stdin = Object.assign(Readable.from([]), { isTTY: true });
-    await expect(runReview({ args, aws: {}, io }, { stdin })).rejects.toThrow(/stdin is a terminal: pipe the plan JSON into it/);
+    await expect(runReview({ args, aws: {}, io }, { stdin })).rejects.toThrow(
+      /stdin is a terminal: pipe the plan JSON into it/,
+    );
   });
 
   test('--help has the usage line and an example', async () => {
     const { code, stdout } = await review(['--help']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Usage: iam-key-rotation review <plan\.json \| -> \[--title <text>\] \[--report-only\] \[--max-chars <n>\]/);
+    expect(stdout).toMatch(
+      /^Usage: iam-key-rotation review <plan\.json \| -> \[--title <text>\] \[--report-only\] \[--max-chars <n>\]/,
+    );
     expect(stdout).toContain('iam-key-rotation review plan.json --title iam-key-rotation > review.md');
   });
 
   test("the global help's exit codes name review's blocker", async () => {
     const io = fakeIo();
     await main(['--help'], io);
-    expect(io.out()).toContain('1  status found an error finding; rotate failed or timed out; credentials found no usable key; review found a blocker');
+    expect(io.out()).toContain(
+      '1  status found an error finding; rotate failed or timed out; credentials found no usable key; review found a blocker',
+    );
     expect(io.out()).toMatch(/review +turn a terraform plan/);
   });
 });
@@ -250,11 +295,35 @@ describe('review of bad input: exit 2, saying what was expected', () => {
   test.each([
     ['a missing file', () => path.join(tempDir, 'nope.json'), /error: cannot read .*nope\.json: no such file\n/],
     ['a folder', () => tempDir, /error: cannot read .*: it is a folder\n/],
-    ['text that is not JSON', () => tempFile('plan.txt', 'Terraform will perform the following actions:'), /error: .*plan\.txt: the input is not JSON: expected the output of terraform show -json <planfile>\n/],
-    ['JSON of another kind', () => tempFile('other.json', '{"resources": []}'), /error: .*other\.json: the input is not a Terraform plan \(no format_version\): expected the output/],
-    ['a state, not a plan', () => tempFile('state.json', '{"format_version": "1.0", "values": {"root_module": {}}}'), /the input is a Terraform state \(terraform show -json without a plan file\): expected the output/],
-    ['a future format', () => tempFile('v2.json', '{"format_version": "2.0", "resource_changes": []}'), /format_version is 2\.0; this command reads format 1\.x/],
-    ['a malformed resource change', () => tempFile('bad.json', '{"format_version": "1.2", "resource_changes": [{"address": "a.b", "type": "a", "name": "b"}]}'), /resource_changes\[0\] \(a\.b\) has no change\.actions/],
+    [
+      'text that is not JSON',
+      () => tempFile('plan.txt', 'Terraform will perform the following actions:'),
+      /error: .*plan\.txt: the input is not JSON: expected the output of terraform show -json <planfile>\n/,
+    ],
+    [
+      'JSON of another kind',
+      () => tempFile('other.json', '{"resources": []}'),
+      /error: .*other\.json: the input is not a Terraform plan \(no format_version\): expected the output/,
+    ],
+    [
+      'a state, not a plan',
+      () => tempFile('state.json', '{"format_version": "1.0", "values": {"root_module": {}}}'),
+      /the input is a Terraform state \(terraform show -json without a plan file\): expected the output/,
+    ],
+    [
+      'a future format',
+      () => tempFile('v2.json', '{"format_version": "2.0", "resource_changes": []}'),
+      /format_version is 2\.0; this command reads format 1\.x/,
+    ],
+    [
+      'a malformed resource change',
+      () =>
+        tempFile(
+          'bad.json',
+          '{"format_version": "1.2", "resource_changes": [{"address": "a.b", "type": "a", "name": "b"}]}',
+        ),
+      /resource_changes\[0\] \(a\.b\) has no change\.actions/,
+    ],
   ])('%s', async (_, file, message) => {
     // WHEN
     const { code, stdout, stderr } = await review([file()]);
@@ -277,13 +346,20 @@ describe('review as the real bin', () => {
     ensureCliBuilt();
     // A bin built before the review command existed would not know it.
     if (!fs.readFileSync(CLI_BIN, 'utf8').includes('iam-key-rotation review')) {
-      execFileSync('node', [path.join(PROJECT_ROOT, 'scripts', 'build-cli.mjs')], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+      execFileSync('node', [path.join(PROJECT_ROOT, 'scripts', 'build-cli.mjs')], {
+        cwd: PROJECT_ROOT,
+        stdio: 'ignore',
+      });
     }
   }, 60_000);
 
   test('terraform show -json <planfile> | iam-key-rotation review - --report-only', async () => {
     // WHEN
-    const result = await runCli(['review', '-', '--title', 'iam-key-rotation', '--report-only'], cliEnv({}, tempDir), USERS_CHANGED);
+    const result = await runCli(
+      ['review', '-', '--title', 'iam-key-rotation', '--report-only'],
+      cliEnv({}, tempDir),
+      USERS_CHANGED,
+    );
     // THEN
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(fs.readFileSync(EXPECTED_USERS_CHANGED, 'utf8'));

@@ -96,9 +96,16 @@ function mockRotation(rotation: Rotation): { token: () => string } {
   });
   logs.on(FilterLogEventsCommand).callsFake(() => {
     const version = token === '' ? Object.keys(stages).find((id) => stages[id].includes('AWSPENDING')) : token;
-    const logged = [...(rotation.earlierLines ?? []).map((line) => ({ line, id: 'earlier' })), ...(token === '' ? [] : (rotation.lines ?? []).map((line) => ({ line, id: 'now' })))];
+    const logged = [
+      ...(rotation.earlierLines ?? []).map((line) => ({ line, id: 'earlier' })),
+      ...(token === '' ? [] : (rotation.lines ?? []).map((line) => ({ line, id: 'now' }))),
+    ];
     return {
-      events: logged.map(({ line, id }, index) => ({ eventId: `${id}-${index}`, timestamp: index + 1, message: JSON.stringify({ version, ...line }) })),
+      events: logged.map(({ line, id }, index) => ({
+        eventId: `${id}-${index}`,
+        timestamp: index + 1,
+        message: JSON.stringify({ version, ...line }),
+      })),
     };
   });
   iam.on(ListAccessKeysCommand, { UserName: 'alice' }).resolves({
@@ -142,8 +149,14 @@ describe('rotate: following a rotation', () => {
     const token = rotation.token();
     expect(token).toMatch(UUID);
     expect(secretsManager).toHaveReceivedCommandTimes(RotateSecretCommand, 1);
-    expect(secretsManager).toHaveReceivedCommandWith(RotateSecretCommand, { SecretId: secretArn(ALICE), ClientRequestToken: token });
-    expect(logs).toHaveReceivedCommandWith(FilterLogEventsCommand, { logGroupName: LOG_GROUP, filterPattern: JSON.stringify(token) });
+    expect(secretsManager).toHaveReceivedCommandWith(RotateSecretCommand, {
+      SecretId: secretArn(ALICE),
+      ClientRequestToken: token,
+    });
+    expect(logs).toHaveReceivedCommandWith(FilterLogEventsCommand, {
+      logGroupName: LOG_GROUP,
+      filterPattern: JSON.stringify(token),
+    });
     expect(io.sleeps).toEqual([2000, 2000]);
     expect(io.err()).toBe(
       `rotating ${ALICE} (user alice) with iam-key-rotation, version ${token}\n` +
@@ -162,15 +175,21 @@ describe('rotate: following a rotation', () => {
     mockRotation({ stages: {}, currentAfterPolls: 1, lines: STEPS });
     const { code, io } = await rotate();
     expect(code).toBe(0);
-    expect(io.out()).toBe(`rotated ${ALICE}: the new key ${masked(NEW)} of user alice is AWSCURRENT\nno previous key (this was the first rotation)\n`);
+    expect(io.out()).toBe(
+      `rotated ${ALICE}: the new key ${masked(NEW)} of user alice is AWSCURRENT\nno previous key (this was the first rotation)\n`,
+    );
   });
 
   test("the previous key's fate follows the stack's policy, read from the function's environment", async () => {
-    lambda.on(GetFunctionConfigurationCommand).resolves(functionConfiguration([STACK_PREFIX_PATTERN], { PREVIOUS_KEY_ACTION: 'keep' }));
+    lambda
+      .on(GetFunctionConfigurationCommand)
+      .resolves(functionConfiguration([STACK_PREFIX_PATTERN], { PREVIOUS_KEY_ACTION: 'keep' }));
     mockRotation({ currentAfterPolls: 1, lines: STEPS });
     const { code, io } = await rotate();
     expect(code).toBe(0);
-    expect(io.out()).toContain(`previous key ${masked(CURRENT)} (IAM: Active): policy keep, it stays Active until the next rotation deletes it\n`);
+    expect(io.out()).toContain(
+      `previous key ${masked(CURRENT)} (IAM: Active): policy keep, it stays Active until the next rotation deletes it\n`,
+    );
   });
 
   test('an unfinished rotation (AWSPENDING on another version) is retried under its own version; its earlier lines are not replayed', async () => {
@@ -196,11 +215,15 @@ describe('rotate: following a rotation', () => {
 
   test("a log it cannot read: one note, then it follows the secret's versions alone", async () => {
     mockRotation({ currentAfterPolls: 3 });
-    logs.on(FilterLogEventsCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: logs:FilterLogEvents'));
+    logs
+      .on(FilterLogEventsCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform: logs:FilterLogEvents'));
     const { code, io } = await rotate();
     expect(code).toBe(0);
     expect(io.err()).toMatch(
-      new RegExp(`\\nnote: cannot read the rotation function's log ${LOG_GROUP} \\(AccessDeniedException: not authorized to perform: logs:FilterLogEvents\\); following the secret's versions only\\n$`),
+      new RegExp(
+        `\\nnote: cannot read the rotation function's log ${LOG_GROUP} \\(AccessDeniedException: not authorized to perform: logs:FilterLogEvents\\); following the secret's versions only\\n$`,
+      ),
     );
     expect(io.err().match(/note:/g)).toHaveLength(1);
     expect(io.out()).toMatch(/^rotated /);
@@ -214,7 +237,12 @@ describe('rotate: failures', () => {
       lines: [
         STEPS[0],
         STEPS[1],
-        { step: 'testSecret', message: 'the new key does not authenticate', outcome: 'failed', error: { name: 'InvalidClientTokenId', message: `The security token of ${NEW.id} is invalid` } },
+        {
+          step: 'testSecret',
+          message: 'the new key does not authenticate',
+          outcome: 'failed',
+          error: { name: 'InvalidClientTokenId', message: `The security token of ${NEW.id} is invalid` },
+        },
       ],
     });
     // WHEN
@@ -222,7 +250,9 @@ describe('rotate: failures', () => {
     // THEN
     expect(code).toBe(1);
     expect(io.out()).toBe('');
-    expect(io.err()).toContain(`  testSecret   the new key does not authenticate (failed): InvalidClientTokenId: The security token of ${masked(NEW)} is invalid\n`);
+    expect(io.err()).toContain(
+      `  testSecret   the new key does not authenticate (failed): InvalidClientTokenId: The security token of ${masked(NEW)} is invalid\n`,
+    );
     expect(io.err()).toMatch(
       new RegExp(
         `iam-key-rotation: error: the rotation of ${ALICE} failed at step testSecret: InvalidClientTokenId: The security token of AKIA…NEW1 is invalid\\n` +
@@ -234,17 +264,25 @@ describe('rotate: failures', () => {
   });
 
   test('RotateSecret refused at once: exit 1 with its error, the step taken from it', async () => {
-    mockRotation({ rotateSecretError: awsError('InvalidRequestException', `step setSecret failed: ${NEW.id} is not the user's`) });
+    mockRotation({
+      rotateSecretError: awsError('InvalidRequestException', `step setSecret failed: ${NEW.id} is not the user's`),
+    });
     const { code, io } = await rotate();
     expect(code).toBe(1);
-    expect(io.err()).toContain(`error: the rotation of ${ALICE} failed at step setSecret: InvalidRequestException: step setSecret failed: ${masked(NEW)} is not the user's\n`);
+    expect(io.err()).toContain(
+      `error: the rotation of ${ALICE} failed at step setSecret: InvalidRequestException: step setSecret failed: ${masked(NEW)} is not the user's\n`,
+    );
   });
 
   test('RotateSecret denied: exit 4, explained', async () => {
-    mockRotation({ rotateSecretError: awsError('AccessDeniedException', 'not authorized to perform: secretsmanager:RotateSecret') });
+    mockRotation({
+      rotateSecretError: awsError('AccessDeniedException', 'not authorized to perform: secretsmanager:RotateSecret'),
+    });
     const { code, io } = await rotate();
     expect(code).toBe(4);
-    expect(io.err()).toContain(`iam-key-rotation: error: access denied while starting the rotation of ${ALICE} (RotateSecret): not authorized to perform: secretsmanager:RotateSecret\n`);
+    expect(io.err()).toContain(
+      `iam-key-rotation: error: access denied while starting the rotation of ${ALICE} (RotateSecret): not authorized to perform: secretsmanager:RotateSecret\n`,
+    );
   });
 
   test('a rotation that does not finish within --timeout: exit 1 with its last step, saying the current key still works', async () => {
@@ -262,34 +300,60 @@ describe('rotate: failures', () => {
     mockRotation({ describe: { RotationEnabled: false } });
     const { code, io } = await rotate();
     expect(code).toBe(1);
-    expect(io.err()).toBe(`iam-key-rotation: error: rotation is turned off on secret ${ALICE}: run terraform apply to turn it back on, then rotate again\n`);
+    expect(io.err()).toBe(
+      `iam-key-rotation: error: rotation is turned off on secret ${ALICE}: run terraform apply to turn it back on, then rotate again\n`,
+    );
     expect(secretsManager).not.toHaveReceivedCommand(RotateSecretCommand);
   });
 
   test.each([
-    ['does not exist', { error: awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.") }, `secret ${ALICE} does not exist (in this account and region)`],
-    ['has no user tag', { describe: { Tags: [] } }, `secret ${ALICE} is not managed by iam-key-rotation: it has no iam-key-rotation:user tag naming the user whose key it holds`],
-    ['has no rotation function', { describe: { RotationLambdaARN: undefined } }, `secret ${ALICE} is not managed by iam-key-rotation: no rotation function is configured on it`],
+    [
+      'does not exist',
+      { error: awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.") },
+      `secret ${ALICE} does not exist (in this account and region)`,
+    ],
+    [
+      'has no user tag',
+      { describe: { Tags: [] } },
+      `secret ${ALICE} is not managed by iam-key-rotation: it has no iam-key-rotation:user tag naming the user whose key it holds`,
+    ],
+    [
+      'has no rotation function',
+      { describe: { RotationLambdaARN: undefined } },
+      `secret ${ALICE} is not managed by iam-key-rotation: no rotation function is configured on it`,
+    ],
     [
       'binds another user',
       { managedSecrets: [[ALICE, 'bob']] },
       `secret ${ALICE} is not managed by iam-key-rotation: it does not bind user alice: the stack lists it as the secret of user bob, not alice`,
     ],
-  ])('a secret that %s: exit 3, nothing rotated', async (_case, setup: { error?: Error; describe?: Partial<DescribeSecretCommandOutput>; managedSecrets?: unknown[] }, message) => {
-    mockRotation({ describe: setup.describe ?? {} });
-    if (setup.error !== undefined) secretsManager.on(DescribeSecretCommand).rejects(setup.error);
-    if (setup.managedSecrets !== undefined) lambda.on(GetFunctionConfigurationCommand).resolves(functionConfiguration(setup.managedSecrets));
-    const { code, io } = await rotate();
-    expect(code).toBe(3);
-    expect(io.out()).toBe('');
-    expect(io.err()).toMatch(new RegExp(`^iam-key-rotation: error: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-    expect(secretsManager).not.toHaveReceivedCommand(RotateSecretCommand);
-  });
+  ])(
+    'a secret that %s: exit 3, nothing rotated',
+    async (
+      _case,
+      setup: { error?: Error; describe?: Partial<DescribeSecretCommandOutput>; managedSecrets?: unknown[] },
+      message,
+    ) => {
+      mockRotation({ describe: setup.describe ?? {} });
+      if (setup.error !== undefined) secretsManager.on(DescribeSecretCommand).rejects(setup.error);
+      if (setup.managedSecrets !== undefined)
+        lambda.on(GetFunctionConfigurationCommand).resolves(functionConfiguration(setup.managedSecrets));
+      const { code, io } = await rotate();
+      expect(code).toBe(3);
+      expect(io.out()).toBe('');
+      expect(io.err()).toMatch(
+        new RegExp(`^iam-key-rotation: error: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+      );
+      expect(secretsManager).not.toHaveReceivedCommand(RotateSecretCommand);
+    },
+  );
 
   test('a bad --timeout is a usage error (exit 2) before any AWS call', async () => {
     const { code, io } = await rotate('--timeout', '0');
     expect(code).toBe(2);
-    expect(io.err()).toBe("iam-key-rotation: error: --timeout must be a whole number of seconds from 1 to 86400, got '0'\nRun 'iam-key-rotation rotate --help' for usage.\n");
+    expect(io.err()).toBe(
+      "iam-key-rotation: error: --timeout must be a whole number of seconds from 1 to 86400, got '0'\nRun 'iam-key-rotation rotate --help' for usage.\n",
+    );
     expect(secretsManager).not.toHaveReceivedAnyCommand();
   });
 });

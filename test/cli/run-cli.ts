@@ -14,7 +14,8 @@ export interface CliResult {
 
 /** Builds the bin unless it is there (npm test builds it first; a lone `npx jest test/cli` may not have). */
 export function ensureCliBuilt(): void {
-  if (!fs.existsSync(CLI_BIN)) execFileSync('node', [path.join(PROJECT_ROOT, 'scripts', 'build-cli.mjs')], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+  if (!fs.existsSync(CLI_BIN))
+    execFileSync('node', [path.join(PROJECT_ROOT, 'scripts', 'build-cli.mjs')], { cwd: PROJECT_ROOT, stdio: 'ignore' });
 }
 
 /** A clean environment: nothing of the caller's AWS identity, no instance metadata lookups, and `env` on top. */

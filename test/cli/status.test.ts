@@ -1,6 +1,12 @@
 // `iam-key-rotation status` in-process through main() and its io seam, with mocked AWS clients: the table and --json,
 // which secrets it shows, the exit codes, and the errors it explains. The emulator tests (cli.test.ts) run the real bin.
-import { type AccessKeyMetadata, GetAccessKeyLastUsedCommand, IAMClient, ListAccessKeysCommand, type StatusType } from '@aws-sdk/client-iam';
+import {
+  type AccessKeyMetadata,
+  GetAccessKeyLastUsedCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  type StatusType,
+} from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   GetSecretValueCommand,
@@ -55,15 +61,34 @@ function aliceEntry(overrides: Partial<SecretListEntry> = {}): SecretListEntry {
 }
 
 /** Alice's keys in IAM: the current one (made 3 days ago), the previous one still Active (used 4 days ago), and `extra`. */
-function aliceKeys(options: { currentDaysAgo?: number; previousLastUsedDaysAgo?: number; extra?: { id: string; status: StatusType }[] } = {}): void {
+function aliceKeys(
+  options: {
+    currentDaysAgo?: number;
+    previousLastUsedDaysAgo?: number;
+    extra?: { id: string; status: StatusType }[];
+  } = {},
+): void {
   const { currentDaysAgo = 3, previousLastUsedDaysAgo = 4, extra = [] } = options;
-  const key = (id: string, status: StatusType, daysAgo: number): AccessKeyMetadata => ({ UserName: 'alice', AccessKeyId: id, Status: status, CreateDate: new Date(NOW - daysAgo * DAY_MS) });
-  iam.on(ListAccessKeysCommand, { UserName: 'alice' }).resolves({
-    AccessKeyMetadata: [key(CURRENT.id, 'Active', currentDaysAgo), key(PREVIOUS.id, 'Active', 33), ...extra.map(({ id, status }) => key(id, status, 10))],
+  const key = (id: string, status: StatusType, daysAgo: number): AccessKeyMetadata => ({
+    UserName: 'alice',
+    AccessKeyId: id,
+    Status: status,
+    CreateDate: new Date(NOW - daysAgo * DAY_MS),
   });
-  iam
-    .on(GetAccessKeyLastUsedCommand, { AccessKeyId: PREVIOUS.id })
-    .resolves({ AccessKeyLastUsed: { LastUsedDate: new Date(NOW - previousLastUsedDaysAgo * DAY_MS), ServiceName: 's3', Region: REGION } });
+  iam.on(ListAccessKeysCommand, { UserName: 'alice' }).resolves({
+    AccessKeyMetadata: [
+      key(CURRENT.id, 'Active', currentDaysAgo),
+      key(PREVIOUS.id, 'Active', 33),
+      ...extra.map(({ id, status }) => key(id, status, 10)),
+    ],
+  });
+  iam.on(GetAccessKeyLastUsedCommand, { AccessKeyId: PREVIOUS.id }).resolves({
+    AccessKeyLastUsed: {
+      LastUsedDate: new Date(NOW - previousLastUsedDaysAgo * DAY_MS),
+      ServiceName: 's3',
+      Region: REGION,
+    },
+  });
 }
 
 function aliceValues(): void {
@@ -104,10 +129,14 @@ describe('status: what it shows', () => {
     expect(code).toBe(0);
     expect(io.err()).toBe('');
     const lines = io.out().split('\n');
-    expect(lines[0]).toMatch(/^secret\s+user\s+current key\s+age\s+last rotated\s+next rotation\s+previous key\s+previous key last used\s+findings$/);
+    expect(lines[0]).toMatch(
+      /^secret\s+user\s+current key\s+age\s+last rotated\s+next rotation\s+previous key\s+previous key last used\s+findings$/,
+    );
     expect(lines[1]).toMatch(/^-+( +-+)+$/);
     expect(lines[2]).toMatch(
-      new RegExp(`^${ALICE}\\s+alice\\s+${masked(CURRENT)}\\s+3d\\s+2026-02-26\\s+2026-03-28\\s+${masked(PREVIOUS)} Active until 2026-03-05\\s+2026-02-25 s3 us-east-1\\s+ok$`),
+      new RegExp(
+        `^${ALICE}\\s+alice\\s+${masked(CURRENT)}\\s+3d\\s+2026-02-26\\s+2026-03-28\\s+${masked(PREVIOUS)} Active until 2026-03-05\\s+2026-02-25 s3 us-east-1\\s+ok$`,
+      ),
     );
     expect(io.out()).toContain('\nprevious-key policy: deactivate-after-grace (7 days, in use: hold)\n');
     expect(io.out()).toMatch(/\nNo findings\.\n$/);
@@ -153,16 +182,26 @@ describe('status: what it shows', () => {
     // and prefixes that match nothing show nothing, saying under which
     const none = await status('--stack-prefix', 'team-b/', '--stack-prefix', 'team-c/');
     expect(none.code).toBe(0);
-    expect(none.io.out()).toBe('No managed secrets named under team-b/, team-c/ (secrets tagged iam-key-rotation:user that a rotation function manages).\n');
+    expect(none.io.out()).toBe(
+      'No managed secrets named under team-b/, team-c/ (secrets tagged iam-key-rotation:user that a rotation function manages).\n',
+    );
   });
 
   test('leaves out the tagged secrets the function does not manage, or that bind no user, and says so on stderr', async () => {
     // GIVEN a secret outside MANAGED_SECRETS, one under the prefix whose tag names another user, one without a function
     secretsManager.on(ListSecretsCommand).resolves({
       SecretList: [
-        aliceEntry({ ARN: secretArn('other-team/dave'), Name: 'other-team/dave', Tags: [{ Key: 'iam-key-rotation:user', Value: 'dave' }] }),
+        aliceEntry({
+          ARN: secretArn('other-team/dave'),
+          Name: 'other-team/dave',
+          Tags: [{ Key: 'iam-key-rotation:user', Value: 'dave' }],
+        }),
         aliceEntry({ ARN: secretArn('iam-key-rotation/zz-rogue'), Name: 'iam-key-rotation/zz-rogue' }),
-        aliceEntry({ ARN: secretArn('iam-key-rotation/bob'), Name: 'iam-key-rotation/bob', RotationLambdaARN: undefined }),
+        aliceEntry({
+          ARN: secretArn('iam-key-rotation/bob'),
+          Name: 'iam-key-rotation/bob',
+          RotationLambdaARN: undefined,
+        }),
       ],
     });
     // WHEN
@@ -181,11 +220,13 @@ describe('status: what it shows', () => {
     expect(secretsManager).not.toHaveReceivedCommand(GetSecretValueCommand);
   });
 
-  test("a function whose configuration cannot be read: its secrets are judged by their tag, with a note", async () => {
+  test('a function whose configuration cannot be read: its secrets are judged by their tag, with a note', async () => {
     secretsManager.on(ListSecretsCommand).resolves({ SecretList: [aliceEntry()] });
     aliceValues();
     aliceKeys();
-    lambda.on(GetFunctionConfigurationCommand).rejects(awsError('AccessDeniedException', 'not allowed: lambda:GetFunctionConfiguration'));
+    lambda
+      .on(GetFunctionConfigurationCommand)
+      .rejects(awsError('AccessDeniedException', 'not allowed: lambda:GetFunctionConfiguration'));
     const { code, io } = await status();
     expect(code).toBe(0);
     expect(io.out()).toContain(`${ALICE} `);
@@ -207,12 +248,16 @@ describe('status: findings and exit codes', () => {
     // THEN
     expect(code).toBe(1);
     expect(io.out()).toMatch(new RegExp(`^${ALICE}\\s+alice\\s.*\\s1 error$`, 'm'));
-    expect(io.out()).toContain(`\nFindings:\n  ERROR ${ALICE} (user alice) [unknown-active-key]: User alice has an Active key ${masked(STRAY)} that the secret does not hold`);
+    expect(io.out()).toContain(
+      `\nFindings:\n  ERROR ${ALICE} (user alice) [unknown-active-key]: User alice has an Active key ${masked(STRAY)} that the secret does not hold`,
+    );
   });
 
   test('a warning alone exits 0: the previous key still in use after its grace period', async () => {
     // GIVEN a rotation 10 days ago (grace 7 days) and the previous key used yesterday
-    secretsManager.on(ListSecretsCommand).resolves({ SecretList: [aliceEntry({ LastRotatedDate: new Date(NOW - 10 * DAY_MS) })] });
+    secretsManager
+      .on(ListSecretsCommand)
+      .resolves({ SecretList: [aliceEntry({ LastRotatedDate: new Date(NOW - 10 * DAY_MS) })] });
     aliceValues();
     aliceKeys({ currentDaysAgo: 10, previousLastUsedDaysAgo: 1 });
     // WHEN
@@ -220,7 +265,9 @@ describe('status: findings and exit codes', () => {
     // THEN
     expect(code).toBe(0);
     expect(io.out()).toMatch(new RegExp(`^${ALICE}\\s+alice\\s.*\\s1 warning$`, 'm'));
-    expect(io.out()).toContain(`\nFindings:\n  WARNING ${ALICE} (user alice) [previous-key-in-use]: The previous key ${masked(PREVIOUS)} was used on 2026-02-28 by s3 in us-east-1`);
+    expect(io.out()).toContain(
+      `\nFindings:\n  WARNING ${ALICE} (user alice) [previous-key-in-use]: The previous key ${masked(PREVIOUS)} was used on 2026-02-28 by s3 in us-east-1`,
+    );
   });
 
   test('an Inactive key the secret does not hold is no finding; rotation turned off is an error: exit 1', async () => {
@@ -254,7 +301,8 @@ describe('status: findings and exit codes', () => {
             severity: 'error',
             secret: ALICE,
             user: 'alice',
-            message: 'Could not check the secret (ServiceFailure: IAM is having a bad day). Try again; if it persists, check your permissions on the secret and the user.',
+            message:
+              'Could not check the secret (ServiceFailure: IAM is having a bad day). Try again; if it persists, check your permissions on the secret and the user.',
           },
         ],
       }),
@@ -262,7 +310,14 @@ describe('status: findings and exit codes', () => {
   });
 
   test('AccessDenied listing the secrets: exit 4, explained, nothing on stdout', async () => {
-    secretsManager.on(ListSecretsCommand).rejects(awsError('AccessDeniedException', 'User: arn:aws:iam::123456789012:user/ops is not authorized to perform: secretsmanager:ListSecrets'));
+    secretsManager
+      .on(ListSecretsCommand)
+      .rejects(
+        awsError(
+          'AccessDeniedException',
+          'User: arn:aws:iam::123456789012:user/ops is not authorized to perform: secretsmanager:ListSecrets',
+        ),
+      );
     const { code, io } = await status();
     expect(code).toBe(4);
     expect(io.out()).toBe('');
@@ -279,27 +334,39 @@ describe('status: findings and exit codes', () => {
     const { code, io } = await status();
     expect(code).toBe(4);
     expect(io.out()).toBe('');
-    expect(io.err()).toBe(`iam-key-rotation: error: access denied while checking secret ${ALICE}: not authorized to perform: iam:ListAccessKeys\n`);
+    expect(io.err()).toBe(
+      `iam-key-rotation: error: access denied while checking secret ${ALICE}: not authorized to perform: iam:ListAccessKeys\n`,
+    );
   });
 
   test('no credentials: exit 4, saying how to configure them and which profile was tried', async () => {
-    secretsManager.on(ListSecretsCommand).rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
+    secretsManager
+      .on(ListSecretsCommand)
+      .rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
     const { code, io } = await status('--profile', 'ops');
     expect(code).toBe(4);
-    expect(io.err()).toMatch(/^iam-key-rotation: error: profile 'ops': no AWS credentials found \(Could not load credentials from any providers\)\. Configure AWS credentials: /);
+    expect(io.err()).toMatch(
+      /^iam-key-rotation: error: profile 'ops': no AWS credentials found \(Could not load credentials from any providers\)\. Configure AWS credentials: /,
+    );
   });
 
   test('rejected credentials: exit 4', async () => {
-    secretsManager.on(ListSecretsCommand).rejects(awsError('UnrecognizedClientException', 'The security token included in the request is invalid.'));
+    secretsManager
+      .on(ListSecretsCommand)
+      .rejects(awsError('UnrecognizedClientException', 'The security token included in the request is invalid.'));
     const { code, io } = await status();
     expect(code).toBe(4);
-    expect(io.err()).toMatch(/^iam-key-rotation: error: AWS rejected the credentials while listing the secrets tagged iam-key-rotation:user \(ListSecrets\) \(UnrecognizedClientException: /);
+    expect(io.err()).toMatch(
+      /^iam-key-rotation: error: AWS rejected the credentials while listing the secrets tagged iam-key-rotation:user \(ListSecrets\) \(UnrecognizedClientException: /,
+    );
   });
 
   test('any other failure listing the secrets: exit 1 with the error', async () => {
     secretsManager.on(ListSecretsCommand).rejects(awsError('InternalServiceError', 'try again'));
     const { code, io } = await status();
     expect(code).toBe(1);
-    expect(io.err()).toBe('iam-key-rotation: error: listing the secrets tagged iam-key-rotation:user (ListSecrets) failed: InternalServiceError: try again\n');
+    expect(io.err()).toBe(
+      'iam-key-rotation: error: listing the secrets tagged iam-key-rotation:user (ListSecrets) failed: InternalServiceError: try again\n',
+    );
   });
 });

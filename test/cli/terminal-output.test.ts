@@ -5,7 +5,13 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CliIo } from '../../cli/io';
 import { printable } from '../../cli/io';
@@ -14,6 +20,7 @@ import { main } from '../../cli/main';
 /** A terminal title change (OSC 0 ... BEL), a cursor move and a screen clear (CSI), a carriage return, C1's CSI. */
 const ATTACK = '\u001b]0;pwned\u0007\u001b[2J\u001b[H\r\u009b31m';
 /** Any character a terminal acts on, but newline and tab. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 const secretsManager = mockClient(SecretsManagerClient);
@@ -55,7 +62,7 @@ function awsError(name: string, message: string): Error {
 }
 
 describe('control characters never reach the terminal', () => {
-  test("rotate: a log line of the function with a title change and cursor moves prints without them; so does the AWS error in the note", async () => {
+  test('rotate: a log line of the function with a title change and cursor moves prints without them; so does the AWS error in the note', async () => {
     // GIVEN a managed secret whose rotation logs a crafted line, and a function whose configuration read fails with a crafted message
     let token = '';
     secretsManager.on(DescribeSecretCommand).callsFake(() => ({
@@ -73,7 +80,18 @@ describe('control characters never reach the terminal', () => {
     secretsManager.on(GetSecretValueCommand).rejects(awsError('ResourceNotFoundException', 'gone'));
     lambda.on(GetFunctionConfigurationCommand).rejects(awsError('ServiceException', `busy ${ATTACK}now`));
     logs.on(FilterLogEventsCommand).callsFake(() => ({
-      events: [{ eventId: '1', timestamp: 1, message: JSON.stringify({ version: token, step: 'createSecret', message: `created ${ATTACK}key`, outcome: 'ok' }) }],
+      events: [
+        {
+          eventId: '1',
+          timestamp: 1,
+          message: JSON.stringify({
+            version: token,
+            step: 'createSecret',
+            message: `created ${ATTACK}key`,
+            outcome: 'ok',
+          }),
+        },
+      ],
     }));
     iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [] });
     const io = fakeIo();

@@ -20,7 +20,7 @@ describe('ARNs', () => {
     },
   );
 
-  test('a user ARN in the secret\'s partition and account matches, under any path', () => {
+  test("a user ARN in the secret's partition and account matches, under any path", () => {
     expect(isArnOfUser('arn:aws:iam::123456789012:user/alice', 'alice', SECRET_ARN)).toBe(true);
     expect(isArnOfUser('arn:aws:iam::123456789012:user/a/b/alice', 'alice', SECRET_ARN)).toBe(true);
   });

@@ -46,7 +46,9 @@ function throwSites(): ThrowSite[] {
       if (ts.isThrowStatement(node)) {
         const rethrown =
           ts.isIdentifier(node.expression) &&
-          checker.getSymbolAtLocation(node.expression)?.declarations?.some((declaration) => ts.isCatchClause(declaration.parent)) === true;
+          checker
+            .getSymbolAtLocation(node.expression)
+            ?.declarations?.some((declaration) => ts.isCatchClause(declaration.parent)) === true;
         const { line } = source.getLineAndCharacterOfPosition(node.getStart());
         sites.push({
           where: `${path.relative(LAMBDA_DIR, source.fileName)}:${line + 1}`,
@@ -68,24 +70,28 @@ describe('RotationError family', () => {
 
     // THEN each throw names a class of the family (exported from errors.ts, so the tests below cover it)
     expect(sites.length).toBeGreaterThan(20);
-    const isRotationError = (site: ThrowSite): boolean => ERROR_CLASSES.some(([className]) => className === site.thrown);
+    const isRotationError = (site: ThrowSite): boolean =>
+      ERROR_CLASSES.some(([className]) => className === site.thrown);
     expect(sites.filter((site) => !site.rethrown && !isRotationError(site))).toEqual([]);
   }, 60_000);
 
-  test.each(ERROR_CLASSES)('%s names itself (minification-proof), is an Error and keeps its cause', (className, ErrorClass) => {
-    // GIVEN
-    const cause = new Error('underlying');
+  test.each(ERROR_CLASSES)(
+    '%s names itself (minification-proof), is an Error and keeps its cause',
+    (className, ErrorClass) => {
+      // GIVEN
+      const cause = new Error('underlying');
 
-    // WHEN
-    const error = construct(className, ErrorClass, cause);
+      // WHEN
+      const error = construct(className, ErrorClass, cause);
 
-    // THEN
-    expect(error.name).toBe(className);
-    expect(error).toBeInstanceOf(Error);
-    expect(error).toBeInstanceOf(errors.RotationError);
-    expect(error.message).toBe('testSecret for secret arn:secret (version v1): what is wrong');
-    expect(error.cause).toBe(cause);
-  });
+      // THEN
+      expect(error.name).toBe(className);
+      expect(error).toBeInstanceOf(Error);
+      expect(error).toBeInstanceOf(errors.RotationError);
+      expect(error.message).toBe('testSecret for secret arn:secret (version v1): what is wrong');
+      expect(error.cause).toBe(cause);
+    },
+  );
 
   test('a scope with nothing known still reads well', () => {
     expect(errors.describeScope({})).toBe('rotation');

@@ -3,14 +3,18 @@ import { UnmanagedSecretError } from '../../core/errors';
 import { assertManagedSecret, bindingProblem, toManagedSecrets, type ManagedSecrets } from '../../core/managed-secrets';
 import { FUNCTION_ARN } from '../lambda/helpers';
 
-const MANAGED = toManagedSecrets(['iam-key-rotation/*', ['vendors/sync', 'sync'], ['iam-key-rotation/team/bob', 'bob']]) as ManagedSecrets;
+const MANAGED = toManagedSecrets([
+  'iam-key-rotation/*',
+  ['vendors/sync', 'sync'],
+  ['iam-key-rotation/team/bob', 'bob'],
+]) as ManagedSecrets;
 const FUNCTION = parseArn(FUNCTION_ARN) as ParsedArn;
 const ARN_PREFIX = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:';
 const SCOPE = { step: 'createSecret' };
 
 const check = (secretId: string): void => assertManagedSecret(secretId, MANAGED, FUNCTION, SCOPE);
 
-describe('the stack\'s secrets (MANAGED_SECRETS)', () => {
+describe("the stack's secrets (MANAGED_SECRETS)", () => {
   test.each([
     ['under the prefix, by ARN', `${ARN_PREFIX}iam-key-rotation/alice-AbCdEf`],
     ['deeper under the prefix', `${ARN_PREFIX}iam-key-rotation/team/alice-AbCdEf`],
@@ -23,7 +27,11 @@ describe('the stack\'s secrets (MANAGED_SECRETS)', () => {
   });
 
   test.each([
-    ['outside every pattern', `${ARN_PREFIX}attacker/alice-AbCdEf`, /its name matches none of iam-key-rotation\/\*, vendors\/sync, iam-key-rotation\/team\/bob \(MANAGED_SECRETS\)/],
+    [
+      'outside every pattern',
+      `${ARN_PREFIX}attacker/alice-AbCdEf`,
+      /its name matches none of iam-key-rotation\/\*, vendors\/sync, iam-key-rotation\/team\/bob \(MANAGED_SECRETS\)/,
+    ],
     ['a longer name that starts like an exact one', `${ARN_PREFIX}vendors/sync-extra-AbCdEf`, /matches none of/],
     ['a shorter name', `${ARN_PREFIX}vendors/syn-AbCdEf`, /matches none of/],
     ['the prefix without its separator', `${ARN_PREFIX}iam-key-rotation-AbCdEf`, /matches none of/],
@@ -33,9 +41,21 @@ describe('the stack\'s secrets (MANAGED_SECRETS)', () => {
       'arn:aws:secretsmanager:us-east-1:999999999999:secret:iam-key-rotation/alice-AbCdEf',
       /it is in partition aws, region us-east-1, account 999999999999, the function in partition aws, region us-east-1, account 123456789012/,
     ],
-    ['in another region', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:iam-key-rotation/alice-AbCdEf', /region eu-west-1/],
-    ['in another partition', 'arn:aws-cn:secretsmanager:us-east-1:123456789012:secret:iam-key-rotation/alice-AbCdEf', /partition aws-cn/],
-    ['not a Secrets Manager ARN', 'arn:aws:ssm:us-east-1:123456789012:parameter/iam-key-rotation/alice', /it is not a Secrets Manager secret ARN/],
+    [
+      'in another region',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:iam-key-rotation/alice-AbCdEf',
+      /region eu-west-1/,
+    ],
+    [
+      'in another partition',
+      'arn:aws-cn:secretsmanager:us-east-1:123456789012:secret:iam-key-rotation/alice-AbCdEf',
+      /partition aws-cn/,
+    ],
+    [
+      'not a Secrets Manager ARN',
+      'arn:aws:ssm:us-east-1:123456789012:parameter/iam-key-rotation/alice',
+      /it is not a Secrets Manager secret ARN/,
+    ],
     ['a malformed ARN', 'arn:aws', /it is not a Secrets Manager secret ARN/],
   ])('refuses a secret %s, naming it and why', (_case, secretId, why) => {
     // WHEN
@@ -56,7 +76,7 @@ describe('the stack\'s secrets (MANAGED_SECRETS)', () => {
     ['an empty pattern', ['']],
     ['a bare wildcard', ['*']],
     ['a non-string', ['iam-key-rotation/*', 3]],
-    ['an exact name without its user (an older construct\'s)', ['iam-key-rotation/*', 'vendors/sync']],
+    ["an exact name without its user (an older construct's)", ['iam-key-rotation/*', 'vendors/sync']],
     ['a pair with an empty user', [['vendors/sync', '']]],
     ['a pair of a prefix and a user', [['iam-key-rotation/*', 'alice']]],
     ['a pair with a third element', [['vendors/sync', 'sync', 'alice']]],
@@ -75,14 +95,54 @@ describe('a secret binds exactly one user', () => {
   });
 
   test.each([
-    ['another name under the prefix, tagged with a managed user', 'iam-key-rotation/zz-rogue', 'alice', 'under iam-key-rotation/* the secret of user alice is named iam-key-rotation/alice'],
-    ["a user's default name tagged with another user", 'iam-key-rotation/alice', 'carol', 'under iam-key-rotation/* the secret of user carol is named iam-key-rotation/carol'],
-    ['a listed name tagged with another user', 'vendors/sync', 'alice', 'the stack lists it as the secret of user sync, not alice'],
-    ['a listed name tagged with its user in another case', 'vendors/sync', 'SYNC', 'the stack lists it as the secret of user sync, not SYNC'],
-    ['the default-prefix twin of a user with a listed name', 'iam-key-rotation/bob', 'bob', "the stack's secret of user bob is iam-key-rotation/team/bob"],
-    ['a case variant of that twin', 'iam-key-rotation/Bob', 'Bob', "the stack's secret of user bob is iam-key-rotation/team/bob"],
-    ['a twin of a user listed outside the prefix', 'iam-key-rotation/sync', 'sync', "the stack's secret of user sync is vendors/sync"],
-    ['a name outside every pattern', 'other/alice', 'alice', 'its name matches none of iam-key-rotation/*, vendors/sync, iam-key-rotation/team/bob'],
+    [
+      'another name under the prefix, tagged with a managed user',
+      'iam-key-rotation/zz-rogue',
+      'alice',
+      'under iam-key-rotation/* the secret of user alice is named iam-key-rotation/alice',
+    ],
+    [
+      "a user's default name tagged with another user",
+      'iam-key-rotation/alice',
+      'carol',
+      'under iam-key-rotation/* the secret of user carol is named iam-key-rotation/carol',
+    ],
+    [
+      'a listed name tagged with another user',
+      'vendors/sync',
+      'alice',
+      'the stack lists it as the secret of user sync, not alice',
+    ],
+    [
+      'a listed name tagged with its user in another case',
+      'vendors/sync',
+      'SYNC',
+      'the stack lists it as the secret of user sync, not SYNC',
+    ],
+    [
+      'the default-prefix twin of a user with a listed name',
+      'iam-key-rotation/bob',
+      'bob',
+      "the stack's secret of user bob is iam-key-rotation/team/bob",
+    ],
+    [
+      'a case variant of that twin',
+      'iam-key-rotation/Bob',
+      'Bob',
+      "the stack's secret of user bob is iam-key-rotation/team/bob",
+    ],
+    [
+      'a twin of a user listed outside the prefix',
+      'iam-key-rotation/sync',
+      'sync',
+      "the stack's secret of user sync is vendors/sync",
+    ],
+    [
+      'a name outside every pattern',
+      'other/alice',
+      'alice',
+      'its name matches none of iam-key-rotation/*, vendors/sync, iam-key-rotation/team/bob',
+    ],
     ['the prefix itself with a blank tag', 'iam-key-rotation/', '', 'its tag names no user'],
   ])('refuses %s', (_case, name, userTag, why) => {
     expect(bindingProblem(name, userTag, MANAGED)).toBe(why);

@@ -28,7 +28,9 @@ describe('the package root and its function zip', () => {
     const installed = path.join(app, 'node_modules', 'iam-key-rotation');
     // WHEN / THEN
     expect(packageRoot(path.join(installed, 'dist', 'lib', 'rules'))).toBe(installed);
-    expect(defaultFunctionZipPath(path.join(installed, 'dist', 'lib'))).toBe(path.join(installed, 'dist', 'lambda.zip'));
+    expect(defaultFunctionZipPath(path.join(installed, 'dist', 'lib'))).toBe(
+      path.join(installed, 'dist', 'lambda.zip'),
+    );
   });
 
   test('from code a bundler moved into an app: a clear error naming functionZipPath', () => {

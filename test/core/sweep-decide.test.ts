@@ -28,9 +28,16 @@ const secret = (overrides: Partial<ManagedSecret> = {}): ManagedSecret => ({
   ...overrides,
 });
 
-const key = (id: string, status = 'Active', createdAt = new Date(ROTATED)): AccessKeyState => ({ id, status, createdAt });
+const key = (id: string, status = 'Active', createdAt = new Date(ROTATED)): AccessKeyState => ({
+  id,
+  status,
+  createdAt,
+});
 
-const inspection = (overrides: Partial<SecretInspection> = {}, policy: PreviousKeyPolicy = GRACE): SecretInspection => ({
+const inspection = (
+  overrides: Partial<SecretInspection> = {},
+  policy: PreviousKeyPolicy = GRACE,
+): SecretInspection => ({
   secret: secret(),
   policy: { policy, source: 'stack' },
   currentKeyId: CURRENT,
@@ -41,7 +48,8 @@ const inspection = (overrides: Partial<SecretInspection> = {}, policy: PreviousK
   ...overrides,
 });
 
-const codes = (decision: ReturnType<typeof decide>): string[] => decision.findings.map((finding) => `${finding.severity}:${finding.code}`);
+const codes = (decision: ReturnType<typeof decide>): string[] =>
+  decision.findings.map((finding) => `${finding.severity}:${finding.code}`);
 
 describe('the sweep decides on the previous key by its policy', () => {
   test.each([
@@ -50,10 +58,24 @@ describe('the sweep decides on the previous key by its policy', () => {
     ['grace over, unused since the rotation', GRACE, 7, -1, 'info:previous-key-deactivated', []],
     ['grace over, never used at all', GRACE, 8, null, 'info:previous-key-deactivated', []],
     ['grace over, used after the rotation: held', GRACE, 8, 2, undefined, ['warning:previous-key-in-use']],
-    ['grace over, used after the rotation, in-use deactivate', { ...GRACE, inUse: 'deactivate' }, 8, 2, 'warning:previous-key-deactivated-in-use', []],
+    [
+      'grace over, used after the rotation, in-use deactivate',
+      { ...GRACE, inUse: 'deactivate' },
+      8,
+      2,
+      'warning:previous-key-deactivated-in-use',
+      [],
+    ],
     ['a longer grace', { ...GRACE, graceDays: 30 }, 29, -1, undefined, []],
     ['keep never deactivates', { ...GRACE, action: 'keep' }, 29, -1, undefined, []],
-    ['deactivate finishes a deactivation finishSecret left', { ...GRACE, action: 'deactivate' }, 0, 2, 'info:previous-key-deactivated', []],
+    [
+      'deactivate finishes a deactivation finishSecret left',
+      { ...GRACE, action: 'deactivate' },
+      0,
+      2,
+      'info:previous-key-deactivated',
+      [],
+    ],
   ] as const)('%s', (_name, policy, days, usedDay, deactivation, findings) => {
     // GIVEN
     const lastUse = usedDay === null ? {} : { date: new Date(at(usedDay)), service: 's3', region: 'eu-west-1' };
@@ -72,7 +94,10 @@ describe('the sweep decides on the previous key by its policy', () => {
   });
 
   test('a held key names the service and region of its last use, and what to do', () => {
-    const decision = decide(inspection({ previousKeyLastUse: { date: new Date(at(3)), service: 's3', region: 'eu-west-1' } }), at(8));
+    const decision = decide(
+      inspection({ previousKeyLastUse: { date: new Date(at(3)), service: 's3', region: 'eu-west-1' } }),
+      at(8),
+    );
 
     expect(decision.findings[0].message).toBe(
       'The previous key AKIA…0001 was used on 2026-11-04 by s3 in eu-west-1, after the rotation on 2026-11-01, so it stays Active past its 7-day grace period. ' +
@@ -93,7 +118,10 @@ describe('the sweep decides on the previous key by its policy', () => {
   });
 
   test('when IAM could not tell the last use, the key stays Active with a warning', () => {
-    const decision = decide(inspection({ previousKeyLastUse: 'unknown', previousKeyLastUseError: 'Throttling: Rate exceeded' }), at(8));
+    const decision = decide(
+      inspection({ previousKeyLastUse: 'unknown', previousKeyLastUseError: 'Throttling: Rate exceeded' }),
+      at(8),
+    );
     expect(decision.deactivate).toBeUndefined();
     expect(codes(decision)).toEqual(['warning:previous-key-last-use-unknown']);
     expect(decision.findings[0].message).toBe(
@@ -101,7 +129,7 @@ describe('the sweep decides on the previous key by its policy', () => {
     );
   });
 
-  test('without the current key in IAM, the grace counts from the secret\'s last rotation', () => {
+  test("without the current key in IAM, the grace counts from the secret's last rotation", () => {
     const decision = decide(inspection({ keys: [key(PREVIOUS, 'Active', new Date(at(-30)))] }), at(8));
     expect(decision.deactivate?.accessKeyId).toBe(PREVIOUS);
     expect(codes(decision)).toEqual(['error:current-key-missing']);
@@ -112,7 +140,12 @@ describe('the sweep detects what needs a person', () => {
   test.each<[string, Partial<SecretInspection>, number, string[]]>([
     ['nothing wrong', {}, 3, []],
     ['rotation turned off by hand', { secret: secret({ rotationEnabled: false }) }, 3, ['error:rotation-disabled']],
-    ['overdue by Secrets Manager\'s due date', { secret: secret({ nextRotationDate: new Date(at(30)) }) }, 31.5, ['error:rotation-overdue']],
+    [
+      "overdue by Secrets Manager's due date",
+      { secret: secret({ nextRotationDate: new Date(at(30)) }) },
+      31.5,
+      ['error:rotation-overdue'],
+    ],
     ['due yesterday is within the day of slack', { secret: secret({ nextRotationDate: new Date(at(30)) }) }, 30.5, []],
     [
       'overdue by the schedule when no due date is known',
@@ -122,37 +155,80 @@ describe('the sweep detects what needs a person', () => {
     ],
     [
       'a pending version older than an hour is stuck',
-      { pendingVersion: { id: 'v3', createdAt: new Date(at(2)) }, pendingKeyId: PENDING, keys: [key(CURRENT), key(PENDING)] },
+      {
+        pendingVersion: { id: 'v3', createdAt: new Date(at(2)) },
+        pendingKeyId: PENDING,
+        keys: [key(CURRENT), key(PENDING)],
+      },
       2.1,
       ['error:rotation-stuck'],
     ],
     [
       'a pending version of a rotation running now is not',
-      { pendingVersion: { id: 'v3', createdAt: new Date(at(2)) }, pendingKeyId: PENDING, keys: [key(CURRENT), key(PENDING)] },
+      {
+        pendingVersion: { id: 'v3', createdAt: new Date(at(2)) },
+        pendingKeyId: PENDING,
+        keys: [key(CURRENT), key(PENDING)],
+      },
       2.01,
       [],
     ],
-    ['an Active key the secret does not know', { keys: [key(CURRENT), key(STRANGER)], previousKeyId: undefined }, 3, ['error:unknown-active-key']],
-    ['an Inactive unknown key is not a finding', { keys: [key(CURRENT), key(STRANGER, 'Inactive')], previousKeyId: undefined }, 3, []],
+    [
+      'an Active key the secret does not know',
+      { keys: [key(CURRENT), key(STRANGER)], previousKeyId: undefined },
+      3,
+      ['error:unknown-active-key'],
+    ],
+    [
+      'an Inactive unknown key is not a finding',
+      { keys: [key(CURRENT), key(STRANGER, 'Inactive')], previousKeyId: undefined },
+      3,
+      [],
+    ],
     ['the user no longer exists', { keys: undefined }, 3, ['error:user-missing']],
-    ['the current key was deleted from IAM', { keys: [key(PREVIOUS)], previousKeyId: PREVIOUS }, 3, ['error:current-key-missing']],
-    ['the current key was set Inactive', { keys: [key(CURRENT, 'Inactive')], previousKeyId: undefined }, 3, ['error:current-key-inactive']],
+    [
+      'the current key was deleted from IAM',
+      { keys: [key(PREVIOUS)], previousKeyId: PREVIOUS },
+      3,
+      ['error:current-key-missing'],
+    ],
+    [
+      'the current key was set Inactive',
+      { keys: [key(CURRENT, 'Inactive')], previousKeyId: undefined },
+      3,
+      ['error:current-key-inactive'],
+    ],
     [
       'never rotated, a day after the secret was made',
-      { currentKeyId: undefined, previousKeyId: undefined, keys: [], secret: secret({ createdDate: new Date(at(0)), versionIdsToStages: {} }) },
+      {
+        currentKeyId: undefined,
+        previousKeyId: undefined,
+        keys: [],
+        secret: secret({ createdDate: new Date(at(0)), versionIdsToStages: {} }),
+      },
       1.5,
       ['error:never-rotated'],
     ],
     [
       'not rotated yet on its first day',
-      { currentKeyId: undefined, previousKeyId: undefined, keys: [], secret: secret({ createdDate: new Date(at(0)), versionIdsToStages: {} }) },
+      {
+        currentKeyId: undefined,
+        previousKeyId: undefined,
+        keys: [],
+        secret: secret({ createdDate: new Date(at(0)), versionIdsToStages: {} }),
+      },
       0.5,
       [],
     ],
     ['a blank user tag', { secret: secret({ userName: '' }) }, 3, ['error:user-tag-blank']],
     [
       'a tag naming the user in another case than IAM: nothing else judged, no key retired',
-      { secret: secret({ userName: 'ALICE' }), userNameInIam: 'alice', currentKeyId: undefined, previousKeyId: PREVIOUS },
+      {
+        secret: secret({ userName: 'ALICE' }),
+        userNameInIam: 'alice',
+        currentKeyId: undefined,
+        previousKeyId: PREVIOUS,
+      },
       10,
       ['error:secret-unbound'],
     ],
@@ -163,7 +239,12 @@ describe('the sweep detects what needs a person', () => {
       3,
       ['warning:policy-tag-invalid'],
     ],
-    ['a value that does not parse', { problems: ['the AWSPREVIOUS value is not valid JSON'] }, 3, ['error:unreadable-value']],
+    [
+      'a value that does not parse',
+      { problems: ['the AWSPREVIOUS value is not valid JSON'] },
+      3,
+      ['error:unreadable-value'],
+    ],
   ])('%s', (_name, overrides, days, expected) => {
     expect(codes(decide(inspection(overrides), at(days)))).toEqual(expected);
   });

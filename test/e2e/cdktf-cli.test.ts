@@ -13,7 +13,6 @@ import { describeWithEmulator } from '../support/tools';
 import { expectLiveKeyIntact } from '../support/invariants';
 import { PROJECT_ROOT } from '../support/paths';
 
-
 describeWithEmulator('cdktf deploy and destroy on the local emulator', () => {
   let emulator: Emulator;
   let state: RotationState;
@@ -62,7 +61,10 @@ describeWithEmulator('cdktf deploy and destroy on the local emulator', () => {
     await cdktf(['deploy', STACK_NAME, '--auto-approve', '--outputs-file', outputsFile]);
 
     // THEN every user got a working first key through the immediate rotation
-    const outputs = JSON.parse(fs.readFileSync(outputsFile, 'utf8')) as Record<string, { secret_arns: Record<string, string> }>;
+    const outputs = JSON.parse(fs.readFileSync(outputsFile, 'utf8')) as Record<
+      string,
+      { secret_arns: Record<string, string> }
+    >;
     const secretArns = outputs[STACK_NAME].secret_arns;
     expect(Object.keys(secretArns).sort()).toEqual(['alice', 'bob']);
     const secretKeys: string[] = [];
@@ -77,7 +79,9 @@ describeWithEmulator('cdktf deploy and destroy on the local emulator', () => {
 
     // THEN the users are gone and the secrets scheduled for deletion
     for (const [user, secretArn] of Object.entries(secretArns)) {
-      await expect(state.iam.send(new GetUserCommand({ UserName: user }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+      await expect(state.iam.send(new GetUserCommand({ UserName: user }))).rejects.toMatchObject({
+        name: 'NoSuchEntityException',
+      });
       const secret = await state.secretsManager.send(new DescribeSecretCommand({ SecretId: secretArn }));
       expect(secret.DeletedDate).toBeDefined();
     }

@@ -11,7 +11,6 @@ import { describeWithMoto } from '../support/tools';
 import { ManagedSecretsFixture } from '../cli/managed-secrets-fixture';
 import { CLI_BIN, type CliResult, cliEnv, ensureCliBuilt, runCli } from '../cli/run-cli';
 
-
 const MASKED_KEY_ID = /^AKIA…[A-Z0-9]{4}$/;
 const ALICE = 'iam-key-rotation/alice';
 const BOB = 'iam-key-rotation/bob';
@@ -55,7 +54,10 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
     await fixture.createSecret(BOB, { user: 'bob' });
     await fixture.createSecret(CAROL, { user: 'carol' });
     await fixture.createSecret(FOREIGN, { user: 'dave', firstRotation: 'refused' });
-    await fixture.createSecret(UNTAGGED, { value: { username: 'alice', accesskey: 'AKIAEXAMPLEEXAMPLE12', secretkey: 'not-a-key' }, firstRotation: 'refused' });
+    await fixture.createSecret(UNTAGGED, {
+      value: { username: 'alice', accesskey: 'AKIAEXAMPLEEXAMPLE12', secretkey: 'not-a-key' },
+      firstRotation: 'refused',
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -67,13 +69,21 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
   describe('status', () => {
     test('a table of the managed secrets, then no findings: exit 0', async () => {
       const { code, stdout, stderr } = await cli(['status']);
-      expect(stderr).toBe(`note: 1 secret(s) carry the iam-key-rotation:user tag but are outside their rotation function's MANAGED_SECRETS: not shown\n`);
+      expect(stderr).toBe(
+        `note: 1 secret(s) carry the iam-key-rotation:user tag but are outside their rotation function's MANAGED_SECRETS: not shown\n`,
+      );
       expect(code).toBe(0);
       const lines = stdout.split('\n');
-      expect(lines[0]).toMatch(/^secret\s+user\s+current key\s+age\s+last rotated\s+next rotation\s+previous key\s+previous key last used\s+findings$/);
+      expect(lines[0]).toMatch(
+        /^secret\s+user\s+current key\s+age\s+last rotated\s+next rotation\s+previous key\s+previous key last used\s+findings$/,
+      );
       const alice = await fixture.currentKey(ALICE);
       const masked = `${alice.accesskey.slice(0, 4)}…${alice.accesskey.slice(-4)}`;
-      expect(lines.find((line) => line.startsWith(ALICE))).toMatch(new RegExp(`^${ALICE}\\s+alice\\s+${masked}\\s+0d\\s+\\d{4}-\\d\\d-\\d\\d\\s+\\d{4}-\\d\\d-\\d\\d\\s+none\\s+-\\s+ok$`));
+      expect(lines.find((line) => line.startsWith(ALICE))).toMatch(
+        new RegExp(
+          `^${ALICE}\\s+alice\\s+${masked}\\s+0d\\s+\\d{4}-\\d\\d-\\d\\d\\s+\\d{4}-\\d\\d-\\d\\d\\s+none\\s+-\\s+ok$`,
+        ),
+      );
       expect(stdout).toContain(BOB);
       expect(stdout).toContain(CAROL);
       expect(stdout).not.toContain(FOREIGN); // outside MANAGED_SECRETS
@@ -97,7 +107,9 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
           findings: [],
         }),
       ]);
-      const both = JSON.parse((await cli(['status', '--json', '--stack-prefix', 'team-b/', '--stack-prefix', 'iam-key-rotation/'])).stdout) as unknown[];
+      const both = JSON.parse(
+        (await cli(['status', '--json', '--stack-prefix', 'team-b/', '--stack-prefix', 'iam-key-rotation/'])).stdout,
+      ) as unknown[];
       expect(both).toHaveLength(3);
     });
 
@@ -112,7 +124,9 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
         expect(code).toBe(1);
         expect(stdout).toMatch(new RegExp(`^${BOB}\\s+bob\\s.*1 error$`, 'm'));
         expect(stdout).toMatch(new RegExp(`^${CAROL}\\s+carol\\s.*rotation off.*1 error$`, 'm'));
-        expect(stdout).toMatch(/ERROR iam-key-rotation\/bob \(user bob\) \[unknown-active-key\]: User bob has an Active key AKIA…\w{4}/);
+        expect(stdout).toMatch(
+          /ERROR iam-key-rotation\/bob \(user bob\) \[unknown-active-key\]: User bob has an Active key AKIA…\w{4}/,
+        );
         expect(stdout).toMatch(/ERROR team-b\/carol \(user carol\) \[rotation-disabled\]/);
         expect(stdout).not.toContain(AccessKey?.AccessKeyId);
         expect(stdout).not.toContain(AccessKey?.SecretAccessKey);
@@ -129,9 +143,14 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
       expect(code).toBe(0);
       const after = await fixture.currentKey(ALICE);
       expect(after.accesskey).not.toBe(before.accesskey);
-      for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) expect(stderr).toMatch(new RegExp(`^  ${step}\\s+rotation step succeeded \\(succeeded\\)$`, 'm'));
-      expect(stdout).toContain(`rotated ${ALICE}: the new key ${after.accesskey.slice(0, 4)}…${after.accesskey.slice(-4)} of user alice is AWSCURRENT`);
-      expect(stdout).toMatch(/previous key AKIA…\w{4} \(IAM: Active\): policy deactivate-after-grace, it stays Active for 7 days/);
+      for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'])
+        expect(stderr).toMatch(new RegExp(`^  ${step}\\s+rotation step succeeded \\(succeeded\\)$`, 'm'));
+      expect(stdout).toContain(
+        `rotated ${ALICE}: the new key ${after.accesskey.slice(0, 4)}…${after.accesskey.slice(-4)} of user alice is AWSCURRENT`,
+      );
+      expect(stdout).toMatch(
+        /previous key AKIA…\w{4} \(IAM: Active\): policy deactivate-after-grace, it stays Active for 7 days/,
+      );
       // status now shows the previous key and when its grace ends
       const status = await cli(['status', '--stack-prefix', ALICE]);
       expect(status.stdout).toMatch(/AKIA…\w{4} Active until \d{4}-\d\d-\d\d\s+\d{4}-\d\d-\d\d sts us-east-1\s+ok$/m);
@@ -151,13 +170,15 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
       // THEN
       expect(failed.code).toBe(1);
       expect(failed.stderr).toMatch(/^ {2}createSecret\s+rotation step failed \(failed\): UnmanagedKeyError: /m);
-      expect(failed.stderr).toMatch(/error: the rotation of iam-key-rotation\/bob failed at step createSecret: UnmanagedKeyError: .*AKIA…\w{4}/);
+      expect(failed.stderr).toMatch(
+        /error: the rotation of iam-key-rotation\/bob failed at step createSecret: UnmanagedKeyError: .*AKIA…\w{4}/,
+      );
       expect(failed.stderr).toContain("fix it, then run 'iam-key-rotation rotate iam-key-rotation/bob' again");
       expect(failed.stderr).not.toContain(AccessKey?.AccessKeyId);
       expect((await fixture.currentKey(BOB)).accesskey).toBe(before.accesskey);
-      const pending = Object.entries((await fixture.secretsManager.send(new DescribeSecretCommand({ SecretId: BOB }))).VersionIdsToStages ?? {}).find(
-        ([, stages]) => stages.includes('AWSPENDING'),
-      )?.[0];
+      const pending = Object.entries(
+        (await fixture.secretsManager.send(new DescribeSecretCommand({ SecretId: BOB }))).VersionIdsToStages ?? {},
+      ).find(([, stages]) => stages.includes('AWSPENDING'))?.[0];
       expect(pending).toBeDefined();
 
       // WHEN the slot is free again
@@ -169,19 +190,32 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
       expect((await fixture.currentKey(BOB)).accesskey).not.toBe(before.accesskey);
     });
 
-
     test('an injected STS fault fails testSecret: exit 1 naming the step and the error; the retry finishes', async () => {
       // GIVEN one failing GetCallerIdentity, and a function that neither retries calls nor waits for propagation
-      await emulator.setFunctionEnv({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1', TEST_BUDGET_MS: '1' });
-      await emulator.injectFault({ service: 'sts', action: 'GetCallerIdentity', code: 'InvalidClientTokenId', message: 'injected: not valid yet', status: 403 });
+      await emulator.setFunctionEnv({
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        AWS_MAX_ATTEMPTS: '1',
+        TEST_BUDGET_MS: '1',
+      });
+      await emulator.injectFault({
+        service: 'sts',
+        action: 'GetCallerIdentity',
+        code: 'InvalidClientTokenId',
+        message: 'injected: not valid yet',
+        status: 403,
+      });
       const before = await fixture.currentKey(ALICE);
       try {
         // WHEN
         const { code, stderr } = await cli(['rotate', ALICE, '--timeout', '30']);
         // THEN
         expect(code).toBe(1);
-        expect(stderr).toMatch(/^ {2}testSecret\s+rotation step failed \(failed\): KeyTestFailedError: .*InvalidClientTokenId/m);
-        expect(stderr).toMatch(/error: the rotation of iam-key-rotation\/alice failed at step testSecret: KeyTestFailedError/);
+        expect(stderr).toMatch(
+          /^ {2}testSecret\s+rotation step failed \(failed\): KeyTestFailedError: .*InvalidClientTokenId/m,
+        );
+        expect(stderr).toMatch(
+          /error: the rotation of iam-key-rotation\/alice failed at step testSecret: KeyTestFailedError/,
+        );
         expect((await fixture.currentKey(ALICE)).accesskey).toBe(before.accesskey);
       } finally {
         await emulator.clearFaults();
@@ -195,7 +229,9 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
     test('refuses a secret that is not managed or does not exist: exit 3', async () => {
       const foreign = await cli(['rotate', FOREIGN]);
       expect(foreign.code).toBe(3);
-      expect(foreign.stderr).toContain(`error: secret ${FOREIGN} is not managed by iam-key-rotation: its rotation function iam-key-rotation does not cover it`);
+      expect(foreign.stderr).toContain(
+        `error: secret ${FOREIGN} is not managed by iam-key-rotation: its rotation function iam-key-rotation does not cover it`,
+      );
       const untagged = await cli(['rotate', UNTAGGED]);
       expect(untagged.code).toBe(3);
       expect(untagged.stderr).toContain('it has no iam-key-rotation:user tag');
@@ -233,8 +269,11 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
         });`;
       // WHEN
       const output = await new Promise<string>((resolve, reject) => {
-        execFile('node', ['-e', operator], { env: { ...env, AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none') } }, (error, stdout, stderr) =>
-          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+        execFile(
+          'node',
+          ['-e', operator],
+          { env: { ...env, AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none') } },
+          (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
         );
       });
       // THEN
@@ -247,7 +286,9 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
       // GIVEN a managed secret for carol whose current value names alice (written by someone who can write values)
       const alice = await fixture.currentKey(ALICE);
       const { PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-      await fixture.secretsManager.send(new PutSecretValueCommand({ SecretId: CAROL, SecretString: JSON.stringify(alice) }));
+      await fixture.secretsManager.send(
+        new PutSecretValueCommand({ SecretId: CAROL, SecretString: JSON.stringify(alice) }),
+      );
       // WHEN
       const { code, stdout, stderr } = await cli(['credentials', CAROL]);
       // THEN
@@ -282,7 +323,9 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
       for (const command of ['credentials', 'rotate']) {
         const { code, stdout, stderr } = await cli([command, ROGUE]);
         expect({ command, code, stdout }).toEqual({ command, code: 3, stdout: '' });
-        expect(stderr).toContain(`error: secret ${ROGUE} is not managed by iam-key-rotation: it does not bind user alice: `);
+        expect(stderr).toContain(
+          `error: secret ${ROGUE} is not managed by iam-key-rotation: it does not bind user alice: `,
+        );
         expect(stderr).toContain('so its rotation function refuses it');
       }
     });
@@ -290,16 +333,24 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
 
   describe('AWS credentials and access', () => {
     test('no credentials at all: exit 4, saying how to configure them', async () => {
-      const { code, stderr } = await runCli(['status'], cliEnv({ AWS_REGION: emulator.region, AWS_ENDPOINT_URL: emulator.endpoint }, home));
+      const { code, stderr } = await runCli(
+        ['status'],
+        cliEnv({ AWS_REGION: emulator.region, AWS_ENDPOINT_URL: emulator.endpoint }, home),
+      );
       expect(code).toBe(4);
-      expect(stderr).toMatch(/^iam-key-rotation: error: no AWS credentials found \(.*\)\. Configure AWS credentials: pass --profile <name>/);
+      expect(stderr).toMatch(
+        /^iam-key-rotation: error: no AWS credentials found \(.*\)\. Configure AWS credentials: pass --profile <name>/,
+      );
       expect(stderr).toContain('AWS_ACCESS_KEY_ID');
     });
 
     test('a principal without permissions: exit 4, access denied', async () => {
       await fixture.iam.send(new CreateUserCommand({ UserName: 'powerless' }));
       const { AccessKey } = await fixture.iam.send(new CreateAccessKeyCommand({ UserName: 'powerless' }));
-      const powerless = { AWS_ACCESS_KEY_ID: AccessKey?.AccessKeyId ?? '', AWS_SECRET_ACCESS_KEY: AccessKey?.SecretAccessKey ?? '' };
+      const powerless = {
+        AWS_ACCESS_KEY_ID: AccessKey?.AccessKeyId ?? '',
+        AWS_SECRET_ACCESS_KEY: AccessKey?.SecretAccessKey ?? '',
+      };
       for (const args of [['status'], ['rotate', ALICE], ['credentials', ALICE]]) {
         const { code, stdout, stderr } = await cli(args, powerless);
         expect({ args, code, stdout }).toEqual({ args, code: 4, stdout: '' });
@@ -310,7 +361,11 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
 
     test('--region and --profile reach the SDK', async () => {
       // A profile that does not exist: the SDK's own error, as an exit 4
-      const { code, stderr } = await runCli(['status', '--profile', 'missing-profile'], { ...env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+      const { code, stderr } = await runCli(['status', '--profile', 'missing-profile'], {
+        ...env,
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+      });
       expect(code).toBe(4);
       expect(stderr).toContain('missing-profile');
       // Another region holds none of the secrets
@@ -334,7 +389,11 @@ describe('iam-key-rotation CLI arguments (no AWS call)', () => {
     [['status', '--bogus'], /error: unknown option --bogus/, /Run 'iam-key-rotation status --help'/],
     [['status', 'extra'], /error: status: unexpected argument 'extra'/, /status --help/],
     [['rotate'], /error: rotate: missing argument <secret>/, /rotate --help/],
-    [['rotate', 'x', '--timeout', '0'], /--timeout must be a whole number of seconds from 1 to 86400, got '0'/, /rotate --help/],
+    [
+      ['rotate', 'x', '--timeout', '0'],
+      /--timeout must be a whole number of seconds from 1 to 86400, got '0'/,
+      /rotate --help/,
+    ],
     [['rotate', 'x', '--timeout'], /option --timeout needs a value/, /rotate --help/],
     [['credentials'], /error: credentials: missing argument <secret>/, /credentials --help/],
     [['status', '--json=yes'], /option --json takes no value/, /status --help/],
@@ -350,7 +409,8 @@ describe('iam-key-rotation CLI arguments (no AWS call)', () => {
     const global = await runCli(['--help'], env);
     expect(global.code).toBe(0);
     expect(global.stdout).toMatch(/^Usage: iam-key-rotation <command> \[options\]$/m);
-    for (const command of ['status', 'rotate', 'credentials']) expect(global.stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, 'm'));
+    for (const command of ['status', 'rotate', 'credentials'])
+      expect(global.stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, 'm'));
     expect(global.stdout).toMatch(/^ {2}3 {2}the secret does not exist or is not managed by iam-key-rotation$/m);
     for (const command of ['status', 'rotate', 'credentials']) {
       const help = await runCli([command, '--help'], env);

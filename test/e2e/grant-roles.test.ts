@@ -30,7 +30,12 @@ const APP_READER = 'arn:aws:iam::123456789012:role/app-reader';
 const AUDIT_READER = 'arn:aws:iam::123456789012:role/audit-reader';
 const USERS = Array.from({ length: 10 }, (_, index) => {
   const number = String(index + 1).padStart(2, '0');
-  return { name: `fleet-${number}`, createUser: true, secretName: `${PREFIX}fleet-${number}`, ...(index === 0 ? { readers: [AUDIT_READER] } : {}) };
+  return {
+    name: `fleet-${number}`,
+    createUser: true,
+    secretName: `${PREFIX}fleet-${number}`,
+    ...(index === 0 ? { readers: [AUDIT_READER] } : {}),
+  };
 });
 
 describeWithEmulator('grant roles on the local emulator', () => {
@@ -52,10 +57,23 @@ describeWithEmulator('grant roles on the local emulator', () => {
     await emulator.enableIamAuth();
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-key-roles-'));
     const configPath = path.join(outdir, 'rotation.config.json');
-    const config = { region: 'us-east-1', name: NAME, secretNamePrefix: PREFIX, managedPoliciesPerRole: 1, readers: [APP_READER], encryption: 'customer-managed', schedule: { automaticallyAfterDays: 30 }, users: USERS };
+    const config = {
+      region: 'us-east-1',
+      name: NAME,
+      secretNamePrefix: PREFIX,
+      managedPoliciesPerRole: 1,
+      readers: [APP_READER],
+      encryption: 'customer-managed',
+      schedule: { automaticallyAfterDays: 30 },
+      users: USERS,
+    };
     const admin = new IAMClient(emulator.clientConfig());
-    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole' }] });
-    for (const arn of [APP_READER, AUDIT_READER]) await admin.send(new CreateRoleCommand({ RoleName: arn.split('/')[1], AssumeRolePolicyDocument: trust }));
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole' }],
+    });
+    for (const arn of [APP_READER, AUDIT_READER])
+      await admin.send(new CreateRoleCommand({ RoleName: arn.split('/')[1], AssumeRolePolicyDocument: trust }));
     admin.destroy();
     fs.writeFileSync(configPath, JSON.stringify(config));
     deployment = new EmulatorDeployment(emulator, { outdir: path.join(outdir, 'out'), configPath });
@@ -77,9 +95,13 @@ describeWithEmulator('grant roles on the local emulator', () => {
     if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
   });
 
-  test('the first plan shows every policy whole: grant roles, their trust and policies, the created key, the readers\' policies', () => {
+  test("the first plan shows every policy whole: grant roles, their trust and policies, the created key, the readers' policies", () => {
     expect(unknownAccessAttributes(firstPlan)).toEqual([]);
-    expect(accessAttributeCounts(firstPlan)).toMatchObject({ aws_iam_role: 1 + grantRoleCount, aws_kms_key: 2, aws_secretsmanager_secret_policy: USERS.length });
+    expect(accessAttributeCounts(firstPlan)).toMatchObject({
+      aws_iam_role: 1 + grantRoleCount,
+      aws_kms_key: 2,
+      aws_secretsmanager_secret_policy: USERS.length,
+    });
   });
 
   test('the users are spread over several grant roles', () => {
@@ -87,27 +109,46 @@ describeWithEmulator('grant roles on the local emulator', () => {
     expect(new Set(USERS.map(({ secretName }) => roleOf(secretName))).size).toBeGreaterThanOrEqual(2);
   });
 
-  test('each secret\'s resource policy lets its readers read it, AWSCURRENT and AWSPREVIOUS only, and nothing else', async () => {
+  test("each secret's resource policy lets its readers read it, AWSCURRENT and AWSPREVIOUS only, and nothing else", async () => {
     const secretsManager = new SecretsManagerClient(emulator.clientConfig());
     try {
       for (const [index, { name, secretName }] of USERS.entries()) {
-        const { ResourcePolicy: policy } = await secretsManager.send(new GetResourcePolicyCommand({ SecretId: secrets[name] }));
+        const { ResourcePolicy: policy } = await secretsManager.send(
+          new GetResourcePolicyCommand({ SecretId: secrets[name] }),
+        );
         const readers = { AWS: index === 0 ? [APP_READER, AUDIT_READER] : [APP_READER] };
         // The Denies leave the grant role that rotates this secret alone.
         const exempt = { ArnNotEquals: { 'aws:PrincipalArn': grantRoleArn(roleOf(secretName)) } };
         expect(JSON.parse(policy ?? '{}')).toEqual({
           Version: '2012-10-17',
           Statement: [
-            { Sid: 'ReadersReadTheSecret', Effect: 'Allow', Principal: readers, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: '*' },
+            {
+              Sid: 'ReadersReadTheSecret',
+              Effect: 'Allow',
+              Principal: readers,
+              Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+              Resource: '*',
+            },
             {
               Sid: 'ReadersReadOnlyCurrentAndPrevious',
               Effect: 'Deny',
               Principal: readers,
               Action: 'secretsmanager:GetSecretValue',
               Resource: '*',
-              Condition: { Null: { 'secretsmanager:VersionStage': 'false' }, StringNotEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] }, ...exempt },
+              Condition: {
+                Null: { 'secretsmanager:VersionStage': 'false' },
+                StringNotEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] },
+                ...exempt,
+              },
             },
-            { Sid: 'ReadersReadNoVersionById', Effect: 'Deny', Principal: readers, Action: 'secretsmanager:GetSecretValue', Resource: '*', Condition: { Null: { 'secretsmanager:VersionId': 'false' }, ...exempt } },
+            {
+              Sid: 'ReadersReadNoVersionById',
+              Effect: 'Deny',
+              Principal: readers,
+              Action: 'secretsmanager:GetSecretValue',
+              Resource: '*',
+              Condition: { Null: { 'secretsmanager:VersionId': 'false' }, ...exempt },
+            },
           ],
         });
       }
@@ -120,7 +161,9 @@ describeWithEmulator('grant roles on the local emulator', () => {
     for (const { name } of USERS) {
       const current = await state.currentValue(secrets[name]);
       expect(current?.username).toBe(name);
-      expect(await state.checkKey(current as { accesskey: string; secretkey: string })).toEqual({ arn: `arn:aws:iam::123456789012:user/${name}` });
+      expect(await state.checkKey(current as { accesskey: string; secretkey: string })).toEqual({
+        arn: `arn:aws:iam::123456789012:user/${name}`,
+      });
       expect(await state.keys(name)).toHaveLength(1);
     }
   });
@@ -134,10 +177,12 @@ describeWithEmulator('grant roles on the local emulator', () => {
     for (const { name } of USERS.slice(0, 3)) expect(await state.keys(name)).toHaveLength(2);
   });
 
-  test('only the function\'s role may assume a grant role', async () => {
+  test("only the function's role may assume a grant role", async () => {
     const sts = new STSClient({ ...emulator.clientConfig(), maxAttempts: 1 });
     try {
-      await expect(sts.send(new AssumeRoleCommand({ RoleArn: grantRoleArn(1), RoleSessionName: 'intruder' }))).rejects.toThrow(/not authorized/);
+      await expect(
+        sts.send(new AssumeRoleCommand({ RoleArn: grantRoleArn(1), RoleSessionName: 'intruder' })),
+      ).rejects.toThrow(/not authorized/);
     } finally {
       sts.destroy();
     }
@@ -145,14 +190,20 @@ describeWithEmulator('grant roles on the local emulator', () => {
 
   test('a grant role acts on its own users and secrets only', async () => {
     const own = USERS[0];
-    const other = USERS.find(({ secretName }) => roleOf(secretName) !== roleOf(own.secretName)) as (typeof USERS)[number];
+    const other = USERS.find(
+      ({ secretName }) => roleOf(secretName) !== roleOf(own.secretName),
+    ) as (typeof USERS)[number];
     const credentials = await emulator.roleCredentials(grantRoleArn(roleOf(own.secretName)));
     const iam = new IAMClient({ ...emulator.clientConfig(credentials), maxAttempts: 1 });
     const secretsManager = new SecretsManagerClient({ ...emulator.clientConfig(credentials), maxAttempts: 1 });
     try {
       await expect(iam.send(new ListAccessKeysCommand({ UserName: own.name }))).resolves.toBeDefined();
-      await expect(iam.send(new ListAccessKeysCommand({ UserName: other.name }))).rejects.toThrow(/not authorized|AccessDenied/);
-      await expect(iam.send(new CreateAccessKeyCommand({ UserName: other.name }))).rejects.toThrow(/not authorized|AccessDenied/);
+      await expect(iam.send(new ListAccessKeysCommand({ UserName: other.name }))).rejects.toThrow(
+        /not authorized|AccessDenied/,
+      );
+      await expect(iam.send(new CreateAccessKeyCommand({ UserName: other.name }))).rejects.toThrow(
+        /not authorized|AccessDenied/,
+      );
       await expect(secretsManager.send(new GetSecretValueCommand({ SecretId: secrets[other.name] }))).rejects.toThrow();
     } finally {
       iam.destroy();

@@ -4,7 +4,12 @@
 // IAM checks on. One stack, one init, one apply.
 import * as fs from 'node:fs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,7 +30,9 @@ const PLAN_ROLE_DIR = path.join(__dirname, '..', '..', 'examples', 'plan-role');
 /** The caller identity a saved plan read, and the variables it keeps (terraform show -json). */
 interface PlanJson {
   readonly variables: Record<string, { value: unknown }>;
-  readonly prior_state?: { values: { root_module: { resources?: { address: string; values: Record<string, unknown> }[] } } };
+  readonly prior_state?: {
+    values: { root_module: { resources?: { address: string; values: Record<string, unknown> }[] } };
+  };
 }
 
 describeWithEmulator('a target stack on the local emulator', () => {
@@ -43,7 +50,15 @@ describeWithEmulator('a target stack on the local emulator', () => {
       configPath,
       JSON.stringify({
         region: 'us-east-1',
-        targets: [{ name: TARGET, accountId: TARGET_ACCOUNT, roleArn: DEPLOY_ROLE, planRoleArn: PLAN_ROLE, users: [{ name: 'ci', createUser: true }] }],
+        targets: [
+          {
+            name: TARGET,
+            accountId: TARGET_ACCOUNT,
+            roleArn: DEPLOY_ROLE,
+            planRoleArn: PLAN_ROLE,
+            users: [{ name: 'ci', createUser: true }],
+          },
+        ],
       }),
     );
     const outdir = path.join(dir, 'cdktf.out');
@@ -69,16 +84,18 @@ describeWithEmulator('a target stack on the local emulator', () => {
     }
   }
 
-  test('plans through the target\'s role, whose account is the allowed one', () => {
+  test("plans through the target's role, whose account is the allowed one", () => {
     // The emulator's own credentials are account 123456789012: only the assumed role's pass the account guard.
     const { code, output } = plan();
     expect(output).not.toMatch(/^Error:/m);
     expect(code).toBe(2);
-    expect(output).toMatch(new RegExp(`data\\.aws_caller_identity\\.\\S+: Read complete after \\d+s \\[id=${TARGET_ACCOUNT}\\]`));
+    expect(output).toMatch(
+      new RegExp(`data\\.aws_caller_identity\\.\\S+: Read complete after \\d+s \\[id=${TARGET_ACCOUNT}\\]`),
+    );
     expect(output).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
   });
 
-  test('refuses to plan when the role\'s account is not the allowed one', () => {
+  test("refuses to plan when the role's account is not the allowed one", () => {
     // GIVEN the stack as if its role belonged to another account than the one the provider allows
     const original = fs.readFileSync(stackFile, 'utf8');
     const json = JSON.parse(original) as { provider: { aws: { allowed_account_ids: string[] }[] } };
@@ -104,7 +121,9 @@ describeWithEmulator('a target stack on the local emulator', () => {
     expect(code).toBe(2);
     const json = JSON.parse(terraform('show', '-json', '-no-color', planFile)) as PlanJson;
     expect(json.variables.provider_role).toEqual({ value: 'plan' });
-    const identity = json.prior_state?.values.root_module.resources?.find((resource) => resource.address.startsWith('data.aws_caller_identity.'));
+    const identity = json.prior_state?.values.root_module.resources?.find((resource) =>
+      resource.address.startsWith('data.aws_caller_identity.'),
+    );
     expect(identity?.values.arn).toBe(`arn:aws:sts::${TARGET_ACCOUNT}:assumed-role/planner/iam-key-rotation-${TARGET}`);
   });
 
@@ -115,7 +134,7 @@ describeWithEmulator('a target stack on the local emulator', () => {
     expect(output).toContain('The provider_role must be deploy or plan.');
   });
 
-  test('after an apply, the plan role with the example policy refreshes every resource under moto\'s IAM checks, and cannot read a key', async () => {
+  test("after an apply, the plan role with the example policy refreshes every resource under moto's IAM checks, and cannot read a key", async () => {
     // GIVEN the stack applied through the deploy role, and the plan role in the target account with the example's
     // policy. moto checks actions, not resources (every request's resource is "*"), so the ARNs become "*" here:
     // this proves the list of actions, and the explicit Deny.
@@ -125,15 +144,27 @@ describeWithEmulator('a target stack on the local emulator', () => {
     for (const statement of policy.Statement) {
       statement.Resource = '*';
       // moto names an action after the request's signing name, which for CloudWatch is `monitoring`, not IAM's prefix.
-      statement.Action = [...statement.Action, ...statement.Action.filter((action) => action.startsWith('cloudwatch:')).map((action) => action.replace('cloudwatch:', 'monitoring:'))];
+      statement.Action = [
+        ...statement.Action,
+        ...statement.Action.filter((action) => action.startsWith('cloudwatch:')).map((action) =>
+          action.replace('cloudwatch:', 'monitoring:'),
+        ),
+      ];
     }
     const inTarget = await emulator.roleCredentials(DEPLOY_ROLE);
     const iam = new IAMClient(emulator.clientConfig(inTarget));
-    const trust = fs.readFileSync(path.join(PLAN_ROLE_DIR, 'plan-role-trust-policy.json'), 'utf8').replace('PR_ROLE_ARN', emulator.adminCredentials.arn);
+    const trust = fs
+      .readFileSync(path.join(PLAN_ROLE_DIR, 'plan-role-trust-policy.json'), 'utf8')
+      .replace('PR_ROLE_ARN', emulator.adminCredentials.arn);
     await iam.send(new CreateRoleCommand({ RoleName: 'planner', AssumeRolePolicyDocument: trust }));
-    await iam.send(new PutRolePolicyCommand({ RoleName: 'planner', PolicyName: 'plan', PolicyDocument: JSON.stringify(policy) }));
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: 'planner', PolicyName: 'plan', PolicyDocument: JSON.stringify(policy) }),
+    );
     // The deploy role, whose session these credentials are, exists too under IAM checks: it may do anything.
-    const allowAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+    const allowAll = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+    });
     await iam.send(new CreateRoleCommand({ RoleName: 'deployer', AssumeRolePolicyDocument: trust }));
     await iam.send(new PutRolePolicyCommand({ RoleName: 'deployer', PolicyName: 'deploy', PolicyDocument: allowAll }));
     iam.destroy();
@@ -148,10 +179,16 @@ describeWithEmulator('a target stack on the local emulator', () => {
     expect(output).toMatch(/Refreshing state\.\.\./);
     // and the plan role cannot read the secret it can describe
     const sts = new STSClient(emulator.clientConfig());
-    const { Credentials: session } = await sts.send(new AssumeRoleCommand({ RoleArn: PLAN_ROLE, RoleSessionName: 'reader' }));
+    const { Credentials: session } = await sts.send(
+      new AssumeRoleCommand({ RoleArn: PLAN_ROLE, RoleSessionName: 'reader' }),
+    );
     sts.destroy();
     const secrets = new SecretsManagerClient({
-      ...emulator.clientConfig({ accessKeyId: session?.AccessKeyId ?? '', secretAccessKey: session?.SecretAccessKey ?? '', sessionToken: session?.SessionToken }),
+      ...emulator.clientConfig({
+        accessKeyId: session?.AccessKeyId ?? '',
+        secretAccessKey: session?.SecretAccessKey ?? '',
+        sessionToken: session?.SessionToken,
+      }),
       maxAttempts: 1,
     });
     // (a value the target account's own credentials can read, so that only the plan role's policy can refuse it)
@@ -159,7 +196,9 @@ describeWithEmulator('a target stack on the local emulator', () => {
     try {
       const name = 'iam-key-rotation/ci';
       await owner.send(new PutSecretValueCommand({ SecretId: name, SecretString: '{"username":"ci"}' }));
-      await expect(owner.send(new GetSecretValueCommand({ SecretId: name }))).resolves.toMatchObject({ SecretString: '{"username":"ci"}' });
+      await expect(owner.send(new GetSecretValueCommand({ SecretId: name }))).resolves.toMatchObject({
+        SecretString: '{"username":"ci"}',
+      });
       await expect(secrets.send(new DescribeSecretCommand({ SecretId: name }))).resolves.toMatchObject({ Name: name });
       await expect(secrets.send(new GetSecretValueCommand({ SecretId: name }))).rejects.toThrow();
     } finally {

@@ -18,7 +18,6 @@ const PLAN_ROLE_DIR = path.join(PROJECT_ROOT, 'examples', 'plan-role');
 const APP = path.join(PROJECT_ROOT, 'dist', 'main.js');
 const CLI = path.join(PROJECT_ROOT, 'dist', 'cli', 'index.js');
 
-
 const REPOSITORY = 'o/r';
 const PR_NUMBER = '7';
 const COMMENTS_PATH = `repos/${REPOSITORY}/issues/${PR_NUMBER}/comments`;
@@ -67,13 +66,18 @@ else if (!args.includes('--silent')) process.stdout.write('{}');
 /** What the fake gh logged: one call per line. */
 function ghCalls(log: string): GhCall[] {
   if (!fs.existsSync(log)) return [];
-  return fs.readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as GhCall);
+  return fs
+    .readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as GhCall);
 }
 
 /** This process's environment without what a real GitHub Actions job would add (its summary file, a token gh prefers). */
 function withoutGitHubJob(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['GITHUB_STEP_SUMMARY', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN']) delete env[name];
+  for (const name of ['GITHUB_STEP_SUMMARY', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN'])
+    delete env[name];
   return env;
 }
 
@@ -119,7 +123,13 @@ describeWithEmulator('the plan-review workflow script on the local emulator', ()
    * Runs the script (one `phase`, or all) with `config`, its output in `work`, gh answering the comment listing with
    * `comments`, and `extraEnv` on top (a variable set to undefined is removed).
    */
-  function runScript(work: string, config: string, comments: string, phase?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ScriptRun> {
+  function runScript(
+    work: string,
+    config: string,
+    comments: string,
+    phase?: string,
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<ScriptRun> {
     runs += 1;
     const ghLog = path.join(dir, `gh-${runs}.log`);
     const ghComments = path.join(dir, `comments-${runs}.json`);
@@ -135,7 +145,11 @@ describeWithEmulator('the plan-review workflow script on the local emulator', ()
     };
     for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
     return new Promise((resolve, reject) => {
-      const child = spawn('bash', phase === undefined ? [SCRIPT] : [SCRIPT, phase], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('bash', phase === undefined ? [SCRIPT] : [SCRIPT, phase], {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -178,15 +192,21 @@ describeWithEmulator('the plan-review workflow script on the local emulator', ()
     test('plans and reviews the stack, and posts one comment for it', () => {
       expect({ code: first.code, stderr: first.code === 0 ? '' : first.stderr }).toEqual({ code: 0, stderr: '' });
       expect(fs.existsSync(planOf(work, STACK_NAME))).toBe(true);
-      const plan = JSON.parse(fs.readFileSync(planOf(work, STACK_NAME), 'utf8')) as { resource_changes: { address: string }[] };
-      expect(plan.resource_changes.map((change) => change.address)).toEqual(expect.arrayContaining([expect.stringMatching(/aws_iam_user\./)]));
+      const plan = JSON.parse(fs.readFileSync(planOf(work, STACK_NAME), 'utf8')) as {
+        resource_changes: { address: string }[];
+      };
+      expect(plan.resource_changes.map((change) => change.address)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/aws_iam_user\./)]),
+      );
 
       const review = fs.readFileSync(reviewOf(work, STACK_NAME), 'utf8');
       expect(review.split('\n')[0]).toBe(marker(STACK_NAME));
       expect(review).toContain('alice');
       expect(review).toContain('bob');
 
-      expect(first.gh.filter((call) => call.method === 'GET').map((call) => call.path)).toEqual([`${COMMENTS_PATH}?per_page=100`]);
+      expect(first.gh.filter((call) => call.method === 'GET').map((call) => call.path)).toEqual([
+        `${COMMENTS_PATH}?per_page=100`,
+      ]);
       expect(writes(first, 'POST')).toEqual([expect.objectContaining({ path: COMMENTS_PATH, body: review })]);
       expect(writes(first, 'PATCH')).toEqual([]);
     });
@@ -200,7 +220,7 @@ describeWithEmulator('the plan-review workflow script on the local emulator', ()
       expectNoSecrets(first, [reviewOf(work, STACK_NAME)]);
     });
 
-    test('a re-run updates the stack\'s comment instead of adding one, and never a comment someone else wrote', async () => {
+    test("a re-run updates the stack's comment instead of adding one, and never a comment someone else wrote", async () => {
       // GIVEN the comment of the first run among others, over two pages (gh --paginate prints one array per page), after
       // a person's comment that starts with the same marker (an attempt to have the bot edit it, or fail to post)
       const pages = [
@@ -209,14 +229,19 @@ describeWithEmulator('the plan-review workflow script on the local emulator', ()
           { id: 40, user: HUMAN, body: 'LGTM' },
           { id: 41, user: BOT, body: `${marker(`${STACK_NAME}-prod`)}\nanother stack` },
         ],
-        [{ id: 42, user: BOT, body: `${marker(STACK_NAME)}\nthe first run's review` }, { id: 43, user: BOT, body: null }],
+        [
+          { id: 42, user: BOT, body: `${marker(STACK_NAME)}\nthe first run's review` },
+          { id: 43, user: BOT, body: null },
+        ],
       ];
       // WHEN
       const second = await runScript(work, config, pages.map((page) => JSON.stringify(page)).join('\n'));
       // THEN
       expect({ code: second.code, stderr: second.code === 0 ? '' : second.stderr }).toEqual({ code: 0, stderr: '' });
       const review = fs.readFileSync(reviewOf(work, STACK_NAME), 'utf8');
-      expect(writes(second, 'PATCH')).toEqual([expect.objectContaining({ path: `repos/${REPOSITORY}/issues/comments/42`, body: review })]);
+      expect(writes(second, 'PATCH')).toEqual([
+        expect.objectContaining({ path: `repos/${REPOSITORY}/issues/comments/42`, body: review }),
+      ]);
       expect(writes(second, 'POST')).toEqual([]);
       expect(second.stderr).toContain(`updated comment 42 for ${STACK_NAME}`);
     }, 120_000);
@@ -228,7 +253,11 @@ describeWithEmulator('the plan-review workflow script on the local emulator', ()
     const work = path.join(dir, 'targets');
     fs.mkdirSync(work, { recursive: true });
     const config = path.join(work, 'targets.config.json');
-    const roles = (account: string) => ({ accountId: account, roleArn: `arn:aws:iam::${account}:role/deployer`, planRoleArn: `arn:aws:iam::${account}:role/planner` });
+    const roles = (account: string) => ({
+      accountId: account,
+      roleArn: `arn:aws:iam::${account}:role/deployer`,
+      planRoleArn: `arn:aws:iam::${account}:role/planner`,
+    });
     fs.writeFileSync(
       config,
       JSON.stringify({
@@ -245,8 +274,17 @@ describeWithEmulator('the plan-review workflow script on the local emulator', ()
 
     // WHEN the synth job's phase runs without AWS credentials or a token, the plan job's plan phase without the token
     // and with the plan roles, and then its post phase
-    const synth = await runScript(work, config, '[]\n', 'synth', { ...noGitHub, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined });
-    const run = await runScript(work, config, '[]\n', 'plan', { ...noGitHub, TF_VAR_provider_role: 'plan', SYNTH_COMMAND: 'false' });
+    const synth = await runScript(work, config, '[]\n', 'synth', {
+      ...noGitHub,
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SESSION_TOKEN: undefined,
+    });
+    const run = await runScript(work, config, '[]\n', 'plan', {
+      ...noGitHub,
+      TF_VAR_provider_role: 'plan',
+      SYNTH_COMMAND: 'false',
+    });
     const post = await runScript(work, config, '[]\n', 'post', { SYNTH_COMMAND: 'false' });
 
     // THEN the synth wrote both stacks and ran nothing else
@@ -268,7 +306,9 @@ describeWithEmulator('the plan-review workflow script on the local emulator', ()
     const review = fs.readFileSync(reviewOf(work, sandbox), 'utf8');
     expect(review.split('\n')[0]).toBe(marker(sandbox));
     expect(review).toContain('carol');
-    const plan = JSON.parse(fs.readFileSync(planOf(work, sandbox), 'utf8')) as { variables: Record<string, { value: unknown }> };
+    const plan = JSON.parse(fs.readFileSync(planOf(work, sandbox), 'utf8')) as {
+      variables: Record<string, { value: unknown }>;
+    };
     expect(plan.variables.provider_role).toEqual({ value: 'plan' });
     expect(run.stderr).toContain(`stack 2/2: review ${sandbox}`);
     expect(run.stderr).toContain(`plan-review: failed for ${broken}`);
@@ -288,13 +328,20 @@ describeWithEmulator('the plan-review workflow script on the local emulator', ()
     fs.writeFileSync(
       path.join(stackDir, 'cdk.tf.json'),
       JSON.stringify({
-        terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' }, external: { source: 'hashicorp/external' } } },
+        terraform: {
+          required_providers: {
+            aws: { source: 'aws', version: '5.100.0' },
+            external: { source: 'hashicorp/external' },
+          },
+        },
         data: { external: { steal: { program: ['sh', '-c', `touch ${ran}; echo '{}'`] } } },
       }),
     );
 
     // WHEN
-    const run = await runScript(work, path.join(PROJECT_ROOT, 'rotation.config.json'), '[]\n', 'plan', { SYNTH_COMMAND: 'false' });
+    const run = await runScript(work, path.join(PROJECT_ROOT, 'rotation.config.json'), '[]\n', 'plan', {
+      SYNTH_COMMAND: 'false',
+    });
 
     // THEN
     expect(run.code).toBe(1);
@@ -403,10 +450,19 @@ exit "\${FAKE_REVIEW_EXIT:-0}"
   function run(extraEnv: NodeJS.ProcessEnv, args: string[] = [], pages: unknown[][] = [[]]): FakeRun {
     runs += 1;
     const ghLog = path.join(dir, `gh-${runs}.log`);
-    for (const log of [env.FAKE_TERRAFORM_LOG, env.FAKE_TERRAFORM_ENV_LOG, env.FAKE_SYNTH_LOG]) fs.writeFileSync(log as string, '');
+    for (const log of [env.FAKE_TERRAFORM_LOG, env.FAKE_TERRAFORM_ENV_LOG, env.FAKE_SYNTH_LOG])
+      fs.writeFileSync(log as string, '');
     fs.writeFileSync(env.FAKE_GH_COMMENTS as string, pages.map((page) => JSON.stringify(page)).join('\n'));
-    const result = spawnSync('bash', [SCRIPT, ...args], { cwd: dir, env: { ...env, FAKE_GH_LOG: ghLog, ...extraEnv }, encoding: 'utf8' });
-    const lines = (file: unknown) => fs.readFileSync(file as string, 'utf8').split('\n').filter(Boolean);
+    const result = spawnSync('bash', [SCRIPT, ...args], {
+      cwd: dir,
+      env: { ...env, FAKE_GH_LOG: ghLog, ...extraEnv },
+      encoding: 'utf8',
+    });
+    const lines = (file: unknown) =>
+      fs
+        .readFileSync(file as string, 'utf8')
+        .split('\n')
+        .filter(Boolean);
     return {
       code: result.status ?? -1,
       stdout: result.stdout,
@@ -425,30 +481,45 @@ exit "\${FAKE_REVIEW_EXIT:-0}"
     expect(terraform).toHaveLength(3 * stacks.length);
     for (const stack of stacks) {
       const copy = `/\\S+/stacks/${stack}`;
-      expect(terraform).toContainEqual(expect.stringMatching(new RegExp(`^-chdir=${copy} init -input=false -no-color$`)));
-      expect(terraform).toContainEqual(expect.stringMatching(new RegExp(`^-chdir=${copy} plan -input=false -lock=false -no-color -out=/\\S+$`)));
-      expect(terraform).toContainEqual(expect.stringMatching(new RegExp(`^-chdir=${copy} show -json -no-color /\\S+$`)));
+      expect(terraform).toContainEqual(
+        expect.stringMatching(new RegExp(`^-chdir=${copy} init -input=false -no-color$`)),
+      );
+      expect(terraform).toContainEqual(
+        expect.stringMatching(new RegExp(`^-chdir=${copy} plan -input=false -lock=false -no-color -out=/\\S+$`)),
+      );
+      expect(terraform).toContainEqual(
+        expect.stringMatching(new RegExp(`^-chdir=${copy} show -json -no-color /\\S+$`)),
+      );
       expect(terraform.join('\n')).not.toContain(path.join(dir, 'cdktf.out'));
     }
   });
 
-  test('terraform sees only the stack\'s JSON and assets: no lock file, .terraform folder, tfvars or other .tf of the synth\'s', () => {
+  test("terraform sees only the stack's JSON and assets: no lock file, .terraform folder, tfvars or other .tf of the synth's", () => {
     // GIVEN a synth that also writes a provider binary and a lock file that would select it, a tfvars and a config file
     // WHEN
     const { code, seen } = run({ FAKE_SYNTH_JUNK: '1' });
     // THEN
     expect(code).toBe(0);
-    expect(seen.filter((line) => line.startsWith('files: '))).toEqual(stacks.map(() => 'files: ./assets ./assets/code ./assets/code/lambda.zip ./cdk.tf.json '));
+    expect(seen.filter((line) => line.startsWith('files: '))).toEqual(
+      stacks.map(() => 'files: ./assets ./assets/code ./assets/code/lambda.zip ./cdk.tf.json '),
+    );
   });
 
-  test('terraform installs hashicorp/aws and no other provider, and runs, like the review, without the job\'s tokens', () => {
+  test("terraform installs hashicorp/aws and no other provider, and runs, like the review, without the job's tokens", () => {
     // GIVEN the tokens a GitHub Actions step could hold
-    const tokens = { GH_TOKEN: 'gh', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc', ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token', TF_CLI_CONFIG_FILE: '/nonexistent/terraform.rc' };
+    const tokens = {
+      GH_TOKEN: 'gh',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc',
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token',
+      TF_CLI_CONFIG_FILE: '/nonexistent/terraform.rc',
+    };
     // WHEN
     const { code, seen } = run(tokens);
     // THEN
     expect(code).toBe(0);
-    expect(seen.filter((line) => line.startsWith('tokens: '))).toEqual(stacks.map(() => 'tokens: GITHUB_TOKEN=unset GH_TOKEN=unset ACTIONS_ID_TOKEN_REQUEST_TOKEN=unset'));
+    expect(seen.filter((line) => line.startsWith('tokens: '))).toEqual(
+      stacks.map(() => 'tokens: GITHUB_TOKEN=unset GH_TOKEN=unset ACTIONS_ID_TOKEN_REQUEST_TOKEN=unset'),
+    );
     expect(seen.filter((line) => line.startsWith('review '))).toEqual(stacks.map(() => 'review GITHUB_TOKEN=unset'));
     expect(fs.readFileSync(env.FAKE_TERRAFORM_CLI_CONFIG as string, 'utf8')).toBe(
       'provider_installation {\n  direct {\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\ndisable_checkpoint = true\n',
@@ -463,10 +534,12 @@ exit "\${FAKE_REVIEW_EXIT:-0}"
     );
   });
 
-  test('a blocker fails the script, and every stack\'s review is still posted', () => {
+  test("a blocker fails the script, and every stack's review is still posted", () => {
     const { code, stderr, gh } = run({ FAKE_REVIEW_EXIT: '1' });
     expect(code).toBe(1);
-    expect(gh.filter((call) => call.method === 'POST').map((call) => call.body)).toEqual(stacks.map((stack) => `${marker(stack)}\nreviewed ${stack}\n`));
+    expect(gh.filter((call) => call.method === 'POST').map((call) => call.body)).toEqual(
+      stacks.map((stack) => `${marker(stack)}\nreviewed ${stack}\n`),
+    );
     expect(stderr).toContain(`plan-review: blockers in ${stacks.join(' ')}`);
   });
 
@@ -481,7 +554,7 @@ exit "\${FAKE_REVIEW_EXIT:-0}"
     }
   });
 
-  test('terraform\'s errors cannot close the failed stack\'s code block and add Markdown to the comment', () => {
+  test("terraform's errors cannot close the failed stack's code block and add Markdown to the comment", () => {
     // GIVEN a plan whose error text (from the pull request's own configuration) closes a ~~~ fence and mentions someone
     const error = 'Error: bad\n~~~~\n<img src=x> @octocat [click](https://example.com)';
     // WHEN
@@ -492,7 +565,7 @@ exit "\${FAKE_REVIEW_EXIT:-0}"
     expect(body).toContain(`~~~~~text\n${error}\n~~~~~\n`);
   });
 
-  test('a comment someone else starts with a stack\'s marker is ignored: the bot posts its own', () => {
+  test("a comment someone else starts with a stack's marker is ignored: the bot posts its own", () => {
     // GIVEN a person's comment that starts with stack-a's marker, and no comment of the bot's
     const hijack = [{ id: 7, user: HUMAN, body: `${marker('stack-a')}\nNo blockers: merge away` }];
     // WHEN
@@ -500,12 +573,17 @@ exit "\${FAKE_REVIEW_EXIT:-0}"
     // THEN
     expect(fake.code).toBe(0);
     expect(posted(fake, 'PATCH')).toEqual([]);
-    expect(posted(fake, 'POST').map((call) => call.body)).toEqual(stacks.map((stack) => `${marker(stack)}\nreviewed ${stack}\n`));
+    expect(posted(fake, 'POST').map((call) => call.body)).toEqual(
+      stacks.map((stack) => `${marker(stack)}\nreviewed ${stack}\n`),
+    );
   });
 
-  test('COMMENT_AUTHOR names the account whose comments are the stacks\'', () => {
+  test("COMMENT_AUTHOR names the account whose comments are the stacks'", () => {
     // GIVEN comments of the bot and of the app whose token the workflow would use instead
-    const comments = [{ id: 8, user: BOT, body: `${marker('stack-a')}\nold` }, { id: 9, user: { login: 'acme-reviews[bot]', type: 'Bot' }, body: `${marker('stack-a')}\nold` }];
+    const comments = [
+      { id: 8, user: BOT, body: `${marker('stack-a')}\nold` },
+      { id: 9, user: { login: 'acme-reviews[bot]', type: 'Bot' }, body: `${marker('stack-a')}\nold` },
+    ];
     // WHEN
     const fake = run({ COMMENT_AUTHOR: 'acme-reviews[bot]' }, [], [comments]);
     // THEN
@@ -556,7 +634,10 @@ exit "\${FAKE_REVIEW_EXIT:-0}"
       expect(fake.synths).toBe(0);
       expect(fake.terraform).toHaveLength(3 * stacks.length);
       expect(fake.gh).toEqual([]);
-      for (const stack of stacks) expect(fs.readFileSync(path.join(dir, 'plan-review', `${stack}.md`), 'utf8')).toBe(`${marker(stack)}\nreviewed ${stack}\n`);
+      for (const stack of stacks)
+        expect(fs.readFileSync(path.join(dir, 'plan-review', `${stack}.md`), 'utf8')).toBe(
+          `${marker(stack)}\nreviewed ${stack}\n`,
+        );
     });
 
     test('post posts the reviews a plan left, running neither the synth nor terraform', () => {
@@ -599,7 +680,9 @@ exit "\${FAKE_REVIEW_EXIT:-0}"
         expect(fake.code).toBe(1);
         expect(fake.stderr).toContain('a stack folder whose name is not letters, digits and _.- is not planned');
         expect(fake.terraform.join('\n')).not.toContain('-->');
-        expect(fs.readdirSync(path.join(dir, 'plan-review')).sort()).toEqual(stacks.flatMap((stack) => [`${stack}.md`, `${stack}.plan.json`]).sort());
+        expect(fs.readdirSync(path.join(dir, 'plan-review')).sort()).toEqual(
+          stacks.flatMap((stack) => [`${stack}.md`, `${stack}.plan.json`]).sort(),
+        );
       } finally {
         fs.rmSync(evil, { recursive: true, force: true });
       }
@@ -635,7 +718,9 @@ describe('the example workflow', () => {
   const text = fs.readFileSync(WORKFLOW, 'utf8');
   const workflow = yaml.safeLoad(text) as Workflow;
   const { synth, plan } = workflow.jobs;
-  const packageVersion = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const packageVersion = (
+    JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }
+  ).version;
   /** Every command a job runs, and every action it uses. */
   const runsOf = (job: WorkflowJob) => job.steps.flatMap((step) => (step.run !== undefined ? [step.run] : []));
   const usesOf = (job: WorkflowJob) => job.steps.flatMap((step) => (step.uses !== undefined ? [step.uses] : []));
@@ -651,25 +736,31 @@ describe('the example workflow', () => {
     expect(plan.needs).toBe('synth');
   });
 
-  test('the synth job, which runs the pull request\'s code, may read the repository and nothing else: no OIDC token, no AWS credentials, no write token', () => {
+  test("the synth job, which runs the pull request's code, may read the repository and nothing else: no OIDC token, no AWS credentials, no write token", () => {
     expect(synth.permissions).toEqual({ contents: 'read' });
     expect(runsOf(synth)).toEqual(['npm ci', 'bash .github/scripts/plan-review.sh synth']);
     expect(usesOf(synth).filter((uses) => /configure-aws-credentials|setup-terraform/.test(uses))).toEqual([]);
     expect(JSON.stringify(synth)).not.toMatch(/github\.token|secrets\.|GITHUB_TOKEN|vars\.PLAN_ROLE_ARN/);
-    expect(step(synth, (candidate) => candidate.uses === 'actions/checkout@v4').with).toEqual({ 'persist-credentials': false });
+    expect(step(synth, (candidate) => candidate.uses === 'actions/checkout@v4').with).toEqual({
+      'persist-credentials': false,
+    });
   });
 
-  test('the synth job uploads the stacks\' JSON and assets only', () => {
+  test("the synth job uploads the stacks' JSON and assets only", () => {
     expect(step(synth, (candidate) => candidate.uses === 'actions/upload-artifact@v4').with).toMatchObject({
       name: 'synthesized-stacks',
       path: 'cdktf.out/stacks/*/cdk.tf.json\ncdktf.out/stacks/*/assets/\n',
     });
   });
 
-  test('the plan job, which holds the OIDC token and the comment token, never installs or runs the pull request\'s code', () => {
+  test("the plan job, which holds the OIDC token and the comment token, never installs or runs the pull request's code", () => {
     expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
-    for (const command of runsOf(plan)) expect(command).not.toMatch(/npm (ci|install|i\b|run)|cdktf|synth|node |tsx|ts-node|--no-install/);
-    expect(runsOf(plan)).toEqual(['bash .github/scripts/plan-review.sh plan', 'bash .github/scripts/plan-review.sh post']);
+    for (const command of runsOf(plan))
+      expect(command).not.toMatch(/npm (ci|install|i\b|run)|cdktf|synth|node |tsx|ts-node|--no-install/);
+    expect(runsOf(plan)).toEqual([
+      'bash .github/scripts/plan-review.sh plan',
+      'bash .github/scripts/plan-review.sh post',
+    ]);
     // Its only checkout is the script, from the base branch.
     expect(usesOf(plan).filter((uses) => uses.startsWith('actions/checkout'))).toHaveLength(1);
     expect(step(plan, (candidate) => candidate.uses === 'actions/checkout@v4').with).toEqual({
@@ -678,21 +769,39 @@ describe('the example workflow', () => {
       'sparse-checkout': '.github/scripts/plan-review.sh',
       'sparse-checkout-cone-mode': false,
     });
-    expect(step(plan, (candidate) => candidate.uses === 'actions/download-artifact@v4').with).toEqual({ name: 'synthesized-stacks', path: '${{ env.CDKTF_OUTDIR }}/stacks' });
+    expect(step(plan, (candidate) => candidate.uses === 'actions/download-artifact@v4').with).toEqual({
+      name: 'synthesized-stacks',
+      path: '${{ env.CDKTF_OUTDIR }}/stacks',
+    });
     // The artifact lands outside the workspace, where npx would not look for a package.
-    expect(plan.env).toEqual({ CDKTF_OUTDIR: '${{ github.workspace }}/../synthesized', REVIEW_DIR: '${{ github.workspace }}/../plan-review' });
+    expect(plan.env).toEqual({
+      CDKTF_OUTDIR: '${{ github.workspace }}/../synthesized',
+      REVIEW_DIR: '${{ github.workspace }}/../plan-review',
+    });
   });
 
-  test('the plan job plans with the plan roles and a review tool pinned to this package\'s version, without the comment token', () => {
+  test("the plan job plans with the plan roles and a review tool pinned to this package's version, without the comment token", () => {
     const planStep = step(plan, (candidate) => candidate.id === 'plan');
-    expect(planStep.env).toEqual({ TF_VAR_provider_role: 'plan', REVIEW_COMMAND: `npx --yes iam-key-rotation@${packageVersion} review`, CHECKPOINT_DISABLE: '1' });
-    expect(step(plan, (candidate) => candidate.uses === 'aws-actions/configure-aws-credentials@v4').with).toMatchObject({ 'role-to-assume': '${{ vars.PLAN_ROLE_ARN }}' });
-    expect(step(plan, (candidate) => candidate.uses === 'hashicorp/setup-terraform@v3').with).toEqual({ terraform_version: '1.11.4', terraform_wrapper: false });
+    expect(planStep.env).toEqual({
+      TF_VAR_provider_role: 'plan',
+      REVIEW_COMMAND: `npx --yes iam-key-rotation@${packageVersion} review`,
+      CHECKPOINT_DISABLE: '1',
+    });
+    expect(step(plan, (candidate) => candidate.uses === 'aws-actions/configure-aws-credentials@v4').with).toMatchObject(
+      { 'role-to-assume': '${{ vars.PLAN_ROLE_ARN }}' },
+    );
+    expect(step(plan, (candidate) => candidate.uses === 'hashicorp/setup-terraform@v3').with).toEqual({
+      terraform_version: '1.11.4',
+      terraform_wrapper: false,
+    });
   });
 
   test('the plan job posts the reviews in a step of their own, with the token, also when a plan failed or a review blocked', () => {
     const post = step(plan, (candidate) => candidate.run === 'bash .github/scripts/plan-review.sh post');
-    expect(post.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}', PR_NUMBER: '${{ github.event.pull_request.number }}' });
+    expect(post.env).toEqual({
+      GITHUB_TOKEN: '${{ github.token }}',
+      PR_NUMBER: '${{ github.event.pull_request.number }}',
+    });
     expect(post.if).toBe("${{ !cancelled() && (steps.plan.outcome == 'success' || steps.plan.outcome == 'failure') }}");
   });
 
@@ -711,9 +820,12 @@ describe('the plan-role policies (examples/plan-role/)', () => {
     readonly Principal?: Record<string, string | string[]>;
     readonly Condition?: Record<string, Record<string, string | string[]>>;
   }
-  const policy = (file: string): Statement[] => (JSON.parse(fs.readFileSync(path.join(PLAN_ROLE_DIR, file), 'utf8')) as { Statement: Statement[] }).Statement;
-  const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-  const allowed = (statements: Statement[]) => statements.filter((statement) => statement.Effect === 'Allow').flatMap((statement) => list(statement.Action));
+  const policy = (file: string): Statement[] =>
+    (JSON.parse(fs.readFileSync(path.join(PLAN_ROLE_DIR, file), 'utf8')) as { Statement: Statement[] }).Statement;
+  const list = (value: string | string[] | undefined): string[] =>
+    value === undefined ? [] : Array.isArray(value) ? value : [value];
+  const allowed = (statements: Statement[]) =>
+    statements.filter((statement) => statement.Effect === 'Allow').flatMap((statement) => list(statement.Action));
 
   test('the plan role may only read: every action it is allowed is a Get, List or Describe, none with a wildcard', () => {
     const actions = allowed(policy('plan-role-policy.json'));
@@ -725,31 +837,50 @@ describe('the plan-role policies (examples/plan-role/)', () => {
     const statements = policy('plan-role-policy.json');
     expect(allowed(statements).filter((action) => /secretsmanager:(Get|BatchGet)SecretValue/.test(action))).toEqual([]);
     expect(statements.filter((statement) => statement.Effect === 'Deny')).toEqual([
-      expect.objectContaining({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'], Resource: '*' }),
+      expect.objectContaining({
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'],
+        Resource: '*',
+      }),
     ]);
   });
 
   test('the plan role names its resources by ARN, never `*`', () => {
     for (const statement of policy('plan-role-policy.json').filter((candidate) => candidate.Effect === 'Allow')) {
-      for (const resource of list(statement.Resource)) expect({ sid: statement.Sid, resource }).toEqual({ sid: statement.Sid, resource: expect.stringMatching(/^arn:PARTITION:[a-z0-9-]+:/) });
+      for (const resource of list(statement.Resource))
+        expect({ sid: statement.Sid, resource }).toEqual({
+          sid: statement.Sid,
+          resource: expect.stringMatching(/^arn:PARTITION:[a-z0-9-]+:/),
+        });
     }
   });
 
   test('the plan role trusts the pull-request role only', () => {
-    expect(policy('plan-role-trust-policy.json')).toEqual([{ Effect: 'Allow', Principal: { AWS: 'PR_ROLE_ARN' }, Action: 'sts:AssumeRole' }]);
+    expect(policy('plan-role-trust-policy.json')).toEqual([
+      { Effect: 'Allow', Principal: { AWS: 'PR_ROLE_ARN' }, Action: 'sts:AssumeRole' },
+    ]);
   });
 
-  test('the pull-request role trusts GitHub\'s OIDC tokens of this repository\'s pull requests only, and may read the state and assume the plan roles', () => {
+  test("the pull-request role trusts GitHub's OIDC tokens of this repository's pull requests only, and may read the state and assume the plan roles", () => {
     expect(policy('pr-role-trust-policy.json')).toEqual([
       {
         Effect: 'Allow',
-        Principal: { Federated: 'arn:PARTITION:iam::PLATFORM_ACCOUNT_ID:oidc-provider/token.actions.githubusercontent.com' },
+        Principal: {
+          Federated: 'arn:PARTITION:iam::PLATFORM_ACCOUNT_ID:oidc-provider/token.actions.githubusercontent.com',
+        },
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: {
-          StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:OWNER/REPO:pull_request' },
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': 'repo:OWNER/REPO:pull_request',
+          },
         },
       },
     ]);
-    expect(allowed(policy('pr-role-policy.json')).sort()).toEqual(['kms:Decrypt', 's3:GetObject', 's3:ListBucket', 'sts:AssumeRole']);
+    expect(allowed(policy('pr-role-policy.json')).sort()).toEqual([
+      'kms:Decrypt',
+      's3:GetObject',
+      's3:ListBucket',
+      'sts:AssumeRole',
+    ]);
   });
 });

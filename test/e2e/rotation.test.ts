@@ -3,7 +3,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreateAccessKeyCommand, DeleteAccessKeyCommand, DeleteRolePolicyCommand, GetRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  DeleteAccessKeyCommand,
+  DeleteRolePolicyCommand,
+  GetRolePolicyCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateSecretCommand,
@@ -21,10 +27,19 @@ import { RotationState } from '../../emulator/aws-state';
 import { EmulatorDeployment } from '../../emulator/deployment';
 import { type Emulator, type InvocationRecord, startEmulator } from '../../emulator/emulator';
 import { describeWithEmulator } from '../support/tools';
-import { EXAMPLE_FIRST_PLAN_ACCESS_COUNTS, type PlanJson, accessAttributeCounts, unknownAccessAttributes } from '../support/policy-unknowns';
+import {
+  EXAMPLE_FIRST_PLAN_ACCESS_COUNTS,
+  type PlanJson,
+  accessAttributeCounts,
+  unknownAccessAttributes,
+} from '../support/policy-unknowns';
 import { DESCRIBE_SECRETS_FUNCTION, zipHandler } from '../emulator/test-functions';
-import { expectConvergedAfter, expectLiveKeyIntact, expectRotationFinished, type UserSnapshot } from '../support/invariants';
-
+import {
+  expectConvergedAfter,
+  expectLiveKeyIntact,
+  expectRotationFinished,
+  type UserSnapshot,
+} from '../support/invariants';
 
 /** The calls the fault matrix must cover at least (docs/design.md, invariant 3). */
 const REQUIRED_FAULT_CALLS = [
@@ -51,7 +66,8 @@ interface PlannedFault {
 
 const rotationFailure = (step: string) => new RegExp(`Rotation failed: step ${step} failed`);
 const stepOf = (invocation: InvocationRecord) => (invocation.event as { Step: string }).Step;
-const tokenOf = (invocation: InvocationRecord) => (invocation.event as { ClientRequestToken: string }).ClientRequestToken;
+const tokenOf = (invocation: InvocationRecord) =>
+  (invocation.event as { ClientRequestToken: string }).ClientRequestToken;
 
 describeWithEmulator('rotation end to end on the local emulator', () => {
   let emulator: Emulator;
@@ -74,7 +90,10 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     return now;
   }
 
-  async function rotateAndConverge(user: string, action: PreviousKeyAction): Promise<{ before: UserSnapshot; after: UserSnapshot }> {
+  async function rotateAndConverge(
+    user: string,
+    action: PreviousKeyAction,
+  ): Promise<{ before: UserSnapshot; after: UserSnapshot }> {
     const before = await observe(user);
     await state.rotate(secrets[user]);
     const after = await expectRotationFinished(state, secrets[user], user, before, action);
@@ -135,7 +154,9 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
       const { after: third } = await rotateAndConverge(user, 'deactivate-after-grace');
       expect([...third.keys.keys()].sort()).toEqual([second.current.accesskey, third.current.accesskey].sort());
       expect(await state.checkKey(first.current)).toEqual({ errorCode: 'InvalidClientTokenId' });
-      expect(await state.checkKey(second.current)).toEqual({ arn: expect.stringMatching(new RegExp(`:user/${user}$`)) });
+      expect(await state.checkKey(second.current)).toEqual({
+        arn: expect.stringMatching(new RegExp(`:user/${user}$`)),
+      });
     }
   }, 60_000);
 
@@ -161,7 +182,13 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     for (const fault of plan) {
       // WHEN that call fails once
       const before = await observe('alice');
-      await emulator.injectFault({ service: fault.service, action: fault.action, nth: fault.nth, code: 'InternalFailure', status: 500 });
+      await emulator.injectFault({
+        service: fault.service,
+        action: fault.action,
+        nth: fault.nth,
+        code: 'InternalFailure',
+        status: 500,
+      });
       await expect(state.rotate(secrets.alice)).rejects.toThrow(rotationFailure(fault.step));
       // THEN the live key still works and the user holds at most two keys, even now
       const failed = await observe('alice');
@@ -171,7 +198,8 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
       await state.rotate(secrets.alice, await lastRotationToken());
       const after = await expectRotationFinished(state, secrets.alice, 'alice', before, 'deactivate');
       issuedSecretKeys.add(after.current.secretkey);
-      const moved = failed.current.accesskey !== before.current.accesskey ? 'AWSCURRENT already moved' : 'AWSCURRENT untouched';
+      const moved =
+        failed.current.accesskey !== before.current.accesskey ? 'AWSCURRENT already moved' : 'AWSCURRENT untouched';
       faultMatrix.push(
         `${fault.step} | ${fault.service}:${fault.action} #${fault.nth} | fails; ${moved}; keys held: ${failed.keys.size}; retry converges`,
       );
@@ -184,8 +212,19 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     const putIndex = plan.findIndex((call) => call.action === 'PutSecretValue');
     const deletesBeforePut = plan.slice(0, putIndex).filter((call) => call.action === 'DeleteAccessKey').length;
     const before = await observe('alice');
-    await emulator.injectFault({ service: 'secretsmanager', action: 'PutSecretValue', code: 'InternalFailure', status: 500 });
-    await emulator.injectFault({ service: 'iam', action: 'DeleteAccessKey', nth: deletesBeforePut + 1, code: 'InternalFailure', status: 500 });
+    await emulator.injectFault({
+      service: 'secretsmanager',
+      action: 'PutSecretValue',
+      code: 'InternalFailure',
+      status: 500,
+    });
+    await emulator.injectFault({
+      service: 'iam',
+      action: 'DeleteAccessKey',
+      nth: deletesBeforePut + 1,
+      code: 'InternalFailure',
+      status: 500,
+    });
     // WHEN it rotates
     await expect(state.rotate(secrets.alice)).rejects.toThrow(rotationFailure('createSecret'));
     // THEN the orphan holds the second slot, the live key is intact
@@ -203,7 +242,9 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     expect(after.keys.has(orphans[0])).toBe(false);
     const { Tags: tagsAfter } = await state.secretsManager.send(new DescribeSecretCommand({ SecretId: secrets.alice }));
     expect(tagsAfter?.map((tag) => tag.Key)).not.toContain(ATTEMPT_TAG_KEY);
-    faultMatrix.push('createSecret | secretsmanager:PutSecretValue #1 + iam:DeleteAccessKey (clean-up) | fails; orphan left; retry deletes it, converges');
+    faultMatrix.push(
+      'createSecret | secretsmanager:PutSecretValue #1 + iam:DeleteAccessKey (clean-up) | fails; orphan left; retry deletes it, converges',
+    );
   }, 90_000);
 
   test('a secret outside the stack, tagged with a managed user, cannot make the function mint a key', async () => {
@@ -216,13 +257,21 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     await emulator.clearCalls();
     // WHEN it rotates with the function
     const rotation = state.secretsManager.send(
-      new RotateSecretCommand({ SecretId: foreignArn, RotationLambdaARN: functionArn, RotationRules: { AutomaticallyAfterDays: 30 } }),
+      new RotateSecretCommand({
+        SecretId: foreignArn,
+        RotationLambdaARN: functionArn,
+        RotationRules: { AutomaticallyAfterDays: 30 },
+      }),
     );
     // THEN the function refuses it, naming the secret and why, and makes no call as its role
     await expect(rotation).rejects.toThrow(
-      new RegExp(`step createSecret failed: UnmanagedSecretError: .*secret ${foreignArn} is not one of this stack's secrets: its name matches none of iam-key-rotation/\\*`),
+      new RegExp(
+        `step createSecret failed: UnmanagedSecretError: .*secret ${foreignArn} is not one of this stack's secrets: its name matches none of iam-key-rotation/\\*`,
+      ),
     );
-    const roleCalls = (await emulator.calls()).filter((call) => call.principal?.includes(`:assumed-role/${roleArn.split('/').pop()}/`));
+    const roleCalls = (await emulator.calls()).filter((call) =>
+      call.principal?.includes(`:assumed-role/${roleArn.split('/').pop()}/`),
+    );
     expect(roleCalls.filter((call) => call.service !== 'logs')).toEqual([]);
     expect(await snapshotKeys('alice')).toEqual(aliceKeys);
     expect(await state.currentValue(foreignArn!)).toBeUndefined();
@@ -238,7 +287,10 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
       new PutRolePolicyCommand({
         RoleName: roleName,
         PolicyName: 'lends-every-secret',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: '*' }] }),
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: '*' }],
+        }),
       }),
     );
     try {
@@ -252,11 +304,16 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
           Timeout: 10,
         }),
       );
-      const { ARN: foreignArn } = await state.secretsManager.send(new DescribeSecretCommand({ SecretId: 'attacker/alice-key' }));
+      const { ARN: foreignArn } = await state.secretsManager.send(
+        new DescribeSecretCommand({ SecretId: 'attacker/alice-key' }),
+      );
       // WHEN the role describes its own secret and the foreign one
       // (by name: moto checks the signature of a path holding an ARN against the path it decoded)
       const { Payload } = await lambda.send(
-        new InvokeCommand({ FunctionName: 'probe-as-rotation-role', Payload: JSON.stringify({ secretIds: [secrets.alice, foreignArn] }) }),
+        new InvokeCommand({
+          FunctionName: 'probe-as-rotation-role',
+          Payload: JSON.stringify({ secretIds: [secrets.alice, foreignArn] }),
+        }),
       );
       // THEN the explicit Deny wins over the lent Allow
       expect(JSON.parse(Buffer.from(Payload ?? []).toString())).toEqual(['ok', 'AccessDeniedException']);
@@ -274,49 +331,102 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     const alice = await observe('alice');
     const aliceKeys = await snapshotKeys('alice');
     const roleName = roleArn.split('/').pop()!;
-    const rogueValue = (accesskey: string): string => JSON.stringify({ username: 'alice', accesskey, secretkey: 'unknown-to-the-attacker' });
+    const rogueValue = (accesskey: string): string =>
+      JSON.stringify({ username: 'alice', accesskey, secretkey: 'unknown-to-the-attacker' });
     const { ARN: rogueArn } = await state.secretsManager.send(
-      new CreateSecretCommand({ Name: 'iam-key-rotation/zz-rogue', Tags: [{ Key: USER_TAG_KEY, Value: 'alice' }], SecretString: rogueValue(alice.current.accesskey) }),
+      new CreateSecretCommand({
+        Name: 'iam-key-rotation/zz-rogue',
+        Tags: [{ Key: USER_TAG_KEY, Value: 'alice' }],
+        SecretString: rogueValue(alice.current.accesskey),
+      }),
     );
-    await state.secretsManager.send(new PutSecretValueCommand({ SecretId: rogueArn, SecretString: rogueValue('AKIAROGUEROGUEROGUE1') }));
+    await state.secretsManager.send(
+      new PutSecretValueCommand({ SecretId: rogueArn, SecretString: rogueValue('AKIAROGUEROGUEROGUE1') }),
+    );
     const lend = { Effect: 'Allow', Action: 'secretsmanager:*', Resource: rogueArn };
     await state.secretsManager.send(
-      new PutResourcePolicyCommand({ SecretId: rogueArn, ResourcePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ ...lend, Principal: { AWS: roleArn }, Resource: '*' }] }) }),
+      new PutResourcePolicyCommand({
+        SecretId: rogueArn,
+        ResourcePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ ...lend, Principal: { AWS: roleArn }, Resource: '*' }],
+        }),
+      }),
     );
-    await state.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'lends-the-rogue-secret', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [lend] }) }));
-    const deployedPolicy = decodeURIComponent((await state.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: 'rotate-access-keys' }))).PolicyDocument ?? '');
+    await state.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: 'lends-the-rogue-secret',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [lend] }),
+      }),
+    );
+    const deployedPolicy = decodeURIComponent(
+      (await state.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: 'rotate-access-keys' })))
+        .PolicyDocument ?? '',
+    );
     const asRole = new SecretsManagerClient(emulator.clientConfig(await emulator.roleCredentials(roleArn)));
     const lambda = new LambdaClient(emulator.clientConfig());
     try {
       // THEN as deployed, the Deny names alice's and bob's secrets exactly: the lent grant gives the role nothing
       await expect(asRole.send(new DescribeSecretCommand({ SecretId: 'iam-key-rotation/zz-rogue' }))).rejects.toThrow();
-      await expect(asRole.send(new DescribeSecretCommand({ SecretId: 'iam-key-rotation/alice' }))).resolves.toMatchObject({ Name: 'iam-key-rotation/alice' });
+      await expect(
+        asRole.send(new DescribeSecretCommand({ SecretId: 'iam-key-rotation/alice' })),
+      ).resolves.toMatchObject({ Name: 'iam-key-rotation/alice' });
 
       // WHEN the Deny is the prefix, as at fleet size (where the handler's binding check is the fence that holds)
       const fleetPolicy = JSON.parse(deployedPolicy) as { Statement: { Sid?: string; NotResource?: string[] }[] };
       const deny = fleetPolicy.Statement.find((statement) => statement.Sid === 'DenySecretsOutsideTheStack')!;
       deny.NotResource = [deny.NotResource![0].replace(/:secret:.*$/, ':secret:iam-key-rotation/*')];
-      await state.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'rotate-access-keys', PolicyDocument: JSON.stringify(fleetPolicy) }));
-      await expect(asRole.send(new DescribeSecretCommand({ SecretId: 'iam-key-rotation/zz-rogue' }))).resolves.toMatchObject({ Name: 'iam-key-rotation/zz-rogue' });
+      await state.iam.send(
+        new PutRolePolicyCommand({
+          RoleName: roleName,
+          PolicyName: 'rotate-access-keys',
+          PolicyDocument: JSON.stringify(fleetPolicy),
+        }),
+      );
+      await expect(
+        asRole.send(new DescribeSecretCommand({ SecretId: 'iam-key-rotation/zz-rogue' })),
+      ).resolves.toMatchObject({ Name: 'iam-key-rotation/zz-rogue' });
       // AND the rogue secret rotates with the function, and the daily sweep runs (previous-key policy: deactivate)
       const rotation = state.secretsManager.send(
-        new RotateSecretCommand({ SecretId: rogueArn, RotationLambdaARN: functionArn, RotationRules: { AutomaticallyAfterDays: 30 } }),
+        new RotateSecretCommand({
+          SecretId: rogueArn,
+          RotationLambdaARN: functionArn,
+          RotationRules: { AutomaticallyAfterDays: 30 },
+        }),
       );
-      await expect(rotation).rejects.toThrow(/step createSecret failed: UnmanagedSecretError: .*\(name iam-key-rotation\/zz-rogue, tag iam-key-rotation:user=alice\) does not bind its user/);
-      const response = await lambda.send(new InvokeCommand({ FunctionName: functionArn.split(':').pop(), Payload: JSON.stringify(SWEEP_EVENT) }));
-      const summary = JSON.parse(new TextDecoder().decode(response.Payload)) as { findings: { code: string; secret: string }[]; deactivated: number };
+      await expect(rotation).rejects.toThrow(
+        /step createSecret failed: UnmanagedSecretError: .*\(name iam-key-rotation\/zz-rogue, tag iam-key-rotation:user=alice\) does not bind its user/,
+      );
+      const response = await lambda.send(
+        new InvokeCommand({ FunctionName: functionArn.split(':').pop(), Payload: JSON.stringify(SWEEP_EVENT) }),
+      );
+      const summary = JSON.parse(new TextDecoder().decode(response.Payload)) as {
+        findings: { code: string; secret: string }[];
+        deactivated: number;
+      };
 
       // THEN no key was minted and alice's AWSCURRENT key is still Active: the sweep skipped the rogue secret, saying so
       expect(response.FunctionError).toBeUndefined();
-      expect(summary.findings).toContainEqual(expect.objectContaining({ code: 'secret-unbound', secret: 'iam-key-rotation/zz-rogue' }));
+      expect(summary.findings).toContainEqual(
+        expect.objectContaining({ code: 'secret-unbound', secret: 'iam-key-rotation/zz-rogue' }),
+      );
       const keysAfter = await snapshotKeys('alice');
       expect(Object.keys(keysAfter).sort()).toEqual(Object.keys(aliceKeys).sort());
       expect(keysAfter[alice.current.accesskey]).toBe('Active');
       await expectLiveKeyIntact(state, secrets.alice, 'alice');
     } finally {
-      await state.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'rotate-access-keys', PolicyDocument: deployedPolicy }));
+      await state.iam.send(
+        new PutRolePolicyCommand({
+          RoleName: roleName,
+          PolicyName: 'rotate-access-keys',
+          PolicyDocument: deployedPolicy,
+        }),
+      );
       await state.iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: 'lends-the-rogue-secret' }));
-      await state.secretsManager.send(new DeleteSecretCommand({ SecretId: rogueArn, ForceDeleteWithoutRecovery: true }));
+      await state.secretsManager.send(
+        new DeleteSecretCommand({ SecretId: rogueArn, ForceDeleteWithoutRecovery: true }),
+      );
       asRole.destroy();
       lambda.destroy();
     }
@@ -330,7 +440,9 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     }
     for (let i = 0; i < 2; i += 1) await state.iam.send(new CreateAccessKeyCommand({ UserName: 'bob' }));
     const unmanaged = await snapshotKeys('bob');
-    await state.secretsManager.send(new PutSecretValueCommand({ SecretId: secrets.bob, SecretString: JSON.stringify({ username: 'bob' }) }));
+    await state.secretsManager.send(
+      new PutSecretValueCommand({ SecretId: secrets.bob, SecretString: JSON.stringify({ username: 'bob' }) }),
+    );
     // WHEN it rotates
     const rotation = state.rotate(secrets.bob);
     // THEN it fails naming an unmanaged key, and IAM holds exactly the same two Active keys
@@ -343,7 +455,9 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
     const bobKeys = await snapshotKeys('bob');
     const aliceKeys = await snapshotKeys('alice');
     const forged = { username: 'bob', accesskey: 'AKIAFORGEDFORGEDFORG', secretkey: 'not-a-real-secret-key' };
-    await state.secretsManager.send(new PutSecretValueCommand({ SecretId: secrets.alice, SecretString: JSON.stringify(forged) }));
+    await state.secretsManager.send(
+      new PutSecretValueCommand({ SecretId: secrets.alice, SecretString: JSON.stringify(forged) }),
+    );
     // WHEN alice's secret rotates
     await expect(state.rotate(secrets.alice)).rejects.toThrow(/step createSecret failed: UserMismatchError/);
     // THEN neither user's keys changed
@@ -354,7 +468,9 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
   test('no secret access key appears in the state, the plan, terraform output or any function log', async () => {
     for (const secretKey of await everyStoredSecretKey()) issuedSecretKeys.add(secretKey);
     expect(issuedSecretKeys.size).toBeGreaterThanOrEqual(10);
-    const functionOutput = (await emulator.invocationLogs()).map((invocation) => `${invocation.logs}\n${invocation.payload}`);
+    const functionOutput = (await emulator.invocationLogs()).map(
+      (invocation) => `${invocation.logs}\n${invocation.payload}`,
+    );
     expect(functionOutput.length).toBeGreaterThan(50);
     const places: Record<string, string> = {
       'terraform state': stateText,
@@ -387,7 +503,9 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
 
     const seen = new Map<string, number>();
     return calls.map((call) => {
-      const invocation = invocations.find((i) => call.time >= i.startedAt && call.time <= i.startedAt + i.durationMs / 1000);
+      const invocation = invocations.find(
+        (i) => call.time >= i.startedAt && call.time <= i.startedAt + i.durationMs / 1000,
+      );
       if (invocation === undefined) throw new Error(`call ${call.service}:${call.action} was made outside any step`);
       const key = `${call.service}:${call.action}`;
       const nth = (seen.get(key) ?? 0) + 1;
@@ -405,12 +523,16 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
   async function everyStoredSecretKey(): Promise<string[]> {
     const found: string[] = [];
     for (const secretId of Object.values(secrets)) {
-      const listed = await state.secretsManager.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true }));
+      const listed = await state.secretsManager.send(
+        new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true }),
+      );
       for (const version of listed.Versions ?? []) {
         const value = await state.secretsManager
           .send(new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId }))
           .catch(() => undefined);
-        const secretKey = value?.SecretString ? (JSON.parse(value.SecretString) as { secretkey?: unknown }).secretkey : undefined;
+        const secretKey = value?.SecretString
+          ? (JSON.parse(value.SecretString) as { secretkey?: unknown }).secretkey
+          : undefined;
         if (typeof secretKey === 'string' && secretKey.length >= 20) found.push(secretKey);
       }
     }

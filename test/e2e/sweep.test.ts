@@ -8,7 +8,13 @@ import { CreateAccessKeyCommand, DeleteAccessKeyCommand, DeleteUserCommand } fro
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CancelRotateSecretCommand, CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { SubscribeCommand, SNSClient } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { SWEEP_EVENT, USER_TAG_KEY } from '../../core/contract';
 import type { SweepSummary } from '../../lambda/sweep/sweep';
 import { RotationState } from '../../emulator/aws-state';
@@ -41,7 +47,9 @@ describeWithEmulator('the sweep on the local emulator', () => {
 
   async function sweepAt(offsetMs: number, extraEnv: Record<string, string> = {}): Promise<SweepSummary> {
     await emulator.setFunctionEnv({ [CLOCK_OFFSET]: String(offsetMs), ...extraEnv });
-    const response = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(SWEEP_EVENT) }));
+    const response = await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(SWEEP_EVENT) }),
+    );
     const payload = new TextDecoder().decode(response.Payload);
     if (response.FunctionError !== undefined) throw new Error(`the sweep failed: ${payload}`);
     for (const key of secretKeys) expect(payload).not.toContain(key);
@@ -53,7 +61,9 @@ describeWithEmulator('the sweep on the local emulator', () => {
     const received: { subject: string; message: string }[] = [];
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const { Messages: messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const { Messages: messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
       for (const message of messages) {
         const envelope = JSON.parse(message.Body ?? '{}') as { Subject?: string; Message?: string };
         received.push({ subject: envelope.Subject ?? '', message: envelope.Message ?? '' });
@@ -94,14 +104,21 @@ describeWithEmulator('the sweep on the local emulator', () => {
     sqs = new SQSClient(emulator.clientConfig());
     await deployment.init();
     await deployment.apply();
-    const outputs = JSON.parse((await deployment.terraform(['output', '-json'])).stdout) as Record<string, { value: unknown }>;
+    const outputs = JSON.parse((await deployment.terraform(['output', '-json'])).stdout) as Record<
+      string,
+      { value: unknown }
+    >;
     secrets = outputs.secret_arns.value as Record<string, string>;
     functionName = (outputs.rotation_function_arn.value as string).split(':').pop() ?? '';
     const topicArn = outputs.notification_topic_arn.value as string;
 
     ({ QueueUrl: queueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'operators' })));
-    const { Attributes: attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
-    await new SNSClient(emulator.clientConfig()).send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: attributes?.QueueArn }));
+    const { Attributes: attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    await new SNSClient(emulator.clientConfig()).send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: attributes?.QueueArn }),
+    );
 
     // One rotation each, so that every user has a previous key; a consumer goes on using alice's and bob's.
     for (const user of USERS) {
@@ -132,7 +149,9 @@ describeWithEmulator('the sweep on the local emulator', () => {
 
   test('after the grace: unused keys deactivated, a key in use held (or deactivated by policy), keep kept, and one message says so', async () => {
     // GIVEN
-    const keys = Object.fromEntries(await Promise.all(USERS.map(async (user) => [user, await currentAndPrevious(user)] as const)));
+    const keys = Object.fromEntries(
+      await Promise.all(USERS.map(async (user) => [user, await currentAndPrevious(user)] as const)),
+    );
 
     // WHEN
     const summary = await sweepAt(8 * DAY);
@@ -152,10 +171,24 @@ describeWithEmulator('the sweep on the local emulator', () => {
     expect(more).toEqual([]);
     expect(notification.subject).toBe('iam-key-rotation: 2 warnings, 1 notice');
     const lines = notification.message.split('\n');
-    expect(lines[0]).toMatch(/^iam-key-rotation daily sweep of ikr-sweep \(account \d{12}, us-east-1\) on \d{4}-\d\d-\d\d: 2 warnings, 1 notice\./);
-    expect(lines).toContainEqual(expect.stringMatching(/^WARNING ikr-sweep\/alice \(user alice\) \[previous-key-in-use\]: The previous key AKIA…\w{4} was used on \S+ by sts in us-east-1, after the rotation on \S+, so it stays Active past its 7-day grace period\./));
-    expect(lines).toContainEqual(expect.stringMatching(/^WARNING ikr-sweep\/bob \(user bob\) \[previous-key-deactivated-in-use\]: Deactivated the previous key/));
-    expect(lines).toContainEqual(expect.stringMatching(/^INFO ikr-sweep\/carol \(user carol\) \[previous-key-deactivated\]: Deactivated the previous key AKIA…\w{4}: 8 days since the rotation, unused since\./));
+    expect(lines[0]).toMatch(
+      /^iam-key-rotation daily sweep of ikr-sweep \(account \d{12}, us-east-1\) on \d{4}-\d\d-\d\d: 2 warnings, 1 notice\./,
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^WARNING ikr-sweep\/alice \(user alice\) \[previous-key-in-use\]: The previous key AKIA…\w{4} was used on \S+ by sts in us-east-1, after the rotation on \S+, so it stays Active past its 7-day grace period\./,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^WARNING ikr-sweep\/bob \(user bob\) \[previous-key-deactivated-in-use\]: Deactivated the previous key/,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^INFO ikr-sweep\/carol \(user carol\) \[previous-key-deactivated\]: Deactivated the previous key AKIA…\w{4}: 8 days since the rotation, unused since\./,
+      ),
+    );
   });
 
   test('the key still in use is reported again the next day, and nothing else is', async () => {
@@ -172,33 +205,37 @@ describeWithEmulator('the sweep on the local emulator', () => {
     ['ListAccessKeys', 'error:check-failed'],
     ['GetAccessKeyLastUsed', 'warning:previous-key-last-use-unknown'],
     ['UpdateAccessKey', 'error:deactivation-failed'],
-  ])('with every %s failing the sweep changes nothing, reports %s for carol, and the next sweep deactivates', async (action, code) => {
-    // GIVEN carol rotated again, her new previous key past its grace, and IAM failing every call of one kind
-    await state.rotate(secrets.carol);
-    const carol = await currentAndPrevious('carol');
-    const everything = (): Promise<unknown[]> => Promise.all(USERS.map(async (user) => [await keyStates(user), await state.labels(secrets[user])]));
-    const before = await everything();
-    for (let fault = 0; fault < 8; fault += 1) {
-      await emulator.injectFault({ service: 'iam', action, code: 'ServiceFailure', status: 500 });
-    }
+  ])(
+    'with every %s failing the sweep changes nothing, reports %s for carol, and the next sweep deactivates',
+    async (action, code) => {
+      // GIVEN carol rotated again, her new previous key past its grace, and IAM failing every call of one kind
+      await state.rotate(secrets.carol);
+      const carol = await currentAndPrevious('carol');
+      const everything = (): Promise<unknown[]> =>
+        Promise.all(USERS.map(async (user) => [await keyStates(user), await state.labels(secrets[user])]));
+      const before = await everything();
+      for (let fault = 0; fault < 8; fault += 1) {
+        await emulator.injectFault({ service: 'iam', action, code: 'ServiceFailure', status: 500 });
+      }
 
-    // WHEN
-    const failed = await sweepAt(8 * DAY, { AWS_MAX_ATTEMPTS: '1' });
+      // WHEN
+      const failed = await sweepAt(8 * DAY, { AWS_MAX_ATTEMPTS: '1' });
 
-    // THEN
-    expect(failed.deactivated).toBe(0);
-    expect(codesBySecret(failed).carol).toEqual([code]);
-    expect(await everything()).toEqual(before);
-    const [failure] = await notifications(1);
-    expect(failure.message).toContain(`ikr-sweep/carol (user carol) [${code.split(':')[1]}]`);
+      // THEN
+      expect(failed.deactivated).toBe(0);
+      expect(codesBySecret(failed).carol).toEqual([code]);
+      expect(await everything()).toEqual(before);
+      const [failure] = await notifications(1);
+      expect(failure.message).toContain(`ikr-sweep/carol (user carol) [${code.split(':')[1]}]`);
 
-    // AND WHEN the next sweep runs without the faults
-    await emulator.clearFaults();
-    const retried = await sweepAt(8 * DAY);
-    expect(codesBySecret(retried).carol).toEqual(['info:previous-key-deactivated']);
-    expect(await keyStates('carol')).toEqual({ [carol.current]: 'Active', [carol.previous]: 'Inactive' });
-    await notifications(1);
-  });
+      // AND WHEN the next sweep runs without the faults
+      await emulator.clearFaults();
+      const retried = await sweepAt(8 * DAY);
+      expect(codesBySecret(retried).carol).toEqual(['info:previous-key-deactivated']);
+      expect(await keyStates('carol')).toEqual({ [carol.current]: 'Active', [carol.previous]: 'Inactive' });
+      await notifications(1);
+    },
+  );
 
   test('a failed deactivation says what failed and that the next sweep retries', async () => {
     await state.rotate(secrets.carol);
@@ -217,7 +254,12 @@ describeWithEmulator('the sweep on the local emulator', () => {
   test('a rotation that fails is notified at once, and the sweep reports it stuck', async () => {
     // GIVEN dave's rotation failing in finishSecret
     await emulator.setFunctionEnv({ AWS_MAX_ATTEMPTS: '1' });
-    await emulator.injectFault({ service: 'secretsmanager', action: 'UpdateSecretVersionStage', code: 'InternalServiceError', status: 500 });
+    await emulator.injectFault({
+      service: 'secretsmanager',
+      action: 'UpdateSecretVersionStage',
+      code: 'InternalServiceError',
+      status: 500,
+    });
     await expect(state.rotate(secrets.dave)).rejects.toThrow(/finishSecret/);
     await emulator.clearFaults();
 
@@ -241,11 +283,17 @@ describeWithEmulator('the sweep on the local emulator', () => {
     secretKeys.add(stranger.AccessKey?.SecretAccessKey ?? '');
     // carol's rotation turned off by hand, dave's IAM user deleted
     await state.secretsManager.send(new CancelRotateSecretCommand({ SecretId: secrets.carol }));
-    for (const key of await state.keys('dave')) await admin.send(new DeleteAccessKeyCommand({ UserName: 'dave', AccessKeyId: key.AccessKeyId }));
+    for (const key of await state.keys('dave'))
+      await admin.send(new DeleteAccessKeyCommand({ UserName: 'dave', AccessKeyId: key.AccessKeyId }));
     await admin.send(new DeleteUserCommand({ UserName: 'dave' }));
     // a secret under the stack's prefix that the config does not list, and another team's secret for alice
-    for (const [name, user] of [['ikr-sweep/ghost', 'ghost'], ['other-team/alice', 'alice']]) {
-      await state.secretsManager.send(new CreateSecretCommand({ Name: name, Tags: [{ Key: USER_TAG_KEY, Value: user }] }));
+    for (const [name, user] of [
+      ['ikr-sweep/ghost', 'ghost'],
+      ['other-team/alice', 'alice'],
+    ]) {
+      await state.secretsManager.send(
+        new CreateSecretCommand({ Name: name, Tags: [{ Key: USER_TAG_KEY, Value: user }] }),
+      );
     }
 
     // WHEN the sweep runs forty days on: every rotation is overdue by then
@@ -260,11 +308,17 @@ describeWithEmulator('the sweep on the local emulator', () => {
     expect(codes.dave).toEqual(['error:rotation-stuck', 'error:user-missing']);
     // the role may read only the configured secrets: the unknown one cannot even be checked
     expect(codes.ghost).toEqual(['error:check-failed']);
-    expect(summary.findings.find((finding) => finding.user === 'ghost')?.message).toMatch(/if the config does not list user ghost, the secret was made outside the stack/);
+    expect(summary.findings.find((finding) => finding.user === 'ghost')?.message).toMatch(
+      /if the config does not list user ghost, the secret was made outside the stack/,
+    );
     expect(summary.findings.some((finding) => finding.secret.startsWith('other-team/'))).toBe(false);
     const [notification] = await notifications(1);
     expect(notification.subject).toBe('iam-key-rotation: 7 errors, 1 warning');
-    expect(notification.message).toContain('ERROR ikr-sweep/bob (user bob) [unknown-active-key]: User bob has an Active key AKIA…');
-    expect(notification.message).toContain('ERROR ikr-sweep/dave (user dave) [user-missing]: IAM user dave does not exist');
+    expect(notification.message).toContain(
+      'ERROR ikr-sweep/bob (user bob) [unknown-active-key]: User bob has an Active key AKIA…',
+    );
+    expect(notification.message).toContain(
+      'ERROR ikr-sweep/dave (user dave) [user-missing]: IAM user dave does not exist',
+    );
   });
 });

@@ -9,10 +9,14 @@ import { USER_TAG_KEY } from '../../core/contract';
 import { RotationState } from '../../emulator/aws-state';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
 import { ModuleDeployment } from '../../emulator/module-deployment';
-import { EXAMPLE_FIRST_PLAN_ACCESS_COUNTS, type PlanJson, accessAttributeCounts, unknownAccessAttributes } from '../support/policy-unknowns';
+import {
+  EXAMPLE_FIRST_PLAN_ACCESS_COUNTS,
+  type PlanJson,
+  accessAttributeCounts,
+  unknownAccessAttributes,
+} from '../support/policy-unknowns';
 import { describeWithEmulator } from '../support/tools';
 import { expectLiveKeyIntact, expectRotationFinished } from '../support/invariants';
-
 
 describeWithEmulator('the plain Terraform module on the local emulator', () => {
   let emulator: Emulator;
@@ -44,7 +48,9 @@ describeWithEmulator('the plain Terraform module on the local emulator', () => {
   }, 60_000);
 
   test('the first plan shows every policy, key policy, resource policy and invoke permission whole', async () => {
-    expect((await deployment.terraform(['plan', '-detailed-exitcode', '-input=false', '-out=first.tfplan'], [2])).code).toBe(2);
+    expect(
+      (await deployment.terraform(['plan', '-detailed-exitcode', '-input=false', '-out=first.tfplan'], [2])).code,
+    ).toBe(2);
     const plan = JSON.parse((await deployment.terraform(['show', '-json', 'first.tfplan'])).stdout) as PlanJson;
     expect(unknownAccessAttributes(plan)).toEqual([]);
     expect(accessAttributeCounts(plan)).toMatchObject(EXAMPLE_FIRST_PLAN_ACCESS_COUNTS);
@@ -92,14 +98,30 @@ describeWithEmulator('the plain Terraform module on the local emulator', () => {
     const exempt = { ArnNotEquals: { 'aws:PrincipalArn': expect.stringMatching(/:role\/iam-key-rotation$/) } };
     expect(JSON.parse(ResourcePolicy ?? '{}')).toMatchObject({
       Statement: [
-        { Effect: 'Allow', Principal: { AWS: [reader] }, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] },
-        { Sid: 'ReadersReadOnlyCurrentAndPrevious', Effect: 'Deny', Principal: { AWS: [reader] }, Condition: { ...exempt, StringNotEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] } } },
-        { Sid: 'ReadersReadNoVersionById', Effect: 'Deny', Principal: { AWS: [reader] }, Condition: { ...exempt, Null: { 'secretsmanager:VersionId': 'false' } } },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: [reader] },
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        },
+        {
+          Sid: 'ReadersReadOnlyCurrentAndPrevious',
+          Effect: 'Deny',
+          Principal: { AWS: [reader] },
+          Condition: { ...exempt, StringNotEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] } },
+        },
+        {
+          Sid: 'ReadersReadNoVersionById',
+          Effect: 'Deny',
+          Principal: { AWS: [reader] },
+          Condition: { ...exempt, Null: { 'secretsmanager:VersionId': 'false' } },
+        },
       ],
     });
     const before = await expectLiveKeyIntact(state, secrets.bob, 'bob');
     await state.rotate(secrets.bob);
-    secretKeys.add((await expectRotationFinished(state, secrets.bob, 'bob', before, 'deactivate-after-grace')).current.secretkey);
+    secretKeys.add(
+      (await expectRotationFinished(state, secrets.bob, 'bob', before, 'deactivate-after-grace')).current.secretkey,
+    );
     expect((await deployment.terraform(['plan', '-detailed-exitcode', '-input=false'], [0, 2])).code).toBe(0);
   }, 90_000);
 

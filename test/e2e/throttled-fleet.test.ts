@@ -4,7 +4,6 @@
 import { runThrottledFleet, type ThrottledFleetResult } from '../../emulator/throttled-fleet';
 import { describeWithEmulator } from '../support/tools';
 
-
 const SECRETS = 200;
 const THROTTLE_EVERY = 3;
 
@@ -15,7 +14,9 @@ describeWithEmulator('a fleet rotated at once while IAM throttles one call in th
     const started = Date.now();
     result = await runThrottledFleet({ secrets: SECRETS, throttleEvery: THROTTLE_EVERY });
     const { violations, ...figures } = result;
-    process.stdout.write(`\nThrottled fleet (${Date.now() - started} ms in all): ${JSON.stringify({ ...figures, violations: violations.length })}\n`);
+    process.stdout.write(
+      `\nThrottled fleet (${Date.now() - started} ms in all): ${JSON.stringify({ ...figures, violations: violations.length })}\n`,
+    );
   }, 240_000);
 
   test('every rotation converged, with no invariant violated while rotating or after', () => {

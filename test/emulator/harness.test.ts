@@ -26,7 +26,11 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  DescribeLogStreamsCommand,
+  FilterLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -38,7 +42,13 @@ import {
   throttlingFault,
 } from '../../emulator/emulator';
 import { describeWithMoto } from '../support/tools';
-import { CALLER_IDENTITY_FUNCTION, CLOCK_FUNCTION, ROTATION_FUNCTION, WARM_COUNTER_FUNCTION, zipHandler } from './test-functions';
+import {
+  CALLER_IDENTITY_FUNCTION,
+  CLOCK_FUNCTION,
+  ROTATION_FUNCTION,
+  WARM_COUNTER_FUNCTION,
+  zipHandler,
+} from './test-functions';
 
 const LAUNCHER = path.resolve(__dirname, '..', '..', 'emulator', 'launcher.py');
 
@@ -85,7 +95,9 @@ async function eventBridge(emulator: Emulator, action: string, body: object): Pr
 }
 
 /** A queue subscribed to a new topic; `messages()` waits for what SNS delivered to it and returns each Message. */
-async function subscribedQueue(c: Clients): Promise<{ topicArn: string; messages: (count: number) => Promise<string[]> }> {
+async function subscribedQueue(
+  c: Clients,
+): Promise<{ topicArn: string; messages: (count: number) => Promise<string[]> }> {
   const { TopicArn } = await c.sns.send(new CreateTopicCommand({ Name: unique('topic') }));
   const { QueueUrl } = await c.sqs.send(new CreateQueueCommand({ QueueName: unique('queue') }));
   const { Attributes } = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
@@ -93,7 +105,9 @@ async function subscribedQueue(c: Clients): Promise<{ topicArn: string; messages
   const messages = async (count: number): Promise<string[]> => {
     const received: string[] = [];
     for (let attempt = 0; attempt < 5 && received.length < count; attempt++) {
-      const { Messages } = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const { Messages } = await c.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
       received.push(...(Messages ?? []).map((message) => (JSON.parse(message.Body!) as { Message: string }).Message));
     }
     return received;
@@ -104,9 +118,13 @@ type Clients = ReturnType<typeof clients>;
 
 async function createRole(iam: IAMClient, policy?: object): Promise<string> {
   const roleName = unique('role');
-  const { Role } = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: TRUST_LAMBDA }));
+  const { Role } = await iam.send(
+    new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: TRUST_LAMBDA }),
+  );
   if (policy) {
-    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'fn', PolicyDocument: JSON.stringify(policy) }));
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'fn', PolicyDocument: JSON.stringify(policy) }),
+    );
   }
   return Role!.Arn!;
 }
@@ -175,7 +193,10 @@ function spawnLauncher(args: string[] = []) {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
-      const line = chunk.toString().split('\n').find((l) => l.startsWith('EMULATOR_READY '));
+      const line = chunk
+        .toString()
+        .split('\n')
+        .find((l) => l.startsWith('EMULATOR_READY '));
       if (line) resolve(line);
     });
     void exited.then((code) => reject(new Error(`launcher exited early with ${code}`)));
@@ -264,7 +285,10 @@ describeWithMoto('emulator (IAM auth off)', () => {
         `lambda:POST /2015-03-31/functions/${functionArn}/invocations`,
         'sts:GetCallerIdentity',
       ]);
-      expect(calls[1]).toMatchObject({ principal: expect.stringContaining(`:assumed-role/${roleArn.split('/').pop()}/`), status: 200 });
+      expect(calls[1]).toMatchObject({
+        principal: expect.stringContaining(`:assumed-role/${roleArn.split('/').pop()}/`),
+        status: 200,
+      });
       expect(calls[0].principal).toBe(emulator.adminCredentials.arn);
     });
   });
@@ -281,7 +305,9 @@ describeWithMoto('emulator (IAM auth off)', () => {
 
     async function createSecretWithValue(): Promise<{ name: string; versionId: string }> {
       const name = unique('secret');
-      const { VersionId } = await c.secrets.send(new CreateSecretCommand({ Name: name, SecretString: '{"version":"v0"}' }));
+      const { VersionId } = await c.secrets.send(
+        new CreateSecretCommand({ Name: name, SecretString: '{"version":"v0"}' }),
+      );
       return { name, versionId: VersionId! };
     }
 
@@ -292,12 +318,19 @@ describeWithMoto('emulator (IAM auth off)', () => {
       // WHEN it is rotated
       const started = Date.now();
       await c.secrets.send(
-        new RotateSecretCommand({ SecretId: name, ClientRequestToken: token, RotationLambdaARN: rotationArn, RotationRules: { AutomaticallyAfterDays: 30 } }),
+        new RotateSecretCommand({
+          SecretId: name,
+          ClientRequestToken: token,
+          RotationLambdaARN: rotationArn,
+          RotationRules: { AutomaticallyAfterDays: 30 },
+        }),
       );
       console.log(`one rotation through the bridge took ${Date.now() - started} ms`);
       // THEN each step got the token, and the function's finishSecret moved the labels
       const events = (await emulator.invocationLogs()).map((i) => i.event);
-      const arn = expect.stringMatching(new RegExp(`^arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-\\w{6}$`));
+      const arn = expect.stringMatching(
+        new RegExp(`^arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-\\w{6}$`),
+      );
       expect(events).toEqual(STEPS.map((Step) => ({ Step, SecretId: arn, ClientRequestToken: token })));
       expect(await stagesOf(c.secrets, name)).toEqual({ [first]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
       const current = await c.secrets.send(new GetSecretValueCommand({ SecretId: name }));
@@ -310,13 +343,22 @@ describeWithMoto('emulator (IAM auth off)', () => {
       const token = '22222222-2222-4222-8222-222222222222';
       // WHEN rotation runs
       const rotate = (lambdaArn: string) =>
-        c.secrets.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: token, RotationLambdaARN: lambdaArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
+        c.secrets.send(
+          new RotateSecretCommand({
+            SecretId: name,
+            ClientRequestToken: token,
+            RotationLambdaARN: lambdaArn,
+            RotationRules: { AutomaticallyAfterDays: 30 },
+          }),
+        );
       // THEN RotateSecret fails naming the step, and the steps after it never ran
       await expect(rotate(failingArn)).rejects.toMatchObject({
         name: 'InvalidRequestException',
         message: expect.stringContaining('step testSecret failed: TestStepError: failing testSecret on purpose'),
       });
-      expect((await emulator.invocationLogs()).map((i) => (i.event as { Step: string }).Step)).toEqual(STEPS.slice(0, 3));
+      expect((await emulator.invocationLogs()).map((i) => (i.event as { Step: string }).Step)).toEqual(
+        STEPS.slice(0, 3),
+      );
       expect(await stagesOf(c.secrets, name)).toEqual({ [first]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
       const current = await c.secrets.send(new GetSecretValueCommand({ SecretId: name }));
       expect(current.VersionId).toBe(first);
@@ -330,20 +372,36 @@ describeWithMoto('emulator (IAM auth off)', () => {
       const name = unique('empty');
       await c.secrets.send(new CreateSecretCommand({ Name: name }));
       // WHEN rotation is configured without a token, as the provider does
-      await c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
+      await c.secrets.send(
+        new RotateSecretCommand({
+          SecretId: name,
+          RotationLambdaARN: rotationArn,
+          RotationRules: { AutomaticallyAfterDays: 30 },
+        }),
+      );
       // THEN all steps saw one token, which is now the only, current version
-      const tokens = new Set((await emulator.invocationLogs()).map((i) => (i.event as { ClientRequestToken: string }).ClientRequestToken));
+      const tokens = new Set(
+        (await emulator.invocationLogs()).map((i) => (i.event as { ClientRequestToken: string }).ClientRequestToken),
+      );
       expect(tokens.size).toBe(1);
       const [token] = [...tokens];
       const description = await c.secrets.send(new DescribeSecretCommand({ SecretId: name }));
-      expect(description).toMatchObject({ RotationEnabled: true, RotationLambdaARN: rotationArn, VersionIdsToStages: { [token]: ['AWSCURRENT'] } });
-      expect((await c.secrets.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe(JSON.stringify({ version: token }));
+      expect(description).toMatchObject({
+        RotationEnabled: true,
+        RotationLambdaARN: rotationArn,
+        VersionIdsToStages: { [token]: ['AWSCURRENT'] },
+      });
+      expect((await c.secrets.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe(
+        JSON.stringify({ version: token }),
+      );
     });
 
     it('keeps the whole rotation rules, as AWS does (Terraform reads Duration and ScheduleExpression back)', async () => {
       const { name } = await createSecretWithValue();
       const rules = { ScheduleExpression: 'rate(10 days)', Duration: '3h' };
-      await c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn, RotationRules: rules }));
+      await c.secrets.send(
+        new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn, RotationRules: rules }),
+      );
       const description = await c.secrets.send(new DescribeSecretCommand({ SecretId: name }));
       expect(description).toMatchObject({ RotationEnabled: true, RotationRules: rules });
     });
@@ -353,16 +411,29 @@ describeWithMoto('emulator (IAM auth off)', () => {
       const { name, versionId: first } = await createSecretWithValue();
       const token = '44444444-4444-4444-8444-444444444444';
       await expect(
-        c.secrets.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: token, RotationLambdaARN: failingArn, RotationRules: { AutomaticallyAfterDays: 30 } })),
+        c.secrets.send(
+          new RotateSecretCommand({
+            SecretId: name,
+            ClientRequestToken: token,
+            RotationLambdaARN: failingArn,
+            RotationRules: { AutomaticallyAfterDays: 30 },
+          }),
+        ),
       ).rejects.toMatchObject({ name: 'InvalidRequestException' });
       // WHEN another rotation starts
-      await expect(c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn }))).rejects.toMatchObject({
+      await expect(
+        c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn })),
+      ).rejects.toMatchObject({
         message: expect.stringContaining("A previous rotation isn't complete"),
       });
       // THEN the pending version keeps what createSecret stored, and the retry by token finishes it
-      const pendingBefore = await c.secrets.send(new GetSecretValueCommand({ SecretId: name, VersionId: token, VersionStage: 'AWSPENDING' }));
+      const pendingBefore = await c.secrets.send(
+        new GetSecretValueCommand({ SecretId: name, VersionId: token, VersionStage: 'AWSPENDING' }),
+      );
       await emulator.clearInvocationLogs();
-      await c.secrets.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: token, RotationLambdaARN: rotationArn }));
+      await c.secrets.send(
+        new RotateSecretCommand({ SecretId: name, ClientRequestToken: token, RotationLambdaARN: rotationArn }),
+      );
       expect((await emulator.invocationLogs()).map((i) => (i.event as { Step: string }).Step)).toEqual(STEPS);
       expect(await stagesOf(c.secrets, name)).toEqual({ [first]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
       const current = await c.secrets.send(new GetSecretValueCommand({ SecretId: name }));
@@ -381,11 +452,17 @@ describeWithMoto('emulator (IAM auth off)', () => {
       expect(AccessKeyMetadata?.[0].CreateDate?.getMilliseconds()).toBe(0);
     });
 
-    it('sends the secret\'s ARN in every step\'s event, as Secrets Manager does', async () => {
+    it("sends the secret's ARN in every step's event, as Secrets Manager does", async () => {
       // GIVEN
       const { name } = await createSecretWithValue();
       // WHEN it rotates, first by RotateSecret and then by a retry with the token
-      const { ARN, VersionId } = await c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
+      const { ARN, VersionId } = await c.secrets.send(
+        new RotateSecretCommand({
+          SecretId: name,
+          RotationLambdaARN: rotationArn,
+          RotationRules: { AutomaticallyAfterDays: 30 },
+        }),
+      );
       await c.secrets.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: VersionId }));
       // THEN every step saw the ARN, not the name
       const events = (await emulator.invocationLogs()).map((invocation) => invocation.event as { SecretId: string });
@@ -395,12 +472,18 @@ describeWithMoto('emulator (IAM auth off)', () => {
 
     it('reuses the configured function when RotateSecret names none', async () => {
       const { name, versionId: first } = await createSecretWithValue();
-      await c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: rotationArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
+      await c.secrets.send(
+        new RotateSecretCommand({
+          SecretId: name,
+          RotationLambdaARN: rotationArn,
+          RotationRules: { AutomaticallyAfterDays: 30 },
+        }),
+      );
       await c.secrets.send(new RotateSecretCommand({ SecretId: name }));
       const stages = await stagesOf(c.secrets, name);
       expect(Object.keys(stages)).toHaveLength(3);
       expect(stages[first]).toEqual([]);
-      expect((await emulator.invocationLogs())).toHaveLength(8);
+      expect(await emulator.invocationLogs()).toHaveLength(8);
     });
   });
 
@@ -411,40 +494,86 @@ describeWithMoto('emulator (IAM auth off)', () => {
       // GIVEN a secret and a fault on the second GetSecretValue
       const name = unique('faulty');
       await c.secrets.send(new CreateSecretCommand({ Name: name, SecretString: 'x' }));
-      await emulator.injectFault({ service: 'secretsmanager', action: 'GetSecretValue', nth: 2, code: 'InternalServiceError', message: 'injected', status: 500 });
+      await emulator.injectFault({
+        service: 'secretsmanager',
+        action: 'GetSecretValue',
+        nth: 2,
+        code: 'InternalServiceError',
+        message: 'injected',
+        status: 500,
+      });
       const get = () => c.secrets.send(new GetSecretValueCommand({ SecretId: name }));
       // THEN the first call passes, the second fails as configured, the third passes
       await expect(get()).resolves.toMatchObject({ SecretString: 'x' });
-      await expect(get()).rejects.toMatchObject({ name: 'InternalServiceError', message: 'injected', $metadata: { httpStatusCode: 500 } });
+      await expect(get()).rejects.toMatchObject({
+        name: 'InternalServiceError',
+        message: 'injected',
+        $metadata: { httpStatusCode: 500 },
+      });
       await expect(get()).resolves.toMatchObject({ SecretString: 'x' });
       expect(await emulator.faults()).toEqual([]);
     });
 
     it('fails query-protocol calls (iam, sts) with an XML error', async () => {
-      await emulator.injectFault({ service: 'iam', action: 'ListUsers', code: 'AccessDenied', message: 'no listing', status: 403 });
-      await emulator.injectFault({ service: 'sts', action: 'GetCallerIdentity', code: 'InvalidClientTokenId', status: 403 });
-      await expect(c.iam.send(new ListUsersCommand({}))).rejects.toMatchObject({ name: 'AccessDenied', message: 'no listing' });
-      await expect(c.sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+      await emulator.injectFault({
+        service: 'iam',
+        action: 'ListUsers',
+        code: 'AccessDenied',
+        message: 'no listing',
+        status: 403,
+      });
+      await emulator.injectFault({
+        service: 'sts',
+        action: 'GetCallerIdentity',
+        code: 'InvalidClientTokenId',
+        status: 403,
+      });
+      await expect(c.iam.send(new ListUsersCommand({}))).rejects.toMatchObject({
+        name: 'AccessDenied',
+        message: 'no listing',
+      });
+      await expect(c.sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
+        name: 'InvalidClientTokenId',
+      });
       await expect(c.iam.send(new ListUsersCommand({}))).resolves.toBeDefined();
       await expect(c.sts.send(new GetCallerIdentityCommand({}))).resolves.toBeDefined();
     });
 
     it('lists pending faults until they fire or are cleared', async () => {
       await emulator.injectFault({ service: 'sts', action: 'GetCallerIdentity', nth: 3, code: 'Throttling' });
-      expect(await emulator.faults()).toEqual([expect.objectContaining({ service: 'sts', nth: 3, seen: 0, status: 400 })]);
+      expect(await emulator.faults()).toEqual([
+        expect.objectContaining({ service: 'sts', nth: 3, seen: 0, status: 400 }),
+      ]);
       await emulator.clearFaults();
       expect(await emulator.faults()).toEqual([]);
     });
 
-    it('throttles every nth call of a service, any action, in IAM\'s XML format, until removed', async () => {
+    it("throttles every nth call of a service, any action, in IAM's XML format, until removed", async () => {
       // GIVEN one IAM call in three throttled
       const fault = await emulator.injectFault(throttlingFault('iam', 3));
-      expect(fault).toMatchObject({ service: 'iam', action: null, every: 3, nth: null, code: 'Throttling', status: 400, fired: 0 });
+      expect(fault).toMatchObject({
+        service: 'iam',
+        action: null,
+        every: 3,
+        nth: null,
+        code: 'Throttling',
+        status: 400,
+        fired: 0,
+      });
       // WHEN six IAM calls of two actions are made, one attempt each
       const outcomes: string[] = [];
       for (let i = 0; i < 6; i++) {
-        const call = i % 2 === 0 ? c.iam.send(new ListUsersCommand({})) : c.iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'harness-admin' }));
-        outcomes.push(await call.then(() => 'ok', (error: Error & { $metadata?: { httpStatusCode?: number } }) => `${error.name} ${error.$metadata?.httpStatusCode}`));
+        const call =
+          i % 2 === 0
+            ? c.iam.send(new ListUsersCommand({}))
+            : c.iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'harness-admin' }));
+        outcomes.push(
+          await call.then(
+            () => 'ok',
+            (error: Error & { $metadata?: { httpStatusCode?: number } }) =>
+              `${error.name} ${error.$metadata?.httpStatusCode}`,
+          ),
+        );
       }
       // THEN the third and the sixth failed as IAM throttles, and the fault says so
       expect(outcomes).toEqual(['ok', 'ok', 'Throttling 400', 'ok', 'ok', 'Throttling 400']);
@@ -464,11 +593,18 @@ describeWithMoto('emulator (IAM auth off)', () => {
       const get = () => c.secrets.send(new GetSecretValueCommand({ SecretId: name }));
       // THEN GetSecretValue fails every second time, DescribeSecret never
       await expect(get()).resolves.toMatchObject({ SecretString: 'x' });
-      await expect(get()).rejects.toMatchObject({ name: 'ThrottlingException', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
-      for (let i = 0; i < 3; i++) await expect(c.secrets.send(new DescribeSecretCommand({ SecretId: name }))).resolves.toBeDefined();
+      await expect(get()).rejects.toMatchObject({
+        name: 'ThrottlingException',
+        message: 'Rate exceeded',
+        $metadata: { httpStatusCode: 400 },
+      });
+      for (let i = 0; i < 3; i++)
+        await expect(c.secrets.send(new DescribeSecretCommand({ SecretId: name }))).resolves.toBeDefined();
       await expect(get()).resolves.toMatchObject({ SecretString: 'x' });
       await expect(get()).rejects.toMatchObject({ name: 'ThrottlingException' });
-      expect(await emulator.faults()).toEqual([expect.objectContaining({ action: 'GetSecretValue', seen: 4, fired: 2 })]);
+      expect(await emulator.faults()).toEqual([
+        expect.objectContaining({ action: 'GetSecretValue', seen: 4, fired: 2 }),
+      ]);
     });
 
     it('the SDK retries a throttled call by itself, and the call log numbers its attempts', async () => {
@@ -481,7 +617,11 @@ describeWithMoto('emulator (IAM auth off)', () => {
       await sts.send(new GetCallerIdentityCommand({}));
       sts.destroy();
       // THEN the second succeeded on its second attempt, after the throttled first
-      const calls = (await emulator.calls()).map(({ attempt, injectedFault, status }) => ({ attempt, injectedFault, status }));
+      const calls = (await emulator.calls()).map(({ attempt, injectedFault, status }) => ({
+        attempt,
+        injectedFault,
+        status,
+      }));
       expect(calls).toEqual([
         { attempt: 1, injectedFault: false, status: 200 },
         { attempt: 1, injectedFault: true, status: 400 },
@@ -490,44 +630,73 @@ describeWithMoto('emulator (IAM auth off)', () => {
     });
 
     it('refuses a fault with both nth and every, and a one-off fault without an action', async () => {
-      await expect(emulator.injectFault({ service: 'iam', action: 'ListUsers', nth: 2, every: 3, code: 'Throttling' })).rejects.toThrow(/nth .* or every .*, not both/);
+      await expect(
+        emulator.injectFault({ service: 'iam', action: 'ListUsers', nth: 2, every: 3, code: 'Throttling' }),
+      ).rejects.toThrow(/nth .* or every .*, not both/);
       await expect(emulator.injectFault({ service: 'iam', code: 'Throttling' })).rejects.toThrow(/fault needs action/);
-      await expect(emulator.injectFault({ service: 'iam', every: 0, code: 'Throttling' })).rejects.toThrow(/every must be >= 1, got 0/);
+      await expect(emulator.injectFault({ service: 'iam', every: 0, code: 'Throttling' })).rejects.toThrow(
+        /every must be >= 1, got 0/,
+      );
       expect(await emulator.faults()).toEqual([]);
     });
 
     it('faults calls the function makes, and records them', async () => {
       const functionArn = await createFunction(c, CALLER_IDENTITY_FUNCTION);
       await emulator.setFunctionEnv({ AWS_MAX_ATTEMPTS: '1' });
-      await emulator.injectFault({ service: 'sts', action: 'GetCallerIdentity', code: 'InvalidClientTokenId', status: 403 });
+      await emulator.injectFault({
+        service: 'sts',
+        action: 'GetCallerIdentity',
+        code: 'InvalidClientTokenId',
+        status: 403,
+      });
       await emulator.clearCalls();
       const { functionError, payload } = await invoke(c.lambda, functionArn);
       expect(functionError).toBe('Handled');
       expect(payload).toMatchObject({ errorType: 'InvalidClientTokenId' });
-      expect((await emulator.calls())[1]).toMatchObject({ service: 'sts', injectedFault: true, errorCode: 'InvalidClientTokenId', status: 403 });
+      expect((await emulator.calls())[1]).toMatchObject({
+        service: 'sts',
+        injectedFault: true,
+        errorCode: 'InvalidClientTokenId',
+        status: 403,
+      });
       await emulator.setFunctionEnv({});
     });
   });
 
   describe('operations paths', () => {
-    it('delivers a rule\'s event to an SNS topic target, transformed, so the topic\'s SQS subscription receives it', async () => {
+    it("delivers a rule's event to an SNS topic target, transformed, so the topic's SQS subscription receives it", async () => {
       // GIVEN a rule on a custom source, targeting a topic with an input transformer, and a queue on the topic
       const { topicArn, messages } = await subscribedQueue(c);
       const rule = unique('rule');
-      await eventBridge(emulator, 'PutRule', { Name: rule, EventPattern: JSON.stringify({ source: ['harness.test'], detail: { id: [{ prefix: 'run-' }] } }) });
+      await eventBridge(emulator, 'PutRule', {
+        Name: rule,
+        EventPattern: JSON.stringify({ source: ['harness.test'], detail: { id: [{ prefix: 'run-' }] } }),
+      });
       await eventBridge(emulator, 'PutTargets', {
         Rule: rule,
-        Targets: [{ Id: 'topic', Arn: topicArn, InputTransformer: { InputPathsMap: { id: '$.detail.id', time: '$.time' }, InputTemplate: '"run <id> at <time>"' } }],
+        Targets: [
+          {
+            Id: 'topic',
+            Arn: topicArn,
+            InputTransformer: {
+              InputPathsMap: { id: '$.detail.id', time: '$.time' },
+              InputTemplate: '"run <id> at <time>"',
+            },
+          },
+        ],
       });
       // WHEN a matching and a non-matching event are put
-      const put = (id: string) => eventBridge(emulator, 'PutEvents', { Entries: [{ Source: 'harness.test', DetailType: 'test', Detail: JSON.stringify({ id }) }] });
+      const put = (id: string) =>
+        eventBridge(emulator, 'PutEvents', {
+          Entries: [{ Source: 'harness.test', DetailType: 'test', Detail: JSON.stringify({ id }) }],
+        });
       await put('other-1');
       await put('run-1');
       // THEN only the matching one arrives, as the template's text, with the time in ISO 8601 as AWS sends it
       expect(await messages(2)).toEqual([expect.stringMatching(/^run run-1 at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/)]);
     });
 
-    it('a failed rotation puts Secrets Manager\'s RotationFailed event on the default bus, shaped as AWS sends it', async () => {
+    it("a failed rotation puts Secrets Manager's RotationFailed event on the default bus, shaped as AWS sends it", async () => {
       // GIVEN a rule like the stack's for one secret, whose target passes the whole event to a topic with a queue
       const { topicArn, messages } = await subscribedQueue(c);
       const name = unique('failing');
@@ -536,14 +705,24 @@ describeWithMoto('emulator (IAM auth off)', () => {
       const pattern = {
         source: ['aws.secretsmanager'],
         'detail-type': ['AWS Service Event via CloudTrail'],
-        detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: ['RotationFailed'], additionalEventData: { SecretId: [{ prefix: `${secretArn!.slice(0, -6)}` }] } },
+        detail: {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: ['RotationFailed'],
+          additionalEventData: { SecretId: [{ prefix: `${secretArn!.slice(0, -6)}` }] },
+        },
       };
       await eventBridge(emulator, 'PutRule', { Name: rule, EventPattern: JSON.stringify(pattern) });
       await eventBridge(emulator, 'PutTargets', { Rule: rule, Targets: [{ Id: 'topic', Arn: topicArn }] });
       const failingArn = await createFunction(c, ROTATION_FUNCTION, { env: { FAIL_STEP: 'createSecret' } });
       // WHEN its rotation fails
       await expect(
-        c.secrets.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: failingArn, RotationRules: { AutomaticallyAfterDays: 30 } })),
+        c.secrets.send(
+          new RotateSecretCommand({
+            SecretId: name,
+            RotationLambdaARN: failingArn,
+            RotationRules: { AutomaticallyAfterDays: 30 },
+          }),
+        ),
       ).rejects.toMatchObject({ name: 'InvalidRequestException' });
       // THEN the rule delivered one event naming the secret's ARN
       const received = await messages(2);
@@ -553,28 +732,41 @@ describeWithMoto('emulator (IAM auth off)', () => {
         'detail-type': 'AWS Service Event via CloudTrail',
         account: '123456789012',
         region: 'us-east-1',
-        detail: { eventSource: 'secretsmanager.amazonaws.com', eventName: 'RotationFailed', eventType: 'AwsServiceEvent', additionalEventData: { SecretId: secretArn } },
+        detail: {
+          eventSource: 'secretsmanager.amazonaws.com',
+          eventName: 'RotationFailed',
+          eventType: 'AwsServiceEvent',
+          additionalEventData: { SecretId: secretArn },
+        },
       });
     });
 
-    it('writes the function\'s log lines to /aws/lambda/<name>, one stream per invocation, found by a quoted term', async () => {
+    it("writes the function's log lines to /aws/lambda/<name>, one stream per invocation, found by a quoted term", async () => {
       // GIVEN a function that logs a JSON line per invocation
       const functionArn = await createFunction(c, ROTATION_FUNCTION, { env: { FAIL_STEP: 'testSecret' } });
       const functionName = functionArn.split(':').pop()!;
       const tokens = ['aaaaaaaa-1111-4111-8111-111111111111', 'bbbbbbbb-2222-4222-8222-222222222222'];
       // WHEN it runs twice (the failing step also writes the error's stack to stderr)
-      for (const token of tokens) await invoke(c.lambda, functionArn, { Step: 'testSecret', SecretId: 'x', ClientRequestToken: token });
+      for (const token of tokens)
+        await invoke(c.lambda, functionArn, { Step: 'testSecret', SecretId: 'x', ClientRequestToken: token });
       // THEN its log group has a stream per invocation, named as Lambda names them
       const logGroupName = `/aws/lambda/${functionName}`;
       const { logStreams } = await c.logs.send(new DescribeLogStreamsCommand({ logGroupName }));
       const streamName = /^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/;
-      expect(logStreams?.map((stream) => stream.logStreamName)).toEqual([expect.stringMatching(streamName), expect.stringMatching(streamName)]);
+      expect(logStreams?.map((stream) => stream.logStreamName)).toEqual([
+        expect.stringMatching(streamName),
+        expect.stringMatching(streamName),
+      ]);
       // AND a quoted term finds exactly the line with that token
-      const { events } = await c.logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern: `"${tokens[1]}"` }));
+      const { events } = await c.logs.send(
+        new FilterLogEventsCommand({ logGroupName, filterPattern: `"${tokens[1]}"` }),
+      );
       expect(events?.map((event) => event.message)).toEqual([JSON.stringify({ step: 'testSecret', token: tokens[1] })]);
       // AND stderr is there too, and no empty line
       const all = await c.logs.send(new FilterLogEventsCommand({ logGroupName }));
-      expect(all.events?.some((event) => /TestStepError: failing testSecret on purpose/.test(event.message ?? ''))).toBe(true);
+      expect(
+        all.events?.some((event) => /TestStepError: failing testSecret on purpose/.test(event.message ?? '')),
+      ).toBe(true);
       expect(all.events?.every((event) => (event.message ?? '').trim() !== '')).toBe(true);
     });
   });
@@ -641,7 +833,10 @@ describeWithMoto('emulator with warm function processes', () => {
     const warm = await run(functionArn);
     // WHEN an invocation throws, THEN the next one still runs in the same process
     const failed = await invoke(c.lambda, functionArn, { fail: true });
-    expect(failed).toMatchObject({ functionError: 'Handled', payload: { errorMessage: 'failing invocation 2 on purpose' } });
+    expect(failed).toMatchObject({
+      functionError: 'Handled',
+      payload: { errorMessage: 'failing invocation 2 on purpose' },
+    });
     expect(await run(functionArn)).toMatchObject({ pid: warm.pid, invocations: 3 });
     // WHEN one runs past its timeout, THEN it is killed and the next starts afresh
     const timedOut = await invoke(c.lambda, functionArn, { sleepMs: 5_000 });
@@ -664,7 +859,9 @@ describeWithMoto('emulator with warm function processes', () => {
   });
 
   it('refuses a maxConcurrentInvocations below one', async () => {
-    await expect(startEmulator({ maxConcurrentInvocations: 0 })).rejects.toThrow(/maxConcurrentInvocations must be a whole number of 1 or more, got 0/);
+    await expect(startEmulator({ maxConcurrentInvocations: 0 })).rejects.toThrow(
+      /maxConcurrentInvocations must be a whole number of 1 or more, got 0/,
+    );
   });
 });
 
@@ -683,7 +880,10 @@ describeWithMoto('emulator (IAM auth on)', () => {
     const userName = unique('user');
     await admin.iam.send(new CreateUserCommand({ UserName: userName }));
     const { AccessKey } = await admin.iam.send(new CreateAccessKeyCommand({ UserName: userName }));
-    return { userName, credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! } };
+    return {
+      userName,
+      credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! },
+    };
   }
 
   it('authenticates a user key as that user; a deleted key is rejected', async () => {
@@ -706,14 +906,20 @@ describeWithMoto('emulator (IAM auth on)', () => {
     const setStatus = (Status: 'Active' | 'Inactive') =>
       admin.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: credentials.accessKeyId, Status }));
     await setStatus('Inactive');
-    await expect(clients(emulator, credentials).sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+    await expect(clients(emulator, credentials).sts.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
+      name: 'InvalidClientTokenId',
+    });
     await setStatus('Active');
-    await expect(clients(emulator, credentials).sts.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({ Arn: expect.stringContaining(`:user/${userName}`) });
+    await expect(clients(emulator, credentials).sts.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({
+      Arn: expect.stringContaining(`:user/${userName}`),
+    });
   });
 
   it('returns JSON-protocol auth errors as JSON', async () => {
     const { credentials } = await userKey(); // no policy at all
-    await expect(clients(emulator, credentials).secrets.send(new DescribeSecretCommand({ SecretId: 'any' }))).rejects.toMatchObject({
+    await expect(
+      clients(emulator, credentials).secrets.send(new DescribeSecretCommand({ SecretId: 'any' })),
+    ).rejects.toMatchObject({
       name: 'AccessDeniedException',
       $metadata: { httpStatusCode: 403 },
     });
@@ -724,7 +930,9 @@ describeWithMoto('emulator (IAM auth on)', () => {
     const { userName, credentials } = await userKey();
     const [fenced, similar, other] = await Promise.all(
       ['fenced/a', 'fenced/ab', 'other/b'].map(async (name) => {
-        const { Name } = await admin.secrets.send(new CreateSecretCommand({ Name: `${name}-${unique('s')}`, SecretString: '{}' }));
+        const { Name } = await admin.secrets.send(
+          new CreateSecretCommand({ Name: `${name}-${unique('s')}`, SecretString: '{}' }),
+        );
         return Name!;
       }),
     );
@@ -732,15 +940,25 @@ describeWithMoto('emulator (IAM auth on)', () => {
       Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: '*' },
-        { Effect: 'Deny', Action: 'secretsmanager:*', NotResource: [`arn:aws:secretsmanager:us-east-1:123456789012:secret:${fenced}-??????`] },
+        {
+          Effect: 'Deny',
+          Action: 'secretsmanager:*',
+          NotResource: [`arn:aws:secretsmanager:us-east-1:123456789012:secret:${fenced}-??????`],
+        },
       ],
     };
-    await admin.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: 'fence', PolicyDocument: JSON.stringify(document) }));
+    await admin.iam.send(
+      new PutUserPolicyCommand({ UserName: userName, PolicyName: 'fence', PolicyDocument: JSON.stringify(document) }),
+    );
     const secrets = clients(emulator, credentials).secrets;
     // THEN only the named secret can be described
-    await expect(secrets.send(new DescribeSecretCommand({ SecretId: fenced }))).resolves.toMatchObject({ Name: fenced });
+    await expect(secrets.send(new DescribeSecretCommand({ SecretId: fenced }))).resolves.toMatchObject({
+      Name: fenced,
+    });
     for (const denied of [similar, other]) {
-      await expect(secrets.send(new DescribeSecretCommand({ SecretId: denied }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+      await expect(secrets.send(new DescribeSecretCommand({ SecretId: denied }))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
     }
   });
 
@@ -748,15 +966,26 @@ describeWithMoto('emulator (IAM auth on)', () => {
     // GIVEN a user allowed to publish to one of two topics
     const { userName, credentials } = await userKey();
     const [allowed, other] = await Promise.all(
-      [unique('allowed'), unique('other')].map(async (Name) => (await admin.sns.send(new CreateTopicCommand({ Name }))).TopicArn!),
+      [unique('allowed'), unique('other')].map(
+        async (Name) => (await admin.sns.send(new CreateTopicCommand({ Name }))).TopicArn!,
+      ),
     );
-    const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sns:Publish', Resource: allowed }] };
-    await admin.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: 'publish', PolicyDocument: JSON.stringify(document) }));
+    const document = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'sns:Publish', Resource: allowed }],
+    };
+    await admin.iam.send(
+      new PutUserPolicyCommand({ UserName: userName, PolicyName: 'publish', PolicyDocument: JSON.stringify(document) }),
+    );
     const sns = clients(emulator, credentials).sns;
     // THEN it publishes to that topic and is denied the other
-    await expect(sns.send(new PublishCommand({ TopicArn: allowed, Message: 'hello' }))).resolves.toMatchObject({ MessageId: expect.any(String) });
+    await expect(sns.send(new PublishCommand({ TopicArn: allowed, Message: 'hello' }))).resolves.toMatchObject({
+      MessageId: expect.any(String),
+    });
     // (moto answers AccessDenied where SNS says AuthorizationError)
-    await expect(sns.send(new PublishCommand({ TopicArn: other, Message: 'hello' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(sns.send(new PublishCommand({ TopicArn: other, Message: 'hello' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
   });
 
   it('authorizes GetAccessKeyLastUsed against the user who owns the key, as IAM does', async () => {
@@ -764,13 +993,25 @@ describeWithMoto('emulator (IAM auth on)', () => {
     const { userName: caller, credentials } = await userKey();
     const { userName: owner } = await userKey();
     const { userName: stranger } = await userKey();
-    const keyOf = async (userName: string) => (await admin.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata![0].AccessKeyId!;
-    const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetAccessKeyLastUsed', Resource: `arn:aws:iam::123456789012:user/${owner}` }] };
-    await admin.iam.send(new PutUserPolicyCommand({ UserName: caller, PolicyName: 'last-used', PolicyDocument: JSON.stringify(document) }));
+    const keyOf = async (userName: string) =>
+      (await admin.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata![0].AccessKeyId!;
+    const document = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'iam:GetAccessKeyLastUsed', Resource: `arn:aws:iam::123456789012:user/${owner}` },
+      ],
+    };
+    await admin.iam.send(
+      new PutUserPolicyCommand({ UserName: caller, PolicyName: 'last-used', PolicyDocument: JSON.stringify(document) }),
+    );
     const iam = clients(emulator, credentials).iam;
     // THEN it reads the owner's key and is denied the other user's
-    await expect(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: await keyOf(owner) }))).resolves.toMatchObject({ UserName: owner });
-    await expect(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: await keyOf(stranger) }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: await keyOf(owner) }))).resolves.toMatchObject(
+      { UserName: owner },
+    );
+    await expect(
+      iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: await keyOf(stranger) })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 
   it('runs parallel writes one at a time inside moto: none fails, none answers HTTP 500', async () => {
@@ -778,7 +1019,10 @@ describeWithMoto('emulator (IAM auth on)', () => {
     // CreatePolicy meet EntityAlreadyExists. GIVEN a signer whose authorization reads IAM while IAM is being written
     const { credentials } = await userKey();
     const sts = clients(emulator, credentials).sts;
-    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }] });
+    const document = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }],
+    });
     await emulator.clearCalls();
     // WHEN groups, policies and signed calls all arrive at once, with no retries
     const names = Array.from({ length: 60 }, () => unique('parallel'));
@@ -796,15 +1040,26 @@ describeWithMoto('emulator (IAM auth on)', () => {
     // GIVEN a caller allowed ListAccessKeys on a user name that nobody has
     const { userName: caller, credentials } = await userKey();
     const ghost = unique('ghost');
-    const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ListAccessKeys', Resource: `arn:aws:iam::123456789012:user/${ghost}` }] };
-    await admin.iam.send(new PutUserPolicyCommand({ UserName: caller, PolicyName: 'ghost', PolicyDocument: JSON.stringify(document) }));
+    const document = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'iam:ListAccessKeys', Resource: `arn:aws:iam::123456789012:user/${ghost}` },
+      ],
+    };
+    await admin.iam.send(
+      new PutUserPolicyCommand({ UserName: caller, PolicyName: 'ghost', PolicyDocument: JSON.stringify(document) }),
+    );
     const iam = clients(emulator, credentials).iam;
     // THEN IAM says the user is missing, and another missing user stays denied
-    await expect(iam.send(new ListAccessKeysCommand({ UserName: ghost }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
-    await expect(iam.send(new ListAccessKeysCommand({ UserName: unique('other') }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(iam.send(new ListAccessKeysCommand({ UserName: ghost }))).rejects.toMatchObject({
+      name: 'NoSuchEntityException',
+    });
+    await expect(iam.send(new ListAccessKeysCommand({ UserName: unique('other') }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
   });
 
-  it('moves the function\'s clock by HARNESS_CLOCK_OFFSET_MS, and its signed calls still pass', async () => {
+  it("moves the function's clock by HARNESS_CLOCK_OFFSET_MS, and its signed calls still pass", async () => {
     // GIVEN a function that calls STS, and a clock eight days ahead
     const offset = 8 * 86_400_000;
     const roleArn = await createRole(admin.iam);
@@ -838,7 +1093,10 @@ describeWithMoto('emulator (IAM auth on)', () => {
     const name = unique('guarded');
     const { ARN: secretArn } = await admin.secrets.send(new CreateSecretCommand({ Name: name, SecretString: '{}' }));
     const actions = ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue'];
-    const policy = (extra: string[]) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [...actions, ...extra], Resource: secretArn }] });
+    const policy = (extra: string[]) => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: [...actions, ...extra], Resource: secretArn }],
+    });
     const weakRole = await createRole(admin.iam, policy([]));
     const fullRole = await createRole(admin.iam, policy(['secretsmanager:UpdateSecretVersionStage']));
     const token = '33333333-3333-4333-8333-333333333333';
@@ -852,7 +1110,9 @@ describeWithMoto('emulator (IAM auth on)', () => {
         }),
       );
     // THEN without UpdateSecretVersionStage, finishSecret is denied; with it, the retried rotation completes
-    await expect(rotate(weakRole)).rejects.toMatchObject({ message: expect.stringMatching(/step finishSecret failed: AccessDeniedException/) });
+    await expect(rotate(weakRole)).rejects.toMatchObject({
+      message: expect.stringMatching(/step finishSecret failed: AccessDeniedException/),
+    });
     await expect(rotate(fullRole)).resolves.toBeDefined();
     expect(versionWith(await stagesOf(admin.secrets, name), 'AWSCURRENT')).toBe(token);
   });

@@ -64,7 +64,12 @@ function withoutZipHash(text: string): string {
 /** The bundle minified again as the body of one function: the same program gives the same text, whatever its paths. */
 function canonicalBundle(bundle: string): string {
   const body = bundle.replace(/^"use strict";/, '');
-  return transformSync(`(function(){${body}})();`, { minify: true, format: 'esm', target: 'node20', legalComments: 'none' }).code;
+  return transformSync(`(function(){${body}})();`, {
+    minify: true,
+    format: 'esm',
+    target: 'node20',
+    legalComments: 'none',
+  }).code;
 }
 
 function filesUnder(dir: string): string[] {
@@ -114,7 +119,12 @@ function cli(...argv: string[]): CliRun {
     encoding: 'utf8',
     input: '',
   });
-  return { argv: argv.join(' '), code: run.status, stdout: withoutZipHash(run.stdout), stderr: withoutZipHash(run.stderr) };
+  return {
+    argv: argv.join(' '),
+    code: run.status,
+    stdout: withoutZipHash(run.stdout),
+    stderr: withoutZipHash(run.stderr),
+  };
 }
 
 describe('what the project produces', () => {
@@ -141,15 +151,22 @@ describe('what the project produces', () => {
 
   test('the plain Terraform module', () => {
     const outDir = tempDir();
-    execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(PROJECT_ROOT, 'scripts', 'build-module.ts'), '--outdir', outDir], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    execFileSync(
+      process.execPath,
+      [require.resolve('tsx/cli'), path.join(PROJECT_ROOT, 'scripts', 'build-module.ts'), '--outdir', outDir],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     expect(hashTree(outDir)).toMatchSnapshot();
   });
 
   test('the CLI calls that need no AWS', () => {
-    const plans = fs.readdirSync(REVIEW_FIXTURES).filter((file) => file.endsWith('.plan.json')).sort();
+    const plans = fs
+      .readdirSync(REVIEW_FIXTURES)
+      .filter((file) => file.endsWith('.plan.json'))
+      .sort();
     const runs = [
       cli(),
       cli('--help'),

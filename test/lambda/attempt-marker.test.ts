@@ -32,7 +32,7 @@ describe('attempt marker', () => {
     expect(mayStillRun({ ...running, ended: true }, START)).toBe(false);
   });
 
-  test('keys inside the window widened by the tolerance are the attempt\'s, never the AWSCURRENT key', () => {
+  test("keys inside the window widened by the tolerance are the attempt's, never the AWSCURRENT key", () => {
     const at = (offsetMs: number): Date => new Date(START + offsetMs);
     const keys = [
       accessKey('AKIABEFOREWINDOW0001', { created: at(-CLOCK_TOLERANCE_MS - 1) }),
@@ -42,6 +42,10 @@ describe('attempt marker', () => {
       accessKey('AKIALATEEDGE00000001', { created: at(60_000 + CLOCK_TOLERANCE_MS) }),
       accessKey('AKIAAFTERWINDOW00001', { created: at(60_000 + CLOCK_TOLERANCE_MS + 1) }),
     ];
-    expect(keysCreatedDuring(running, keys, CURRENT_KEY_ID)).toEqual(['AKIAEARLYEDGE0000001', OTHER_KEY_ID, 'AKIALATEEDGE00000001']);
+    expect(keysCreatedDuring(running, keys, CURRENT_KEY_ID)).toEqual([
+      'AKIAEARLYEDGE0000001',
+      OTHER_KEY_ID,
+      'AKIALATEEDGE00000001',
+    ]);
   });
 });

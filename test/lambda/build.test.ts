@@ -9,7 +9,11 @@ const BUILD_SCRIPT = join(PROJECT_ROOT, 'scripts', 'build-lambda.mjs');
 
 /** The script's own output, one line each: bundle size, zip size, sha256. */
 function build(outDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  return execFileSync(process.execPath, [BUILD_SCRIPT, '--outdir', outDir], { cwd: PROJECT_ROOT, env, encoding: 'utf8' });
+  return execFileSync(process.execPath, [BUILD_SCRIPT, '--outdir', outDir], {
+    cwd: PROJECT_ROOT,
+    env,
+    encoding: 'utf8',
+  });
 }
 
 const sha256Of = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -83,8 +87,8 @@ describe('build:lambda', () => {
 
   test.each([
     ['SOURCE_DATE_EPOCH', { SOURCE_DATE_EPOCH: '1700000000' }, new Date('2023-11-14T22:13:20Z')],
-    ['no SOURCE_DATE_EPOCH: the zip format\'s first date', { SOURCE_DATE_EPOCH: '' }, new Date('1980-01-01T00:00:00Z')],
-  ])('%s sets the entry\'s timestamp, in every time zone', (_case, env, expected) => {
+    ["no SOURCE_DATE_EPOCH: the zip format's first date", { SOURCE_DATE_EPOCH: '' }, new Date('1980-01-01T00:00:00Z')],
+  ])("%s sets the entry's timestamp, in every time zone", (_case, env, expected) => {
     for (const TZ of ['UTC', 'Pacific/Kiritimati']) {
       // WHEN
       build(outDir, { ...process.env, ...env, TZ });
@@ -101,6 +105,13 @@ function zipEntryTime(zip: Buffer): Date {
   const time = zip.readUInt16LE(10);
   const date = zip.readUInt16LE(12);
   return new Date(
-    Date.UTC(1980 + (date >> 9), ((date >> 5) & 0x0f) - 1, date & 0x1f, time >> 11, (time >> 5) & 0x3f, (time & 0x1f) * 2),
+    Date.UTC(
+      1980 + (date >> 9),
+      ((date >> 5) & 0x0f) - 1,
+      date & 0x1f,
+      time >> 11,
+      (time >> 5) & 0x3f,
+      (time & 0x1f) * 2,
+    ),
   );
 }

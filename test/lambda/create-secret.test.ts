@@ -1,8 +1,4 @@
-import {
-  CreateAccessKeyCommand,
-  DeleteAccessKeyCommand,
-  ListAccessKeysCommand,
-} from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, DeleteAccessKeyCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, PutSecretValueCommand, TagResourceCommand } from '@aws-sdk/client-secrets-manager';
 import { ATTEMPT_TAG_KEY } from '../../core/contract';
 import {
@@ -66,7 +62,7 @@ describe('createSecret', () => {
     return JSON.parse(put.args[0].input.SecretString ?? '');
   };
 
-  test('creates a key and stores it as this token\'s AWSPENDING value', async () => {
+  test("creates a key and stores it as this token's AWSPENDING value", async () => {
     // GIVEN
     givenSecret(mocks, { current: currentValue() });
     givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
@@ -107,7 +103,10 @@ describe('createSecret', () => {
   test('with two keys where the older is AWSCURRENT, frees the other one and never touches AWSCURRENT', async () => {
     // GIVEN the newer key was created by an interrupted attempt of this rotation
     givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker() });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID, { created: LONG_AGO }), accessKey(OTHER_KEY_ID, { created: DURING_ATTEMPT })]);
+    givenKeys(mocks, [
+      accessKey(CURRENT_KEY_ID, { created: LONG_AGO }),
+      accessKey(OTHER_KEY_ID, { created: DURING_ATTEMPT }),
+    ]);
 
     // WHEN
     await createSecret();
@@ -121,17 +120,27 @@ describe('createSecret', () => {
 
   test('frees the key of AWSPREVIOUS', async () => {
     // GIVEN
-    givenSecret(mocks, { current: currentValue(), previous: { username: USER, accesskey: PREVIOUS_KEY_ID, secretkey: 'x' } });
+    givenSecret(mocks, {
+      current: currentValue(),
+      previous: { username: USER, accesskey: PREVIOUS_KEY_ID, secretkey: 'x' },
+    });
     givenKeys(mocks, [accessKey(PREVIOUS_KEY_ID, { created: LONG_AGO }), accessKey(CURRENT_KEY_ID)]);
 
     // WHEN
     await createSecret();
 
     // THEN
-    expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: USER, AccessKeyId: PREVIOUS_KEY_ID });
+    expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, {
+      UserName: USER,
+      AccessKeyId: PREVIOUS_KEY_ID,
+    });
     expect(mocks.iam).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 1);
     expect(parseLogLines(deps.logLines)).toContainEqual(
-      expect.objectContaining({ message: 'deleted an access key to free a slot', accessKeyId: PREVIOUS_KEY_ID, reason: 'previous' }),
+      expect.objectContaining({
+        message: 'deleted an access key to free a slot',
+        accessKeyId: PREVIOUS_KEY_ID,
+        reason: 'previous',
+      }),
     );
   });
 
@@ -150,7 +159,11 @@ describe('createSecret', () => {
 
   test('frees an orphan of an interrupted rotation even when AWSPREVIOUS names a key that is gone', async () => {
     // GIVEN
-    givenSecret(mocks, { current: currentValue(), previous: { username: USER, accesskey: PREVIOUS_KEY_ID }, attemptTag: attemptMarker() });
+    givenSecret(mocks, {
+      current: currentValue(),
+      previous: { username: USER, accesskey: PREVIOUS_KEY_ID },
+      attemptTag: attemptMarker(),
+    });
     givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: DURING_ATTEMPT })]);
 
     // WHEN
@@ -158,13 +171,18 @@ describe('createSecret', () => {
 
     // THEN
     expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { AccessKeyId: OTHER_KEY_ID });
-    expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ accessKeyId: OTHER_KEY_ID, reason: 'orphan' }));
+    expect(parseLogLines(deps.logLines)).toContainEqual(
+      expect.objectContaining({ accessKeyId: OTHER_KEY_ID, reason: 'orphan' }),
+    );
   });
 
   test('a retried bootstrap frees the orphan of its interrupted first attempt, not the older unmanaged key', async () => {
     // GIVEN no AWSCURRENT yet; one key predates this rotation, one was made by it and stored nowhere
     givenSecret(mocks, { attemptTag: attemptMarker() });
-    givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: BEFORE_ATTEMPT }), accessKey(PREVIOUS_KEY_ID, { created: DURING_ATTEMPT })]);
+    givenKeys(mocks, [
+      accessKey(OTHER_KEY_ID, { created: BEFORE_ATTEMPT }),
+      accessKey(PREVIOUS_KEY_ID, { created: DURING_ATTEMPT }),
+    ]);
 
     // WHEN
     await createSecret();
@@ -172,13 +190,18 @@ describe('createSecret', () => {
     // THEN
     expect(mocks.iam).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 1);
     expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { AccessKeyId: PREVIOUS_KEY_ID });
-    expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ accessKeyId: PREVIOUS_KEY_ID, reason: 'orphan' }));
+    expect(parseLogLines(deps.logLines)).toContainEqual(
+      expect.objectContaining({ accessKeyId: PREVIOUS_KEY_ID, reason: 'orphan' }),
+    );
   });
 
   test('a bootstrap facing two keys older than the rotation touches neither', async () => {
     // GIVEN both keys predate the window of the earlier attempt of this rotation
     givenSecret(mocks, { attemptTag: attemptMarker() });
-    givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: LONG_AGO }), accessKey(PREVIOUS_KEY_ID, { created: BEFORE_ATTEMPT })]);
+    givenKeys(mocks, [
+      accessKey(OTHER_KEY_ID, { created: LONG_AGO }),
+      accessKey(PREVIOUS_KEY_ID, { created: BEFORE_ATTEMPT }),
+    ]);
 
     // WHEN / THEN
     await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
@@ -240,7 +263,10 @@ describe('createSecret', () => {
     // THEN
     expect(error).toBeInstanceOf(UnmanagedKeyError);
     expect(parseLogLines(deps.logLines)).toContainEqual(
-      expect.objectContaining({ level: 'warn', message: 'the AWSPREVIOUS value names no access key we can read; ignoring it' }),
+      expect.objectContaining({
+        level: 'warn',
+        message: 'the AWSPREVIOUS value names no access key we can read; ignoring it',
+      }),
     );
   });
 
@@ -274,11 +300,15 @@ describe('createSecret', () => {
     // THEN
     expect(error).toBe(putError);
     expect(parseLogLines(deps.logLines)).toContainEqual(
-      expect.objectContaining({ level: 'error', accessKeyId: NEW_KEY_ID, error: { name: 'Error', message: 'Throttling' } }),
+      expect.objectContaining({
+        level: 'error',
+        accessKeyId: NEW_KEY_ID,
+        error: { name: 'Error', message: 'Throttling' },
+      }),
     );
   });
 
-  test('records the attempt on the secret before it creates the key, ending at the invocation\'s deadline', async () => {
+  test("records the attempt on the secret before it creates the key, ending at the invocation's deadline", async () => {
     // GIVEN an invocation with a minute left
     givenSecret(mocks, { current: currentValue() });
     givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
@@ -290,7 +320,12 @@ describe('createSecret', () => {
     const [tag] = mocks.secretsManager.commandCalls(TagResourceCommand);
     expect(tag.args[0].input).toEqual({
       SecretId: SECRET_ARN,
-      Tags: [{ Key: ATTEMPT_TAG_KEY, Value: `${TOKEN} ${NOW.toISOString()} ${new Date(NOW.getTime() + 60_000).toISOString()} running` }],
+      Tags: [
+        {
+          Key: ATTEMPT_TAG_KEY,
+          Value: `${TOKEN} ${NOW.toISOString()} ${new Date(NOW.getTime() + 60_000).toISOString()} running`,
+        },
+      ],
     });
     const [create] = mocks.iam.commandCalls(CreateAccessKeyCommand);
     expect(tag.calledBefore(create)).toBe(true);
@@ -307,11 +342,16 @@ describe('createSecret', () => {
     await expect(createSecret()).rejects.toThrow('Service unavailable');
 
     // THEN the second marker closes the window
-    const markers = mocks.secretsManager.commandCalls(TagResourceCommand).map((call) => call.args[0].input.Tags?.[0].Value);
-    expect(markers).toEqual([expect.stringMatching(/ running$/), `${TOKEN} ${NOW.toISOString()} ${NOW.toISOString()} ended`]);
+    const markers = mocks.secretsManager
+      .commandCalls(TagResourceCommand)
+      .map((call) => call.args[0].input.Tags?.[0].Value);
+    expect(markers).toEqual([
+      expect.stringMatching(/ running$/),
+      `${TOKEN} ${NOW.toISOString()} ${NOW.toISOString()} ended`,
+    ]);
   });
 
-  test('when recording the end fails, the attempt\'s own error still surfaces', async () => {
+  test("when recording the end fails, the attempt's own error still surfaces", async () => {
     // GIVEN creating the key fails, and so does the second TagResource
     givenSecret(mocks, { current: currentValue() });
     givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
@@ -320,7 +360,9 @@ describe('createSecret', () => {
 
     // WHEN / THEN
     await expect(createSecret()).rejects.toThrow('LimitExceeded');
-    expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ level: 'warn', error: { name: 'Error', message: 'Throttling' } }));
+    expect(parseLogLines(deps.logLines)).toContainEqual(
+      expect.objectContaining({ level: 'warn', error: { name: 'Error', message: 'Throttling' } }),
+    );
   });
 
   test('a key an interrupted attempt left behind is deleted even when a slot is free', async () => {
@@ -339,7 +381,10 @@ describe('createSecret', () => {
   test('a key IAM dates to the whole second before the attempt started is still its orphan', async () => {
     // GIVEN the attempt started at .400 and IAM reports its key's creation as .000 of that second
     givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker() });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: new Date('2025-01-10T23:59:59Z') })]);
+    givenKeys(mocks, [
+      accessKey(CURRENT_KEY_ID),
+      accessKey(OTHER_KEY_ID, { created: new Date('2025-01-10T23:59:59Z') }),
+    ]);
 
     // WHEN
     await createSecret();
@@ -351,7 +396,10 @@ describe('createSecret', () => {
   test('a key made by hand after the failed attempt, while the rotation waits for its retry, is not an orphan', async () => {
     // GIVEN the attempt ended a day ago and someone created a key since
     givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker() });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: new Date('2025-01-11T09:30:00Z') })]);
+    givenKeys(mocks, [
+      accessKey(CURRENT_KEY_ID),
+      accessKey(OTHER_KEY_ID, { created: new Date('2025-01-11T09:30:00Z') }),
+    ]);
 
     // WHEN / THEN
     await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
@@ -361,7 +409,10 @@ describe('createSecret', () => {
   test('a key made before the attempt started is not its orphan', async () => {
     // GIVEN
     givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker() });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: new Date('2025-01-10T23:59:50Z') })]);
+    givenKeys(mocks, [
+      accessKey(CURRENT_KEY_ID),
+      accessKey(OTHER_KEY_ID, { created: new Date('2025-01-10T23:59:50Z') }),
+    ]);
 
     // WHEN / THEN
     await expect(createSecret()).rejects.toThrow(UnmanagedKeyError);
@@ -408,7 +459,10 @@ describe('createSecret', () => {
     // GIVEN an attempt that timed out a minute ago after creating a key
     const timedOut = { start: new Date(NOW.getTime() - 120_000), end: new Date(NOW.getTime() - 60_000), ended: false };
     givenSecret(mocks, { current: currentValue(), attemptTag: attemptMarker(timedOut) });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(OTHER_KEY_ID, { created: new Date(NOW.getTime() - 100_000) })]);
+    givenKeys(mocks, [
+      accessKey(CURRENT_KEY_ID),
+      accessKey(OTHER_KEY_ID, { created: new Date(NOW.getTime() - 100_000) }),
+    ]);
 
     // WHEN
     await createSecret();
@@ -441,7 +495,11 @@ describe('createSecret', () => {
     mocks.secretsManager
       .on(GetSecretValueCommand, { SecretId: SECRET_ARN, VersionStage: 'AWSPENDING' })
       .rejectsOnce(resourceNotFound())
-      .resolves({ ARN: SECRET_ARN, VersionId: TOKEN, SecretString: JSON.stringify(pendingValue({ accesskey: OTHER_KEY_ID })) });
+      .resolves({
+        ARN: SECRET_ARN,
+        VersionId: TOKEN,
+        SecretString: JSON.stringify(pendingValue({ accesskey: OTHER_KEY_ID })),
+      });
 
     // WHEN
     const error = await rejectionOf(createSecret());
@@ -460,7 +518,12 @@ describe('createSecret', () => {
     mocks.secretsManager
       .on(GetSecretValueCommand, { SecretId: SECRET_ARN, VersionStage: 'AWSPENDING' })
       .rejectsOnce(resourceNotFound())
-      .resolves({ ARN: SECRET_ARN, VersionId: TOKEN, SecretString: JSON.stringify(pendingValue()), VersionStages: ['AWSPENDING'] });
+      .resolves({
+        ARN: SECRET_ARN,
+        VersionId: TOKEN,
+        SecretString: JSON.stringify(pendingValue()),
+        VersionStages: ['AWSPENDING'],
+      });
 
     // WHEN
     const error = await rejectionOf(createSecret());
@@ -487,7 +550,9 @@ describe('createSecret', () => {
     // THEN
     expect(error).toBe(putError);
     expect(mocks.iam).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
-    expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ level: 'error', accessKeyId: NEW_KEY_ID }));
+    expect(parseLogLines(deps.logLines)).toContainEqual(
+      expect.objectContaining({ level: 'error', accessKeyId: NEW_KEY_ID }),
+    );
   });
 
   test('bootstraps from the tag when there is no AWSCURRENT value', async () => {
@@ -583,16 +648,28 @@ describe('createSecret', () => {
     expectNoIamWrite(mocks);
   });
 
-  describe('a CreateAccessKey the SDK had to send more than once (an earlier try\'s answer may be lost)', () => {
+  describe("a CreateAccessKey the SDK had to send more than once (an earlier try's answer may be lost)", () => {
     const retriedCreate = (): void => {
       mocks.iam.on(CreateAccessKeyCommand).resolves({
-        AccessKey: { UserName: USER, AccessKeyId: NEW_KEY_ID, SecretAccessKey: NEW_SECRET_KEY, Status: 'Active', CreateDate: NOW },
+        AccessKey: {
+          UserName: USER,
+          AccessKeyId: NEW_KEY_ID,
+          SecretAccessKey: NEW_SECRET_KEY,
+          Status: 'Active',
+          CreateDate: NOW,
+        },
         $metadata: { attempts: 2 },
       });
     };
     /** ListAccessKeys before the key is created, then after. */
-    const givenKeysBeforeAndAfter = (before: ReturnType<typeof accessKey>[], after: ReturnType<typeof accessKey>[]): void => {
-      mocks.iam.on(ListAccessKeysCommand).resolvesOnce({ AccessKeyMetadata: before }).resolves({ AccessKeyMetadata: after });
+    const givenKeysBeforeAndAfter = (
+      before: ReturnType<typeof accessKey>[],
+      after: ReturnType<typeof accessKey>[],
+    ): void => {
+      mocks.iam
+        .on(ListAccessKeysCommand)
+        .resolvesOnce({ AccessKeyMetadata: before })
+        .resolves({ AccessKeyMetadata: after });
     };
 
     test('deletes the key an earlier try made, before the new key is stored', async () => {
@@ -607,12 +684,17 @@ describe('createSecret', () => {
 
       // THEN the key nobody holds is gone, the new one stored, and nothing else deleted
       expect(mocks.iam).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 1);
-      expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: USER, AccessKeyId: OTHER_KEY_ID });
+      expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, {
+        UserName: USER,
+        AccessKeyId: OTHER_KEY_ID,
+      });
       const [deleted] = mocks.iam.commandCalls(DeleteAccessKeyCommand);
       const [put] = mocks.secretsManager.commandCalls(PutSecretValueCommand);
       expect(deleted.calledBefore(put)).toBe(true);
       expect(storedValue()).toEqual({ username: USER, accesskey: NEW_KEY_ID, secretkey: NEW_SECRET_KEY });
-      expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ level: 'warn', accessKeyId: OTHER_KEY_ID, reason: 'lost-answer' }));
+      expect(parseLogLines(deps.logLines)).toContainEqual(
+        expect.objectContaining({ level: 'warn', accessKeyId: OTHER_KEY_ID, reason: 'lost-answer' }),
+      );
     });
 
     test('never deletes the AWSCURRENT key, the new key, or a key made before the attempt', async () => {
@@ -620,7 +702,10 @@ describe('createSecret', () => {
       givenSecret(mocks, { current: currentValue() });
       givenKeys(mocks, []);
       retriedCreate();
-      givenKeysBeforeAndAfter([accessKey(CURRENT_KEY_ID, { created: NOW })], [accessKey(CURRENT_KEY_ID, { created: NOW }), accessKey(NEW_KEY_ID, { created: NOW })]);
+      givenKeysBeforeAndAfter(
+        [accessKey(CURRENT_KEY_ID, { created: NOW })],
+        [accessKey(CURRENT_KEY_ID, { created: NOW }), accessKey(NEW_KEY_ID, { created: NOW })],
+      );
 
       // WHEN
       await createSecret();
@@ -635,7 +720,10 @@ describe('createSecret', () => {
       givenSecret(mocks, {});
       givenKeys(mocks, []);
       retriedCreate();
-      givenKeysBeforeAndAfter([accessKey(OTHER_KEY_ID, { created: BEFORE_ATTEMPT })], [accessKey(OTHER_KEY_ID, { created: BEFORE_ATTEMPT }), accessKey(NEW_KEY_ID, { created: NOW })]);
+      givenKeysBeforeAndAfter(
+        [accessKey(OTHER_KEY_ID, { created: BEFORE_ATTEMPT })],
+        [accessKey(OTHER_KEY_ID, { created: BEFORE_ATTEMPT }), accessKey(NEW_KEY_ID, { created: NOW })],
+      );
 
       await createSecret();
 
@@ -667,8 +755,13 @@ describe('createSecret', () => {
       // THEN nothing was stored and the marker says the attempt ended: both keys fall in its window for the retry
       expect(error).toBe(throttled);
       expect(mocks.secretsManager).not.toHaveReceivedCommand(PutSecretValueCommand);
-      const markers = mocks.secretsManager.commandCalls(TagResourceCommand).map((call) => call.args[0].input.Tags?.[0].Value);
-      expect(markers).toEqual([expect.stringMatching(/ running$/), `${TOKEN} ${NOW.toISOString()} ${NOW.toISOString()} ended`]);
+      const markers = mocks.secretsManager
+        .commandCalls(TagResourceCommand)
+        .map((call) => call.args[0].input.Tags?.[0].Value);
+      expect(markers).toEqual([
+        expect.stringMatching(/ running$/),
+        `${TOKEN} ${NOW.toISOString()} ${NOW.toISOString()} ended`,
+      ]);
     });
 
     test('the retry after such a failure deletes both keys as orphans of the attempt, then makes a new one', async () => {
@@ -676,7 +769,12 @@ describe('createSecret', () => {
       givenSecret(mocks, { attemptTag: attemptMarker({ start: NOW, end: NOW }) });
       givenKeys(mocks, [accessKey(OTHER_KEY_ID, { created: NOW }), accessKey(NEW_KEY_ID, { created: NOW })]);
       mocks.iam.on(CreateAccessKeyCommand).resolves({
-        AccessKey: { UserName: USER, AccessKeyId: CURRENT_KEY_ID, SecretAccessKey: CURRENT_SECRET_KEY, Status: 'Active' },
+        AccessKey: {
+          UserName: USER,
+          AccessKeyId: CURRENT_KEY_ID,
+          SecretAccessKey: CURRENT_SECRET_KEY,
+          Status: 'Active',
+        },
       });
 
       // WHEN
@@ -716,7 +814,9 @@ describe('createSecret', () => {
 
       // THEN
       expect(error).toBeInstanceOf(InvalidSecretError);
-      expect(error.message).toBe(`${SCOPE}: the AWSCURRENT value has a username field that is not a string (it is a number)`);
+      expect(error.message).toBe(
+        `${SCOPE}: the AWSCURRENT value has a username field that is not a string (it is a number)`,
+      );
       expectNoIamWrite(mocks);
     });
 
@@ -848,24 +948,33 @@ describe('createSecret', () => {
 
   test.each([
     ['no key', {}, 'an access key id'],
-    ['a key without its secret', { AccessKey: { UserName: USER, AccessKeyId: NEW_KEY_ID, Status: 'Active' } }, `the secret of key ${NEW_KEY_ID}`],
-  ])('a CreateAccessKey answer with %s fails with UnexpectedResponseError before anything is stored', async (_case, answer, missing) => {
-    // GIVEN
-    givenSecret(mocks, { current: currentValue() });
-    givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
-    mocks.iam.on(CreateAccessKeyCommand).resolves(answer as object);
+    [
+      'a key without its secret',
+      { AccessKey: { UserName: USER, AccessKeyId: NEW_KEY_ID, Status: 'Active' } },
+      `the secret of key ${NEW_KEY_ID}`,
+    ],
+  ])(
+    'a CreateAccessKey answer with %s fails with UnexpectedResponseError before anything is stored',
+    async (_case, answer, missing) => {
+      // GIVEN
+      givenSecret(mocks, { current: currentValue() });
+      givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+      mocks.iam.on(CreateAccessKeyCommand).resolves(answer as object);
 
-    // WHEN
-    const error = await rejectionOf(createSecret());
+      // WHEN
+      const error = await rejectionOf(createSecret());
 
-    // THEN the attempt is recorded as ended, so the retry deletes whatever key IAM made
-    expect(error).toBeInstanceOf(UnexpectedResponseError);
-    expect(error.message).toBe(`${SCOPE}: CreateAccessKey for user ${USER} answered without ${missing}; a retry deletes any key it made`);
-    expect(mocks.secretsManager).not.toHaveReceivedCommand(PutSecretValueCommand);
-    expect(mocks.secretsManager).toHaveReceivedCommandWith(TagResourceCommand, {
-      Tags: [{ Key: ATTEMPT_TAG_KEY, Value: expect.stringMatching(/ ended$/) }],
-    });
-  });
+      // THEN the attempt is recorded as ended, so the retry deletes whatever key IAM made
+      expect(error).toBeInstanceOf(UnexpectedResponseError);
+      expect(error.message).toBe(
+        `${SCOPE}: CreateAccessKey for user ${USER} answered without ${missing}; a retry deletes any key it made`,
+      );
+      expect(mocks.secretsManager).not.toHaveReceivedCommand(PutSecretValueCommand);
+      expect(mocks.secretsManager).toHaveReceivedCommandWith(TagResourceCommand, {
+        Tags: [{ Key: ATTEMPT_TAG_KEY, Value: expect.stringMatching(/ ended$/) }],
+      });
+    },
+  );
 
   describe('a secret made under the prefix whose tag names a managed user in another case (iam-key-rotation/ALICE tagged ALICE, which IAM takes for alice)', () => {
     const VARIANT_SCOPE = `createSecret for secret ${CASE_VARIANT.arn} (version ${TOKEN})`;
@@ -886,7 +995,9 @@ describe('createSecret', () => {
 
       // THEN no key is minted into the rogue secret
       expect(error).toBeInstanceOf(UnmanagedSecretError);
-      expect(error.message).toBe(`${VARIANT_SCOPE}: ${REFUSAL}; the function refuses to change any key through it; ${FIX}`);
+      expect(error.message).toBe(
+        `${VARIANT_SCOPE}: ${REFUSAL}; the function refuses to change any key through it; ${FIX}`,
+      );
       expect(mocks.iam).toHaveReceivedCommandWith(ListAccessKeysCommand, { UserName: 'ALICE' });
       expectNoIamWrite(mocks);
       expect(mocks.secretsManager).not.toHaveReceivedCommand(PutSecretValueCommand);
@@ -910,7 +1021,7 @@ describe('createSecret', () => {
       expectNoIamWrite(mocks);
     });
 
-    test("alice holding no key (nothing listed names her): the key CreateAccessKey makes is deleted at once, never stored or logged", async () => {
+    test('alice holding no key (nothing listed names her): the key CreateAccessKey makes is deleted at once, never stored or logged', async () => {
       // GIVEN IAM lists no key for ALICE, and CreateAccessKey for ALICE answers with a key of alice
       givenSecret(mocks, { secret: CASE_VARIANT, userTag: CASE_VARIANT.userTag });
       givenKeys(mocks, []);
@@ -920,10 +1031,15 @@ describe('createSecret', () => {
 
       // THEN the new key is deleted right after it was made, and nothing holds it
       expect(error).toBeInstanceOf(UnmanagedSecretError);
-      expect(error.message).toBe(`${VARIANT_SCOPE}: ${REFUSAL}; the key CreateAccessKey made was deleted at once, unstored; ${FIX}`);
+      expect(error.message).toBe(
+        `${VARIANT_SCOPE}: ${REFUSAL}; the key CreateAccessKey made was deleted at once, unstored; ${FIX}`,
+      );
       expect(mocks.iam).toHaveReceivedCommandWith(CreateAccessKeyCommand, { UserName: 'ALICE' });
       expect(mocks.iam).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 1);
-      expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: 'ALICE', AccessKeyId: NEW_KEY_ID });
+      expect(mocks.iam).toHaveReceivedCommandWith(DeleteAccessKeyCommand, {
+        UserName: 'ALICE',
+        AccessKeyId: NEW_KEY_ID,
+      });
       const [created] = mocks.iam.commandCalls(CreateAccessKeyCommand);
       const [deleted] = mocks.iam.commandCalls(DeleteAccessKeyCommand);
       expect(created.calledBefore(deleted)).toBe(true);

@@ -1,5 +1,9 @@
 import { type AccessKeyMetadata, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { GetSecretValueCommand, UntagResourceCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  UntagResourceCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { ATTEMPT_TAG_KEY } from '../../core/contract';
 import { InvalidSecretError, UnmanagedSecretError, UserMismatchError } from '../../core/errors';
 import { rotate } from '../../lambda/rotate';
@@ -50,12 +54,17 @@ describe('finishSecret', () => {
 
     // THEN
     expect(stageMoves()).toEqual([
-      { SecretId: SECRET_ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: CURRENT_VERSION },
+      {
+        SecretId: SECRET_ARN,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: TOKEN,
+        RemoveFromVersionId: CURRENT_VERSION,
+      },
       { SecretId: SECRET_ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: TOKEN },
     ]);
   });
 
-  test('removes createSecret\'s attempt marker before it moves any label', async () => {
+  test("removes createSecret's attempt marker before it moves any label", async () => {
     // GIVEN
     givenSecret(mocks, { current: currentValue(), pending: pendingValue(), attemptTag: attemptMarker() });
 
@@ -134,19 +143,30 @@ describe('finishSecret', () => {
     // THEN
     expectNoIamWrite(mocks);
     expect(parseLogLines(deps.logLines)).toContainEqual(
-      expect.objectContaining({ message: 'kept the previous key; the next rotation deletes it', previousAccessKeyId: CURRENT_KEY_ID }),
+      expect.objectContaining({
+        message: 'kept the previous key; the next rotation deletes it',
+        previousAccessKeyId: CURRENT_KEY_ID,
+      }),
     );
   });
 
   test("the secret's own policy tag wins over the stack's", async () => {
     // GIVEN the stack keeps previous keys, alice's secret says deactivate
-    givenSecret(mocks, { current: currentValue(), pending: pendingValue(), policyTag: 'action=deactivate grace-days=7 in-use=hold' });
+    givenSecret(mocks, {
+      current: currentValue(),
+      pending: pendingValue(),
+      policyTag: 'action=deactivate grace-days=7 in-use=hold',
+    });
 
     // WHEN
     await finishSecret({ PREVIOUS_KEY_ACTION: 'keep' });
 
     // THEN
-    expect(mocks.iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName: USER, AccessKeyId: CURRENT_KEY_ID, Status: 'Inactive' });
+    expect(mocks.iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, {
+      UserName: USER,
+      AccessKeyId: CURRENT_KEY_ID,
+      Status: 'Inactive',
+    });
   });
 
   test("a policy tag that does not parse falls back to the stack's policy, with a warning", async () => {
@@ -230,7 +250,10 @@ describe('finishSecret', () => {
     expect(error).toBe(throttled);
     expect(stageMoves()).toHaveLength(2);
     expect(parseLogLines(deps.logLines)).toContainEqual(
-      expect.objectContaining({ level: 'error', message: 'could not deactivate the previous key; a retry of finishSecret deactivates it' }),
+      expect.objectContaining({
+        level: 'error',
+        message: 'could not deactivate the previous key; a retry of finishSecret deactivates it',
+      }),
     );
   });
 
@@ -250,7 +273,10 @@ describe('finishSecret', () => {
     /** The state after an interrupted finishSecret: AWSCURRENT moved to the token, the old key's version is AWSPREVIOUS. */
     const givenMovedLabels = (options: { pendingLeft?: boolean; attemptTag?: string } = {}): void =>
       givenSecret(mocks, {
-        versions: { [TOKEN]: options.pendingLeft ? ['AWSCURRENT', 'AWSPENDING'] : ['AWSCURRENT'], [CURRENT_VERSION]: ['AWSPREVIOUS'] },
+        versions: {
+          [TOKEN]: options.pendingLeft ? ['AWSCURRENT', 'AWSPENDING'] : ['AWSCURRENT'],
+          [CURRENT_VERSION]: ['AWSPREVIOUS'],
+        },
         current: pendingValue(),
         previous: currentValue(),
         attemptTag: options.attemptTag,
@@ -278,10 +304,17 @@ describe('finishSecret', () => {
 
       // THEN
       expect(mocks.iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 1);
-      expect(mocks.iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName: USER, AccessKeyId: CURRENT_KEY_ID, Status: 'Inactive' });
+      expect(mocks.iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, {
+        UserName: USER,
+        AccessKeyId: CURRENT_KEY_ID,
+        Status: 'Inactive',
+      });
       expect(stageMoves()).toEqual([]);
       expect(parseLogLines(deps.logLines)).toContainEqual(
-        expect.objectContaining({ message: 'finished what an earlier finishSecret left', done: ['deactivated the previous key'] }),
+        expect.objectContaining({
+          message: 'finished what an earlier finishSecret left',
+          done: ['deactivated the previous key'],
+        }),
       );
     });
 
@@ -291,7 +324,10 @@ describe('finishSecret', () => {
       // WHEN
       await finishSecret();
       // THEN
-      expect(mocks.secretsManager).toHaveReceivedCommandWith(UntagResourceCommand, { SecretId: SECRET_ARN, TagKeys: [ATTEMPT_TAG_KEY] });
+      expect(mocks.secretsManager).toHaveReceivedCommandWith(UntagResourceCommand, {
+        SecretId: SECRET_ARN,
+        TagKeys: [ATTEMPT_TAG_KEY],
+      });
 
       // GIVEN a later rotation's marker
       mocks.secretsManager.reset();
@@ -304,7 +340,11 @@ describe('finishSecret', () => {
 
     test.each<[string, 'keep' | 'deactivate', AccessKeyMetadata[]]>([
       ['keep', 'keep', [accessKey(CURRENT_KEY_ID), accessKey(NEW_KEY_ID)]],
-      ['deactivate, the previous key Inactive', 'deactivate', [accessKey(CURRENT_KEY_ID, { status: 'Inactive' }), accessKey(NEW_KEY_ID)]],
+      [
+        'deactivate, the previous key Inactive',
+        'deactivate',
+        [accessKey(CURRENT_KEY_ID, { status: 'Inactive' }), accessKey(NEW_KEY_ID)],
+      ],
       ['deactivate, the previous key deleted', 'deactivate', [accessKey(NEW_KEY_ID)]],
     ])('on a finished rotation (%s) writes nothing', async (_case, action, keys) => {
       // GIVEN
@@ -318,7 +358,9 @@ describe('finishSecret', () => {
       expect(mocks.secretsManager).not.toHaveReceivedCommand(UpdateSecretVersionStageCommand);
       expect(mocks.secretsManager).not.toHaveReceivedCommand(UntagResourceCommand);
       expectNoIamWrite(mocks);
-      expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ outcome: 'already-current', done: [] }));
+      expect(parseLogLines(deps.logLines)).toContainEqual(
+        expect.objectContaining({ outcome: 'already-current', done: [] }),
+      );
     });
 
     test('never deactivates the AWSCURRENT key, even when AWSPREVIOUS names it too', async () => {
@@ -363,11 +405,15 @@ describe('finishSecret', () => {
 
       // WHEN Secrets Manager invokes finishSecret for it, the stack's policy being deactivate
       const event = { ...rotationEvent('finishSecret'), SecretId: CASE_VARIANT.arn };
-      const error = await rejectionOf(rotate(event, deps, functionEnv({ PREVIOUS_KEY_ACTION: 'deactivate' }), lambdaContext()));
+      const error = await rejectionOf(
+        rotate(event, deps, functionEnv({ PREVIOUS_KEY_ACTION: 'deactivate' }), lambdaContext()),
+      );
 
       // THEN refused on the name IAM answers with, before UpdateAccessKey
       expect(error).toBeInstanceOf(UnmanagedSecretError);
-      expect(error.message).toMatch(/IAM answers for user ALICE with the keys of user alice, .*; the function refuses to change any key through it;/);
+      expect(error.message).toMatch(
+        /IAM answers for user ALICE with the keys of user alice, .*; the function refuses to change any key through it;/,
+      );
       expectNoIamWrite(mocks);
     });
   });

@@ -110,7 +110,9 @@ describe('handler', () => {
     // THEN
     expect(mocks.secretsManager.calls()).toHaveLength(1);
     expect(mocks.iam.calls()).toHaveLength(0);
-    expect(parseLogLines(logLines)).toContainEqual(expect.objectContaining({ step: 'setSecret', outcome: 'nothing-to-do' }));
+    expect(parseLogLines(logLines)).toContainEqual(
+      expect.objectContaining({ step: 'setSecret', outcome: 'nothing-to-do' }),
+    );
   });
 
   test.each(STEPS)('%s on a token that is already AWSCURRENT returns without writing', async (step) => {
@@ -184,11 +186,31 @@ describe('handler', () => {
       ['TEST_BUDGET_MS', 'soon', 'must be a positive whole number of milliseconds, got "soon"'],
       ['TEST_BUDGET_MS', '-1', 'must be a positive whole number of milliseconds, got "-1"'],
       ['LOG_LEVEL', 'verbose', 'must be one of debug, info, warn, error, got "verbose"'],
-      ['MANAGED_SECRETS', '', 'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got ""'],
-      ['MANAGED_SECRETS', 'iam-key-rotation/*', 'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got "iam-key-rotation/*"'],
-      ['MANAGED_SECRETS', '[]', 'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got "[]"'],
-      ['MANAGED_SECRETS', '["iam-key-rotation/*","vendors/sync"]', 'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got "[\\"iam-key-rotation/*\\",\\"vendors/sync\\"]"'],
-      ['MANAGED_SECRETS', '["*"]', 'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got "[\\"*\\"]"'],
+      [
+        'MANAGED_SECRETS',
+        '',
+        'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got ""',
+      ],
+      [
+        'MANAGED_SECRETS',
+        'iam-key-rotation/*',
+        'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got "iam-key-rotation/*"',
+      ],
+      [
+        'MANAGED_SECRETS',
+        '[]',
+        'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got "[]"',
+      ],
+      [
+        'MANAGED_SECRETS',
+        '["iam-key-rotation/*","vendors/sync"]',
+        'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got "[\\"iam-key-rotation/*\\",\\"vendors/sync\\"]"',
+      ],
+      [
+        'MANAGED_SECRETS',
+        '["*"]',
+        'must be a JSON list of the stack\'s secrets, `<prefix>*` or [name, user] (set by the construct), got "[\\"*\\"]"',
+      ],
     ])('%s=%s', async (name, value, problem) => {
       // GIVEN
       process.env[name] = value;
@@ -198,7 +220,9 @@ describe('handler', () => {
 
       // THEN
       expect(error).toBeInstanceOf(ConfigurationError);
-      expect(error.message).toBe(`finishSecret for secret ${SECRET_ARN} (version ${TOKEN}): environment variable ${name} ${problem}`);
+      expect(error.message).toBe(
+        `finishSecret for secret ${SECRET_ARN} (version ${TOKEN}): environment variable ${name} ${problem}`,
+      );
       expectNoAwsCall();
     });
 
@@ -215,38 +239,45 @@ describe('handler', () => {
     });
   });
 
-  describe('the trust boundary: only the stack\'s own secrets', () => {
+  describe("the trust boundary: only the stack's own secrets", () => {
     const FOREIGN_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:attacker/alice-AbCdEf';
 
-    test.each(STEPS)('%s for a secret outside MANAGED_SECRETS fails with UnmanagedSecretError before any AWS call', async (step) => {
-      // GIVEN a secret someone else made, tagged with a managed user
-      givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
+    test.each(STEPS)(
+      '%s for a secret outside MANAGED_SECRETS fails with UnmanagedSecretError before any AWS call',
+      async (step) => {
+        // GIVEN a secret someone else made, tagged with a managed user
+        givenSecret(mocks, { current: currentValue(), pending: pendingValue() });
 
-      // WHEN
-      const error = await rejectionOf(invoke({ ...rotationEvent(step), SecretId: FOREIGN_SECRET }));
+        // WHEN
+        const error = await rejectionOf(invoke({ ...rotationEvent(step), SecretId: FOREIGN_SECRET }));
 
-      // THEN
-      expect(error).toBeInstanceOf(UnmanagedSecretError);
-      expect(error.message).toBe(
-        `${step} for secret ${FOREIGN_SECRET} (version ${TOKEN}): secret ${FOREIGN_SECRET} is not one of this stack's secrets: ` +
-          "its name matches none of iam-key-rotation/*, vendors/sync (MANAGED_SECRETS); the function acts only on the stack's own secrets",
-      );
-      expectNoAwsCall();
-    });
+        // THEN
+        expect(error).toBeInstanceOf(UnmanagedSecretError);
+        expect(error.message).toBe(
+          `${step} for secret ${FOREIGN_SECRET} (version ${TOKEN}): secret ${FOREIGN_SECRET} is not one of this stack's secrets: ` +
+            "its name matches none of iam-key-rotation/*, vendors/sync (MANAGED_SECRETS); the function acts only on the stack's own secrets",
+        );
+        expectNoAwsCall();
+      },
+    );
 
     test('a name that Secrets Manager resolves to a secret elsewhere is refused before any IAM call', async () => {
       // GIVEN
       givenSecret(mocks, { current: currentValue() });
       givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
       const elsewhere = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:iam-key-rotation/alice-AbCdEf';
-      mocks.secretsManager.on(DescribeSecretCommand).resolves({ ARN: elsewhere, RotationEnabled: true, VersionIdsToStages: { [TOKEN]: ['AWSPENDING'] } });
+      mocks.secretsManager
+        .on(DescribeSecretCommand)
+        .resolves({ ARN: elsewhere, RotationEnabled: true, VersionIdsToStages: { [TOKEN]: ['AWSPENDING'] } });
 
       // WHEN
       const error = await rejectionOf(invoke({ ...rotationEvent('createSecret'), SecretId: 'iam-key-rotation/alice' }));
 
       // THEN
       expect(error).toBeInstanceOf(UnmanagedSecretError);
-      expect(error.message).toContain(`secret ${elsewhere} is not one of this stack's secrets: it is in partition aws, region eu-west-1`);
+      expect(error.message).toContain(
+        `secret ${elsewhere} is not one of this stack's secrets: it is in partition aws, region eu-west-1`,
+      );
       expect(mocks.secretsManager.calls()).toHaveLength(1);
       expect(mocks.iam.calls()).toHaveLength(0);
     });
@@ -277,26 +308,44 @@ describe('handler', () => {
       expect(mocks.sts.calls()).toHaveLength(0);
     };
 
-    test.each(STEPS)('%s for a secret made under the prefix and tagged with a managed user mints nothing: it binds no user', async (step) => {
-      // GIVEN iam-key-rotation/zz-rogue, made by someone who may create secrets under the prefix, tagged alice
-      const rogue = givenSecretMadeElsewhere('iam-key-rotation/zz-rogue', USER);
+    test.each(STEPS)(
+      '%s for a secret made under the prefix and tagged with a managed user mints nothing: it binds no user',
+      async (step) => {
+        // GIVEN iam-key-rotation/zz-rogue, made by someone who may create secrets under the prefix, tagged alice
+        const rogue = givenSecretMadeElsewhere('iam-key-rotation/zz-rogue', USER);
 
-      // WHEN Secrets Manager invokes the function for it
-      const error = await rejectionOf(invoke({ ...rotationEvent(step), SecretId: rogue }));
+        // WHEN Secrets Manager invokes the function for it
+        const error = await rejectionOf(invoke({ ...rotationEvent(step), SecretId: rogue }));
 
-      // THEN refused after DescribeSecret, before any value is read or IAM is called, naming the secret, its tag and the rule
-      expectRefusedAfterDescribeOnly(error);
-      expect(error.message).toBe(
-        `${step} for secret ${rogue} (version ${TOKEN}): secret ${rogue} (name iam-key-rotation/zz-rogue, tag iam-key-rotation:user=alice) does not bind its user: ` +
-          'under iam-key-rotation/* the secret of user alice is named iam-key-rotation/alice; a secret binds exactly one user: the secret MANAGED_SECRETS ' +
-          "lists for it by name, else <prefix><user name> under the stack's prefix",
-      );
-    });
+        // THEN refused after DescribeSecret, before any value is read or IAM is called, naming the secret, its tag and the rule
+        expectRefusedAfterDescribeOnly(error);
+        expect(error.message).toBe(
+          `${step} for secret ${rogue} (version ${TOKEN}): secret ${rogue} (name iam-key-rotation/zz-rogue, tag iam-key-rotation:user=alice) does not bind its user: ` +
+            'under iam-key-rotation/* the secret of user alice is named iam-key-rotation/alice; a secret binds exactly one user: the secret MANAGED_SECRETS ' +
+            "lists for it by name, else <prefix><user name> under the stack's prefix",
+        );
+      },
+    );
 
     test.each([
-      ['the default-prefix twin of a user with a custom name', 'iam-key-rotation/bob', 'bob', /the stack's secret of user bob is team\/bob-keys/],
-      ['a case variant of that twin (IAM ignores case in user names)', 'iam-key-rotation/BOB', 'BOB', /the stack's secret of user bob is team\/bob-keys/],
-      ["a listed name tagged with another user", 'team/bob-keys', USER, /the stack lists it as the secret of user bob, not alice/],
+      [
+        'the default-prefix twin of a user with a custom name',
+        'iam-key-rotation/bob',
+        'bob',
+        /the stack's secret of user bob is team\/bob-keys/,
+      ],
+      [
+        'a case variant of that twin (IAM ignores case in user names)',
+        'iam-key-rotation/BOB',
+        'BOB',
+        /the stack's secret of user bob is team\/bob-keys/,
+      ],
+      [
+        'a listed name tagged with another user',
+        'team/bob-keys',
+        USER,
+        /the stack lists it as the secret of user bob, not alice/,
+      ],
     ])('refuses %s before any value is read or IAM is called', async (_case, name, userTag, why) => {
       // GIVEN bob's secret has a custom name, which the stack lists with its user
       process.env.MANAGED_SECRETS = '["iam-key-rotation/*",["team/bob-keys","bob"]]';
@@ -324,11 +373,15 @@ describe('handler', () => {
 
     test('without its own ARN in the context the function cannot tell its account, and refuses to act', async () => {
       // WHEN
-      const error = await rejectionOf(handler(rotationEvent('createSecret'), { getRemainingTimeInMillis: () => 60_000 }));
+      const error = await rejectionOf(
+        handler(rotationEvent('createSecret'), { getRemainingTimeInMillis: () => 60_000 }),
+      );
 
       // THEN
       expect(error).toBeInstanceOf(ConfigurationError);
-      expect(error.message).toMatch(/the invocation context names no function ARN \(invokedFunctionArn, got undefined\)/);
+      expect(error.message).toMatch(
+        /the invocation context names no function ARN \(invokedFunctionArn, got undefined\)/,
+      );
       expectNoAwsCall();
     });
   });
@@ -344,26 +397,31 @@ describe('handler', () => {
 
       // THEN
       expect(error).toBeInstanceOf(RotationNotEnabledError);
-      expect(error.message).toBe(`${step} for secret ${SECRET_ARN} (version ${TOKEN}): rotation is not enabled on the secret`);
+      expect(error.message).toBe(
+        `${step} for secret ${SECRET_ARN} (version ${TOKEN}): rotation is not enabled on the secret`,
+      );
       expect(mocks.secretsManager).not.toHaveReceivedCommand(GetSecretValueCommand);
       expect(mocks.iam.calls()).toHaveLength(0);
     });
 
-    test.each(STEPS)('%s with a token that is not a version of the secret fails with UnknownVersionError', async (step) => {
-      // GIVEN
-      givenSecret(mocks, { versions: { [CURRENT_VERSION]: ['AWSCURRENT'] }, current: currentValue() });
-      givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
+    test.each(STEPS)(
+      '%s with a token that is not a version of the secret fails with UnknownVersionError',
+      async (step) => {
+        // GIVEN
+        givenSecret(mocks, { versions: { [CURRENT_VERSION]: ['AWSCURRENT'] }, current: currentValue() });
+        givenKeys(mocks, [accessKey(CURRENT_KEY_ID)]);
 
-      // WHEN
-      const error = await rejectionOf(invoke(rotationEvent(step)));
+        // WHEN
+        const error = await rejectionOf(invoke(rotationEvent(step)));
 
-      // THEN
-      expect(error).toBeInstanceOf(UnknownVersionError);
-      expect(error.message).toBe(
-        `${step} for secret ${SECRET_ARN} (version ${TOKEN}): the request token is not a version of the secret`,
-      );
-      expect(mocks.iam.calls()).toHaveLength(0);
-    });
+        // THEN
+        expect(error).toBeInstanceOf(UnknownVersionError);
+        expect(error.message).toBe(
+          `${step} for secret ${SECRET_ARN} (version ${TOKEN}): the request token is not a version of the secret`,
+        );
+        expect(mocks.iam.calls()).toHaveLength(0);
+      },
+    );
 
     test.each([
       [['AWSPREVIOUS'], 'staging labels AWSPREVIOUS'],
@@ -400,7 +458,9 @@ describe('handler', () => {
 
     test('a DescribeSecret answer without versions means the token is unknown', async () => {
       // GIVEN
-      mocks.secretsManager.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, RotationEnabled: true, Tags: [{ Key: USER_TAG_KEY, Value: USER }] });
+      mocks.secretsManager
+        .on(DescribeSecretCommand)
+        .resolves({ ARN: SECRET_ARN, RotationEnabled: true, Tags: [{ Key: USER_TAG_KEY, Value: USER }] });
 
       // WHEN
       const error = await rejectionOf(invoke(rotationEvent('createSecret')));

@@ -45,7 +45,10 @@ export const NEW_SECRET_KEY = 'q7Zr+T2vNw9XkLmB4sYp1cHdE8fGjUaQ6oIiR3tV';
 export const BEFORE_ATTEMPT = new Date('2025-01-09T23:59:00Z');
 export const DURING_ATTEMPT = new Date('2025-01-11T00:00:00Z');
 /** An earlier, failed attempt of this rotation's createSecret ran around DURING_ATTEMPT: keys created then are its own. */
-export const EARLIER_ATTEMPT = { start: new Date('2025-01-10T23:59:59.400Z'), end: new Date('2025-01-11T00:00:00.900Z') };
+export const EARLIER_ATTEMPT = {
+  start: new Date('2025-01-10T23:59:59.400Z'),
+  end: new Date('2025-01-11T00:00:00.900Z'),
+};
 /** What the fake clock says: a day after the earlier attempt. */
 export const NOW = new Date('2025-01-12T00:00:00Z');
 
@@ -53,7 +56,8 @@ export const NOW = new Date('2025-01-12T00:00:00Z');
 export const attemptMarker = (
   window: { start: Date; end: Date; ended?: boolean } = EARLIER_ATTEMPT,
   token = TOKEN,
-): string => formatAttemptMarker({ token, start: window.start.getTime(), end: window.end.getTime(), ended: window.ended ?? true });
+): string =>
+  formatAttemptMarker({ token, start: window.start.getTime(), end: window.end.getTime(), ended: window.ended ?? true });
 
 export const USER_ARN = `arn:aws:iam::${ACCOUNT}:user/alice`;
 
@@ -208,7 +212,13 @@ export const accessKey = (
 export function givenKeys(mocks: AwsMocks, keys: AccessKeyMetadata[]): void {
   mocks.iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: keys, IsTruncated: false });
   mocks.iam.on(CreateAccessKeyCommand).resolves({
-    AccessKey: { UserName: USER, AccessKeyId: NEW_KEY_ID, SecretAccessKey: NEW_SECRET_KEY, Status: 'Active', CreateDate: DURING_ATTEMPT },
+    AccessKey: {
+      UserName: USER,
+      AccessKeyId: NEW_KEY_ID,
+      SecretAccessKey: NEW_SECRET_KEY,
+      Status: 'Active',
+      CreateDate: DURING_ATTEMPT,
+    },
   });
   mocks.iam.on(DeleteAccessKeyCommand).resolves({});
   mocks.iam.on(UpdateAccessKeyCommand).resolves({});
@@ -268,7 +278,10 @@ export function testDependencies(): TestDependencies {
     // The same (mocked) clients: tests see which role was asked for in `assumedRoles`.
     assumeRole: (roleArn) => {
       assumedRoles.push(roleArn);
-      return { secretsManager: new SecretsManagerClient({ region: 'us-east-1' }), iam: new IAMClient({ region: 'us-east-1' }) };
+      return {
+        secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
+        iam: new IAMClient({ region: 'us-east-1' }),
+      };
     },
     logger: createLogger('debug', (line) => logLines.push(line)),
     clock: fakeClock(),
@@ -280,7 +293,8 @@ export function testDependencies(): TestDependencies {
 
 export type LogEntry = Record<string, unknown> & { level: string; message: string };
 
-export const parseLogLines = (lines: readonly string[]): LogEntry[] => lines.map((line) => JSON.parse(line) as LogEntry);
+export const parseLogLines = (lines: readonly string[]): LogEntry[] =>
+  lines.map((line) => JSON.parse(line) as LogEntry);
 
 /** A promise's rejection, for assertions on the error object itself. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
@@ -290,7 +304,7 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
     if (error instanceof Error) {
       return error;
     }
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
+    throw new Error(`rejected with a non-Error: ${String(error)}`, { cause: error });
   }
   throw new Error('expected a rejection, but the promise resolved');
 }

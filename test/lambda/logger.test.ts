@@ -75,7 +75,11 @@ describe('logger', () => {
     logger.error('failed', { error });
 
     // THEN
-    expect(lines[0].error).toEqual({ name: 'TypeError', message: 'outer', cause: { name: 'RangeError', message: 'inner' } });
+    expect(lines[0].error).toEqual({
+      name: 'TypeError',
+      message: 'outer',
+      cause: { name: 'RangeError', message: 'inner' },
+    });
   });
 
   test('describes a thrown non-Error by its type and text', () => {

@@ -88,7 +88,10 @@ const SCENARIOS: Scenario[] = [
     name: 'createSecret meets an unmanaged key and an unreadable AWSPREVIOUS value',
     step: 'createSecret',
     arrange: (mocks) => {
-      givenSecret(mocks, { current: currentValue(), previous: `{"accesskey":"${PREVIOUS_KEY_ID}","secretkey":"${CURRENT_SECRET_KEY}"` });
+      givenSecret(mocks, {
+        current: currentValue(),
+        previous: `{"accesskey":"${PREVIOUS_KEY_ID}","secretkey":"${CURRENT_SECRET_KEY}"`,
+      });
       givenKeys(mocks, [accessKey(CURRENT_KEY_ID), accessKey(PREVIOUS_KEY_ID)]);
     },
   },
@@ -158,7 +161,9 @@ const SCENARIOS: Scenario[] = [
 
 /** Everything an error can show: message, stack, causes, own properties. */
 const everythingAbout = (error: unknown): string =>
-  [String(error), error instanceof Error ? error.stack : '', inspect(error, { depth: 10, showHidden: true })].join('\n');
+  [String(error), error instanceof Error ? error.stack : '', inspect(error, { depth: 10, showHidden: true })].join(
+    '\n',
+  );
 
 describe('no secret access key leaks', () => {
   const mocks = useAwsMocks();

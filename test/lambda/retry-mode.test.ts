@@ -24,7 +24,8 @@ async function modesOf(clients: Clients): Promise<string[]> {
   const sts = clients.createStsClient({ accessKeyId: 'AKIAEXAMPLEEXAMPLE01', secretAccessKey: 'not-a-secret' });
   const all = [clients.secretsManagerClient, clients.iamClient, clients.snsClient, sts];
   // Both of the SDK's strategy interfaces: the ones it makes for a retry mode carry that mode.
-  const modeOf = (strategy: object): string => ('mode' in strategy && typeof strategy.mode === 'string' ? strategy.mode : 'unknown');
+  const modeOf = (strategy: object): string =>
+    'mode' in strategy && typeof strategy.mode === 'string' ? strategy.mode : 'unknown';
   const modes = await Promise.all(all.map(async (client) => modeOf(await client.config.retryStrategy())));
   for (const client of all) client.destroy();
   return modes;
@@ -37,7 +38,7 @@ describe("the SDK clients' retries", () => {
     expect(sdkRetrySettings({ AWS_RETRY_MODE: 'standard' })).toEqual({});
   });
 
-  test("every client of the function retries adaptively by default, rate-limiting itself once a service throttles", async () => {
+  test('every client of the function retries adaptively by default, rate-limiting itself once a service throttles', async () => {
     expect(await modesOf(loadClients(undefined))).toEqual(['adaptive', 'adaptive', 'adaptive', 'adaptive']);
   });
 

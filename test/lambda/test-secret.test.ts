@@ -38,7 +38,8 @@ describe('testSecret', () => {
   beforeEach(() => {
     deps = testDependencies();
   });
-  const testSecret = (env: Record<string, string> = {}): Promise<void> => rotate(rotationEvent('testSecret'), deps, functionEnv(env), lambdaContext());
+  const testSecret = (env: Record<string, string> = {}): Promise<void> =>
+    rotate(rotationEvent('testSecret'), deps, functionEnv(env), lambdaContext());
 
   test('calls GetCallerIdentity signed with the pending key', async () => {
     // GIVEN
@@ -135,7 +136,9 @@ describe('testSecret', () => {
 
     // THEN
     expect(error.message).toMatch(/still does not authenticate after 2 attempts/);
-    expect(parseLogLines(deps.logLines)).toContainEqual(expect.objectContaining({ level: 'warn', error: { name: 'Error', message: 'Throttling' } }));
+    expect(parseLogLines(deps.logLines)).toContainEqual(
+      expect.objectContaining({ level: 'warn', error: { name: 'Error', message: 'Throttling' } }),
+    );
   });
 
   test('the default budget of 30 s caps each wait at the maximum delay', async () => {
@@ -210,7 +213,9 @@ describe('testSecret', () => {
 
     // THEN
     expect(error).toBeInstanceOf(UserMismatchError);
-    expect(error.message).toBe(`${SCOPE}: the AWSPENDING value names user "mallory" but the secret's tag names user "${USER}"`);
+    expect(error.message).toBe(
+      `${SCOPE}: the AWSPENDING value names user "mallory" but the secret's tag names user "${USER}"`,
+    );
     expect(mocks.sts).not.toHaveReceivedCommand(GetCallerIdentityCommand);
   });
 

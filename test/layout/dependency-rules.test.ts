@@ -15,14 +15,20 @@ interface Cruise {
 }
 
 function cruise(cwd: string, ...paths: string[]): Cruise {
-  const run = spawnSync(process.execPath, [DEPCRUISE, '--config', CONFIG, '--output-type', 'err', ...paths], { cwd, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [DEPCRUISE, '--config', CONFIG, '--output-type', 'err', ...paths], {
+    cwd,
+    encoding: 'utf8',
+  });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
 /** A scratch tree of TypeScript files, `files` mapping each path to its source. */
 function tree(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dependency-rules-'));
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', moduleResolution: 'node', strict: true } }));
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'commonjs', moduleResolution: 'node', strict: true } }),
+  );
   for (const [file, source] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), source);
@@ -32,20 +38,28 @@ function tree(files: Record<string, string>): string {
 
 /** One scratch file per rule, each importing what its rule forbids (and a cycle, and a missing module). */
 const FORBIDDEN: Record<string, Record<string, string>> = {
-  'core-imports-nothing-of-ours': { 'core/uses-lambda.ts': "import { leaf } from '../lambda/leaf';\nexport const a = leaf;\n" },
+  'core-imports-nothing-of-ours': {
+    'core/uses-lambda.ts': "import { leaf } from '../lambda/leaf';\nexport const a = leaf;\n",
+  },
   'lib-imports-core-only': { 'lib/uses-lambda.ts': "import { leaf } from '../lambda/leaf';\nexport const a = leaf;\n" },
   'lambda-imports-core-only': { 'lambda/uses-lib.ts': "import { leaf } from '../lib/leaf';\nexport const a = leaf;\n" },
   'cli-imports-core-only': { 'cli/uses-lambda.ts': "import { leaf } from '../lambda/leaf';\nexport const a = leaf;\n" },
-  'app-imports-lib-and-core': { 'app/uses-emulator.ts': "import { leaf } from '../emulator/leaf';\nexport const a = leaf;\n" },
+  'app-imports-lib-and-core': {
+    'app/uses-emulator.ts': "import { leaf } from '../emulator/leaf';\nexport const a = leaf;\n",
+  },
   'no-cycles': {
     'core/cycle-a.ts': "import { b } from './cycle-b';\nexport const a = (): number => b();\n",
     'core/cycle-b.ts': "import { a } from './cycle-a';\nexport const b = (): number => a();\n",
   },
   'no-unresolvable-import': { 'core/uses-missing.ts': "import { gone } from './missing';\nexport const a = gone;\n" },
-  'no-cdktf-in-the-function-or-the-cli': { 'cli/uses-cdktf.ts': "import { App } from 'cdktf';\nexport const a = App;\n" },
+  'no-cdktf-in-the-function-or-the-cli': {
+    'cli/uses-cdktf.ts': "import { App } from 'cdktf';\nexport const a = App;\n",
+  },
 };
 
-const LEAVES = Object.fromEntries(['lambda', 'lib', 'emulator'].map((folder) => [`${folder}/leaf.ts`, 'export const leaf = 1;\n']));
+const LEAVES = Object.fromEntries(
+  ['lambda', 'lib', 'emulator'].map((folder) => [`${folder}/leaf.ts`, 'export const leaf = 1;\n']),
+);
 
 describe('the dependency rules', () => {
   const dir = tree(Object.assign({}, LEAVES, ...Object.values(FORBIDDEN)));

@@ -18,7 +18,13 @@ function tempDir(prefix: string): string {
 
 /** The example app's stack, synthesized to JSON (no files written but the empty outdir). */
 function synthExample(options: Partial<BuildAppOptions> = {}): string {
-  const app = buildApp({ configPath: EXAMPLE_CONFIG, outdir: tempDir('app-'), functionZipPath: fixtureZip(), env: {}, ...options });
+  const app = buildApp({
+    configPath: EXAMPLE_CONFIG,
+    outdir: tempDir('app-'),
+    functionZipPath: fixtureZip(),
+    env: {},
+    ...options,
+  });
   return Testing.synth(app.node.findChild(STACK_NAME) as TerraformStack);
 }
 
@@ -39,7 +45,8 @@ describe('buildApp', () => {
     };
     expect(json.terraform.backend.local.path).toBe('terraform.tfstate');
     expect(Object.keys(json.output).sort()).toEqual(Object.keys(STACK_OUTPUTS).sort());
-    for (const [name, description] of Object.entries(STACK_OUTPUTS)) expect(json.output[name].description).toBe(description);
+    for (const [name, description] of Object.entries(STACK_OUTPUTS))
+      expect(json.output[name].description).toBe(description);
     expect(json.provider.aws).toEqual([{ region: 'us-east-1' }]);
   });
 
@@ -55,8 +62,13 @@ describe('buildApp', () => {
   test('an invalid config stops the app with the problems', () => {
     const dir = tempDir('config-');
     const configPath = path.join(dir, 'bad.json');
-    fs.writeFileSync(configPath, JSON.stringify({ users: [{ name: 'carol' }], schedule: { automaticallyAfterDays: 0 } }));
-    expect(() => synthExample({ configPath })).toThrow(/`schedule\.automaticallyAfterDays` must be an integer between 1 and 1000, got 0/);
+    fs.writeFileSync(
+      configPath,
+      JSON.stringify({ users: [{ name: 'carol' }], schedule: { automaticallyAfterDays: 0 } }),
+    );
+    expect(() => synthExample({ configPath })).toThrow(
+      /`schedule\.automaticallyAfterDays` must be an integer between 1 and 1000, got 0/,
+    );
   });
 });
 
@@ -114,9 +126,13 @@ describe('state backend', () => {
     const app = new App({ outdir: tempDir('app-') });
     const backend = { s3: { bucket: 'state', key: 'states/' } };
     // WHEN / THEN
-    expect(() => new IamKeyRotationStack(app, 'keys', { rotation: { users: [{ name: 'carol' }], functionZipPath: fixtureZip() }, backend })).toThrow(
-      /^`backend\.s3\.key` must be an object key that does not start or end with "\/", got "states\/"$/,
-    );
+    expect(
+      () =>
+        new IamKeyRotationStack(app, 'keys', {
+          rotation: { users: [{ name: 'carol' }], functionZipPath: fixtureZip() },
+          backend,
+        }),
+    ).toThrow(/^`backend\.s3\.key` must be an object key that does not start or end with "\/", got "states\/"$/);
   });
 
   test('a reference in the backend fails the synth: Terraform reads the backend before any variable', () => {
@@ -126,16 +142,24 @@ describe('state backend', () => {
     const bucket = new TerraformVariable(scope, 'bucket', { type: 'string' }).stringValue;
     // WHEN / THEN
     expect(
-      () => new IamKeyRotationStack(app, 'keys', { rotation: { users: [{ name: 'carol' }], functionZipPath: fixtureZip() }, backend: { s3: { bucket, key: 'k' } } }),
-    ).toThrow(/^`backend\.s3\.bucket` must be a literal: Terraform reads the backend before any variable or resource, got "\$\{TfToken\[TOKEN\.\d+\]\}"$/);
+      () =>
+        new IamKeyRotationStack(app, 'keys', {
+          rotation: { users: [{ name: 'carol' }], functionZipPath: fixtureZip() },
+          backend: { s3: { bucket, key: 'k' } },
+        }),
+    ).toThrow(
+      /^`backend\.s3\.bucket` must be a literal: Terraform reads the backend before any variable or resource, got "\$\{TfToken\[TOKEN\.\d+\]\}"$/,
+    );
   });
 });
 
 describe('the emulator endpoint (an app setting)', () => {
-  test('is not part of the construct library\'s exports', () => {
+  test("is not part of the construct library's exports", () => {
     const exported = Object.keys(require('../../lib') as Record<string, unknown>);
     expect(exported.filter((name) => /endpoint|emulator/i.test(name))).toEqual([]);
-    expect(exported).toEqual(expect.arrayContaining(['IamAccessKeyRotation', 'IamKeyRotationStack', 'loadRotationConfig']));
+    expect(exported).toEqual(
+      expect.arrayContaining(['IamAccessKeyRotation', 'IamKeyRotationStack', 'loadRotationConfig']),
+    );
   });
 
   test('is off by default: no endpoints, no fake credentials, no skipped checks', () => {
@@ -147,7 +171,18 @@ describe('the emulator endpoint (an app setting)', () => {
   test('points every service at IAM_KEY_ROTATION_TEST_ENDPOINT with dummy credentials', () => {
     const endpoint = 'http://127.0.0.1:4566';
     const synthesized = synthExample({ env: { IAM_KEY_ROTATION_TEST_ENDPOINT: endpoint } });
-    const services = ['cloudwatch', 'events', 'iam', 'kms', 'lambda', 'logs', 'scheduler', 'secretsmanager', 'sns', 'sts'];
+    const services = [
+      'cloudwatch',
+      'events',
+      'iam',
+      'kms',
+      'lambda',
+      'logs',
+      'scheduler',
+      'secretsmanager',
+      'sns',
+      'sts',
+    ];
     expect(synthesized).toHaveProviderWithProperties(AwsProvider, {
       access_key: 'test',
       secret_key: 'test',
@@ -160,7 +195,9 @@ describe('the emulator endpoint (an app setting)', () => {
   });
 
   test('keeps credentials from the environment when AWS_ACCESS_KEY_ID is set', () => {
-    const synthesized = synthExample({ env: { IAM_KEY_ROTATION_TEST_ENDPOINT: 'http://localhost:5000', AWS_ACCESS_KEY_ID: 'x' } });
+    const synthesized = synthExample({
+      env: { IAM_KEY_ROTATION_TEST_ENDPOINT: 'http://localhost:5000', AWS_ACCESS_KEY_ID: 'x' },
+    });
     const provider = (JSON.parse(synthesized) as { provider: { aws: Record<string, unknown>[] } }).provider.aws[0];
     expect(provider).not.toHaveProperty('access_key');
     expect(provider).toHaveProperty('skip_credentials_validation', true);
@@ -185,7 +222,8 @@ describe('synthesis', () => {
     // GIVEN
     const outdirs = [tempDir('synth-a-'), tempDir('synth-b-')];
     // WHEN
-    for (const outdir of outdirs) buildApp({ configPath: EXAMPLE_CONFIG, outdir, functionZipPath: fixtureZip(), env: {} }).synth();
+    for (const outdir of outdirs)
+      buildApp({ configPath: EXAMPLE_CONFIG, outdir, functionZipPath: fixtureZip(), env: {} }).synth();
     // THEN
     const [first, second] = outdirs.map(listFiles);
     expect(first).toEqual(second);

@@ -3,7 +3,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { zipSync } from 'fflate';
-import { AnnotationMetadataEntryType, DefaultTokenResolver, StringConcat, Testing, TerraformStack, Tokenization } from 'cdktf';
+import {
+  AnnotationMetadataEntryType,
+  DefaultTokenResolver,
+  StringConcat,
+  Testing,
+  TerraformStack,
+  Tokenization,
+} from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ConfigError, IamAccessKeyRotation, IamAccessKeyRotationProps } from '../../lib';
 
@@ -63,7 +70,10 @@ export function onlyResource(json: TerraformJson, type: string): Record<string, 
 }
 
 /** The parsed policy document of a resource attribute holding policy JSON. */
-export function policyOf(resource: Record<string, unknown>, attribute = 'policy'): { Statement: Record<string, unknown>[] } {
+export function policyOf(
+  resource: Record<string, unknown>,
+  attribute = 'policy',
+): { Statement: Record<string, unknown>[] } {
   return JSON.parse(String(resource[attribute])) as { Statement: Record<string, unknown>[] };
 }
 
@@ -71,7 +81,11 @@ export function policyOf(resource: Record<string, unknown>, attribute = 'policy'
 export function errorAnnotations(stack: TerraformStack, type = AnnotationMetadataEntryType.ERROR): string[] {
   return stack.node
     .findAll()
-    .flatMap((node) => node.node.metadata.filter((entry) => entry.type === type).map((entry) => `${node.node.path}: ${String(entry.data)}`));
+    .flatMap((node) =>
+      node.node.metadata
+        .filter((entry) => entry.type === type)
+        .map((entry) => `${node.node.path}: ${String(entry.data)}`),
+    );
 }
 
 /** Warning annotations in the stack, as "<path>: <message>". */
@@ -91,16 +105,24 @@ export function resolve(stack: TerraformStack, value: unknown): unknown {
 export function withLongestArns(json: TerraformJson, policy: string): string {
   const resolved = policy
     // The names policies build ARNs from, as configured.
-    .replace(/\$\{(aws_[a-z0-9_]+)\.([\w-]+)\.(name|alarm_name)\}/g, (match, type: string, id: string, attribute: string) => {
-      const value = json.resource[type]?.[id]?.[attribute];
-      return typeof value === 'string' ? value : match;
-    })
-    .replace(/\$\{aws_kms_key\.[\w-]+\.arn\}/g, `arn:aws-us-gov:kms:us-isof-south-1:123456789012:key/mrk-${'0'.repeat(32)}`)
+    .replace(
+      /\$\{(aws_[a-z0-9_]+)\.([\w-]+)\.(name|alarm_name)\}/g,
+      (match, type: string, id: string, attribute: string) => {
+        const value = json.resource[type]?.[id]?.[attribute];
+        return typeof value === 'string' ? value : match;
+      },
+    )
+    .replace(
+      /\$\{aws_kms_key\.[\w-]+\.arn\}/g,
+      `arn:aws-us-gov:kms:us-isof-south-1:123456789012:key/mrk-${'0'.repeat(32)}`,
+    )
     .replace(/\$\{data\.aws_partition\.[\w-]+\.dns_suffix\}/g, 'amazonaws.com.cn')
     .replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws-us-gov')
     .replace(/\$\{data\.aws_region\.[\w-]+\.name\}/g, 'us-isof-south-1')
     .replace(/\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}/g, '123456789012')
-    .replace(/\$\{data\.aws_iam_user\.([\w-]+)\.user_name\}/g, (_match, id: string) => String(json.data?.aws_iam_user[id].user_name));
+    .replace(/\$\{data\.aws_iam_user\.([\w-]+)\.user_name\}/g, (_match, id: string) =>
+      String(json.data?.aws_iam_user[id].user_name),
+    );
   expect(resolved).not.toContain('${');
   return resolved;
 }
@@ -132,7 +154,10 @@ export function ref(type: string, id: string, attribute: string): string {
 
 /** IAM's matching of a resource ARN against a policy's pattern: `*` any characters, `?` one, case-sensitive. */
 export function iamArnMatches(pattern: string, arn: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`).test(arn);
 }
 

@@ -40,9 +40,14 @@ describe('policy sizing', () => {
 });
 
 describe('grant roles', () => {
-  test('none while the function\'s role can hold every grant', () => {
+  test("none while the function's role can hold every grant", () => {
     expect(grantRoleCount([grant(1)], 10)).toBe(0);
-    expect(grantRoleCount(Array.from({ length: 200 }, (_, index) => grant(index)), 10)).toBe(0);
+    expect(
+      grantRoleCount(
+        Array.from({ length: 200 }, (_, index) => grant(index)),
+        10,
+      ),
+    ).toBe(0);
   });
 
   test('the fewest roles whose shares each fit, more with fewer policies per role', () => {
@@ -59,7 +64,10 @@ describe('grant roles', () => {
   });
 
   test('none at all when even the most roles cannot', () => {
-    const huge = Array.from({ length: 2000 }, (_, index) => ({ secretName: `${'s'.repeat(500)}${index}`, configuredUserName: `u${index}` }));
+    const huge = Array.from({ length: 2000 }, (_, index) => ({
+      secretName: `${'s'.repeat(500)}${index}`,
+      configuredUserName: `u${index}`,
+    }));
     expect(grantRoleCount(huge, 1)).toBeUndefined();
     expect(MAX_GRANT_ROLES).toBe(99);
   });
@@ -70,7 +78,10 @@ describe('grant roles', () => {
     expect(moved.every((name) => grantRoleIndex(name, 18) === 17)).toBe(true);
     expect(moved.length).toBeGreaterThan(5000 / 18 / 2);
     expect(moved.length).toBeLessThan((5000 / 18) * 2);
-    const counts = Array.from({ length: 17 }, (_, role) => names.filter((name) => grantRoleIndex(name, 17) === role).length);
+    const counts = Array.from(
+      { length: 17 },
+      (_, role) => names.filter((name) => grantRoleIndex(name, 17) === role).length,
+    );
     expect(Math.min(...counts)).toBeGreaterThan(5000 / 17 / 2);
   });
 });

@@ -40,7 +40,10 @@ const MANAGED_POLICY_LIMIT = 6144;
 
 /** `count` existing users named `<prefix>001`, `<prefix>002`, ... */
 function manyUsers(count: number, prefix = 'user-', options: Partial<RotatedUserOptions> = {}): RotatedUserOptions[] {
-  return Array.from({ length: count }, (_, index) => ({ name: `${prefix}${String(index + 1).padStart(3, '0')}`, ...options }));
+  return Array.from({ length: count }, (_, index) => ({
+    name: `${prefix}${String(index + 1).padStart(3, '0')}`,
+    ...options,
+  }));
 }
 
 /** The customer managed policies, in part order (their names end in the part number). */
@@ -51,7 +54,10 @@ function grantPolicies(json: TerraformJson): Record<string, unknown>[] {
 
 /** IAM action matching: case-insensitive, `*` and `?` wildcards. */
 function iamActionMatches(pattern: string, action: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`, 'i').test(action);
 }
 
@@ -78,7 +84,11 @@ function permissionsFor(json: TerraformJson, principal: string): Record<string, 
 }
 
 /** The statement `sid` of the role's inline policy. */
-function inlineStatement(json: TerraformJson, sid: string, policy = String(onlyResource(json, 'aws_iam_role_policy').policy)): Record<string, unknown> {
+function inlineStatement(
+  json: TerraformJson,
+  sid: string,
+  policy = String(onlyResource(json, 'aws_iam_role_policy').policy),
+): Record<string, unknown> {
   const statement = policyOf({ policy }).Statement.find((candidate) => candidate.Sid === sid);
   if (statement === undefined) throw new Error(`the inline policy has no statement ${sid}`);
   return statement;
@@ -86,7 +96,9 @@ function inlineStatement(json: TerraformJson, sid: string, policy = String(onlyR
 
 /** The KMS key with this description (the secrets' key and the topic's key are both aws_kms_key). */
 function keyNamed(json: TerraformJson, description: RegExp): [string, Record<string, unknown>] {
-  const found = Object.entries(json.resource.aws_kms_key ?? {}).filter(([, key]) => description.test(String(key.description)));
+  const found = Object.entries(json.resource.aws_kms_key ?? {}).filter(([, key]) =>
+    description.test(String(key.description)),
+  );
   if (found.length !== 1) throw new Error(`expected one key described ${description}, found ${found.length}`);
   return found[0];
 }
@@ -98,11 +110,15 @@ function environmentOf(json: TerraformJson): Record<string, string> {
 
 /** The secret and user references of the managed policies' statement `sid`, policy after policy. */
 function resourcesOf(json: TerraformJson, sid: string): string[] {
-  return grantPolicies(json).flatMap((policy) => policyOf(policy).Statement.filter((statement) => statement.Sid === sid).flatMap((statement) => statement.Resource as string[]));
+  return grantPolicies(json).flatMap((policy) =>
+    policyOf(policy)
+      .Statement.filter((statement) => statement.Sid === sid)
+      .flatMap((statement) => statement.Resource as string[]),
+  );
 }
 
 describe('rotation function', () => {
-  test('runs the built handler on nodejs22.x with Lambda\'s longest timeout, 900 s (the sweep walks every secret), and 256 MB', () => {
+  test("runs the built handler on nodejs22.x with Lambda's longest timeout, 900 s (the sweep walks every secret), and 256 MB", () => {
     // WHEN
     const { synthesized, json } = synthRotation();
     // THEN
@@ -118,7 +134,7 @@ describe('rotation function', () => {
     expect(fn.source_code_hash).toBe(`\${filebase64sha256("${String(fn.filename)}")}`);
   });
 
-  test('passes the contract environment with defaults, the stack\'s secrets and the created topic included', () => {
+  test("passes the contract environment with defaults, the stack's secrets and the created topic included", () => {
     const { json } = synthRotation();
     const [topic] = Object.keys(json.resource.aws_sns_topic);
     expect(environmentOf(json)).toEqual({
@@ -191,41 +207,60 @@ describe('rotation function', () => {
     ]);
   });
 
-  test('Secrets Manager may invoke it only for this account and the stack\'s secrets', () => {
+  test("Secrets Manager may invoke it only for this account and the stack's secrets", () => {
     // WHEN
     const { json } = synthRotation();
     // THEN
-    expect(permissionsFor(json, 'secretsmanager.amazonaws.com')).toEqual([{
-      statement_id: 'AllowSecretsManagerInvoke',
-      action: 'lambda:InvokeFunction',
-      principal: 'secretsmanager.amazonaws.com',
-      source_account: `\${data.aws_caller_identity.${only(json, 'aws_caller_identity')}.account_id}`,
-      source_arn: `${secretsArnPrefix(json)}iam-key-rotation/*`,
-      function_name: expect.stringMatching(/^\$\{aws_lambda_function\.[\w-]+\.function_name\}$/),
-    }]);
+    expect(permissionsFor(json, 'secretsmanager.amazonaws.com')).toEqual([
+      {
+        statement_id: 'AllowSecretsManagerInvoke',
+        action: 'lambda:InvokeFunction',
+        principal: 'secretsmanager.amazonaws.com',
+        source_account: `\${data.aws_caller_identity.${only(json, 'aws_caller_identity')}.account_id}`,
+        source_arn: `${secretsArnPrefix(json)}iam-key-rotation/*`,
+        function_name: expect.stringMatching(/^\$\{aws_lambda_function\.[\w-]+\.function_name\}$/),
+      },
+    ]);
   });
 
   test('a secret named outside the prefix gets a permission for its exact name', () => {
     // GIVEN one default name and two custom names outside the prefix
-    const users = [{ name: 'alice' }, { name: 'vendor-sync', secretName: 'vendors/sync' }, { name: 'ci', secretName: 'ci/deployer' }];
+    const users = [
+      { name: 'alice' },
+      { name: 'vendor-sync', secretName: 'vendors/sync' },
+      { name: 'ci', secretName: 'ci/deployer' },
+    ];
     // WHEN
     const { json } = synthRotation({ users });
     // THEN each pattern has its own permission: `-??????` stands for the random suffix, so only that name matches
-    const permissions = permissionsFor(json, 'secretsmanager.amazonaws.com').map((permission): [string, unknown] => [String(permission.statement_id), permission.source_arn]);
+    const permissions = permissionsFor(json, 'secretsmanager.amazonaws.com').map((permission): [string, unknown] => [
+      String(permission.statement_id),
+      permission.source_arn,
+    ]);
     expect(permissions.sort(([a], [b]) => a.length - b.length || a.localeCompare(b))).toEqual([
       ['AllowSecretsManagerInvoke', `${secretsArnPrefix(json)}iam-key-rotation/*`],
       ['AllowSecretsManagerInvoke-2', `${secretsArnPrefix(json)}vendors/sync-??????`],
       ['AllowSecretsManagerInvoke-3', `${secretsArnPrefix(json)}ci/deployer-??????`],
     ]);
-    expect(environmentOf(json).MANAGED_SECRETS).toBe('["iam-key-rotation/*",["vendors/sync","vendor-sync"],["ci/deployer","ci"]]');
+    expect(environmentOf(json).MANAGED_SECRETS).toBe(
+      '["iam-key-rotation/*",["vendors/sync","vendor-sync"],["ci/deployer","ci"]]',
+    );
   });
 
   test('`secretNamePrefix` moves the default names and the boundary; names under it need no permission of their own, and custom ones bind their user', () => {
     // WHEN
-    const { json } = synthRotation({ secretNamePrefix: 'ci-keys/', users: [{ name: 'alice' }, { name: 'bob', secretName: 'ci-keys/team/bob' }] });
+    const { json } = synthRotation({
+      secretNamePrefix: 'ci-keys/',
+      users: [{ name: 'alice' }, { name: 'bob', secretName: 'ci-keys/team/bob' }],
+    });
     // THEN
-    expect(resourcesOfType(json, 'aws_secretsmanager_secret').map((secret) => secret.name)).toEqual(['ci-keys/alice', 'ci-keys/team/bob']);
-    expect(permissionsFor(json, 'secretsmanager.amazonaws.com').map((permission) => permission.source_arn)).toEqual([`${secretsArnPrefix(json)}ci-keys/*`]);
+    expect(resourcesOfType(json, 'aws_secretsmanager_secret').map((secret) => secret.name)).toEqual([
+      'ci-keys/alice',
+      'ci-keys/team/bob',
+    ]);
+    expect(permissionsFor(json, 'secretsmanager.amazonaws.com').map((permission) => permission.source_arn)).toEqual([
+      `${secretsArnPrefix(json)}ci-keys/*`,
+    ]);
     // alice's name is derived (`<prefix><user>`), bob's custom name is listed with its user: nobody else's secret binds bob
     expect(environmentOf(json).MANAGED_SECRETS).toBe('["ci-keys/*",["ci-keys/team/bob","bob"]]');
   });
@@ -249,7 +284,7 @@ describe('rotation function', () => {
 });
 
 describe('least-privilege role policy', () => {
-  test('keeps the function\'s own grants inline: its log group, listing secrets, the topic, and a Deny of every secret outside the stack', () => {
+  test("keeps the function's own grants inline: its log group, listing secrets, the topic, and a Deny of every secret outside the stack", () => {
     // GIVEN
     const { json } = synthRotation({ users: [{ name: 'alice' }, { name: 'bob', secretName: 'vendors/bob' }] });
     const [logGroup] = Object.keys(json.resource.aws_cloudwatch_log_group);
@@ -268,33 +303,55 @@ describe('least-privilege role policy', () => {
         Effect: 'Deny',
         Action: SECRETS_MANAGER_SECRET_ACTIONS,
         // At this size, each secret by its exact name: no other secret under the prefix can be lent to the role.
-        NotResource: [`${secretsArnPrefix(json)}iam-key-rotation/alice-??????`, `${secretsArnPrefix(json)}vendors/bob-??????`],
+        NotResource: [
+          `${secretsArnPrefix(json)}iam-key-rotation/alice-??????`,
+          `${secretsArnPrefix(json)}vendors/bob-??????`,
+        ],
       },
       // The topic's key policy, not this one, lets the role use the key: the key's ARN is only known after apply.
-      { Sid: 'PublishNotifications', Effect: 'Allow', Action: 'sns:Publish', Resource: [builtArn(json, 'sns', ref('aws_sns_topic', topic, 'name'))] },
+      {
+        Sid: 'PublishNotifications',
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Resource: [builtArn(json, 'sns', ref('aws_sns_topic', topic, 'name'))],
+      },
     ]);
   });
 
   test('with a given topic, publishes to exactly that topic and needs no key grant', () => {
     const topicArn = 'arn:aws:sns:eu-west-1:123456789012:platform-alerts';
     const { json } = synthRotation({ notifications: { topicArn } });
-    expect(inlineStatement(json, 'PublishNotifications')).toEqual({ Sid: 'PublishNotifications', Effect: 'Allow', Action: 'sns:Publish', Resource: [topicArn] });
+    expect(inlineStatement(json, 'PublishNotifications')).toEqual({
+      Sid: 'PublishNotifications',
+      Effect: 'Allow',
+      Action: 'sns:Publish',
+      Resource: [topicArn],
+    });
     expect(JSON.stringify(policyOf(onlyResource(json, 'aws_iam_role_policy')))).not.toContain('kms:');
   });
 
   test('the Deny spares ListSecrets, whose resource is `*`, and denies every action on a secret', () => {
     const deny = inlineStatement(synthRotation().json, 'DenySecretsOutsideTheStack');
-    const denied = (action: string): boolean => (deny.Action as string[]).some((pattern) => iamActionMatches(pattern, action));
+    const denied = (action: string): boolean =>
+      (deny.Action as string[]).some((pattern) => iamActionMatches(pattern, action));
     expect(denied('secretsmanager:ListSecrets')).toBe(false);
-    expect(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret', 'secretsmanager:PutResourcePolicy'].every(denied)).toBe(true);
+    expect(
+      [
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:DeleteSecret',
+        'secretsmanager:PutResourcePolicy',
+      ].every(denied),
+    ).toBe(true);
   });
 
-  test('the Deny leaves the stack\'s own secrets to the grants and refuses every other secret, here or elsewhere', () => {
+  test("the Deny leaves the stack's own secrets to the grants and refuses every other secret, here or elsewhere", () => {
     // GIVEN
     const { json } = synthRotation({ users: [{ name: 'alice' }, { name: 'bob', secretName: 'vendors/bob' }] });
     const policy = withLongestArns(json, String(onlyResource(json, 'aws_iam_role_policy').policy));
     const deny = inlineStatement(json, 'DenySecretsOutsideTheStack', policy);
-    const denied = (arn: string): boolean => !(deny.NotResource as string[]).some((pattern) => iamArnMatches(pattern, arn));
+    const denied = (arn: string): boolean =>
+      !(deny.NotResource as string[]).some((pattern) => iamArnMatches(pattern, arn));
     const here = 'arn:aws-us-gov:secretsmanager:us-isof-south-1:123456789012:secret:';
     // THEN
     expect(denied(`${here}iam-key-rotation/alice-AbCdEf`)).toBe(false);
@@ -304,8 +361,12 @@ describe('least-privilege role policy', () => {
     expect(denied(`${here}iam-key-rotation/ALICE-AbCdEf`)).toBe(true);
     expect(denied(`${here}vendors/bobby-AbCdEf`)).toBe(true);
     expect(denied(`${here}vendors/bob-x-AbCdEf`)).toBe(true);
-    expect(denied('arn:aws-us-gov:secretsmanager:us-isof-south-1:999999999999:secret:iam-key-rotation/alice-AbCdEf')).toBe(true);
-    expect(denied('arn:aws-us-gov:secretsmanager:us-east-1:123456789012:secret:iam-key-rotation/alice-AbCdEf')).toBe(true);
+    expect(
+      denied('arn:aws-us-gov:secretsmanager:us-isof-south-1:999999999999:secret:iam-key-rotation/alice-AbCdEf'),
+    ).toBe(true);
+    expect(denied('arn:aws-us-gov:secretsmanager:us-east-1:123456789012:secret:iam-key-rotation/alice-AbCdEf')).toBe(
+      true,
+    );
   });
 
   test('grants exactly the rotation actions on the managed secrets and users in a managed policy', () => {
@@ -313,7 +374,9 @@ describe('least-privilege role policy', () => {
     const { json } = synthRotation(TWO_USERS);
     const [aliceUser] = Object.keys(json.resource.aws_iam_user);
     const [bobUser] = Object.keys(json.data?.aws_iam_user ?? {});
-    const secrets = Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `${secretsArnPrefix(json)}${ref('aws_secretsmanager_secret', name, 'name')}-??????`);
+    const secrets = Object.keys(json.resource.aws_secretsmanager_secret).map(
+      (name) => `${secretsArnPrefix(json)}${ref('aws_secretsmanager_secret', name, 'name')}-??????`,
+    );
     // THEN
     expect(policyOf(onlyResource(json, 'aws_iam_policy')).Statement).toEqual([
       {
@@ -334,7 +397,13 @@ describe('least-privilege role policy', () => {
       {
         Sid: 'ManageAccessKeysOfManagedUsers',
         Effect: 'Allow',
-        Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey', 'iam:GetAccessKeyLastUsed'],
+        Action: [
+          'iam:ListAccessKeys',
+          'iam:CreateAccessKey',
+          'iam:DeleteAccessKey',
+          'iam:UpdateAccessKey',
+          'iam:GetAccessKeyLastUsed',
+        ],
         // One user name under the path `/` or any other: the created user's, and the name IAM stores for the looked-up one.
         Resource: [
           `${usersArnPrefix(json)}\${aws_iam_user.${aliceUser}.name}`,
@@ -346,10 +415,11 @@ describe('least-privilege role policy', () => {
     ]);
   });
 
-  test('names each secret by a pattern known at plan time that matches its ARN and no other secret\'s', () => {
+  test("names each secret by a pattern known at plan time that matches its ARN and no other secret's", () => {
     const { json } = synthRotation(TWO_USERS);
     const policy = policyOf({ policy: withLongestArns(json, String(onlyResource(json, 'aws_iam_policy').policy)) });
-    const granted = (arn: string): boolean => (policy.Statement[0].Resource as string[]).some((pattern) => iamArnMatches(pattern, arn));
+    const granted = (arn: string): boolean =>
+      (policy.Statement[0].Resource as string[]).some((pattern) => iamArnMatches(pattern, arn));
     const here = 'arn:aws-us-gov:secretsmanager:us-isof-south-1:123456789012:secret:';
     expect(granted(`${here}iam-key-rotation/alice-AbCdEf`)).toBe(true);
     expect(granted(`${here}iam-key-rotation/alice-x-AbCdEf`)).toBe(false);
@@ -359,9 +429,15 @@ describe('least-privilege role policy', () => {
 
   test('allows ListSecretVersionIds and GetAccessKeyLastUsed (the sweep) only on the managed secrets and users', () => {
     const { json } = synthRotation(TWO_USERS);
-    const statements = [onlyResource(json, 'aws_iam_role_policy'), onlyResource(json, 'aws_iam_policy')].flatMap((policy) => policyOf(policy).Statement);
+    const statements = [onlyResource(json, 'aws_iam_role_policy'), onlyResource(json, 'aws_iam_policy')].flatMap(
+      (policy) => policyOf(policy).Statement,
+    );
     const allowing = (action: string): string[] =>
-      statements.filter((statement) => statement.Effect === 'Allow' && asList(statement.Action as string | string[]).includes(action)).map((statement) => String(statement.Sid));
+      statements
+        .filter(
+          (statement) => statement.Effect === 'Allow' && asList(statement.Action as string | string[]).includes(action),
+        )
+        .map((statement) => String(statement.Sid));
     expect(allowing('secretsmanager:ListSecretVersionIds')).toEqual(['RotateManagedSecrets']);
     expect(allowing('iam:GetAccessKeyLastUsed')).toEqual(['ManageAccessKeysOfManagedUsers']);
   });
@@ -370,12 +446,20 @@ describe('least-privilege role policy', () => {
     // WHEN
     const { json } = synthRotation(TWO_USERS);
     // THEN every statement that allows tagging is limited to the marker's tag key, on the managed secrets
-    const all = [onlyResource(json, 'aws_iam_role_policy'), onlyResource(json, 'aws_iam_policy')].flatMap((policy) => policyOf(policy).Statement);
-    const tagging = all.filter((statement) => statement.Effect === 'Allow' && asList(statement.Action as string | string[]).some((action) => /Tag/.test(action)));
+    const all = [onlyResource(json, 'aws_iam_role_policy'), onlyResource(json, 'aws_iam_policy')].flatMap(
+      (policy) => policyOf(policy).Statement,
+    );
+    const tagging = all.filter(
+      (statement) =>
+        statement.Effect === 'Allow' &&
+        asList(statement.Action as string | string[]).some((action) => /Tag/.test(action)),
+    );
     expect(tagging).toEqual([
       expect.objectContaining({
         Action: expect.arrayContaining(['secretsmanager:TagResource', 'secretsmanager:UntagResource']),
-        Resource: Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `${secretsArnPrefix(json)}${ref('aws_secretsmanager_secret', name, 'name')}-??????`),
+        Resource: Object.keys(json.resource.aws_secretsmanager_secret).map(
+          (name) => `${secretsArnPrefix(json)}${ref('aws_secretsmanager_secret', name, 'name')}-??????`,
+        ),
         Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['iam-key-rotation:attempt'] } },
       }),
     ]);
@@ -385,7 +469,10 @@ describe('least-privilege role policy', () => {
     const { json } = synthRotation({ ...TWO_USERS, tags: { team: 'platform' } });
     const [roleName] = Object.keys(json.resource.aws_iam_role);
     const [policyName] = Object.keys(json.resource.aws_iam_policy);
-    expect(onlyResource(json, 'aws_iam_policy')).toMatchObject({ name: 'iam-key-rotation-managed-users-1', tags: { team: 'platform' } });
+    expect(onlyResource(json, 'aws_iam_policy')).toMatchObject({
+      name: 'iam-key-rotation-managed-users-1',
+      tags: { team: 'platform' },
+    });
     expect(onlyResource(json, 'aws_iam_role_policy_attachment')).toEqual({
       role: `\${aws_iam_role.${roleName}.name}`,
       policy_arn: builtIamArn(json, `policy/${ref('aws_iam_policy', policyName, 'name')}`),
@@ -396,8 +483,12 @@ describe('least-privilege role policy', () => {
     const { json } = synthRotation(TWO_USERS);
     const policies = [...resourcesOfType(json, 'aws_iam_role_policy'), ...resourcesOfType(json, 'aws_iam_policy')];
     const statements = policies.flatMap((policy) => policyOf(policy).Statement);
-    const onEverything = statements.filter((statement) => asList(statement.Resource as string | string[] | undefined).includes('*'));
-    expect(onEverything).toEqual([{ Sid: 'FindManagedSecrets', Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' }]);
+    const onEverything = statements.filter((statement) =>
+      asList(statement.Resource as string | string[] | undefined).includes('*'),
+    );
+    expect(onEverything).toEqual([
+      { Sid: 'FindManagedSecrets', Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
+    ]);
     expect(statements.filter((statement) => JSON.stringify(statement).includes('kms:'))).toEqual([]);
   });
 
@@ -427,9 +518,11 @@ describe('least-privilege role policy', () => {
 });
 
 describe('role policy size', () => {
-  test('70 users spread over managed policies that each stay under IAM\'s limit with the longest ARNs', () => {
+  test("70 users spread over managed policies that each stay under IAM's limit with the longest ARNs", () => {
     // GIVEN 70 users, half with a long custom secret name (IAM counts 10,240 characters for all inline policies)
-    const users = manyUsers(70, 'ci-deployer-').map((user, index) => (index % 2 === 0 ? user : { ...user, secretName: `platform/ci/${'x'.repeat(48)}/${user.name}` }));
+    const users = manyUsers(70, 'ci-deployer-').map((user, index) =>
+      index % 2 === 0 ? user : { ...user, secretName: `platform/ci/${'x'.repeat(48)}/${user.name}` },
+    );
     // WHEN all the secrets are under the prefix
     const { json } = synthRotation({ users, secretNamePrefix: 'platform/' });
     // THEN
@@ -438,26 +531,37 @@ describe('role policy size', () => {
     expect(sizes.length).toBeLessThanOrEqual(10);
     for (const size of sizes) expect(size).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
     // Too many exact names for the inline policy: its Deny falls back to the prefix.
-    expect(inlineStatement(json, 'DenySecretsOutsideTheStack').NotResource).toEqual([`${secretsArnPrefix(json)}platform/*`]);
+    expect(inlineStatement(json, 'DenySecretsOutsideTheStack').NotResource).toEqual([
+      `${secretsArnPrefix(json)}platform/*`,
+    ]);
   });
 
   test('the Deny names each secret exactly while the inline policy fits with the longest ARNs, and falls back to the prefix beyond', () => {
     // GIVEN 40 users, and a fleet of 200
-    const few = synthRotation({ users: manyUsers(40), notifications: { topicArn: `arn:aws:sns:us-east-1:123456789012:${'t'.repeat(256)}` } });
+    const few = synthRotation({
+      users: manyUsers(40),
+      notifications: { topicArn: `arn:aws:sns:us-east-1:123456789012:${'t'.repeat(256)}` },
+    });
     const fleet = synthRotation({ users: manyUsers(200) });
     // THEN the 40 are named exactly, within IAM's limit wherever the stack lands
     const deny = inlineStatement(few.json, 'DenySecretsOutsideTheStack').NotResource as string[];
     expect(deny).toHaveLength(40);
     expect(deny[0]).toBe(`${secretsArnPrefix(few.json)}iam-key-rotation/user-001-??????`);
-    expect(sizeForIam(withLongestArns(few.json, String(onlyResource(few.json, 'aws_iam_role_policy').policy)))).toBeLessThanOrEqual(10_240);
+    expect(
+      sizeForIam(withLongestArns(few.json, String(onlyResource(few.json, 'aws_iam_role_policy').policy))),
+    ).toBeLessThanOrEqual(10_240);
     // AND the fleet's Deny is the prefix, and the stack synthesizes within every limit
-    expect(inlineStatement(fleet.json, 'DenySecretsOutsideTheStack').NotResource).toEqual([`${secretsArnPrefix(fleet.json)}iam-key-rotation/*`]);
+    expect(inlineStatement(fleet.json, 'DenySecretsOutsideTheStack').NotResource).toEqual([
+      `${secretsArnPrefix(fleet.json)}iam-key-rotation/*`,
+    ]);
     expect(() => App.of(fleet.stack).synth()).not.toThrow();
   });
 
   test('covers every user exactly once, in the configured order', () => {
     const { json } = synthRotation({ users: manyUsers(70) });
-    const secrets = Object.keys(json.resource.aws_secretsmanager_secret).map((name) => `${secretsArnPrefix(json)}${ref('aws_secretsmanager_secret', name, 'name')}-??????`);
+    const secrets = Object.keys(json.resource.aws_secretsmanager_secret).map(
+      (name) => `${secretsArnPrefix(json)}${ref('aws_secretsmanager_secret', name, 'name')}-??????`,
+    );
     const users = Object.keys(json.data?.aws_iam_user ?? {}).flatMap((name) => [
       `${usersArnPrefix(json)}\${data.aws_iam_user.${name}.user_name}`,
       `${usersArnPrefix(json)}*/\${data.aws_iam_user.${name}.user_name}`,
@@ -468,7 +572,10 @@ describe('role policy size', () => {
 
   test('secret names of the maximum length (512) still fit, a few users per policy', () => {
     // As many as the function's environment can list (a custom name is listed with its user, MANAGED_SECRETS)
-    const users = manyUsers(7, 'u', { createUser: true }).map((user) => ({ ...user, secretName: `keys/${user.name}/${'s'.repeat(502)}` }));
+    const users = manyUsers(7, 'u', { createUser: true }).map((user) => ({
+      ...user,
+      secretName: `keys/${user.name}/${'s'.repeat(502)}`,
+    }));
     const { json } = synthRotation({ users, secretNamePrefix: 'keys/' });
     const sizes = grantPolicies(json).map((policy) => sizeForIam(withLongestArns(json, String(policy.policy))));
     expect(sizes.length).toBeGreaterThanOrEqual(1);
@@ -480,7 +587,9 @@ describe('role policy size', () => {
     const users = manyUsers(50);
     const before = grantPolicies(synthRotation({ users }).json);
     // WHEN
-    const after = grantPolicies(synthRotation({ users: [...users, { name: 'late-joiner', secretName: `ci/${'x'.repeat(300)}` }] }).json);
+    const after = grantPolicies(
+      synthRotation({ users: [...users, { name: 'late-joiner', secretName: `ci/${'x'.repeat(300)}` }] }).json,
+    );
     // THEN the last policy takes the user, or a new one does
     expect(after.slice(0, before.length - 1)).toEqual(before.slice(0, -1));
     expect(after.slice(before.length - 1)).not.toEqual(before.slice(-1));
@@ -494,12 +603,13 @@ describe('role policy size', () => {
     const policies = grantPolicies(json);
     expect(policies.length).toBeLessThanOrEqual(10);
     expect(resourcesOfType(json, 'aws_iam_role_policy_attachment')).toHaveLength(policies.length);
-    for (const policy of policies) expect(sizeForIam(withLongestArns(json, String(policy.policy)))).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
+    for (const policy of policies)
+      expect(sizeForIam(withLongestArns(json, String(policy.policy)))).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
     expect(resourcesOf(json, 'ManageAccessKeysOfManagedUsers')).toHaveLength(400);
     expect(new Set(resourcesOf(json, 'ManageAccessKeysOfManagedUsers')).size).toBe(400);
   });
 
-  test('every policy fits IAM\'s limits whatever the users\' IAM paths: users are matched by name under any path', () => {
+  test("every policy fits IAM's limits whatever the users' IAM paths: users are matched by name under any path", () => {
     // GIVEN existing users with names of IAM's maximum length (their paths are only known at plan time), more than one
     // role's policies can name
     const users = manyUsers(200, `${'n'.repeat(61)}`);
@@ -512,7 +622,9 @@ describe('role policy size', () => {
       expect(sizeForIam(resolved)).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
     }
     // AND each user's patterns match that user under the longest path IAM allows, and under `/`, and no other user
-    const patterns = grantPolicies(json).flatMap((policy) => policyOf({ policy: withLongestArns(json, String(policy.policy)) }).Statement[1].Resource as string[]);
+    const patterns = grantPolicies(json).flatMap(
+      (policy) => policyOf({ policy: withLongestArns(json, String(policy.policy)) }).Statement[1].Resource as string[],
+    );
     expect(patterns).toHaveLength(400);
     users.forEach(({ name }) => {
       const own = patterns.filter((pattern) => pattern.endsWith(`/${name}`));
@@ -527,17 +639,21 @@ describe('role policy size', () => {
     });
   });
 
-  test('more users than the 10 managed policies of the function\'s role can name go to grant roles the function assumes', () => {
+  test("more users than the 10 managed policies of the function's role can name go to grant roles the function assumes", () => {
     // GIVEN 200 users with 64-character names: about 16 policies
     const users = manyUsers(200, 'service-account-with-a-really-long-descriptive-name-number-0');
     // WHEN
     const { stack, json } = synthRotation({ users });
     // THEN
     expect(() => App.of(stack).synth()).not.toThrow();
-    const roles = resourcesOfType(json, 'aws_iam_role').map((role) => String(role.name)).sort();
+    const roles = resourcesOfType(json, 'aws_iam_role')
+      .map((role) => String(role.name))
+      .sort();
     expect(roles).toEqual(['iam-key-rotation', 'iam-key-rotation-keys-1', 'iam-key-rotation-keys-2']);
     expect(environmentOf(json)).toMatchObject({ KEY_ROLE_COUNT: '2', KEY_ROLE_NAME_PREFIX: 'iam-key-rotation-keys-' });
-    const attachedTo = resourcesOfType(json, 'aws_iam_role_policy_attachment').map((attachment) => String(attachment.role));
+    const attachedTo = resourcesOfType(json, 'aws_iam_role_policy_attachment').map((attachment) =>
+      String(attachment.role),
+    );
     expect(attachedTo.every((role) => /key-role-[12]_role/.test(role))).toBe(true);
     expect(new Set(attachedTo).size).toBe(2);
   });
@@ -548,12 +664,20 @@ describe('role policy size', () => {
     const kmsKeyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-a6ef-1234567890ab';
     const withKey = synthRotation({ users, encryption: 'customer-managed', kmsKeyArn });
     expect(warningAnnotations(withKey.stack)).toEqual([
-      expect.stringMatching(/split over 2 grant roles, iam-key-rotation-keys-1 to iam-key-rotation-keys-2: the policy of `kmsKeyArn` arn:aws:kms:.* must let them use the key/),
+      expect.stringMatching(
+        /split over 2 grant roles, iam-key-rotation-keys-1 to iam-key-rotation-keys-2: the policy of `kmsKeyArn` arn:aws:kms:.* must let them use the key/,
+      ),
     ]);
-    expect(warningAnnotations(synthRotation({ users: users.slice(0, 2), encryption: 'customer-managed', kmsKeyArn }).stack)).toEqual([]);
+    expect(
+      warningAnnotations(synthRotation({ users: users.slice(0, 2), encryption: 'customer-managed', kmsKeyArn }).stack),
+    ).toEqual([]);
     // A secret name the construct cannot hash as the function will
-    const named = users.map((user, index) => (index === 7 ? { ...user, secretName: Lazy.stringValue({ produce: () => 'later/name' }) } : user));
-    expect(() => synthRotation({ users: named })).toThrow(/`users\[7\]\.secretName` must be known at synth, not a reference, once the grants are split over grant roles \(2 here\)/);
+    const named = users.map((user, index) =>
+      index === 7 ? { ...user, secretName: Lazy.stringValue({ produce: () => 'later/name' }) } : user,
+    );
+    expect(() => synthRotation({ users: named })).toThrow(
+      /`users\[7\]\.secretName` must be known at synth, not a reference, once the grants are split over grant roles \(2 here\)/,
+    );
   });
 
   test('fails at synth when the users need more managed policies than IAM attaches to a role', () => {
@@ -566,12 +690,19 @@ describe('role policy size', () => {
     );
   });
 
-  test('fails at synth when one user\'s grants alone exceed IAM\'s limit for a policy', () => {
+  test("fails at synth when one user's grants alone exceed IAM's limit for a policy", () => {
     // GIVEN a grant from outside the props' checks (secret names are at most 512 characters there)
     const { stack, construct } = synthRotation();
-    construct.rotationFunction.grantRotation({ secretArn: 'arn', secretName: 's'.repeat(6100), userName: 'carol', configuredUserName: 'carol' });
+    construct.rotationFunction.grantRotation({
+      secretArn: 'arn',
+      secretName: 's'.repeat(6100),
+      userName: 'carol',
+      configuredUserName: 'carol',
+    });
     // THEN
-    expect(() => App.of(stack).synth()).toThrow(/the policy for users 2-2 of 2 may reach \d+ characters, more than IAM's limit of 6144/);
+    expect(() => App.of(stack).synth()).toThrow(
+      /the policy for users 2-2 of 2 may reach \d+ characters, more than IAM's limit of 6144/,
+    );
   });
 });
 
@@ -588,12 +719,19 @@ describe('managed users', () => {
       name: 'iam-key-rotation/bob',
       tags: { [USER_TAG_KEY]: 'bob' },
     });
-    for (const secret of resourcesOfType(json, 'aws_secretsmanager_secret')) expect(secret).not.toHaveProperty('kms_key_id');
+    for (const secret of resourcesOfType(json, 'aws_secretsmanager_secret'))
+      expect(secret).not.toHaveProperty('kms_key_id');
   });
 
   test('secret name and recovery window can be set', () => {
-    const { synthesized } = synthRotation({ users: [{ name: 'alice', secretName: 'ci/alice' }], recoveryWindowInDays: 0 });
-    expect(synthesized).toHaveResourceWithProperties(SecretsmanagerSecret, { name: 'ci/alice', recovery_window_in_days: 0 });
+    const { synthesized } = synthRotation({
+      users: [{ name: 'alice', secretName: 'ci/alice' }],
+      recoveryWindowInDays: 0,
+    });
+    expect(synthesized).toHaveResourceWithProperties(SecretsmanagerSecret, {
+      name: 'ci/alice',
+      recovery_window_in_days: 0,
+    });
   });
 
   test('an existing user is looked up, a new one created', () => {
@@ -627,7 +765,12 @@ describe('managed users', () => {
 
   test('every rotation waits for every managed policy and attachment, not just its own', () => {
     const { json } = synthRotation({ users: manyUsers(45) });
-    const policies = [...Object.keys(json.resource.aws_iam_policy).map((name) => `aws_iam_policy.${name}`), ...Object.keys(json.resource.aws_iam_role_policy_attachment).map((name) => `aws_iam_role_policy_attachment.${name}`)];
+    const policies = [
+      ...Object.keys(json.resource.aws_iam_policy).map((name) => `aws_iam_policy.${name}`),
+      ...Object.keys(json.resource.aws_iam_role_policy_attachment).map(
+        (name) => `aws_iam_role_policy_attachment.${name}`,
+      ),
+    ];
     expect(policies.length).toBeGreaterThan(2);
     for (const rotation of resourcesOfType(json, 'aws_secretsmanager_secret_rotation')) {
       expect(rotation.depends_on).toEqual(expect.arrayContaining(policies));
@@ -646,10 +789,9 @@ describe('managed users', () => {
       schedule: { automaticallyAfterDays: 30, duration: '3h' },
       users: [{ name: 'alice' }, { name: 'bob', schedule: { scheduleExpression: 'cron(0 4 ? * MON *)' } }],
     });
-    expect(resourcesOfType(json, 'aws_secretsmanager_secret_rotation').map((rotation) => rotation.rotation_rules)).toEqual([
-      { automatically_after_days: 30, duration: '3h' },
-      { schedule_expression: 'cron(0 4 ? * MON *)' },
-    ]);
+    expect(
+      resourcesOfType(json, 'aws_secretsmanager_secret_rotation').map((rotation) => rotation.rotation_rules),
+    ).toEqual([{ automatically_after_days: 30, duration: '3h' }, { schedule_expression: 'cron(0 4 ? * MON *)' }]);
   });
 
   test('exposes the secret ARNs by user name', () => {
@@ -669,14 +811,19 @@ describe('encryption', () => {
     // WHEN
     const { synthesized, json } = synthRotation({ encryption: 'customer-managed', readerArns: [reader] });
     // THEN
-    expect(synthesized).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(synthesized).toHaveResourceWithProperties(KmsKey, {
+      enable_key_rotation: true,
+      deletion_window_in_days: 30,
+    });
     const [keyName, key] = keyNamed(json, SECRETS_KEY);
     const [roleName] = Object.keys(json.resource.aws_iam_role);
     const [regionName] = Object.keys(json.data?.aws_region ?? {});
     const [callerName] = Object.keys(json.data?.aws_caller_identity ?? {});
     const [partitionName] = Object.keys(json.data?.aws_partition ?? {});
     const viaSecretsManager = {
-      StringEquals: { 'kms:ViaService': `secretsmanager.\${data.aws_region.${regionName}.name}.\${data.aws_partition.${partitionName}.dns_suffix}` },
+      StringEquals: {
+        'kms:ViaService': `secretsmanager.\${data.aws_region.${regionName}.name}.\${data.aws_partition.${partitionName}.dns_suffix}`,
+      },
     };
     const statements = policyOf(key).Statement;
     expect(statements[0]).toMatchObject({
@@ -712,18 +859,34 @@ describe('encryption', () => {
     // THEN
     const [administration] = policyOf(keyNamed(json, SECRETS_KEY)[1]).Statement;
     expect(administration.Sid).toBe('AccountAdministersKey');
-    const allowed = (action: string): boolean => (administration.Action as string[]).some((pattern) => iamActionMatches(pattern, action));
-    const use = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+    const allowed = (action: string): boolean =>
+      (administration.Action as string[]).some((pattern) => iamActionMatches(pattern, action));
+    const use = [
+      'kms:Decrypt',
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+      'kms:GenerateDataKeyWithoutPlaintext',
+      'kms:ReEncryptFrom',
+      'kms:ReEncryptTo',
+    ];
     expect(use.filter(allowed)).toEqual([]);
     // A grant is key use by another route: kms:Create* would allow kms:CreateGrant.
     expect(allowed('kms:CreateGrant')).toBe(false);
     // Never locked out: the account can still change the key policy and name the key.
-    expect(['kms:PutKeyPolicy', 'kms:CreateAlias', 'kms:ScheduleKeyDeletion'].filter(allowed)).toEqual(['kms:PutKeyPolicy', 'kms:CreateAlias', 'kms:ScheduleKeyDeletion']);
+    expect(['kms:PutKeyPolicy', 'kms:CreateAlias', 'kms:ScheduleKeyDeletion'].filter(allowed)).toEqual([
+      'kms:PutKeyPolicy',
+      'kms:CreateAlias',
+      'kms:ScheduleKeyDeletion',
+    ]);
   });
 
   test('a given key is used, not created', () => {
     const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    const { json } = synthRotation({ encryption: 'customer-managed', kmsKeyArn: keyArn, notifications: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' } });
+    const { json } = synthRotation({
+      encryption: 'customer-managed',
+      kmsKeyArn: keyArn,
+      notifications: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
+    });
     expect(json.resource.aws_kms_key).toBeUndefined();
     expect(onlyResource(json, 'aws_secretsmanager_secret').kms_key_id).toBe(keyArn);
     expect(policyOf(onlyResource(json, 'aws_iam_role_policy')).Statement).toContainEqual(
@@ -782,7 +945,11 @@ describe('policy checks', () => {
 
   test('are added to the stack once, however many constructs it holds', () => {
     const { stack } = synthRotation();
-    new IamAccessKeyRotation(stack, 'second', { name: 'second', users: [{ name: 'carol' }], functionZipPath: fixtureZip() });
+    new IamAccessKeyRotation(stack, 'second', {
+      name: 'second',
+      users: [{ name: 'carol' }],
+      functionZipPath: fixtureZip(),
+    });
     expect(Aspects.of(stack).all.filter((aspect) => aspect instanceof RotationChecks)).toHaveLength(1);
   });
 });
@@ -801,18 +968,30 @@ describe('trust boundary', () => {
   test('two constructs in one stack each fence in their own secrets', () => {
     // GIVEN
     const { stack } = synthRotation();
-    new IamAccessKeyRotation(stack, 'second', { name: 'second', users: [{ name: 'carol' }], functionZipPath: fixtureZip() });
+    new IamAccessKeyRotation(stack, 'second', {
+      name: 'second',
+      users: [{ name: 'carol' }],
+      functionZipPath: fixtureZip(),
+    });
     // WHEN
     const json = JSON.parse(Testing.synth(stack)) as TerraformJson;
     // THEN each function's permission, Deny and environment name its own prefix only
-    const sourceArns = permissionsFor(json, 'secretsmanager.amazonaws.com').map((permission) => String(permission.source_arn).replace(/^.*:secret:/, ''));
+    const sourceArns = permissionsFor(json, 'secretsmanager.amazonaws.com').map((permission) =>
+      String(permission.source_arn).replace(/^.*:secret:/, ''),
+    );
     expect(sourceArns.sort()).toEqual(['iam-key-rotation/*', 'second/*']);
-    const denies = resourcesOfType(json, 'aws_iam_role_policy').map((policy) => inlineStatement(json, 'DenySecretsOutsideTheStack', String(policy.policy)).NotResource as string[]);
-    expect(denies.map((patterns) => patterns.map((pattern) => pattern.replace(/^.*:secret:/, ''))).sort()).toEqual([['iam-key-rotation/alice-??????'], ['second/carol-??????']]);
-    expect(resourcesOfType(json, 'aws_lambda_function').map((fn) => (fn.environment as { variables: Record<string, string> }).variables.MANAGED_SECRETS).sort()).toEqual([
-      '["iam-key-rotation/*"]',
-      '["second/*"]',
+    const denies = resourcesOfType(json, 'aws_iam_role_policy').map(
+      (policy) => inlineStatement(json, 'DenySecretsOutsideTheStack', String(policy.policy)).NotResource as string[],
+    );
+    expect(denies.map((patterns) => patterns.map((pattern) => pattern.replace(/^.*:secret:/, ''))).sort()).toEqual([
+      ['iam-key-rotation/alice-??????'],
+      ['second/carol-??????'],
     ]);
+    expect(
+      resourcesOfType(json, 'aws_lambda_function')
+        .map((fn) => (fn.environment as { variables: Record<string, string> }).variables.MANAGED_SECRETS)
+        .sort(),
+    ).toEqual(['["iam-key-rotation/*"]', '["second/*"]']);
   });
 
   test('fails at synth when the secrets named outside the prefix need more than Lambda and IAM allow, naming the fix', () => {

@@ -5,7 +5,15 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { PREVIOUS_KEY_POLICY_TAG_KEY, SWEEP_EVENT, USER_TAG_KEY } from '../../core/contract';
 import { EVENT_PATTERN_MAX_CHARS, rotationFailedPatternGroups } from '../../lib/construct/rotation-failure-alert';
 import { LONGEST_ARN_PARTS } from '../../lib/grants/policy';
-import { TerraformJson, builtArn, builtIamArn, onlyResource, policyOf, resourcesOfType, synthRotation } from './fixtures';
+import {
+  TerraformJson,
+  builtArn,
+  builtIamArn,
+  onlyResource,
+  policyOf,
+  resourcesOfType,
+  synthRotation,
+} from './fixtures';
 
 Testing.setupJest();
 
@@ -25,14 +33,18 @@ function dataRef(json: TerraformJson, type: string, attribute: string): string {
 }
 
 function named(json: TerraformJson, type: string, name: string): [string, Record<string, unknown>] {
-  const found = Object.entries(json.resource[type] ?? {}).find(([, config]) => config.name === name || config.alarm_name === name);
+  const found = Object.entries(json.resource[type] ?? {}).find(
+    ([, config]) => config.name === name || config.alarm_name === name,
+  );
   if (found === undefined) throw new Error(`no ${type} named ${name}`);
   return found;
 }
 
 function targetOf(json: TerraformJson, ruleName: string): Record<string, unknown> {
   const [logicalName] = named(json, 'aws_cloudwatch_event_rule', ruleName);
-  const targets = resourcesOfType(json, 'aws_cloudwatch_event_target').filter((target) => target.rule === `\${aws_cloudwatch_event_rule.${logicalName}.name}`);
+  const targets = resourcesOfType(json, 'aws_cloudwatch_event_target').filter(
+    (target) => target.rule === `\${aws_cloudwatch_event_rule.${logicalName}.name}`,
+  );
   if (targets.length !== 1) throw new Error(`expected one target of ${ruleName}, found ${targets.length}`);
   return targets[0];
 }
@@ -40,8 +52,14 @@ function targetOf(json: TerraformJson, ruleName: string): Record<string, unknown
 describe('notifications topic', () => {
   test('is created, named after the construct, encrypted with a key of its own', () => {
     const { json } = synthRotation();
-    const [keyName, key] = Object.entries(json.resource.aws_kms_key).find(([, config]) => /notifications/.test(String(config.description))) ?? [];
-    expect(onlyResource(json, 'aws_sns_topic')).toMatchObject({ name: 'iam-key-rotation-notifications', kms_master_key_id: `\${aws_kms_key.${keyName}.arn}` });
+    const [keyName, key] =
+      Object.entries(json.resource.aws_kms_key).find(([, config]) =>
+        /notifications/.test(String(config.description)),
+      ) ?? [];
+    expect(onlyResource(json, 'aws_sns_topic')).toMatchObject({
+      name: 'iam-key-rotation-notifications',
+      kms_master_key_id: `\${aws_kms_key.${keyName}.arn}`,
+    });
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
   });
 
@@ -81,7 +99,11 @@ describe('notifications topic', () => {
         Principal: { AWS: builtIamArn(json, `role/${ref(json, 'aws_iam_role', 'name')}`) },
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
         Resource: '*',
-        Condition: { StringEquals: { 'kms:ViaService': `sns.${dataRef(json, 'aws_region', 'name')}.${dataRef(json, 'aws_partition', 'dns_suffix')}` } },
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': `sns.${dataRef(json, 'aws_region', 'name')}.${dataRef(json, 'aws_partition', 'dns_suffix')}`,
+          },
+        },
       },
     ]);
   });
@@ -98,7 +120,9 @@ describe('notifications topic', () => {
     const statements = policyOf(policy).Statement;
     expect(statements[0]).toMatchObject({
       Sid: 'AccountManagesTopic',
-      Principal: { AWS: `arn:${dataRef(json, 'aws_partition', 'partition')}:iam::${dataRef(json, 'aws_caller_identity', 'account_id')}:root` },
+      Principal: {
+        AWS: `arn:${dataRef(json, 'aws_partition', 'partition')}:iam::${dataRef(json, 'aws_caller_identity', 'account_id')}:root`,
+      },
       Resource: topic,
     });
     expect(statements.slice(1)).toEqual([
@@ -108,7 +132,13 @@ describe('notifications topic', () => {
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sns:Publish',
         Resource: topic,
-        Condition: { ArnEquals: { 'aws:SourceArn': [builtArn(json, 'events', `rule/${ref(json, 'aws_cloudwatch_event_rule', 'name', ruleName)}`)] } },
+        Condition: {
+          ArnEquals: {
+            'aws:SourceArn': [
+              builtArn(json, 'events', `rule/${ref(json, 'aws_cloudwatch_event_rule', 'name', ruleName)}`),
+            ],
+          },
+        },
       },
       {
         Sid: 'StackAlarmsPublish',
@@ -118,7 +148,9 @@ describe('notifications topic', () => {
         Resource: topic,
         Condition: {
           ArnEquals: {
-            'aws:SourceArn': [errorsName, sweepName].map((alarm) => builtArn(json, 'cloudwatch', `alarm:${ref(json, 'aws_cloudwatch_metric_alarm', 'alarm_name', alarm)}`)),
+            'aws:SourceArn': [errorsName, sweepName].map((alarm) =>
+              builtArn(json, 'cloudwatch', `alarm:${ref(json, 'aws_cloudwatch_metric_alarm', 'alarm_name', alarm)}`),
+            ),
           },
         },
       },
@@ -139,16 +171,24 @@ describe('notifications topic', () => {
     expect(json.resource.aws_sns_topic).toBeUndefined();
     expect(json.resource.aws_sns_topic_policy).toBeUndefined();
     expect(json.resource.aws_kms_key).toBeUndefined();
-    expect(onlyResource(json, 'aws_sns_topic_subscription')).toEqual({ topic_arn: GIVEN_TOPIC, protocol: 'email', endpoint: 'ops@example.com' });
+    expect(onlyResource(json, 'aws_sns_topic_subscription')).toEqual({
+      topic_arn: GIVEN_TOPIC,
+      protocol: 'email',
+      endpoint: 'ops@example.com',
+    });
     expect(targetOf(json, 'iam-key-rotation-rotation-failed').arn).toBe(GIVEN_TOPIC);
-    for (const alarm of resourcesOfType(json, 'aws_cloudwatch_metric_alarm')) expect(alarm.alarm_actions).toEqual([GIVEN_TOPIC]);
+    for (const alarm of resourcesOfType(json, 'aws_cloudwatch_metric_alarm'))
+      expect(alarm.alarm_actions).toEqual([GIVEN_TOPIC]);
   });
 });
 
 describe('sweep schedule', () => {
   test('a daily rule at 06:00 UTC invokes the function with the sweep event', () => {
     const { json, synthesized } = synthRotation();
-    expect(synthesized).toHaveResourceWithProperties(CloudwatchEventRule, { name: 'iam-key-rotation-sweep', schedule_expression: 'cron(0 6 * * ? *)' });
+    expect(synthesized).toHaveResourceWithProperties(CloudwatchEventRule, {
+      name: 'iam-key-rotation-sweep',
+      schedule_expression: 'cron(0 6 * * ? *)',
+    });
     const target = targetOf(json, 'iam-key-rotation-sweep');
     expect(target).toMatchObject({ arn: ref(json, 'aws_lambda_function', 'arn'), input: JSON.stringify(SWEEP_EVENT) });
     expect(JSON.parse(String(target.input))).toEqual({ 'iam-key-rotation': 'sweep' });
@@ -156,13 +196,18 @@ describe('sweep schedule', () => {
 
   test('`sweepHourUtc` moves it', () => {
     const { synthesized } = synthRotation({ sweepHourUtc: 23 });
-    expect(synthesized).toHaveResourceWithProperties(CloudwatchEventRule, { name: 'iam-key-rotation-sweep', schedule_expression: 'cron(0 23 * * ? *)' });
+    expect(synthesized).toHaveResourceWithProperties(CloudwatchEventRule, {
+      name: 'iam-key-rotation-sweep',
+      schedule_expression: 'cron(0 23 * * ? *)',
+    });
   });
 
   test('EventBridge may invoke the function for that rule, in this account, only', () => {
     const { json } = synthRotation();
     const [ruleName] = named(json, 'aws_cloudwatch_event_rule', 'iam-key-rotation-sweep');
-    const permissions = resourcesOfType(json, 'aws_lambda_permission').filter((permission) => permission.principal === 'events.amazonaws.com');
+    const permissions = resourcesOfType(json, 'aws_lambda_permission').filter(
+      (permission) => permission.principal === 'events.amazonaws.com',
+    );
     expect(permissions).toEqual([
       {
         statement_id: 'AllowEventBridgeSweep',
@@ -177,7 +222,7 @@ describe('sweep schedule', () => {
 });
 
 describe('rotation-failed rule', () => {
-  test('matches Secrets Manager\'s RotationFailed events of the stack\'s secrets: the prefix, and each name outside it', () => {
+  test("matches Secrets Manager's RotationFailed events of the stack's secrets: the prefix, and each name outside it", () => {
     const { json } = synthRotation({ users: [{ name: 'alice' }, { name: 'bob', secretName: 'vendors/bob' }] });
     const [, rule] = named(json, 'aws_cloudwatch_event_rule', 'iam-key-rotation-rotation-failed');
     const arns = `arn:${dataRef(json, 'aws_partition', 'partition')}:secretsmanager:${dataRef(json, 'aws_region', 'name')}:${dataRef(json, 'aws_caller_identity', 'account_id')}:secret:`;
@@ -205,32 +250,58 @@ describe('rotation-failed rule', () => {
     expect(text.match(/<(\w+)>/g)?.every((placeholder) => ['<secret>', '<time>'].includes(placeholder))).toBe(true);
   });
 
-  test('rule names stay within EventBridge\'s 64 characters for the longest `name`', () => {
+  test("rule names stay within EventBridge's 64 characters for the longest `name`", () => {
     const name = 'n'.repeat(56);
     const { json } = synthRotation({ name });
     const names = resourcesOfType(json, 'aws_cloudwatch_event_rule').map((rule) => String(rule.name));
     expect(names.sort()).toEqual([`${'n'.repeat(48)}-rotation-failed`, `${name}-sweep`]);
   });
 
-  test('many secrets outside the prefix are split across rules whose patterns each fit EventBridge\'s 2048 characters', () => {
-    const users = Array.from({ length: 40 }, (_, index) => ({ name: `u${index}`, secretName: `team-${index}/${'x'.repeat(40)}` }));
+  test("many secrets outside the prefix are split across rules whose patterns each fit EventBridge's 2048 characters", () => {
+    const users = Array.from({ length: 40 }, (_, index) => ({
+      name: `u${index}`,
+      secretName: `team-${index}/${'x'.repeat(40)}`,
+    }));
     const { json } = synthRotation({ users });
-    const rules = resourcesOfType(json, 'aws_cloudwatch_event_rule').filter((rule) => /rotation-failed/.test(String(rule.name)));
+    const rules = resourcesOfType(json, 'aws_cloudwatch_event_rule').filter((rule) =>
+      /rotation-failed/.test(String(rule.name)),
+    );
     expect(rules.length).toBeGreaterThan(1);
-    expect(rules.map((rule) => String(rule.name)).sort()).toEqual(rules.map((_rule, index) => `iam-key-rotation-rotation-failed${index === 0 ? '' : `-${index + 1}`}`).sort());
-    expect(resourcesOfType(json, 'aws_cloudwatch_event_target').filter((target) => target.input_transformer !== undefined)).toHaveLength(rules.length);
+    expect(rules.map((rule) => String(rule.name)).sort()).toEqual(
+      rules.map((_rule, index) => `iam-key-rotation-rotation-failed${index === 0 ? '' : `-${index + 1}`}`).sort(),
+    );
+    expect(
+      resourcesOfType(json, 'aws_cloudwatch_event_target').filter((target) => target.input_transformer !== undefined),
+    ).toHaveLength(rules.length);
     // every secret once, and each pattern within the limit with the longest ARNs
-    const groups = rotationFailedPatternGroups(users.map((user) => user.secretName), LONGEST_ARN_PARTS);
+    const groups = rotationFailedPatternGroups(
+      users.map((user) => user.secretName),
+      LONGEST_ARN_PARTS,
+    );
     expect(groups.flat()).toEqual(users.map((user) => user.secretName));
     expect(groups).toHaveLength(rules.length);
-    const prefixes = rules.flatMap((rule) => (JSON.parse(String(rule.event_pattern)) as { detail: { additionalEventData: { SecretId: { prefix: string }[] } } }).detail.additionalEventData.SecretId);
+    const prefixes = rules.flatMap(
+      (rule) =>
+        (
+          JSON.parse(String(rule.event_pattern)) as {
+            detail: { additionalEventData: { SecretId: { prefix: string }[] } };
+          }
+        ).detail.additionalEventData.SecretId,
+    );
     expect(prefixes).toHaveLength(40);
     for (const rule of rules) {
-      const longest = String(rule.event_pattern).replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws-us-gov').replace(/\$\{data\.aws_region\.[\w-]+\.name\}/g, 'us-isof-south-1').replace(/\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}/g, '123456789012');
+      const longest = String(rule.event_pattern)
+        .replace(/\$\{data\.aws_partition\.[\w-]+\.partition\}/g, 'aws-us-gov')
+        .replace(/\$\{data\.aws_region\.[\w-]+\.name\}/g, 'us-isof-south-1')
+        .replace(/\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}/g, '123456789012');
       expect(longest.length).toBeLessThanOrEqual(EVENT_PATTERN_MAX_CHARS);
     }
-    const policy = policyOf(onlyResource(json, 'aws_sns_topic_policy')).Statement.find((statement) => statement.Sid === 'StackRulesPublish');
-    expect((policy?.Condition as { ArnEquals: { 'aws:SourceArn': string[] } }).ArnEquals['aws:SourceArn']).toHaveLength(rules.length);
+    const policy = policyOf(onlyResource(json, 'aws_sns_topic_policy')).Statement.find(
+      (statement) => statement.Sid === 'StackRulesPublish',
+    );
+    expect((policy?.Condition as { ArnEquals: { 'aws:SourceArn': string[] } }).ArnEquals['aws:SourceArn']).toHaveLength(
+      rules.length,
+    );
   });
 });
 
@@ -272,24 +343,36 @@ describe('alarms', () => {
 });
 
 describe('previous-key policy', () => {
-  test('the stack\'s goes to the function\'s environment', () => {
+  test("the stack's goes to the function's environment", () => {
     const { json } = synthRotation({ previousKeyGraceDays: 3, previousKeyInUse: 'deactivate' });
-    const variables = (onlyResource(json, 'aws_lambda_function').environment as { variables: Record<string, string> }).variables;
-    expect(variables).toMatchObject({ PREVIOUS_KEY_ACTION: 'deactivate-after-grace', PREVIOUS_KEY_GRACE_DAYS: '3', PREVIOUS_KEY_IN_USE: 'deactivate' });
+    const variables = (onlyResource(json, 'aws_lambda_function').environment as { variables: Record<string, string> })
+      .variables;
+    expect(variables).toMatchObject({
+      PREVIOUS_KEY_ACTION: 'deactivate-after-grace',
+      PREVIOUS_KEY_GRACE_DAYS: '3',
+      PREVIOUS_KEY_IN_USE: 'deactivate',
+    });
   });
 
-  test('a user with a prop of its own gets its whole policy, merged over the stack\'s, as a tag; the others no tag', () => {
+  test("a user with a prop of its own gets its whole policy, merged over the stack's, as a tag; the others no tag", () => {
     // GIVEN
     const { json } = synthRotation({
       previousKeyGraceDays: 5,
       previousKeyInUse: 'deactivate',
-      users: [{ name: 'alice' }, { name: 'bob', previousKeyInUse: 'hold' }, { name: 'carol', previousKeyAction: 'keep' }, { name: 'dave', previousKeyGraceDays: 2 }],
+      users: [
+        { name: 'alice' },
+        { name: 'bob', previousKeyInUse: 'hold' },
+        { name: 'carol', previousKeyAction: 'keep' },
+        { name: 'dave', previousKeyGraceDays: 2 },
+      ],
     });
     // THEN
-    const tags = Object.fromEntries(resourcesOfType(json, 'aws_secretsmanager_secret').map((secret) => {
-      const secretTags = secret.tags as Record<string, string>;
-      return [secretTags[USER_TAG_KEY], secretTags[PREVIOUS_KEY_POLICY_TAG_KEY]];
-    }));
+    const tags = Object.fromEntries(
+      resourcesOfType(json, 'aws_secretsmanager_secret').map((secret) => {
+        const secretTags = secret.tags as Record<string, string>;
+        return [secretTags[USER_TAG_KEY], secretTags[PREVIOUS_KEY_POLICY_TAG_KEY]];
+      }),
+    );
     expect(tags).toEqual({
       alice: undefined,
       bob: 'action=deactivate-after-grace grace-days=5 in-use=hold',
@@ -298,9 +381,10 @@ describe('previous-key policy', () => {
     });
   });
 
-  test('existing configs keep their action: \'keep\' stays in the environment', () => {
+  test("existing configs keep their action: 'keep' stays in the environment", () => {
     const { json } = synthRotation({ previousKeyAction: 'keep' });
-    const variables = (onlyResource(json, 'aws_lambda_function').environment as { variables: Record<string, string> }).variables;
+    const variables = (onlyResource(json, 'aws_lambda_function').environment as { variables: Record<string, string> })
+      .variables;
     expect(variables.PREVIOUS_KEY_ACTION).toBe('keep');
   });
 });

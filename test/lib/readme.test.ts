@@ -9,7 +9,16 @@ import * as ts from 'typescript';
 import { EXIT_CODE_HELP } from '../../cli/exit-codes';
 import { STACK_OUTPUTS } from '../../lib';
 import { FUNCTION_ENVIRONMENT_VARIABLES } from '../../lib/construct/function-environment';
-import { brokenLinks, checkedBlock, checkedNames, docPages, markdownTable, readDoc, relativeLinks, unquote } from '../support/doc-snippets';
+import {
+  brokenLinks,
+  checkedBlock,
+  checkedNames,
+  docPages,
+  markdownTable,
+  readDoc,
+  relativeLinks,
+  unquote,
+} from '../support/doc-snippets';
 import { PROJECT_ROOT } from '../support/paths';
 import { ACCESS_ATTRIBUTES } from '../support/policy-unknowns';
 
@@ -61,9 +70,15 @@ function documentedProps(page: string, interfaceName: string): PropRow[] {
 
 /** The props of an interface as the docs should show them: `@default x` as `x` in code, `@default - text` as text. */
 function codeProps(file: string, interfaceName: string): PropRow[] {
-  const source = ts.createSourceFile(file, fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8'), ts.ScriptTarget.ES2022, true);
+  const source = ts.createSourceFile(
+    file,
+    fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8'),
+    ts.ScriptTarget.ES2022,
+    true,
+  );
   const declaration = source.statements.find(
-    (statement): statement is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(statement) && statement.name.text === interfaceName,
+    (statement): statement is ts.InterfaceDeclaration =>
+      ts.isInterfaceDeclaration(statement) && statement.name.text === interfaceName,
   );
   if (declaration === undefined) throw new Error(`${file} declares no interface ${interfaceName}`);
   return declaration.members.filter(ts.isPropertySignature).map((member) => {
@@ -88,8 +103,11 @@ describe('props tables match the code', () => {
 });
 
 describe('generated tables', () => {
-  test('the outputs table is the stack\'s outputs, names and descriptions', () => {
-    const rows = checkedBlock('docs/construct.md', 'outputs').rows.map(([name, description]) => [unquote(name), description]);
+  test("the outputs table is the stack's outputs, names and descriptions", () => {
+    const rows = checkedBlock('docs/construct.md', 'outputs').rows.map(([name, description]) => [
+      unquote(name),
+      description,
+    ]);
     expect(rows).toEqual(Object.entries(STACK_OUTPUTS));
   });
 
@@ -98,7 +116,7 @@ describe('generated tables', () => {
     expect(listed).toEqual(Object.keys(FUNCTION_ENVIRONMENT_VARIABLES));
   });
 
-  test('the exit-code table is the CLI\'s own, EXIT_CODE_HELP', () => {
+  test("the exit-code table is the CLI's own, EXIT_CODE_HELP", () => {
     const rows = EXIT_CODE_HELP.split('\n')
       .slice(1)
       .map((line) => {
@@ -110,14 +128,21 @@ describe('generated tables', () => {
   });
 
   test('the access attributes a reviewer must be able to read are ACCESS_ATTRIBUTES', () => {
-    const rows = Object.entries(ACCESS_ATTRIBUTES).map(([type, attributes]) => [`\`${type}\``, attributes.map((attribute) => `\`${attribute}\``).join(', ')]);
-    expect(checkedBlock('docs/plan-review.md', 'access-attributes').text).toBe(markdownTable(['Resource type', 'Access attributes'], rows));
+    const rows = Object.entries(ACCESS_ATTRIBUTES).map(([type, attributes]) => [
+      `\`${type}\``,
+      attributes.map((attribute) => `\`${attribute}\``).join(', '),
+    ]);
+    expect(checkedBlock('docs/plan-review.md', 'access-attributes').text).toBe(
+      markdownTable(['Resource type', 'Access attributes'], rows),
+    );
   });
 });
 
 describe('the pages', () => {
   test('every checked block is where the tests look for it, and no other is marked', () => {
-    const found = Object.fromEntries(docPages().flatMap((page) => (checkedNames(page).length === 0 ? [] : [[page, checkedNames(page)]])));
+    const found = Object.fromEntries(
+      docPages().flatMap((page) => (checkedNames(page).length === 0 ? [] : [[page, checkedNames(page)]])),
+    );
     expect(found).toEqual(CHECKED_BLOCKS);
   });
 

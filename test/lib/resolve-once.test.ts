@@ -17,18 +17,29 @@ function tempDir(prefix: string): string {
 }
 
 /** An app writing to a fresh folder, with a stack of the construct and one more log group. */
-function keysApp(rotation: Partial<IamKeyRotationStackProps['rotation']> = {}): { app: App; stack: IamKeyRotationStack; logGroup: CloudwatchLogGroup } {
+function keysApp(rotation: Partial<IamKeyRotationStackProps['rotation']> = {}): {
+  app: App;
+  stack: IamKeyRotationStack;
+  logGroup: CloudwatchLogGroup;
+} {
   const app = new App({ outdir: tempDir('resolve-once-') });
   const stack = new IamKeyRotationStack(app, STACK, {
     region: 'eu-west-1',
-    rotation: { users: [{ name: 'alice', createUser: true }, { name: 'bob' }], functionZipPath: fixtureZip(), ...rotation },
+    rotation: {
+      users: [{ name: 'alice', createUser: true }, { name: 'bob' }],
+      functionZipPath: fixtureZip(),
+      ...rotation,
+    },
   });
   const logGroup = new CloudwatchLogGroup(stack, 'extra', { name: '/extra', retentionInDays: 7 });
   return { app, stack, logGroup };
 }
 
 function written(outdir: string): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 function retentionOf(json: Record<string, unknown>, logGroup: CloudwatchLogGroup): unknown {
@@ -137,7 +148,10 @@ describe('the checks on a stack of its own', () => {
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
     applyRotationChecks(stack);
     let produced = 0;
-    new CloudwatchLogGroup(stack, 'counted', { name: Lazy.stringValue({ produce: () => `/counted/${(produced += 1)}` }), retentionInDays: 7 });
+    new CloudwatchLogGroup(stack, 'counted', {
+      name: Lazy.stringValue({ produce: () => `/counted/${(produced += 1)}` }),
+      retentionInDays: 7,
+    });
     // WHEN
     Testing.synth(stack);
     // THEN

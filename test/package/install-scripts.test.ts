@@ -5,14 +5,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../support/paths';
 
-
 interface LockedPackage {
   readonly hasInstallScript?: boolean;
 }
 
 test('every dependency with install scripts is allowed or denied in package.json', () => {
-  const lock = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockedPackage> };
-  const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> };
+  const lock = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockedPackage>;
+  };
+  const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    allowScripts?: Record<string, boolean>;
+  };
   const withScripts = Object.entries(lock.packages)
     .filter(([, entry]) => entry.hasInstallScript === true)
     .map(([location]) => location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length));

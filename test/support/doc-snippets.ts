@@ -6,7 +6,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT } from './paths';
 
-
 /** The pages: README.md, then every docs/*.md, as paths from the repository root. */
 export function docPages(): string[] {
   const docs = fs
@@ -37,7 +36,8 @@ const MARKER = /^<!-- checked: (\S+) -->$/;
 const FENCE = /^(`{3,}|~{3,})(.*)$/;
 
 /** Whether `line` closes a fence opened by `fence` (the same character, at least as many). */
-const closes = (fence: string, line: string): boolean => new RegExp(`^${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`).test(line);
+const closes = (fence: string, line: string): boolean =>
+  new RegExp(`^${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`).test(line);
 
 /** The names of a page's checked blocks, in page order. */
 export function checkedNames(page: string): string[] {
@@ -80,7 +80,8 @@ function tableCells(line: string): string[] {
 
 /** A Markdown table as the pages write a generated one: a header row, a separator, the rows; `|` in a cell escaped. */
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]): string => `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
@@ -158,7 +159,8 @@ export function relativeLinks(page: string): RelativeLink[] {
 export function brokenLinks(page: string): string[] {
   return relativeLinks(page).flatMap(({ link, file, anchor }) => {
     if (!fs.existsSync(path.join(PROJECT_ROOT, file))) return [`${page}: ${link} (no file ${file})`];
-    if (anchor !== undefined && file.endsWith('.md') && !anchorsOf(file).includes(anchor)) return [`${page}: ${link} (no anchor #${anchor} in ${file})`];
+    if (anchor !== undefined && file.endsWith('.md') && !anchorsOf(file).includes(anchor))
+      return [`${page}: ${link} (no anchor #${anchor} in ${file})`];
     return [];
   });
 }

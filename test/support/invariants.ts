@@ -10,7 +10,11 @@ export type UserSnapshot = UserKeys;
  * Invariants (1) and (2), which hold at every moment, failures included: the AWSCURRENT value names the
  * user and authenticates as them with an Active key, and the user holds at most two keys.
  */
-export async function expectLiveKeyIntact(state: RotationState, secretId: string, userName: string): Promise<UserSnapshot> {
+export async function expectLiveKeyIntact(
+  state: RotationState,
+  secretId: string,
+  userName: string,
+): Promise<UserSnapshot> {
   const { look, violations } = await liveKeyCheck(state, secretId, userName);
   expect(violations).toEqual([]);
   if (look === undefined) throw new Error(`secret ${secretId} has no AWSCURRENT value`);
@@ -21,7 +25,12 @@ export async function expectLiveKeyIntact(state: RotationState, secretId: string
  * Invariant (3), after a rotation succeeded: exactly one new AWSCURRENT key, and besides it at most the key
  * that was current before (`before`), which the previous-key action left Active (`keep`) or Inactive.
  */
-export async function expectConvergedAfter(state: RotationState, secretId: string, userName: string, before: UserSnapshot): Promise<UserSnapshot> {
+export async function expectConvergedAfter(
+  state: RotationState,
+  secretId: string,
+  userName: string,
+  before: UserSnapshot,
+): Promise<UserSnapshot> {
   const after = await expectLiveKeyIntact(state, secretId, userName);
   expect(rotationViolations(userName, after, before.current.accesskey)).toEqual([]);
   return after;

@@ -14,7 +14,17 @@ export const ACCESS_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   aws_kms_key: ['policy'],
   aws_secretsmanager_secret_policy: ['policy'],
   aws_sns_topic_policy: ['policy'],
-  aws_lambda_permission: ['action', 'function_name', 'principal', 'source_account', 'source_arn', 'statement_id', 'qualifier', 'event_source_token', 'principal_org_id'],
+  aws_lambda_permission: [
+    'action',
+    'function_name',
+    'principal',
+    'source_account',
+    'source_arn',
+    'statement_id',
+    'qualifier',
+    'event_source_token',
+    'principal_org_id',
+  ],
 };
 
 /** The access attributes the example config's first plan sets, by type: the role and its policies, the topic's key and
@@ -54,7 +64,9 @@ export function unknownAccessAttributes(plan: PlanJson): string[] {
     const attributes = ACCESS_ATTRIBUTES[change.type] ?? [];
     if (change.change.actions.includes('delete') && !change.change.actions.includes('create')) return [];
     const unknown = change.change.after_unknown ?? {};
-    return attributes.filter((attribute) => holdsUnknown(unknown[attribute])).map((attribute) => `${change.address}.${attribute}`);
+    return attributes
+      .filter((attribute) => holdsUnknown(unknown[attribute]))
+      .map((attribute) => `${change.address}.${attribute}`);
   });
 }
 
@@ -62,7 +74,8 @@ export function unknownAccessAttributes(plan: PlanJson): string[] {
 export function accessAttributeCounts(plan: PlanJson): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const change of plan.resource_changes ?? []) {
-    if (ACCESS_ATTRIBUTES[change.type] !== undefined && !change.change.actions.includes('delete')) counts[change.type] = (counts[change.type] ?? 0) + 1;
+    if (ACCESS_ATTRIBUTES[change.type] !== undefined && !change.change.actions.includes('delete'))
+      counts[change.type] = (counts[change.type] ?? 0) + 1;
   }
   return counts;
 }

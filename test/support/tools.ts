@@ -46,16 +46,22 @@ export function motoAvailable(): boolean {
  * Runs terraform in `stackDir` and returns its stdout: offline through the provider mirror when there is one (its CLI
  * config is written into `workDir`), with no telemetry, and `extraEnv` on top.
  */
-export function terraformIn(stackDir: string, workDir: string, extraEnv: Record<string, string> = {}): (...args: string[]) => string {
+export function terraformIn(
+  stackDir: string,
+  workDir: string,
+  extraEnv: Record<string, string> = {},
+): (...args: string[]) => string {
   const env = { ...process.env, ...terraformEnv(workDir), ...extraEnv };
-  return (...args) => execFileSync('terraform', args, { cwd: stackDir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return (...args) =>
+    execFileSync('terraform', args, { cwd: stackDir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 type Suite = (name: string, body: () => void) => void;
 type Case = (name: string, body: jest.ProvidesCallback, timeout?: number) => void;
 
 /** `describe` where terraform is usable; elsewhere `describe.skip` after a hint, and in CI a failure (requireTool). */
-export const describeWithTerraform: Suite = (name, body) => (requireTool('terraform', TERRAFORM_INSTALL_HINT) ? describe : describe.skip)(name, body);
+export const describeWithTerraform: Suite = (name, body) =>
+  (requireTool('terraform', TERRAFORM_INSTALL_HINT) ? describe : describe.skip)(name, body);
 
 /** `describe` where the emulator (python3 with the pinned moto) runs; otherwise like describeWithTerraform. */
 export const describeWithMoto: Suite = (name, body) => (motoAvailable() ? describe : describe.skip)(name, body);
@@ -65,4 +71,5 @@ export const describeWithEmulator: Suite = (name, body) =>
   (requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable() ? describe : describe.skip)(name, body);
 
 /** `test` where terraform is usable, for the one terraform step of a suite that otherwise needs nothing. */
-export const testWithTerraform: Case = (name, body, timeout) => (requireTool('terraform', TERRAFORM_INSTALL_HINT) ? test : test.skip)(name, body, timeout);
+export const testWithTerraform: Case = (name, body, timeout) =>
+  (requireTool('terraform', TERRAFORM_INSTALL_HINT) ? test : test.skip)(name, body, timeout);

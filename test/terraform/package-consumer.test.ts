@@ -13,7 +13,6 @@ import { PROJECT_ROOT } from '../support/paths';
 const PACKAGE = 'iam-key-rotation';
 const STACK_DIR = path.join('cdktf.out', 'stacks', 'keys');
 
-
 /** The README's fenced block marked `<!-- checked: consumer:<name> -->`. */
 const readmeBlock = (name: string): string => checkedBlock('README.md', `consumer:${name}`).text;
 
@@ -50,10 +49,16 @@ describe('a CDKTF app in another folder that installs the package', () => {
   beforeAll(() => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ikr-consumer-'));
     const [{ filename }] = JSON.parse(
-      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
     ) as { filename: string }[];
     const tarball = path.join(workDir, filename);
-    const registry = execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim().replace(/\/?$/, '/');
+    const registry = execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' })
+      .trim()
+      .replace(/\/?$/, '/');
 
     // The README's commands, in order: mkdir + npm init, then each npm install with its flags.
     const commands = readmeBlock('install').split('\n');
@@ -65,11 +70,18 @@ describe('a CDKTF app in another folder that installs the package', () => {
       const [npm, install, ...args] = command.split(' ');
       expect([npm, install]).toEqual(['npm', 'install']);
       const flags = args.filter((arg) => arg.startsWith('--'));
-      const specs = offlineSpecs(args.filter((arg) => !arg.startsWith('--')), tarball, registry);
+      const specs = offlineSpecs(
+        args.filter((arg) => !arg.startsWith('--')),
+        tarball,
+        registry,
+      );
       try {
         run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...flags, ...specs]);
       } catch (error) {
-        throw new Error(`${command} (offline) failed; npm ci fills the npm cache it needs:\n${(error as { stderr?: string }).stderr ?? error}`);
+        throw new Error(
+          `${command} (offline) failed; npm ci fills the npm cache it needs:\n${(error as { stderr?: string }).stderr ?? error}`,
+          { cause: error },
+        );
       }
     }
     fs.writeFileSync(path.join(appDir, 'tsconfig.json'), `${readmeBlock('tsconfig.json')}\n`);
@@ -81,7 +93,7 @@ describe('a CDKTF app in another folder that installs the package', () => {
     if (workDir !== undefined) fs.rmSync(workDir, { recursive: true, force: true });
   });
 
-  test('installs a copy of the package, with one cdktf, constructs and provider: the app\'s own', () => {
+  test("installs a copy of the package, with one cdktf, constructs and provider: the app's own", () => {
     const installed = fs.realpathSync(path.join(appDir, 'node_modules', PACKAGE));
     expect(installed.startsWith(fs.realpathSync(appDir))).toBe(true);
     expect(fs.existsSync(path.join(installed, 'node_modules'))).toBe(false);
@@ -90,12 +102,12 @@ describe('a CDKTF app in another folder that installs the package', () => {
     expect(sha256(installedZip)).toBe(sha256(path.join(PROJECT_ROOT, 'dist', 'lambda.zip')));
   });
 
-  test('type-checks and compiles the README\'s app against the package\'s types', () => {
+  test("type-checks and compiles the README's app against the package's types", () => {
     run(process.execPath, [path.join(appDir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
     expect(fs.existsSync(path.join(appDir, 'main.js'))).toBe(true);
   });
 
-  test('synthesizes with plain Node, the function asset being the installed package\'s zip', () => {
+  test("synthesizes with plain Node, the function asset being the installed package's zip", () => {
     // GIVEN the compiled app (previous test)
     fs.rmSync(path.join(appDir, 'cdktf.out'), { recursive: true, force: true });
     // WHEN

@@ -29,7 +29,9 @@ describe('requireTool', () => {
 
   test('a missing tool fails in CI, naming it and the install hint', () => {
     process.env.CI = 'true';
-    expect(() => requireTool('terraform', 'see terraform.io')).toThrow(/terraform is not available .*Install it: see terraform\.io/);
+    expect(() => requireTool('terraform', 'see terraform.io')).toThrow(
+      /terraform is not available .*Install it: see terraform\.io/,
+    );
   });
 
   test('a missing tool is skipped with a warning elsewhere', () => {
@@ -71,6 +73,8 @@ describe('terraformEnv', () => {
 
   test('a configured mirror that does not exist is an error naming the variable', () => {
     process.env[PROVIDER_MIRROR_ENV] = '/nonexistent/mirror';
-    expect(() => terraformEnv(os.tmpdir())).toThrow(/IAM_KEY_ROTATION_PROVIDER_MIRROR=\/nonexistent\/mirror does not exist.*'none'/);
+    expect(() => terraformEnv(os.tmpdir())).toThrow(
+      /IAM_KEY_ROTATION_PROVIDER_MIRROR=\/nonexistent\/mirror does not exist.*'none'/,
+    );
   });
 });

@@ -7,7 +7,6 @@ import { STACK_NAME, buildApp } from '../../main';
 import { fixtureZip } from '../lib/fixtures';
 import { describeWithTerraform, terraformIn } from '../support/tools';
 
-
 const tempDir = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
 interface SynthesizedStack {
@@ -32,7 +31,11 @@ describeWithTerraform('terraform', () => {
     const { terraform } = synthesizedStack(path.join(__dirname, '..', '..', 'rotation.config.json'));
     // WHEN
     terraform('init', '-input=false', '-backend=false', '-no-color');
-    const result = JSON.parse(terraform('validate', '-json')) as { valid: boolean; error_count: number; diagnostics: unknown[] };
+    const result = JSON.parse(terraform('validate', '-json')) as {
+      valid: boolean;
+      error_count: number;
+      diagnostics: unknown[];
+    };
     // THEN
     expect(result).toMatchObject({ valid: true, error_count: 0 });
   });
@@ -43,8 +46,17 @@ describeWithTerraform('terraform', () => {
 
     beforeAll(() => {
       const configPath = path.join(tempDir('tf-config-'), 'rotation.config.json');
-      const s3 = { bucket: S3_BUCKET, key: 'iam-key-rotation/123456789012.tfstate', region: 'us-east-1', useLockfile: true, kmsKeyId: 'alias/terraform-state' };
-      fs.writeFileSync(configPath, JSON.stringify({ region: 'us-east-1', users: [{ name: 'carol', createUser: true }], backend: { s3 } }));
+      const s3 = {
+        bucket: S3_BUCKET,
+        key: 'iam-key-rotation/123456789012.tfstate',
+        region: 'us-east-1',
+        useLockfile: true,
+        kmsKeyId: 'alias/terraform-state',
+      };
+      fs.writeFileSync(
+        configPath,
+        JSON.stringify({ region: 'us-east-1', users: [{ name: 'carol', createUser: true }], backend: { s3 } }),
+      );
       // Credentials that exist nowhere, and no shared config or instance metadata: nothing here can reach AWS.
       stack = synthesizedStack(configPath, {
         AWS_ACCESS_KEY_ID: 'not-a-key',
@@ -65,7 +77,9 @@ describeWithTerraform('terraform', () => {
       // GIVEN: validate skips the backend block and init checks it. A closed local port stands in for S3, added
       // to the block itself: with -backend-config, terraform 1.11 ignores unknown arguments in the block.
       const file = path.join(stack.stackDir, 'cdk.tf.json');
-      const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { terraform: { backend: { s3: Record<string, unknown> } } };
+      const json = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+        terraform: { backend: { s3: Record<string, unknown> } };
+      };
       const endpoint = 'http://127.0.0.1:9';
       Object.assign(json.terraform.backend.s3, {
         endpoints: { s3: endpoint, sts: endpoint, iam: endpoint, dynamodb: endpoint },

@@ -3,7 +3,7 @@ import { EXIT_CODES } from '../../exit-codes';
 
 export const CREDENTIALS: CommandDefinition = {
   name: 'credentials',
-  summary: 'print a secret\'s current key in the credential_process format',
+  summary: "print a secret's current key in the credential_process format",
   options: { force: { type: 'boolean' } },
   arguments: ['secret'],
   help: `Usage: iam-key-rotation credentials <secret> [--force]

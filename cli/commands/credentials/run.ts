@@ -36,13 +36,21 @@ export async function runCredentials({ args, aws, io }: CommandInput): Promise<E
   const lambda = new LazyClient(() => new LambdaClient(clientConfig(aws)));
   try {
     // Quietly: a consumer may lack lambda:GetFunctionConfiguration, and credential_process shows stderr to its user.
-    const secret = await resolveManagedSecret(secretId, secretsManager.get(), new RotationFunctionSettings(() => lambda.get()));
+    const secret = await resolveManagedSecret(
+      secretId,
+      secretsManager.get(),
+      new RotationFunctionSettings(() => lambda.get()),
+    );
     let secretString: string | undefined;
     try {
-      secretString = (await secretsManager.get().send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: 'AWSCURRENT' }))).SecretString;
+      secretString = (
+        await secretsManager.get().send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: 'AWSCURRENT' }))
+      ).SecretString;
     } catch (error) {
       if (isResourceNotFound(error)) {
-        throw new CommandFailed(`secret ${secret.name} holds no key yet: its first rotation has not succeeded (run 'iam-key-rotation status')`);
+        throw new CommandFailed(
+          `secret ${secret.name} holds no key yet: its first rotation has not succeeded (run 'iam-key-rotation status')`,
+        );
       }
       throw explainAwsError(error, `reading the current value of secret ${secret.name} (GetSecretValue)`);
     }
@@ -62,7 +70,11 @@ export async function runCredentials({ args, aws, io }: CommandInput): Promise<E
 }
 
 /** @throws CommandFailed when the value is not a key of the tagged user (the messages never quote the value). */
-function readKey(secretString: string | undefined, secretName: string, userName: string): { accessKeyId: string; secretAccessKey: string } {
+function readKey(
+  secretString: string | undefined,
+  secretName: string,
+  userName: string,
+): { accessKeyId: string; secretAccessKey: string } {
   const scope = { secretId: secretName, step: 'credentials' };
   try {
     const value = parseSecretValue(secretString, 'AWSCURRENT', scope);
@@ -73,6 +85,9 @@ function readKey(secretString: string | undefined, secretName: string, userName:
     return { accessKeyId: value.accesskey, secretAccessKey: value.secretkey };
   } catch (error) {
     if (error instanceof CommandFailed) throw error;
-    throw new CommandFailed(`refusing the key of secret ${secretName}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new CommandFailed(
+      `refusing the key of secret ${secretName}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }

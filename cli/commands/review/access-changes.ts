@@ -1,8 +1,25 @@
 // Who may act on keys or read secrets: every planned change to a policy document (statement by statement), a policy
 // attachment, or a Lambda permission, as table rows.
-import { type Cell, type CellLine, codeLines, sameShown, type Shown, shownLine, shownOf, textCell, UNKNOWN_TEXT } from './cells';
+import {
+  type Cell,
+  type CellLine,
+  codeLines,
+  sameShown,
+  type Shown,
+  shownLine,
+  shownOf,
+  textCell,
+  UNKNOWN_TEXT,
+} from './cells';
 import { nameAttributeOf, secretNameOf } from './names';
-import { attributeOf, knownString, type Plan, referencedResources, type ResourceChange, type ResourceIndex } from './plan';
+import {
+  attributeOf,
+  knownString,
+  type Plan,
+  referencedResources,
+  type ResourceChange,
+  type ResourceIndex,
+} from './plan';
 import type { DocumentState, PolicyDocument } from './policy-documents';
 import { fieldElements, type PolicyStatement, type StatementField } from './policy-statements';
 import { diffStatements, type FieldChange } from './statement-diff';
@@ -50,9 +67,12 @@ export function accessChanges(plan: Plan, documents: readonly PolicyDocument[], 
   const context = new AccessContext(plan, resources);
   return plan.resourceChanges.flatMap((change) => {
     if (change.mode !== 'managed' || !['create', 'update', 'delete', 'replace'].includes(change.kind)) return [];
-    const rows = documents.filter((document) => document.change === change).flatMap((document) => context.documentRows(document));
+    const rows = documents
+      .filter((document) => document.change === change)
+      .flatMap((document) => context.documentRows(document));
     const attachment = ATTACHMENTS[change.type];
-    if (attachment !== undefined) rows.push(...context.attachmentRows(change, attachment.attribute, attachment.targetType));
+    if (attachment !== undefined)
+      rows.push(...context.attachmentRows(change, attachment.attribute, attachment.targetType));
     if (change.type === 'aws_lambda_permission') rows.push(...context.permissionRows(change));
     return rows;
   });
@@ -93,9 +113,13 @@ class AccessContext {
     }
     const before = statementsOf(document.before);
     const after = statementsOf(document.after);
-    const row = (kind: 'added' | 'removed', statement: PolicyStatement, side: SideContext): AccessRow => this.statementRow(document, kind, statement, side);
+    const row = (kind: 'added' | 'removed', statement: PolicyStatement, side: SideContext): AccessRow =>
+      this.statementRow(document, kind, statement, side);
     if (was !== undefined && !sameContext(was, now)) {
-      return [...before.map((statement) => row('removed', statement, was)), ...after.map((statement) => row('added', statement, now))];
+      return [
+        ...before.map((statement) => row('removed', statement, was)),
+        ...after.map((statement) => row('added', statement, now)),
+      ];
     }
     return diffStatements(before, after).map((difference) => {
       if (difference.kind === 'changed') return this.changedRow(document, difference.statement, difference.fields, now);
@@ -107,7 +131,14 @@ class AccessContext {
     const { change } = document;
     const inline = INLINE_OWNERS[change.type];
     if (inline !== undefined) {
-      const owner = nameAttributeOf(this.plan, change, attributeOf(change, side, [inline.attribute]), inline.attribute, inline.targetType, this.resources);
+      const owner = nameAttributeOf(
+        this.plan,
+        change,
+        attributeOf(change, side, [inline.attribute]),
+        inline.attribute,
+        inline.targetType,
+        this.resources,
+      );
       return { who: [shownLine(owner, { prefix: inline.attribute })], owner: undefined };
     }
     if (change.type === 'aws_iam_policy') return { who: this.attachedTo(change, side), owner: undefined };
@@ -116,7 +147,10 @@ class AccessContext {
       return document.kind === 'identity' ? { who: [role], owner: undefined } : { who: [], owner: role };
     }
     if (change.type === 'aws_secretsmanager_secret_policy') {
-      return { who: [], owner: shownLine(secretNameOf(this.plan, change, 'secret_arn', side, this.resources), { prefix: 'secret' }) };
+      return {
+        who: [],
+        owner: shownLine(secretNameOf(this.plan, change, 'secret_arn', side, this.resources), { prefix: 'secret' }),
+      };
     }
     return { who: [], owner: undefined };
   }
@@ -129,40 +163,83 @@ class AccessContext {
     for (const resource of Object.keys(ATTACHMENTS).flatMap((type) => this.resources.ofType(type))) {
       const spec = ATTACHMENTS[resource.type];
       const policyArn = knownString(resource.attribute(['policy_arn']));
-      const byValue = policyArn !== undefined && (policyArn === arn || (name !== undefined && policyArn.slice(policyArn.lastIndexOf('/') + 1) === name));
-      const byReference = !byValue && referencedResources(this.plan, resource, 'policy_arn', 'aws_iam_policy', this.resources).some((target) => target.address === policy.address);
+      const byValue =
+        policyArn !== undefined &&
+        (policyArn === arn || (name !== undefined && policyArn.slice(policyArn.lastIndexOf('/') + 1) === name));
+      const byReference =
+        !byValue &&
+        referencedResources(this.plan, resource, 'policy_arn', 'aws_iam_policy', this.resources).some(
+          (target) => target.address === policy.address,
+        );
       if (!byValue && !byReference) continue;
-      const who = nameAttributeOf(this.plan, resource, resource.attribute([spec.attribute]), spec.attribute, spec.targetType, this.resources);
+      const who = nameAttributeOf(
+        this.plan,
+        resource,
+        resource.attribute([spec.attribute]),
+        spec.attribute,
+        spec.targetType,
+        this.resources,
+      );
       const kind = resource.change?.kind;
-      const note = kind === 'create' ? '(attached by this plan)' : kind === 'delete' ? '(detached by this plan)' : undefined;
+      const note =
+        kind === 'create' ? '(attached by this plan)' : kind === 'delete' ? '(detached by this plan)' : undefined;
       const line = shownLine(who, { prefix: spec.attribute });
-      const withNote = note === undefined ? line : { ...line, text: line.text === undefined ? note : `${line.text} ${note}` };
+      const withNote =
+        note === undefined ? line : { ...line, text: line.text === undefined ? note : `${line.text} ${note}` };
       lines.set(JSON.stringify(withNote), withNote);
     }
     return lines.size === 0 ? textCell('not attached in this plan or its state') : [...lines.values()];
   }
 
-  private statementRow(document: PolicyDocument, change: 'added' | 'removed', statement: PolicyStatement, context: SideContext): AccessRow {
+  private statementRow(
+    document: PolicyDocument,
+    change: 'added' | 'removed',
+    statement: PolicyStatement,
+    context: SideContext,
+  ): AccessRow {
     const star = STAR_MEANS[document.change.type];
     return {
       change,
       address: document.change.address,
       statement: statementCell(statement, document.label),
-      who: document.kind === 'identity' ? context.who : [...codeLines(fieldElements(statement, 'Principal')), ...codeLines(fieldElements(statement, 'NotPrincipal'), { prefix: 'not' })],
+      who:
+        document.kind === 'identity'
+          ? context.who
+          : [
+              ...codeLines(fieldElements(statement, 'Principal')),
+              ...codeLines(fieldElements(statement, 'NotPrincipal'), { prefix: 'not' }),
+            ],
       effect: textCell(statement.effect),
-      actions: [...codeLines(fieldElements(statement, 'Action')), ...codeLines(fieldElements(statement, 'NotAction'), { prefix: 'not' })],
-      on: [...(context.owner === undefined ? [] : [context.owner]), ...resourceLines(fieldElements(statement, 'Resource'), star), ...codeLines(fieldElements(statement, 'NotResource'), { prefix: 'not' })],
+      actions: [
+        ...codeLines(fieldElements(statement, 'Action')),
+        ...codeLines(fieldElements(statement, 'NotAction'), { prefix: 'not' }),
+      ],
+      on: [
+        ...(context.owner === undefined ? [] : [context.owner]),
+        ...resourceLines(fieldElements(statement, 'Resource'), star),
+        ...codeLines(fieldElements(statement, 'NotResource'), { prefix: 'not' }),
+      ],
       conditions: codeLines(fieldElements(statement, 'Condition')),
     };
   }
 
-  private changedRow(document: PolicyDocument, statement: PolicyStatement, fields: readonly FieldChange[], context: SideContext): AccessRow {
+  private changedRow(
+    document: PolicyDocument,
+    statement: PolicyStatement,
+    fields: readonly FieldChange[],
+    context: SideContext,
+  ): AccessRow {
     const star = STAR_MEANS[document.change.type];
     const signed = (field: StatementField, extra: Omit<CellLine, 'code' | 'sign'> = {}): CellLine[] => {
       const change = fields.find((candidate) => candidate.field === field);
       if (change === undefined) return [];
       const mark = (values: readonly string[], sign: '+' | '-'): CellLine[] =>
-        values.map((value) => ({ ...extra, sign, code: value, ...(star !== undefined && value === '*' && field === 'Resource' ? { text: star } : {}) }));
+        values.map((value) => ({
+          ...extra,
+          sign,
+          code: value,
+          ...(star !== undefined && value === '*' && field === 'Resource' ? { text: star } : {}),
+        }));
       return [...mark(change.added, '+'), ...mark(change.removed, '-')];
     };
     const effect = fields.find((candidate) => candidate.field === 'Effect');
@@ -170,28 +247,68 @@ class AccessContext {
       change: 'changed',
       address: document.change.address,
       statement: statementCell(statement, document.label),
-      who: document.kind === 'identity' ? context.who : [...signed('Principal'), ...signed('NotPrincipal', { prefix: 'not' })],
-      effect: effect === undefined ? textCell(statement.effect) : [...effect.added.map((text): CellLine => ({ sign: '+', text })), ...effect.removed.map((text): CellLine => ({ sign: '-', text }))],
+      who:
+        document.kind === 'identity'
+          ? context.who
+          : [...signed('Principal'), ...signed('NotPrincipal', { prefix: 'not' })],
+      effect:
+        effect === undefined
+          ? textCell(statement.effect)
+          : [
+              ...effect.added.map((text): CellLine => ({ sign: '+', text })),
+              ...effect.removed.map((text): CellLine => ({ sign: '-', text })),
+            ],
       actions: [...signed('Action'), ...signed('NotAction', { prefix: 'not' })],
-      on: [...(context.owner === undefined ? [] : [context.owner]), ...signed('Resource'), ...signed('NotResource', { prefix: 'not' })],
+      on: [
+        ...(context.owner === undefined ? [] : [context.owner]),
+        ...signed('Resource'),
+        ...signed('NotResource', { prefix: 'not' }),
+      ],
       conditions: signed('Condition'),
     };
   }
 
   attachmentRows(change: ResourceChange, attribute: string, targetType: string): AccessRow[] {
     const side = (which: 'before' | 'after') => ({
-      who: nameAttributeOf(this.plan, change, attributeOf(change, which, [attribute]), attribute, targetType, this.resources),
+      who: nameAttributeOf(
+        this.plan,
+        change,
+        attributeOf(change, which, [attribute]),
+        attribute,
+        targetType,
+        this.resources,
+      ),
       policy: shownOf(attributeOf(change, which, ['policy_arn'])),
     });
-    const base = { address: change.address, statement: textCell('(attachment)'), effect: [], actions: textCell('every statement of the policy'), conditions: [] };
+    const base = {
+      address: change.address,
+      statement: textCell('(attachment)'),
+      effect: [],
+      actions: textCell('every statement of the policy'),
+      conditions: [],
+    };
     if (change.before === null || change.after === null) {
       const values = side(change.after !== null ? 'after' : 'before');
-      return [{ ...base, change: change.after !== null ? 'added' : 'removed', who: [shownLine(values.who, { prefix: attribute })], on: [shownLine(values.policy)] }];
+      return [
+        {
+          ...base,
+          change: change.after !== null ? 'added' : 'removed',
+          who: [shownLine(values.who, { prefix: attribute })],
+          on: [shownLine(values.policy)],
+        },
+      ];
     }
     const was = side('before');
     const now = side('after');
     if (sameShown(was.who, now.who) && sameShown(was.policy, now.policy)) return [];
-    return [{ ...base, change: 'changed', who: signedPair(was.who, now.who, attribute), on: signedPair(was.policy, now.policy) }];
+    return [
+      {
+        ...base,
+        change: 'changed',
+        who: signedPair(was.who, now.who, attribute),
+        on: signedPair(was.policy, now.policy),
+      },
+    ];
   }
 
   permissionRows(change: ResourceChange): AccessRow[] {
@@ -214,8 +331,13 @@ class AccessContext {
           who: [shownLine(now.principal)],
           effect: textCell('Allow'),
           actions: [shownLine(now.action)],
-          on: [shownLine(now.function), ...(now.qualifier.kind === 'none' ? [] : [shownLine(now.qualifier, { prefix: 'qualifier' })])],
-          conditions: now.conditions.filter(([, shown]) => shown.kind !== 'none').map(([name, shown]) => shownLine(shown, { prefix: name })),
+          on: [
+            shownLine(now.function),
+            ...(now.qualifier.kind === 'none' ? [] : [shownLine(now.qualifier, { prefix: 'qualifier' })]),
+          ],
+          conditions: now.conditions
+            .filter(([, shown]) => shown.kind !== 'none')
+            .map(([name, shown]) => shownLine(shown, { prefix: name })),
         },
       ];
     }
@@ -238,7 +360,9 @@ class AccessContext {
         effect: textCell('Allow'),
         actions: signedPair(was.action, now.action),
         on: [...signedPair(was.function, now.function), ...signedPair(was.qualifier, now.qualifier, 'qualifier')],
-        conditions: was.conditions.flatMap(([name, shown], position) => signedPair(shown, now.conditions[position][1], name)),
+        conditions: was.conditions.flatMap(([name, shown], position) =>
+          signedPair(shown, now.conditions[position][1], name),
+        ),
       },
     ];
   }
@@ -251,7 +375,10 @@ const PERMISSION_CONDITIONS = ['source_arn', 'source_account', 'principal_org_id
 function signedPair(before: Shown, after: Shown, prefix?: string): CellLine[] {
   const extra = prefix === undefined ? {} : { prefix };
   if (sameShown(before, after)) return before.kind === 'none' ? [] : [shownLine(after, extra)];
-  return [...(after.kind === 'none' ? [] : [shownLine(after, { ...extra, sign: '+' })]), ...(before.kind === 'none' ? [] : [shownLine(before, { ...extra, sign: '-' })])];
+  return [
+    ...(after.kind === 'none' ? [] : [shownLine(after, { ...extra, sign: '+' })]),
+    ...(before.kind === 'none' ? [] : [shownLine(before, { ...extra, sign: '-' })]),
+  ];
 }
 
 function statementCell(statement: PolicyStatement, label: string): Cell {
@@ -260,7 +387,9 @@ function statementCell(statement: PolicyStatement, label: string): Cell {
 }
 
 function resourceLines(resources: readonly string[], star: string | undefined): CellLine[] {
-  return resources.map((resource) => (star !== undefined && resource === '*' ? { code: resource, text: star } : { code: resource }));
+  return resources.map((resource) =>
+    star !== undefined && resource === '*' ? { code: resource, text: star } : { code: resource },
+  );
 }
 
 function documentProblem(state: DocumentState): string | undefined {

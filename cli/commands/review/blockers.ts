@@ -12,7 +12,12 @@ import { findWildcards } from './wildcards';
 /** Principals of a Lambda permission that mean anyone. */
 const ANY_PRINCIPAL = '*';
 
-export function findBlockers(plan: Plan, documents: readonly PolicyDocument[], resources: ResourceIndex, functionCode: AcceptedFunctionCode): Blocker[] {
+export function findBlockers(
+  plan: Plan,
+  documents: readonly PolicyDocument[],
+  resources: ResourceIndex,
+  functionCode: AcceptedFunctionCode,
+): Blocker[] {
   return [
     ...secretsDeletedAtOnce(plan),
     ...userTagChanges(plan),
@@ -29,14 +34,27 @@ export function findBlockers(plan: Plan, documents: readonly PolicyDocument[], r
  */
 function userTagChanges(plan: Plan): Blocker[] {
   return plan.resourceChanges.flatMap((change) => {
-    if (change.type !== 'aws_secretsmanager_secret' || change.mode !== 'managed' || (change.kind !== 'update' && change.kind !== 'replace')) return [];
+    if (
+      change.type !== 'aws_secretsmanager_secret' ||
+      change.mode !== 'managed' ||
+      (change.kind !== 'update' && change.kind !== 'replace')
+    )
+      return [];
     // A replacement under a new name is another secret (its readers' grants name the old one): removed and added.
-    if (change.kind === 'replace' && !sameTag(attributeOf(change, 'before', ['name']), attributeOf(change, 'after', ['name']))) return [];
+    if (
+      change.kind === 'replace' &&
+      !sameTag(attributeOf(change, 'before', ['name']), attributeOf(change, 'after', ['name']))
+    )
+      return [];
     const changed = ['tags', 'tags_all'].flatMap((attribute) => {
       const before = attributeOf(change, 'before', [attribute, USER_TAG_KEY]);
       const after = attributeOf(change, 'after', [attribute, USER_TAG_KEY]);
       // tags_all is often known only after apply when tags change: `tags` speaks for it then.
-      if (attribute === 'tags_all' && (after.state === 'unknown' || attributeOf(change, 'before', [attribute]).state === 'absent')) return [];
+      if (
+        attribute === 'tags_all' &&
+        (after.state === 'unknown' || attributeOf(change, 'before', [attribute]).state === 'absent')
+      )
+        return [];
       return sameTag(before, after) ? [] : [`${tagText(before)} → ${tagText(after)}`];
     });
     if (changed.length === 0) return [];
@@ -53,7 +71,8 @@ function userTagChanges(plan: Plan): Blocker[] {
 }
 
 function sameTag(a: Attribute, b: Attribute): boolean {
-  const plain = (attribute: Attribute): unknown => (attribute.state === 'known' ? attribute.value : attribute.state === 'absent' ? null : undefined);
+  const plain = (attribute: Attribute): unknown =>
+    attribute.state === 'known' ? attribute.value : attribute.state === 'absent' ? null : undefined;
   return plain(a) !== undefined && plain(a) === plain(b);
 }
 
@@ -67,7 +86,8 @@ function tagText(attribute: Attribute): string {
 /** A secret deleted (or replaced) with a recovery window of 0 days is gone at once, and the key it held with it. */
 function secretsDeletedAtOnce(plan: Plan): Blocker[] {
   return plan.resourceChanges.flatMap((change) => {
-    if (change.type !== 'aws_secretsmanager_secret' || (change.kind !== 'delete' && change.kind !== 'replace')) return [];
+    if (change.type !== 'aws_secretsmanager_secret' || (change.kind !== 'delete' && change.kind !== 'replace'))
+      return [];
     const window = attributeOf(change, 'before', ['recovery_window_in_days']);
     if (window.state !== 'known' || window.value !== 0) return [];
     const how = change.kind === 'replace' ? 'replaced' : 'deleted';
@@ -88,7 +108,11 @@ function wildcardGrants(documents: readonly PolicyDocument[]): Blocker[] {
     const where = document.label === 'policy' ? '' : ` in ${code(document.label)}`;
     return findWildcards(after.policy.statements, document.kind).map((match) =>
       after.sensitive
-        ? { address: document.change.address, sid: undefined, finding: `a wildcard grant in the sensitive ${code(document.label)} (read it in the plan)` }
+        ? {
+            address: document.change.address,
+            sid: undefined,
+            finding: `a wildcard grant in the sensitive ${code(document.label)} (read it in the plan)`,
+          }
         : { address: document.change.address, sid: match.sid, finding: `${match.what}${where}` },
     );
   });

@@ -18,7 +18,11 @@ export interface CellLine {
 export type Cell = readonly CellLine[];
 
 /** A value the report may print, or why it prints none. */
-export type Shown = { readonly kind: 'value'; readonly value: string } | { readonly kind: 'unknown' } | { readonly kind: 'sensitive' } | { readonly kind: 'none' };
+export type Shown =
+  | { readonly kind: 'value'; readonly value: string }
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'sensitive' }
+  | { readonly kind: 'none' };
 
 export const UNKNOWN_TEXT = '(known after apply)';
 export const SENSITIVE_TEXT = '(sensitive)';

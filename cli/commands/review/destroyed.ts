@@ -33,12 +33,23 @@ export function destroyedResources(plan: Plan): Destroyed[] {
 
 /** Why a resource is replaced: the attributes that force it (`replace_paths`), else the `action_reason`. */
 export function replaceReason(change: ResourceChange): string | undefined {
-  const paths = change.replacePaths.map((path) => code(path.map((step) => (typeof step === 'number' ? `[${step}]` : step)).join('.').replace(/\.\[/g, '[')));
+  const paths = change.replacePaths.map((path) =>
+    code(
+      path
+        .map((step) => (typeof step === 'number' ? `[${step}]` : step))
+        .join('.')
+        .replace(/\.\[/g, '['),
+    ),
+  );
   if (paths.length > 0) return `${paths.join(', ')} ${paths.length === 1 ? 'forces' : 'force'} replacement`;
-  return change.actionReason === undefined ? undefined : (ACTION_REASONS[change.actionReason] ?? code(change.actionReason));
+  return change.actionReason === undefined
+    ? undefined
+    : (ACTION_REASONS[change.actionReason] ?? code(change.actionReason));
 }
 
 function deleteReason(change: ResourceChange): string | undefined {
   if (change.deposed !== undefined) return 'a deposed object, left from an earlier replacement';
-  return change.actionReason === undefined ? undefined : (ACTION_REASONS[change.actionReason] ?? code(change.actionReason));
+  return change.actionReason === undefined
+    ? undefined
+    : (ACTION_REASONS[change.actionReason] ?? code(change.actionReason));
 }

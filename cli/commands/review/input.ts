@@ -22,7 +22,10 @@ export function defaultTitle(argument: string): string {
  */
 export async function readPlanText(argument: string, source: PlanSource): Promise<string> {
   if (argument === '-') {
-    if (source.stdin.isTTY === true) throw new PlanInputError('stdin is a terminal: pipe the plan JSON into it (terraform show -json <planfile> | iam-key-rotation review -)');
+    if (source.stdin.isTTY === true)
+      throw new PlanInputError(
+        'stdin is a terminal: pipe the plan JSON into it (terraform show -json <planfile> | iam-key-rotation review -)',
+      );
     const chunks: Buffer[] = [];
     for await (const chunk of source.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
     return Buffer.concat(chunks).toString('utf8');
@@ -31,7 +34,14 @@ export async function readPlanText(argument: string, source: PlanSource): Promis
     return fs.readFileSync(argument, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (code ?? 'unreadable');
     throw new PlanInputError(`cannot read ${argument}: ${why}`);
   }
 }

@@ -30,12 +30,22 @@ const TRUNCATION_NOTE_RESERVE = 220;
 /** The first line of every report: `<!-- iam-key-rotation review: <title> -->`. */
 export function markerComment(title: string): string {
   // An HTML comment ends at `--` followed by `>`, and may not hold `--` at all.
-  return `<!-- iam-key-rotation review: ${title.replace(/[\r\n]+/g, ' ').replace(/-{2,}/g, '-').replace(/>/g, '')} -->`;
+  return `<!-- iam-key-rotation review: ${title
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/-{2,}/g, '-')
+    .replace(/>/g, '')} -->`;
 }
 
 export function renderReport(document: ReportDocument, maxChars: number = DEFAULT_MAX_CHARS): string {
-  let output = [markerComment(document.title), `## Plan review: ${code(document.title, 'heading')}`, '', ...document.summary, ''].join('\n');
-  if (document.blockers !== undefined && document.blockers.rows.length > 0) output += renderTable(document.blockers, document.blockers.rows, false);
+  let output = [
+    markerComment(document.title),
+    `## Plan review: ${code(document.title, 'heading')}`,
+    '',
+    ...document.summary,
+    '',
+  ].join('\n');
+  if (document.blockers !== undefined && document.blockers.rows.length > 0)
+    output += renderTable(document.blockers, document.blockers.rows, false);
 
   const tables = document.tables.filter((table) => table.rows.length > 0);
   const total = tables.reduce((sum, table) => sum + table.rows.length, 0);
@@ -74,7 +84,12 @@ function renderTable(table: Table, rows: readonly (readonly Cell[])[], fold: boo
 }
 
 function tableStart(table: Table, fold: boolean): string {
-  const lines = [fold ? `<details><summary><b>${escapeText(table.heading)}</b> (${table.rows.length})</summary>` : `### ${escapeText(`${table.heading} (${table.rows.length})`)}`, ''];
+  const lines = [
+    fold
+      ? `<details><summary><b>${escapeText(table.heading)}</b> (${table.rows.length})</summary>`
+      : `### ${escapeText(`${table.heading} (${table.rows.length})`)}`,
+    '',
+  ];
   if (table.intro !== undefined) lines.push(table.intro, '');
   lines.push(`| ${table.columns.map(escapeText).join(' | ')} |`, `|${table.columns.map(() => ' --- |').join('')}`);
   return `\n${lines.join('\n')}\n`;

@@ -78,16 +78,23 @@ export function readPlan(text: string): Plan {
     throw new PlanFormatError(`the input is not a Terraform plan (no format_version): expected ${PLAN_EXPECTED}`);
   }
   if (!/^1\./.test(raw.format_version)) {
-    throw new PlanFormatError(`the plan's format_version is ${raw.format_version}; this command reads format 1.x, ${PLAN_EXPECTED}`);
+    throw new PlanFormatError(
+      `the plan's format_version is ${raw.format_version}; this command reads format 1.x, ${PLAN_EXPECTED}`,
+    );
   }
   if (raw.resource_changes === undefined && raw.planned_values === undefined) {
-    const what = raw.values !== undefined ? 'a Terraform state (terraform show -json without a plan file)' : 'not a Terraform plan (no resource_changes)';
+    const what =
+      raw.values !== undefined
+        ? 'a Terraform state (terraform show -json without a plan file)'
+        : 'not a Terraform plan (no resource_changes)';
     throw new PlanFormatError(`the input is ${what}: expected ${PLAN_EXPECTED}`);
   }
   if (raw.resource_changes !== undefined && !Array.isArray(raw.resource_changes)) {
     throw new PlanFormatError(`the plan's resource_changes is not a list: expected ${PLAN_EXPECTED}`);
   }
-  const resourceChanges = (raw.resource_changes ?? []).map((entry: unknown, position: number) => readResourceChange(entry, position));
+  const resourceChanges = (raw.resource_changes ?? []).map((entry: unknown, position: number) =>
+    readResourceChange(entry, position),
+  );
   return {
     resourceChanges,
     priorResources: readPriorState(raw.prior_state),
@@ -97,12 +104,23 @@ export function readPlan(text: string): Plan {
 
 function readResourceChange(entry: unknown, position: number): ResourceChange {
   const where = `resource_changes[${position}]`;
-  if (!isObject(entry) || typeof entry.address !== 'string' || typeof entry.type !== 'string' || typeof entry.name !== 'string') {
+  if (
+    !isObject(entry) ||
+    typeof entry.address !== 'string' ||
+    typeof entry.type !== 'string' ||
+    typeof entry.name !== 'string'
+  ) {
     throw new PlanFormatError(`the plan's ${where} has no address, type or name: expected ${PLAN_EXPECTED}`);
   }
   const change = entry.change;
-  if (!isObject(change) || !Array.isArray(change.actions) || !change.actions.every((action) => typeof action === 'string')) {
-    throw new PlanFormatError(`the plan's ${where} (${entry.address}) has no change.actions: expected ${PLAN_EXPECTED}`);
+  if (
+    !isObject(change) ||
+    !Array.isArray(change.actions) ||
+    !change.actions.every((action) => typeof action === 'string')
+  ) {
+    throw new PlanFormatError(
+      `the plan's ${where} (${entry.address}) has no change.actions: expected ${PLAN_EXPECTED}`,
+    );
   }
   return {
     address: entry.address,
@@ -138,7 +156,13 @@ function readPriorState(priorState: unknown): PriorResource[] {
   const walk = (module: unknown): void => {
     if (!isObject(module)) return;
     for (const resource of Array.isArray(module.resources) ? module.resources : []) {
-      if (!isObject(resource) || typeof resource.address !== 'string' || typeof resource.type !== 'string' || !isObject(resource.values)) continue;
+      if (
+        !isObject(resource) ||
+        typeof resource.address !== 'string' ||
+        typeof resource.type !== 'string' ||
+        !isObject(resource.values)
+      )
+        continue;
       if (resource.mode !== undefined && resource.mode !== 'managed') continue;
       resources.push({
         address: resource.address,
@@ -163,7 +187,10 @@ function readConfiguration(configuration: unknown): Map<string, JsonObject> {
     for (const resource of Array.isArray(module.resources) ? module.resources : []) {
       if (!isObject(resource) || typeof resource.type !== 'string' || typeof resource.name !== 'string') continue;
       if (resource.mode !== undefined && resource.mode !== 'managed') continue;
-      expressions.set(`${modulePath}|${resource.type}.${resource.name}`, isObject(resource.expressions) ? resource.expressions : {});
+      expressions.set(
+        `${modulePath}|${resource.type}.${resource.name}`,
+        isObject(resource.expressions) ? resource.expressions : {},
+      );
     }
     if (isObject(module.module_calls)) {
       for (const [call, value] of Object.entries(module.module_calls)) {
@@ -324,14 +351,25 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
  * The resources an attribute's expression references, of one type: a literal index (`x["alice"]`) picks that instance;
  * otherwise the instance with the same key as `from` (the `x[each.key]` case), or the only instance.
  */
-export function referencedResources(plan: Plan, from: ResourceRef, attribute: string, type: string, resources: ResourceIndex): KnownResource[] {
+export function referencedResources(
+  plan: Plan,
+  from: ResourceRef,
+  attribute: string,
+  type: string,
+  resources: ResourceIndex,
+): KnownResource[] {
   const found = new Map<string, KnownResource>();
   for (const reference of referencesOf(plan, from, attribute)) {
     if (!reference.startsWith(`${type}.`)) continue;
     const match = /^([^.[]+)\.([^.[]+)(?:\[("(?:[^"\\]|\\.)*"|\d+)\])?/.exec(reference);
     if (match === null) continue;
     const [, , name, rawIndex] = match;
-    const index = rawIndex === undefined ? undefined : rawIndex.startsWith('"') ? (JSON.parse(rawIndex) as string) : Number(rawIndex);
+    const index =
+      rawIndex === undefined
+        ? undefined
+        : rawIndex.startsWith('"')
+          ? (JSON.parse(rawIndex) as string)
+          : Number(rawIndex);
     const candidates = resources.instancesOf(from.moduleAddress, type, name);
     let chosen: readonly KnownResource[];
     if (index !== undefined) chosen = candidates.filter((candidate) => candidate.index === index);
@@ -379,7 +417,12 @@ export function isMarked(marks: JsonValue | undefined, path: AttributePath): boo
 
 /** A known, non-sensitive string attribute, else undefined. */
 export function knownString(attribute: Attribute): string | undefined {
-  return attribute.state === 'known' && !attribute.sensitive && typeof attribute.value === 'string' && attribute.value !== '' ? attribute.value : undefined;
+  return attribute.state === 'known' &&
+    !attribute.sensitive &&
+    typeof attribute.value === 'string' &&
+    attribute.value !== ''
+    ? attribute.value
+    : undefined;
 }
 
 export function isObject(value: unknown): value is JsonObject {

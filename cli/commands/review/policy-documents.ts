@@ -1,5 +1,14 @@
 // The policy documents a plan changes, keyed on resource type: which attribute holds a policy, and of which kind.
-import { type Attribute, attributeOf, isConfigured, isMarked, type JsonValue, type Plan, type ResourceChange, valueAt } from './plan';
+import {
+  type Attribute,
+  attributeOf,
+  isConfigured,
+  isMarked,
+  type JsonValue,
+  type Plan,
+  type ResourceChange,
+  valueAt,
+} from './plan';
 import { type ParsedPolicy, parsePolicy } from './policy-statements';
 import type { PolicyKind } from './wildcards';
 
@@ -54,7 +63,9 @@ function inlinePolicies(plan: Plan, change: ResourceChange): PolicyDocument[] {
   const before = inlineEntries(change.before?.inline_policy);
   if (change.after !== null && isMarked(change.afterUnknown, ['inline_policy'])) {
     if (isConfigured(plan, change, 'inline_policy') === false && before.length === 0) return [];
-    return [{ change, label: 'inline_policy', kind: 'identity', before: { state: 'absent' }, after: { state: 'unknown' } }];
+    return [
+      { change, label: 'inline_policy', kind: 'identity', before: { state: 'absent' }, after: { state: 'unknown' } },
+    ];
   }
   const after = inlineEntries(change.after?.inline_policy);
   const names = [...new Set([...before, ...after].map((entry) => entry.name))];
@@ -65,8 +76,14 @@ function inlinePolicies(plan: Plan, change: ResourceChange): PolicyDocument[] {
       change,
       label: `inline_policy "${name}"`,
       kind: 'identity',
-      before: was === undefined ? { state: 'absent' } : documentState(attributeOf(change, 'before', ['inline_policy', was.position, 'policy'])),
-      after: now === undefined ? { state: 'absent' } : documentState(attributeOf(change, 'after', ['inline_policy', now.position, 'policy'])),
+      before:
+        was === undefined
+          ? { state: 'absent' }
+          : documentState(attributeOf(change, 'before', ['inline_policy', was.position, 'policy'])),
+      after:
+        now === undefined
+          ? { state: 'absent' }
+          : documentState(attributeOf(change, 'after', ['inline_policy', now.position, 'policy'])),
     };
   });
 }
@@ -76,7 +93,9 @@ function inlineEntries(value: JsonValue | undefined): { name: string; position: 
   return value.flatMap((entry, position) => {
     const name = valueAt(entry, ['name']);
     const policy = valueAt(entry, ['policy']);
-    return typeof name === 'string' && (policy === undefined || policy === null || typeof policy === 'string') ? [{ name, position }] : [];
+    return typeof name === 'string' && (policy === undefined || policy === null || typeof policy === 'string')
+      ? [{ name, position }]
+      : [];
   });
 }
 

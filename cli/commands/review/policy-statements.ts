@@ -18,10 +18,21 @@ export interface PolicyStatement {
   readonly condition: ConditionMap | undefined;
 }
 
-export type ParsedPolicy = { readonly ok: true; readonly statements: readonly PolicyStatement[] } | { readonly ok: false; readonly problem: string };
+export type ParsedPolicy =
+  | { readonly ok: true; readonly statements: readonly PolicyStatement[] }
+  | { readonly ok: false; readonly problem: string };
 
 /** The fields a statement diff and a report row speak of, in the order a reader expects them. */
-export const STATEMENT_FIELDS = ['Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'] as const;
+export const STATEMENT_FIELDS = [
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+] as const;
 export type StatementField = (typeof STATEMENT_FIELDS)[number];
 
 /**
@@ -65,7 +76,8 @@ function normalizeStatement(entry: unknown): PolicyStatement | string {
     notResource: stringList(entry.NotResource),
     condition: conditionMap(entry.Condition),
   };
-  for (const [name, value] of Object.entries(fields)) if (value === null) return `${name} is not a string, a list of strings or a map of them`;
+  for (const [name, value] of Object.entries(fields))
+    if (value === null) return `${name} is not a string, a list of strings or a map of them`;
   return { sid, effect: entry.Effect, ...(fields as Omit<PolicyStatement, 'sid' | 'effect'>) };
 }
 
@@ -73,7 +85,8 @@ function normalizeStatement(entry: unknown): PolicyStatement | string {
 function stringList(value: unknown): readonly string[] | undefined | null {
   if (value === undefined) return undefined;
   const values = Array.isArray(value) ? value : [value];
-  if (!values.every((item) => typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean')) return null;
+  if (!values.every((item) => typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean'))
+    return null;
   return sortedUnique(values.map(String));
 }
 
@@ -140,12 +153,16 @@ export function fieldElements(statement: PolicyStatement, field: StatementField)
 
 function principalElements(map: PrincipalMap | undefined): string[] {
   if (map === undefined) return [];
-  return Object.entries(map).flatMap(([type, values]) => values.map((value) => (type === 'AWS' ? value : `${type}:${value}`)));
+  return Object.entries(map).flatMap(([type, values]) =>
+    values.map((value) => (type === 'AWS' ? value : `${type}:${value}`)),
+  );
 }
 
 function conditionElements(map: ConditionMap | undefined): string[] {
   if (map === undefined) return [];
-  return Object.entries(map).flatMap(([operator, keys]) => Object.entries(keys).flatMap(([key, values]) => values.map((value) => `${key} ${operator} ${value}`)));
+  return Object.entries(map).flatMap(([operator, keys]) =>
+    Object.entries(keys).flatMap(([key, values]) => values.map((value) => `${key} ${operator} ${value}`)),
+  );
 }
 
 function sortedUnique(values: readonly string[]): string[] {

@@ -52,24 +52,37 @@ export function reviewPlan(plan: Plan, title: string, options: ReviewOptions): R
     {
       heading: 'Schedule changes',
       columns: ['secret', 'before', 'after'],
-      rows: scheduleChanges(plan, resources).map((row) => [[shownLine(row.secret)], [{ code: row.before }], [{ code: row.after }]]),
+      rows: scheduleChanges(plan, resources).map((row) => [
+        [shownLine(row.secret)],
+        [{ code: row.before }],
+        [{ code: row.after }],
+      ]),
     },
     {
       heading: 'Keys that rotate at apply',
       intro: 'Each of these makes a new key for its user during the apply, not in its next rotation window.',
       columns: ['secret', 'resource', 'why'],
-      rows: rotationsAtApply(plan, resources).map((row) => [[shownLine(row.secret)], [{ code: row.address }], [{ markdown: row.why }]]),
+      rows: rotationsAtApply(plan, resources).map((row) => [
+        [shownLine(row.secret)],
+        [{ code: row.address }],
+        [{ markdown: row.why }],
+      ]),
     },
     {
       heading: 'Who may act on keys or read secrets',
-      intro: 'Statements added, removed or changed (a changed one shows only the elements it gains, `+`, and loses, `-`).',
+      intro:
+        'Statements added, removed or changed (a changed one shows only the elements it gains, `+`, and loses, `-`).',
       columns: ['change', 'resource', 'statement', 'who', 'effect', 'actions', 'on', 'conditions'],
       rows: access.map(accessCells),
     },
     {
       heading: 'Destroyed',
       columns: ['resource', 'action', 'reason'],
-      rows: destroyedResources(plan).map((row) => [[{ code: row.address }], textCell(row.action), row.reason === undefined ? [] : [{ markdown: row.reason }]]),
+      rows: destroyedResources(plan).map((row) => [
+        [{ code: row.address }],
+        textCell(row.action),
+        row.reason === undefined ? [] : [{ markdown: row.reason }],
+      ]),
     },
   ];
   return {
@@ -81,7 +94,11 @@ export function reviewPlan(plan: Plan, title: string, options: ReviewOptions): R
       blockers: {
         heading: 'Blockers',
         columns: ['resource', 'statement', 'finding'],
-        rows: blockers.map((blocker) => [[{ code: blocker.address }], blocker.sid === undefined ? textCell('-') : [{ code: blocker.sid }], [{ markdown: blocker.finding }]]),
+        rows: blockers.map((blocker) => [
+          [{ code: blocker.address }],
+          blocker.sid === undefined ? textCell('-') : [{ code: blocker.sid }],
+          [{ markdown: blocker.finding }],
+        ]),
       },
       tables,
     },
@@ -90,7 +107,8 @@ export function reviewPlan(plan: Plan, title: string, options: ReviewOptions): R
 
 /** Terraform's own counts, with replacements apart (Terraform counts each as one add and one destroy). */
 export function countChanges(plan: Plan): PlanCounts {
-  const count = (kind: string) => plan.resourceChanges.filter((change) => change.mode === 'managed' && change.kind === kind).length;
+  const count = (kind: string) =>
+    plan.resourceChanges.filter((change) => change.mode === 'managed' && change.kind === kind).length;
   return { add: count('create'), change: count('update'), destroy: count('delete'), replace: count('replace') };
 }
 
@@ -98,11 +116,30 @@ function summaryLines(counts: PlanCounts, blockers: number, warnings: number): s
   if (counts.add + counts.change + counts.destroy + counts.replace === 0) {
     return ['No changes: the plan creates, changes and destroys nothing.', '', '**No blockers.**'];
   }
-  const verdict = blockers === 0 ? '**No blockers.**' : `**${blockers} ${blockers === 1 ? 'blocker' : 'blockers'}**: see below before applying.`;
-  const unreviewed = warnings === 0 ? '' : ` ${warnings} ${warnings === 1 ? 'policy is' : 'policies are'} known only after apply or not shown, and could not be reviewed.`;
-  return [`**${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy, ${counts.replace} to replace.**`, '', `${verdict}${unreviewed}`];
+  const verdict =
+    blockers === 0
+      ? '**No blockers.**'
+      : `**${blockers} ${blockers === 1 ? 'blocker' : 'blockers'}**: see below before applying.`;
+  const unreviewed =
+    warnings === 0
+      ? ''
+      : ` ${warnings} ${warnings === 1 ? 'policy is' : 'policies are'} known only after apply or not shown, and could not be reviewed.`;
+  return [
+    `**${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy, ${counts.replace} to replace.**`,
+    '',
+    `${verdict}${unreviewed}`,
+  ];
 }
 
 function accessCells(row: AccessRow): Cell[] {
-  return [textCell(row.change), [{ code: row.address }], row.statement, row.who, row.effect, row.actions, row.on, row.conditions];
+  return [
+    textCell(row.change),
+    [{ code: row.address }],
+    row.statement,
+    row.who,
+    row.effect,
+    row.actions,
+    row.on,
+    row.conditions,
+  ];
 }

@@ -27,7 +27,9 @@ export function scheduleChanges(plan: Plan, resources: ResourceIndex): ScheduleC
     if (change.kind !== 'update' && change.kind !== 'replace') return [];
     const before = scheduleText(change, 'before');
     const after = scheduleText(change, 'after');
-    return before === after ? [] : [{ address: change.address, secret: secretOf(plan, change, resources), before, after }];
+    return before === after
+      ? []
+      : [{ address: change.address, secret: secretOf(plan, change, resources), before, after }];
   });
 }
 
@@ -60,7 +62,8 @@ function rotationReason(change: ResourceChange): string | undefined {
   if (before !== after) reasons.push(`\`rotation_rules\` change (${code(before)} → ${code(after)})`);
   const arnBefore = attributeOf(change, 'before', ['rotation_lambda_arn']);
   const arnAfter = attributeOf(change, 'after', ['rotation_lambda_arn']);
-  if (arnAfter.state === 'unknown') reasons.push('`rotation_lambda_arn` known only after apply (the function is replaced)');
+  if (arnAfter.state === 'unknown')
+    reasons.push('`rotation_lambda_arn` known only after apply (the function is replaced)');
   else if (!sameValue(arnBefore, arnAfter)) reasons.push('`rotation_lambda_arn` changes (another function)');
   if (reasons.length === 0) return undefined;
   return `${reasons.join('; ')}, with \`rotate_immediately\`${unknownNote}: the provider calls RotateSecret again`;
@@ -78,12 +81,16 @@ export function scheduleText(change: ResourceChange, side: 'before' | 'after'): 
   const expression = part('schedule_expression');
   const duration = part('duration');
   if (days.state === 'unknown') parts.push('every (known after apply) days');
-  else if (days.state === 'known' && typeof days.value === 'number' && days.value > 0) parts.push(`every ${days.value} days`);
+  else if (days.state === 'known' && typeof days.value === 'number' && days.value > 0)
+    parts.push(`every ${days.value} days`);
   if (expression.state === 'unknown') parts.push('schedule_expression (known after apply)');
-  else if (expression.state === 'known' && typeof expression.value === 'string' && expression.value !== '') parts.push(expression.value);
+  else if (expression.state === 'known' && typeof expression.value === 'string' && expression.value !== '')
+    parts.push(expression.value);
   if (duration.state === 'unknown') parts.push('window (known after apply)');
-  else if (duration.state === 'known' && typeof duration.value === 'string' && duration.value !== '') parts.push(`window ${duration.value}`);
-  if ([days, expression, duration].some((attribute) => attribute.state === 'known' && attribute.sensitive)) return '(sensitive)';
+  else if (duration.state === 'known' && typeof duration.value === 'string' && duration.value !== '')
+    parts.push(`window ${duration.value}`);
+  if ([days, expression, duration].some((attribute) => attribute.state === 'known' && attribute.sensitive))
+    return '(sensitive)';
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
@@ -95,11 +102,20 @@ function secretOf(plan: Plan, change: ResourceChange, resources: ResourceIndex):
 }
 
 function rotations(plan: Plan): ResourceChange[] {
-  return plan.resourceChanges.filter((change) => change.type === ROTATION && change.mode === 'managed' && change.deposed === undefined);
+  return plan.resourceChanges.filter(
+    (change) => change.type === ROTATION && change.mode === 'managed' && change.deposed === undefined,
+  );
 }
 
 /** Both known and equal, an empty string counting as no value. */
 function sameValue(a: Attribute, b: Attribute): boolean {
-  const plain = (attribute: Attribute) => (attribute.state === 'known' ? (attribute.value === '' ? null : attribute.value) : attribute.state === 'absent' ? null : undefined);
+  const plain = (attribute: Attribute) =>
+    attribute.state === 'known'
+      ? attribute.value === ''
+        ? null
+        : attribute.value
+      : attribute.state === 'absent'
+        ? null
+        : undefined;
   return plain(a) !== undefined && plain(a) === plain(b);
 }

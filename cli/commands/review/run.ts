@@ -11,7 +11,10 @@ import { reviewPlan } from './report';
 const HINT = `Pass ${PLAN_EXPECTED} (a file, or - for stdin). Run 'iam-key-rotation review --help' for usage.`;
 
 /** Reads no AWS settings: the review is of the plan file alone. */
-export async function runReview({ args, io }: CommandInput, source: PlanSource = { stdin: process.stdin }): Promise<ExitCode> {
+export async function runReview(
+  { args, io }: CommandInput,
+  source: PlanSource = { stdin: process.stdin },
+): Promise<ExitCode> {
   const [argument] = args.positionals;
   const maxChars = maxCharsOf(valueOf(args, 'max-chars'));
   const extraCode = (args.values.get('function-code') ?? []).map(codeHashOf);
@@ -26,7 +29,8 @@ export async function runReview({ args, io }: CommandInput, source: PlanSource =
   try {
     plan = readPlan(text);
   } catch (error) {
-    if (error instanceof PlanFormatError) throw new UsageError(`${argument === '-' ? 'stdin' : argument}: ${error.message}`, HINT);
+    if (error instanceof PlanFormatError)
+      throw new UsageError(`${argument === '-' ? 'stdin' : argument}: ${error.message}`, HINT);
     throw error;
   }
   const title = valueOf(args, 'title') ?? defaultTitle(argument);
@@ -35,7 +39,9 @@ export async function runReview({ args, io }: CommandInput, source: PlanSource =
   const count = review.blockers.length;
   if (count === 0) return EXIT_CODES.ok;
   const reportOnly = args.flags.has('report-only');
-  io.stderr(`review: ${count} ${count === 1 ? 'blocker' : 'blockers'} in ${title}${reportOnly ? ' (--report-only: exit 0)' : ''}\n`);
+  io.stderr(
+    `review: ${count} ${count === 1 ? 'blocker' : 'blockers'} in ${title}${reportOnly ? ' (--report-only: exit 0)' : ''}\n`,
+  );
   return reportOnly ? EXIT_CODES.ok : EXIT_CODES.failed;
 }
 
@@ -52,6 +58,10 @@ function codeHashOf(value: string): string {
 
 function maxCharsOf(value: string | undefined): number {
   if (value === undefined) return DEFAULT_MAX_CHARS;
-  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--max-chars must be a whole number of characters, got '${value}'`, "Run 'iam-key-rotation review --help' for usage.");
+  if (!/^[1-9]\d*$/.test(value))
+    throw new UsageError(
+      `--max-chars must be a whole number of characters, got '${value}'`,
+      "Run 'iam-key-rotation review --help' for usage.",
+    );
   return Number(value);
 }

@@ -1,5 +1,11 @@
 // Statement-by-statement difference of two versions of a policy: statements match by Sid, else by identical content.
-import { fieldElements, type PolicyStatement, STATEMENT_FIELDS, type StatementField, statementKey } from './policy-statements';
+import {
+  fieldElements,
+  type PolicyStatement,
+  STATEMENT_FIELDS,
+  type StatementField,
+  statementKey,
+} from './policy-statements';
 
 /** The elements a field gained and lost. */
 export interface FieldChange {
@@ -11,14 +17,22 @@ export interface FieldChange {
 export type StatementChange =
   | { readonly kind: 'added'; readonly statement: PolicyStatement }
   | { readonly kind: 'removed'; readonly statement: PolicyStatement }
-  | { readonly kind: 'changed'; readonly before: PolicyStatement; readonly statement: PolicyStatement; readonly fields: readonly FieldChange[] };
+  | {
+      readonly kind: 'changed';
+      readonly before: PolicyStatement;
+      readonly statement: PolicyStatement;
+      readonly fields: readonly FieldChange[];
+    };
 
 /**
  * What changed from `before` to `after`: the statements of `after` that are new or changed, in its order, then the
  * statements of `before` it no longer has. Unchanged statements, and statements whose only change is their Sid, are
  * left out: they grant what they granted.
  */
-export function diffStatements(before: readonly PolicyStatement[], after: readonly PolicyStatement[]): StatementChange[] {
+export function diffStatements(
+  before: readonly PolicyStatement[],
+  after: readonly PolicyStatement[],
+): StatementChange[] {
   const unmatchedBefore = [...before];
   const take = (predicate: (candidate: PolicyStatement) => boolean): PolicyStatement | undefined => {
     const position = unmatchedBefore.findIndex(predicate);
@@ -37,7 +51,13 @@ export function diffStatements(before: readonly PolicyStatement[], after: readon
   for (const statement of pending) {
     const previous = statement.sid === undefined ? undefined : take((candidate) => candidate.sid === statement.sid);
     if (previous === undefined) unmatchedAfter.push(statement);
-    else changes.set(statement, { kind: 'changed', before: previous, statement, fields: fieldChanges(previous, statement) });
+    else
+      changes.set(statement, {
+        kind: 'changed',
+        before: previous,
+        statement,
+        fields: fieldChanges(previous, statement),
+      });
   }
   for (const statement of unmatchedAfter) {
     const key = statementKey(statement, { withSid: false });

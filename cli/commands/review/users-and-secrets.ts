@@ -18,8 +18,15 @@ export interface AccountChange {
   readonly recovery: string | undefined;
 }
 
-const KINDS: Readonly<Record<string, AccountChange['kind']>> = { aws_iam_user: 'IAM user', aws_secretsmanager_secret: 'secret' };
-const CHANGES: Readonly<Record<string, AccountChange['change']>> = { create: 'added', delete: 'removed', replace: 'replaced' };
+const KINDS: Readonly<Record<string, AccountChange['kind']>> = {
+  aws_iam_user: 'IAM user',
+  aws_secretsmanager_secret: 'secret',
+};
+const CHANGES: Readonly<Record<string, AccountChange['change']>> = {
+  create: 'added',
+  delete: 'removed',
+  replace: 'replaced',
+};
 
 export function accountChanges(plan: Plan): AccountChange[] {
   return plan.resourceChanges.flatMap((change) => {
@@ -51,6 +58,7 @@ function namesOf(change: ResourceChange): Shown[] {
 function recoveryOf(change: ResourceChange): string {
   const window = attributeOf(change, 'before', ['recovery_window_in_days']);
   if (window.state === 'known' && window.sensitive) return '(sensitive)';
-  const days = window.state === 'known' && typeof window.value === 'number' ? window.value : DEFAULT_RECOVERY_WINDOW_DAYS;
+  const days =
+    window.state === 'known' && typeof window.value === 'number' ? window.value : DEFAULT_RECOVERY_WINDOW_DAYS;
   return days === 0 ? 'deleted at once' : `recoverable for ${days} days`;
 }

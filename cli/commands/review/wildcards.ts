@@ -20,9 +20,14 @@ export interface WildcardMatch {
  * only these on `*` is as narrow as IAM allows. Kept short on purpose: add an action only after checking it there.
  */
 export const ACTIONS_ONLY_ON_ANY_RESOURCE: ReadonlySet<string> = new Set(
-  ['secretsmanager:ListSecrets', 'secretsmanager:GetRandomPassword', 'sts:GetCallerIdentity', 'kms:ListKeys', 'kms:ListAliases', 'logs:DescribeLogGroups'].map((action) =>
-    action.toLowerCase(),
-  ),
+  [
+    'secretsmanager:ListSecrets',
+    'secretsmanager:GetRandomPassword',
+    'sts:GetCallerIdentity',
+    'kms:ListKeys',
+    'kms:ListAliases',
+    'logs:DescribeLogGroups',
+  ].map((action) => action.toLowerCase()),
 );
 
 /** Every wildcard grant of the policy's Allow statements, in statement order. */
@@ -33,10 +38,12 @@ export function findWildcards(statements: readonly PolicyStatement[], kind: Poli
 function statementWildcards(statement: PolicyStatement, kind: PolicyKind): WildcardMatch[] {
   const matches: string[] = [];
   if (statement.principal?.AWS?.includes('*') === true) matches.push('Principal `*` (anyone)');
-  if (statement.notPrincipal !== undefined) matches.push('NotPrincipal in an Allow (everyone but the principals listed)');
+  if (statement.notPrincipal !== undefined)
+    matches.push('NotPrincipal in an Allow (everyone but the principals listed)');
   for (const action of statement.action ?? []) {
     if (action === '*') matches.push('Action `*` (every action of every service)');
-    else if (/^[^:*?]+:\*$/.test(action)) matches.push(`Action ${code(action)} (every ${escapeText(action.slice(0, action.indexOf(':')))} action)`);
+    else if (/^[^:*?]+:\*$/.test(action))
+      matches.push(`Action ${code(action)} (every ${escapeText(action.slice(0, action.indexOf(':')))} action)`);
   }
   if (statement.notAction !== undefined) matches.push('NotAction in an Allow (every action but those listed)');
   if (statement.notResource !== undefined) matches.push('NotResource in an Allow (every resource but those listed)');
@@ -47,14 +54,20 @@ function statementWildcards(statement: PolicyStatement, kind: PolicyKind): Wildc
         continue;
       }
       const kinds = kindsMatchedBeyondOne(resource);
-      if (kinds.length > 0) matches.push(`Resource ${code(resource)} (could match more than one ${kinds.join(' or ')})`);
+      if (kinds.length > 0)
+        matches.push(`Resource ${code(resource)} (could match more than one ${kinds.join(' or ')})`);
     }
   }
   return matches.map((what) => ({ sid: statement.sid, what }));
 }
 
 function onlyActionsOnAnyResource(statement: PolicyStatement): boolean {
-  return statement.notAction === undefined && statement.action !== undefined && statement.action.length > 0 && statement.action.every((action) => ACTIONS_ONLY_ON_ANY_RESOURCE.has(action.toLowerCase()));
+  return (
+    statement.notAction === undefined &&
+    statement.action !== undefined &&
+    statement.action.length > 0 &&
+    statement.action.every((action) => ACTIONS_ONLY_ON_ANY_RESOURCE.has(action.toLowerCase()))
+  );
 }
 
 /**

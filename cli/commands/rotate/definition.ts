@@ -4,7 +4,7 @@ import { DEFAULT_TIMEOUT_SECONDS } from './timeout';
 
 export const ROTATE: CommandDefinition = {
   name: 'rotate',
-  summary: 'rotate a secret\'s key now and follow the rotation to its end',
+  summary: "rotate a secret's key now and follow the rotation to its end",
   options: { timeout: { type: 'string' } },
   arguments: ['secret'],
   help: `Usage: iam-key-rotation rotate <secret> [--timeout <seconds>]

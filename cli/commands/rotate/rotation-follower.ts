@@ -28,7 +28,8 @@ export class RotationFollower {
       const failed = (await this.printNewLines()).find((line) => line.outcome === 'failed');
       if (finished) return;
       if (failed !== undefined) throw this.failure(failed.step, failed.error ?? failed.message);
-      if (refusal !== undefined) throw this.failure(/step (\w+) failed/.exec(refusal)?.[1] ?? this.lastStep, maskKeyIds(refusal));
+      if (refusal !== undefined)
+        throw this.failure(/step (\w+) failed/.exec(refusal)?.[1] ?? this.lastStep, maskKeyIds(refusal));
       if (this.io.now() >= deadline) {
         throw new CommandFailed(
           `the rotation of ${this.secret.name} (version ${this.token}) did not finish in time${this.lastStep === undefined ? '' : `; its last step was ${this.lastStep}`}. ` +
@@ -50,7 +51,9 @@ export class RotationFollower {
 
   private async isCurrent(): Promise<boolean> {
     try {
-      const described = await this.clients.secretsManager.get().send(new DescribeSecretCommand({ SecretId: this.secret.arn }));
+      const described = await this.clients.secretsManager
+        .get()
+        .send(new DescribeSecretCommand({ SecretId: this.secret.arn }));
       return described.VersionIdsToStages?.[this.token]?.includes('AWSCURRENT') === true;
     } catch (error) {
       throw explainAwsError(error, `following the rotation of ${this.secret.name} (DescribeSecret)`);
@@ -65,7 +68,9 @@ export class RotationFollower {
       if (!this.logProblemShown) {
         this.logProblemShown = true;
         const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        this.io.stderr(`note: cannot read the rotation function's log ${this.log.logGroupName} (${why}); following the secret's versions only\n`);
+        this.io.stderr(
+          `note: cannot read the rotation function's log ${this.log.logGroupName} (${why}); following the secret's versions only\n`,
+        );
       }
       return [];
     }

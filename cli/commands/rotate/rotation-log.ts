@@ -43,7 +43,10 @@ export class RotationLog {
         }),
       );
       for (const event of page.events ?? []) {
-        const line = event.eventId === undefined || this.seen.has(event.eventId) ? undefined : parseLine(event.eventId, event.timestamp ?? 0, event.message ?? '', this.token);
+        const line =
+          event.eventId === undefined || this.seen.has(event.eventId)
+            ? undefined
+            : parseLine(event.eventId, event.timestamp ?? 0, event.message ?? '', this.token);
         if (line === undefined) continue;
         this.seen.add(line.eventId);
         lines.push(line);
@@ -63,7 +66,8 @@ function parseLine(eventId: string, timestamp: number, text: string, token: stri
   }
   if (typeof entry !== 'object' || entry === null) return undefined;
   const fields = entry as Record<string, unknown>;
-  if (fields.version !== token || typeof fields.step !== 'string' || typeof fields.message !== 'string') return undefined;
+  if (fields.version !== token || typeof fields.step !== 'string' || typeof fields.message !== 'string')
+    return undefined;
   return {
     eventId,
     timestamp,

@@ -22,10 +22,16 @@ export async function runRotate({ args, aws, io }: CommandInput): Promise<ExitCo
   const timeoutMs = parseTimeout(valueOf(args, 'timeout')) * 1000;
   const clients = rotateClients(aws);
   try {
-    const secret = await resolveManagedSecret(secretId, clients.secretsManager.get(), new RotationFunctionSettings(() => clients.lambda.get()));
+    const secret = await resolveManagedSecret(
+      secretId,
+      clients.secretsManager.get(),
+      new RotationFunctionSettings(() => clients.lambda.get()),
+    );
     if (secret.note !== undefined) io.stderr(`note: ${secret.note}\n`);
     if (!secret.rotationEnabled) {
-      throw new CommandFailed(`rotation is turned off on secret ${secret.name}: run terraform apply to turn it back on, then rotate again`);
+      throw new CommandFailed(
+        `rotation is turned off on secret ${secret.name}: run terraform apply to turn it back on, then rotate again`,
+      );
     }
     const currentVersion = versionWithStage(secret, 'AWSCURRENT');
     const pendingVersion = versionWithStage(secret, 'AWSPENDING');
@@ -38,16 +44,24 @@ export async function runRotate({ args, aws, io }: CommandInput): Promise<ExitCo
         ? `rotating ${secret.name} (user ${secret.userName}) with ${functionName}, version ${token}\n`
         : `retrying the unfinished rotation of ${secret.name} (user ${secret.userName}), version ${token}\n`,
     );
-    const log = new RotationLog(() => clients.logs.get(), `/aws/lambda/${functionName}`, token, io.now() - LOG_CLOCK_SKEW_MS);
+    const log = new RotationLog(
+      () => clients.logs.get(),
+      `/aws/lambda/${functionName}`,
+      token,
+      io.now() - LOG_CLOCK_SKEW_MS,
+    );
     const follower = new RotationFollower(secret, token, log, clients, io);
 
     // A retried rotation keeps its version: its earlier attempts' lines are history, not this attempt's progress.
     if (unfinished !== undefined) await follower.skipEarlierLines();
     let refusal: string | undefined;
     try {
-      await clients.secretsManager.get().send(new RotateSecretCommand({ SecretId: secret.arn, ClientRequestToken: token }));
+      await clients.secretsManager
+        .get()
+        .send(new RotateSecretCommand({ SecretId: secret.arn, ClientRequestToken: token }));
     } catch (error) {
-      if (isAccessProblem(error)) throw explainAwsError(error, `starting the rotation of ${secret.name} (RotateSecret)`);
+      if (isAccessProblem(error))
+        throw explainAwsError(error, `starting the rotation of ${secret.name} (RotateSecret)`);
       // AWS refuses some requests at once; the local emulator runs every step inside the call and fails it when one fails.
       refusal = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }

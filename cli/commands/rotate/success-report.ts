@@ -9,10 +9,18 @@ import type { RotateClients } from './clients';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Once the new key is AWSCURRENT: which key it is, and what becomes of the previous one. */
-export async function reportSuccess(secret: ResolvedSecret, token: string, previousVersion: string | undefined, clients: RotateClients, io: CliIo): Promise<void> {
+export async function reportSuccess(
+  secret: ResolvedSecret,
+  token: string,
+  previousVersion: string | undefined,
+  clients: RotateClients,
+  io: CliIo,
+): Promise<void> {
   const newKeyId = await keyIdOf(clients, secret, token);
   const previousKeyId = previousVersion === undefined ? undefined : await keyIdOf(clients, secret, previousVersion);
-  io.stdout(`rotated ${secret.name}: the new key ${newKeyId === undefined ? '(unreadable)' : maskAccessKeyId(newKeyId)} of user ${secret.userName} is AWSCURRENT\n`);
+  io.stdout(
+    `rotated ${secret.name}: the new key ${newKeyId === undefined ? '(unreadable)' : maskAccessKeyId(newKeyId)} of user ${secret.userName} is AWSCURRENT\n`,
+  );
   if (previousKeyId === undefined) {
     io.stdout('no previous key (this was the first rotation)\n');
     return;
@@ -30,7 +38,9 @@ export async function reportSuccess(secret: ResolvedSecret, token: string, previ
 /** The access key id a version's value names; undefined if it cannot be read. */
 async function keyIdOf(clients: RotateClients, secret: ResolvedSecret, versionId: string): Promise<string | undefined> {
   try {
-    const response = await clients.secretsManager.get().send(new GetSecretValueCommand({ SecretId: secret.arn, VersionId: versionId }));
+    const response = await clients.secretsManager
+      .get()
+      .send(new GetSecretValueCommand({ SecretId: secret.arn, VersionId: versionId }));
     return parseSecretValue(response.SecretString, 'AWSCURRENT', { secretId: secret.name }).accesskey;
   } catch {
     return undefined;

@@ -8,7 +8,10 @@ export function parseTimeout(text: string | undefined): number {
   if (text === undefined) return DEFAULT_TIMEOUT_SECONDS;
   const seconds = Number(text);
   if (!/^\d+$/.test(text) || seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
-    throw new UsageError(`--timeout must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got '${text}'`, "Run 'iam-key-rotation rotate --help' for usage.");
+    throw new UsageError(
+      `--timeout must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got '${text}'`,
+      "Run 'iam-key-rotation rotate --help' for usage.",
+    );
   }
   return seconds;
 }

@@ -11,7 +11,12 @@ import { clientConfig, LazyClient } from '../../aws-settings';
 import type { CommandInput } from '../../command';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes';
 import type { CliIo } from '../../io';
-import { bindingProblemOf, coversSecret, RotationFunctionSettings, type StackSettings } from '../../rotation-function-settings';
+import {
+  bindingProblemOf,
+  coversSecret,
+  RotationFunctionSettings,
+  type StackSettings,
+} from '../../rotation-function-settings';
 import { renderTable } from '../../text-table';
 import { describeFindings, describeLastUse, describePreviousKey, statusRow, type StatusRow } from './status-row';
 
@@ -32,7 +37,9 @@ export async function runStatus({ args, aws, io }: CommandInput): Promise<ExitCo
     } catch (error) {
       throw explainAwsError(error, `listing the secrets tagged ${USER_TAG_KEY} (ListSecrets)`);
     }
-    const selected = tagged.filter((secret) => prefixes.length === 0 || prefixes.some((prefix) => secret.name.startsWith(prefix)));
+    const selected = tagged.filter(
+      (secret) => prefixes.length === 0 || prefixes.some((prefix) => secret.name.startsWith(prefix)),
+    );
     const functions = new RotationFunctionSettings(() => lambda.get());
     const notes = new Set<string>();
     const managed: { secret: ManagedSecret; settings: StackSettings }[] = [];
@@ -55,9 +62,12 @@ export async function runStatus({ args, aws, io }: CommandInput): Promise<ExitCo
       else notes.add(`secret ${secret.name} is not managed, not shown: ${unbound}`);
     }
     if (outsideBoundary > 0) {
-      notes.add(`${outsideBoundary} secret(s) carry the ${USER_TAG_KEY} tag but are outside their rotation function's MANAGED_SECRETS: not shown`);
+      notes.add(
+        `${outsideBoundary} secret(s) carry the ${USER_TAG_KEY} tag but are outside their rotation function's MANAGED_SECRETS: not shown`,
+      );
     }
-    if (withoutFunction > 0) notes.add(`${withoutFunction} secret(s) carry the ${USER_TAG_KEY} tag but have no rotation function: not shown`);
+    if (withoutFunction > 0)
+      notes.add(`${withoutFunction} secret(s) carry the ${USER_TAG_KEY} tag but have no rotation function: not shown`);
 
     const rows = await inspectAll(managed, { secretsManager: secretsManager.get(), iam: iam.get() }, io);
     for (const note of notes) io.stderr(`note: ${note}\n`);
@@ -66,7 +76,9 @@ export async function runStatus({ args, aws, io }: CommandInput): Promise<ExitCo
     } else {
       printHuman(rows, prefixes, io);
     }
-    return rows.some((row) => row.findings.some((finding) => finding.severity === 'error')) ? EXIT_CODES.failed : EXIT_CODES.ok;
+    return rows.some((row) => row.findings.some((finding) => finding.severity === 'error'))
+      ? EXIT_CODES.failed
+      : EXIT_CODES.ok;
   } finally {
     secretsManager.destroy();
     iam.destroy();
@@ -143,7 +155,17 @@ function printHuman(rows: readonly StatusRow[], prefixes: readonly string[], io:
   }
   const date = (iso: string | null): string => (iso === null ? '-' : day(new Date(iso)));
   const table = renderTable(
-    ['secret', 'user', 'current key', 'age', 'last rotated', 'next rotation', 'previous key', 'previous key last used', 'findings'],
+    [
+      'secret',
+      'user',
+      'current key',
+      'age',
+      'last rotated',
+      'next rotation',
+      'previous key',
+      'previous key last used',
+      'findings',
+    ],
     rows.map((row) => [
       row.secret,
       row.user,
@@ -159,7 +181,11 @@ function printHuman(rows: readonly StatusRow[], prefixes: readonly string[], io:
   const findings = rows.flatMap((row) => row.findings).sort(bySeverity);
   const policies = [...new Set(rows.map((row) => policyText(row)))];
   io.stdout(`${table.join('\n')}\n\nprevious-key policy: ${policies.join('; ')}\n`);
-  io.stdout(findings.length === 0 ? '\nNo findings.\n' : `\nFindings:\n${findings.map((finding) => `  ${formatFinding(finding)}`).join('\n')}\n`);
+  io.stdout(
+    findings.length === 0
+      ? '\nNo findings.\n'
+      : `\nFindings:\n${findings.map((finding) => `  ${formatFinding(finding)}`).join('\n')}\n`,
+  );
 }
 
 function policyText(row: StatusRow): string {

@@ -13,7 +13,11 @@ export interface StatusRow {
   readonly rotationEnabled: boolean;
   readonly previousKeyPolicy: PreviousKeyPolicy & { readonly source: 'stack' | 'secret tag' };
   /** Null before the first rotation. */
-  readonly currentKey: { readonly id: string; readonly createdDate: string | null; readonly ageDays: number | null } | null;
+  readonly currentKey: {
+    readonly id: string;
+    readonly createdDate: string | null;
+    readonly ageDays: number | null;
+  } | null;
   /** ISO 8601 times from ListSecrets. */
   readonly lastRotatedDate: string | null;
   readonly nextRotationDate: string | null;
@@ -77,7 +81,9 @@ function previousKeyStatus(inspection: SecretInspection, decision: SweepDecision
     sweepDeactivatesAtNextRun: decision.deactivate !== undefined,
     graceEndsDate: graceEnds,
     lastUsed:
-      lastUse?.date === undefined ? null : { date: lastUse.date.toISOString(), service: lastUse.service ?? null, region: lastUse.region ?? null },
+      lastUse?.date === undefined
+        ? null
+        : { date: lastUse.date.toISOString(), service: lastUse.service ?? null, region: lastUse.region ?? null },
     lastUsedUnknown: previousKeyLastUse === 'unknown',
   };
 }
@@ -90,13 +96,16 @@ function pendingDeactivationFindings(inspection: SecretInspection, decision: Swe
   const deactivation = decision.deactivate;
   if (deactivation === undefined || deactivation.finding.severity === 'info') return [];
   const lastUse = inspection.previousKeyLastUse;
-  const use = lastUse === undefined || lastUse === 'unknown' || lastUse.date === undefined ? '' : ` although it was used on ${day(lastUse.date)}`;
+  const use =
+    lastUse === undefined || lastUse === 'unknown' || lastUse.date === undefined
+      ? ''
+      : ` although it was used on ${day(lastUse.date)}`;
   return [
     {
       ...deactivation.finding,
       message:
         `The sweep deactivates the previous key ${maskAccessKeyId(deactivation.accessKeyId)} at its next run${use} (policy previousKeyInUse deactivate): ` +
-        'point that consumer at the secret\'s AWSCURRENT value (or iam-key-rotation credentials) before then.',
+        "point that consumer at the secret's AWSCURRENT value (or iam-key-rotation credentials) before then.",
     },
   ];
 }
