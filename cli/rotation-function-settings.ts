@@ -6,7 +6,7 @@ import {
   type PreviousKeyPolicy,
 } from '../core/contract';
 import { parseArn, type ParsedArn } from '../core/arn';
-import { loadConfig } from '../core/function-settings';
+import { loadFunctionSettings } from '../core/function-settings';
 import { bindingProblem, BINDING_RULE, isManagedSecret, type ManagedSecrets } from '../core/managed-secrets';
 import { isMissingRegion } from './aws-errors';
 
@@ -70,7 +70,7 @@ export class RotationFunctionSettings {
     const parsedArn = parseArn(response.FunctionArn ?? functionArn);
     if (parsedArn === undefined) return fallback('its ARN does not parse');
     try {
-      const config = loadConfig(response.Environment?.Variables ?? {}, {});
+      const config = loadFunctionSettings(response.Environment?.Variables ?? {}, {});
       return {
         previousKeyPolicy: config.previousKeyPolicy,
         boundary: { secrets: config.managedSecrets, functionArn: parsedArn },

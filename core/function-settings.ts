@@ -15,7 +15,7 @@ import { LOG_LEVELS, type LogLevel, toLogLevel } from './log-levels';
 import type { GrantRoles } from './grant-roles';
 import { type ManagedSecrets, toManagedSecrets } from './managed-secrets';
 
-export interface RotationConfig {
+export interface FunctionSettings {
   /** The stack's previous-key policy; a secret's own tag overrides it (see previous-key-policy.ts). */
   readonly previousKeyPolicy: PreviousKeyPolicy;
   /** How long testSecret keeps retrying a key that does not authenticate yet, in milliseconds. */
@@ -38,7 +38,7 @@ function oneOf<T extends string>(allowed: readonly T[], value: string): value is
 }
 
 /** Unset and empty variables take their default. @throws ConfigurationError naming the variable and its bad value. */
-export function loadConfig(env: Environment, scope: RotationScope): RotationConfig {
+export function loadFunctionSettings(env: Environment, scope: RotationScope): FunctionSettings {
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;

@@ -4,7 +4,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { createStsClient, iamClient, secretsManagerClient, snsClient, type StsClientFactory } from './clients';
 import { assumedRoleClients, type RoleClients } from './role-clients';
 import { systemClock, type Clock } from './clock';
-import type { RotationConfig } from '../core/function-settings';
+import type { FunctionSettings } from '../core/function-settings';
 import type { RotationRequest } from '../core/rotation-request';
 import { logger, type Logger } from './logger';
 import type { SecretMetadata } from '../core/secret/metadata';
@@ -39,7 +39,7 @@ export const defaultDependencies: Dependencies = {
 export interface StepInput {
   readonly request: RotationRequest;
   readonly metadata: SecretMetadata;
-  readonly config: RotationConfig;
+  readonly config: FunctionSettings;
   /** Epoch milliseconds at which this invocation is stopped (the function's timeout). */
   readonly deadline: number;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from '../core/function-settings';
+import { DEFAULT_LOG_LEVEL, loadFunctionSettings, type Environment } from '../core/function-settings';
 import type { Dependencies, StepInput } from './dependencies';
 import { parseRotationEvent, type RotationStep } from '../core/rotation-request';
 import { invocationDeadline, ownFunctionArn, type InvocationContext } from './invocation-context';
@@ -40,7 +40,7 @@ export async function rotate(
   try {
     const request = parseRotationEvent(event);
     logger.appendKeys({ step: request.step, secret: request.secretId, version: request.token });
-    const config = loadConfig(env, request);
+    const config = loadFunctionSettings(env, request);
     logger.setLevel(config.logLevel);
     logger.debug('rotation step invoked', {
       previousKeyPolicy: config.previousKeyPolicy,

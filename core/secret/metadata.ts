@@ -3,10 +3,7 @@ import { ATTEMPT_TAG_KEY, PREVIOUS_KEY_POLICY_TAG_KEY, USER_TAG_KEY } from '../c
 import { MissingUserTagError, RotationNotEnabledError, UnknownVersionError, VersionNotPendingError } from '../errors';
 import type { RotationRequest } from '../rotation-request';
 import { secretNameOf } from './name';
-
-export const CURRENT = 'AWSCURRENT';
-export const PENDING = 'AWSPENDING';
-export const PREVIOUS = 'AWSPREVIOUS';
+import { CURRENT, PENDING } from './stages';
 
 /** What the steps need to know about the secret, from one DescribeSecret call. */
 export interface SecretMetadata {

@@ -1,4 +1,5 @@
 import { InvalidSecretError, UserMismatchError, type RotationScope } from '../errors';
+import type { Stage } from './stages';
 
 /**
  * The secret value, in the seed's field names so its consumers keep working:
@@ -16,7 +17,6 @@ export interface KeySecretValue {
 export const IGNORED_MASTER_ARN_FIELD = 'masterarn';
 
 /** Which version a value was read from, for messages. */
-export type VersionLabel = 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS';
 
 /**
  * An empty username, accesskey or secretkey counts as absent.
@@ -25,7 +25,7 @@ export type VersionLabel = 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS';
  */
 export function parseSecretValue(
   secretString: string | undefined,
-  label: VersionLabel,
+  label: Stage,
   scope: RotationScope,
 ): KeySecretValue {
   const invalid = (problem: string): InvalidSecretError =>
@@ -74,7 +74,7 @@ export function parseSecretValue(
 export function assertValueNamesUser(
   value: KeySecretValue,
   userName: string,
-  label: VersionLabel,
+  label: Stage,
   scope: RotationScope,
   required = false,
 ): void {

@@ -7,8 +7,9 @@ import {
 import { isResourceNotFound } from '../aws-errors';
 import { InvalidSecretError } from '../errors';
 import type { RotationRequest } from '../rotation-request';
-import { PENDING } from './metadata';
-import { parseSecretValue, type KeySecretValue, type VersionLabel } from './value';
+import { PENDING } from './stages';
+import { parseSecretValue, type KeySecretValue } from './value';
+import type { Stage } from './stages';
 
 /** Whether this rotation's AWSPENDING version already has a value (createSecret ran before). */
 export async function pendingValueExists(
@@ -56,7 +57,7 @@ function readPendingVersion(
 export async function readStagedValue(
   secretsManager: SecretsManagerClient,
   request: RotationRequest,
-  label: VersionLabel,
+  label: Stage,
 ): Promise<KeySecretValue | undefined> {
   const response = await getSecretValueIfAny(secretsManager, { SecretId: request.secretId, VersionStage: label });
   return response === undefined ? undefined : parseSecretValue(response.SecretString, label, request);
@@ -84,7 +85,7 @@ export async function getSecretValueIfAny(
 export async function readStagedKeyId(
   secretsManager: SecretsManagerClient,
   request: RotationRequest,
-  label: VersionLabel,
+  label: Stage,
   logger: { warn(message: string, context: { readonly error: unknown }): void },
 ): Promise<string | undefined> {
   try {

@@ -3,8 +3,10 @@ import { ListSecretVersionIdsCommand, type SecretsManagerClient } from '@aws-sdk
 import type { PreviousKeyPolicy } from '../contract';
 import { isNoSuchEntity } from '../aws-errors';
 import { previousKeyPolicyOf, type ResolvedPreviousKeyPolicy } from '../previous-key-policy';
-import { CURRENT, PENDING, PREVIOUS, versionWithStage } from '../secret/metadata';
-import { parseSecretValue, type VersionLabel } from '../secret/value';
+import { versionWithStage } from '../secret/metadata';
+import { CURRENT, PENDING, PREVIOUS } from '../secret/stages';
+import { parseSecretValue } from '../secret/value';
+import type { Stage } from '../secret/stages';
 import { getSecretValueIfAny } from '../secret/versions';
 import { listUserKeys } from '../user-keys';
 import type { ManagedSecret } from './managed-secret-list';
@@ -73,7 +75,7 @@ export async function inspectSecret(
   const previousVersion = versionWithStage(secret, PREVIOUS);
   const pendingVersionId = versionWithStage(secret, PENDING);
 
-  const keyIdOf = async (label: VersionLabel, versionId: string | undefined): Promise<string | undefined> => {
+  const keyIdOf = async (label: Stage, versionId: string | undefined): Promise<string | undefined> => {
     if (versionId === undefined) return undefined;
     const response = await getSecretValueIfAny(secretsManager, {
       SecretId: secret.arn,

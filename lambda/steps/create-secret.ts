@@ -18,7 +18,8 @@ import type { RotationRequest } from '../../core/rotation-request';
 import { chooseKeyToFree, MAX_KEYS_PER_USER } from '../../core/key-slots';
 import { describeError } from '../logger';
 import { userNameCaseError } from '../../core/managed-secrets';
-import { CURRENT, managedUserName, PENDING, PREVIOUS } from '../../core/secret/metadata';
+import { managedUserName } from '../../core/secret/metadata';
+import { CURRENT, PENDING, PREVIOUS } from '../../core/secret/stages';
 import {
   assertValueNamesUser,
   IGNORED_MASTER_ARN_FIELD,

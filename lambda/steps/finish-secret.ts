@@ -3,20 +3,14 @@ import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager
 import type { PreviousKeyPolicy } from '../../core/contract';
 import { parseAttemptMarker, removeAttemptMarker } from '../attempt-marker';
 import { isNoSuchEntity } from '../../core/aws-errors';
-import type { RotationConfig } from '../../core/function-settings';
+import type { FunctionSettings } from '../../core/function-settings';
 import type { Dependencies, StepInput } from '../dependencies';
 import type { RotationRequest } from '../../core/rotation-request';
 import { describeError, type Logger } from '../logger';
 import { userNameCaseError } from '../../core/managed-secrets';
 import { previousKeyPolicyOf } from '../../core/previous-key-policy';
-import {
-  CURRENT,
-  managedUserName,
-  PENDING,
-  PREVIOUS,
-  type SecretMetadata,
-  versionWithStage,
-} from '../../core/secret/metadata';
+import { managedUserName, type SecretMetadata, versionWithStage } from '../../core/secret/metadata';
+import { CURRENT, PENDING, PREVIOUS } from '../../core/secret/stages';
 import { assertValueNamesUser } from '../../core/secret/value';
 import { readPendingValue, readStagedKeyId } from '../../core/secret/versions';
 import { listUserKeys } from '../../core/user-keys';
@@ -94,7 +88,7 @@ export async function finishSecret(
 }
 
 /** The secret's own policy (its tag) or the stack's; a tag that does not parse is logged. */
-function secretPolicy(metadata: SecretMetadata, config: RotationConfig, logger: Logger): PreviousKeyPolicy {
+function secretPolicy(metadata: SecretMetadata, config: FunctionSettings, logger: Logger): PreviousKeyPolicy {
   const { policy, problem } = previousKeyPolicyOf(metadata.previousKeyPolicyTag, config.previousKeyPolicy);
   if (problem !== undefined) logger.warn(problem);
   return policy;

@@ -2,7 +2,7 @@ import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { type PreviousKeyPolicy, SWEEP_METRIC } from '../../core/contract';
 import { isNoSuchEntity, isThrottling } from '../../core/aws-errors';
-import { DEFAULT_LOG_LEVEL, loadConfig, type Environment } from '../../core/function-settings';
+import { DEFAULT_LOG_LEVEL, loadFunctionSettings, type Environment } from '../../core/function-settings';
 import type { Dependencies } from '../dependencies';
 import type { RotationScope } from '../../core/errors';
 import { invocationDeadline, ownFunctionArn, type InvocationContext } from '../invocation-context';
@@ -57,7 +57,7 @@ export async function sweep(
   logger.appendKeys({ step: 'sweep' });
   try {
     assertSweepEvent(event);
-    const config = loadConfig(env, SCOPE);
+    const config = loadFunctionSettings(env, SCOPE);
     logger.setLevel(config.logLevel);
     const functionArn = ownFunctionArn(context, SCOPE);
     const functionName = functionArn.resource.replace(/^function:/, '');

@@ -1,5 +1,6 @@
 // Who may read a managed secret besides the rotation: the secret's resource policy, and what a reader in another
 // account needs from the secrets' key.
+import { CURRENT, PREVIOUS } from '../../core/secret/stages';
 import { grantRoleNamePrefix, MAX_GRANT_ROLES } from '../grants/grant-role-count';
 import { LONGEST_ARN_PARTS, policyJson, policySize, roleArn } from '../grants/policy';
 import { ValidationError, checkPrincipalArn, show } from '../validation/validation';
@@ -18,7 +19,7 @@ export function readerAccount(readerArn: string): string {
  * The versions a reader may read: the current key, and the previous one, which stays Active through the grace period
  * (a consumer that has not picked up the new key yet falls back to it). Never AWSPENDING, a key not tested yet.
  */
-export const READER_VERSION_STAGES = ['AWSCURRENT', 'AWSPREVIOUS'];
+export const READER_VERSION_STAGES = [CURRENT, PREVIOUS];
 
 /**
  * The secret's resource policy: the readers may read it, nothing else, and only the versions of READER_VERSION_STAGES

@@ -2,7 +2,7 @@ import { CreateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { FUNCTION_ENV, grantRoleIndex } from '../../core/contract';
-import { loadConfig } from '../../core/function-settings';
+import { loadFunctionSettings } from '../../core/function-settings';
 import { ConfigurationError, UnexpectedResponseError } from '../../core/errors';
 import { secretNameOf } from '../../core/secret/name';
 import { grantRoleArn } from '../../core/grant-roles';
@@ -58,16 +58,16 @@ describe('grant roles', () => {
 
   test('the environment names both settings or neither', () => {
     const scope = { step: 'createSecret' };
-    expect(loadConfig(functionEnv(GRANT_ROLES), scope).grantRoles).toEqual({
+    expect(loadFunctionSettings(functionEnv(GRANT_ROLES), scope).grantRoles).toEqual({
       count: 7,
       namePrefix: 'iam-key-rotation-keys-',
     });
-    expect(loadConfig(functionEnv(), scope).grantRoles).toBeUndefined();
-    expect(() => loadConfig(functionEnv({ [FUNCTION_ENV.grantRoleCount]: '7' }), scope)).toThrow(ConfigurationError);
-    expect(() => loadConfig(functionEnv({ ...GRANT_ROLES, [FUNCTION_ENV.grantRoleCount]: '0' }), scope)).toThrow(
+    expect(loadFunctionSettings(functionEnv(), scope).grantRoles).toBeUndefined();
+    expect(() => loadFunctionSettings(functionEnv({ [FUNCTION_ENV.grantRoleCount]: '7' }), scope)).toThrow(ConfigurationError);
+    expect(() => loadFunctionSettings(functionEnv({ ...GRANT_ROLES, [FUNCTION_ENV.grantRoleCount]: '0' }), scope)).toThrow(
       /KEY_ROLE_COUNT must be a positive whole number/,
     );
-    expect(() => loadConfig(functionEnv({ ...GRANT_ROLES, [FUNCTION_ENV.grantRoleNamePrefix]: 'a/b' }), scope)).toThrow(
+    expect(() => loadFunctionSettings(functionEnv({ ...GRANT_ROLES, [FUNCTION_ENV.grantRoleNamePrefix]: 'a/b' }), scope)).toThrow(
       /KEY_ROLE_NAME_PREFIX must be the start of an IAM role name/,
     );
   });

@@ -9,6 +9,7 @@ import { CommandFailed, UsageError } from '../../errors';
 import { EXIT_CODES, type ExitCode } from '../../exit-codes';
 import { resolveManagedSecret } from '../../managed-secret';
 import { RotationFunctionSettings } from '../../rotation-function-settings';
+import { CURRENT } from '../../../core/secret/stages';
 
 /**
  * One hour: a long-running SDK client refreshes its credentials when they expire, so it picks up a rotated key well
@@ -44,7 +45,7 @@ export async function runCredentials({ args, aws, io }: CommandInput): Promise<E
     let secretString: string | undefined;
     try {
       secretString = (
-        await secretsManager.get().send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: 'AWSCURRENT' }))
+        await secretsManager.get().send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: CURRENT }))
       ).SecretString;
     } catch (error) {
       if (isResourceNotFound(error)) {
@@ -77,8 +78,8 @@ function readKey(
 ): { accessKeyId: string; secretAccessKey: string } {
   const scope = { secretId: secretName, step: 'credentials' };
   try {
-    const value = parseSecretValue(secretString, 'AWSCURRENT', scope);
-    assertValueNamesUser(value, userName, 'AWSCURRENT', scope, true);
+    const value = parseSecretValue(secretString, CURRENT, scope);
+    assertValueNamesUser(value, userName, CURRENT, scope, true);
     if (value.accesskey === undefined || value.secretkey === undefined) {
       throw new CommandFailed(`secret ${secretName}: the AWSCURRENT value lacks an accesskey or a secretkey`);
     }

@@ -5,6 +5,7 @@ import type { CliIo } from '../../io';
 import type { ResolvedSecret } from '../../managed-secret';
 import type { RotateClients } from './clients';
 import { maskKeyIds, type RotationLog, type RotationLogLine } from './rotation-log';
+import { CURRENT } from '../../../core/secret/stages';
 
 const POLL_INTERVAL_MS = 2_000;
 
@@ -54,7 +55,7 @@ export class RotationFollower {
       const described = await this.clients.secretsManager
         .get()
         .send(new DescribeSecretCommand({ SecretId: this.secret.arn }));
-      return described.VersionIdsToStages?.[this.token]?.includes('AWSCURRENT') === true;
+      return described.VersionIdsToStages?.[this.token]?.includes(CURRENT) === true;
     } catch (error) {
       throw explainAwsError(error, `following the rotation of ${this.secret.name} (DescribeSecret)`);
     }

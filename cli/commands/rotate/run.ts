@@ -13,6 +13,7 @@ import { RotationFollower } from './rotation-follower';
 import { RotationLog } from './rotation-log';
 import { reportSuccess } from './success-report';
 import { parseTimeout } from './timeout';
+import { CURRENT, PENDING } from '../../../core/secret/stages';
 
 /** Log times are the function's clock: read from a little before the rotation started on ours. */
 const LOG_CLOCK_SKEW_MS = 60_000;
@@ -33,8 +34,8 @@ export async function runRotate({ args, aws, io }: CommandInput): Promise<ExitCo
         `rotation is turned off on secret ${secret.name}: run terraform apply to turn it back on, then rotate again`,
       );
     }
-    const currentVersion = versionWithStage(secret, 'AWSCURRENT');
-    const pendingVersion = versionWithStage(secret, 'AWSPENDING');
+    const currentVersion = versionWithStage(secret, CURRENT);
+    const pendingVersion = versionWithStage(secret, PENDING);
     const unfinished = pendingVersion !== undefined && pendingVersion !== currentVersion ? pendingVersion : undefined;
     // Our own token, so the rotation can be followed even when RotateSecret fails before it answers.
     const token = unfinished ?? randomUUID();

@@ -5,6 +5,7 @@ import { parseSecretValue } from '../../../core/secret/value';
 import type { CliIo } from '../../io';
 import type { ResolvedSecret } from '../../managed-secret';
 import type { RotateClients } from './clients';
+import { CURRENT } from '../../../core/secret/stages';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -41,7 +42,7 @@ async function keyIdOf(clients: RotateClients, secret: ResolvedSecret, versionId
     const response = await clients.secretsManager
       .get()
       .send(new GetSecretValueCommand({ SecretId: secret.arn, VersionId: versionId }));
-    return parseSecretValue(response.SecretString, 'AWSCURRENT', { secretId: secret.name }).accesskey;
+    return parseSecretValue(response.SecretString, CURRENT, { secretId: secret.name }).accesskey;
   } catch {
     return undefined;
   }
