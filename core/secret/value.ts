@@ -23,11 +23,7 @@ export const IGNORED_MASTER_ARN_FIELD = 'masterarn';
  * @throws InvalidSecretError if the value is missing, not JSON, not a JSON object, or username / accesskey /
  * secretkey is present but not a string. The messages never quote the value.
  */
-export function parseSecretValue(
-  secretString: string | undefined,
-  label: Stage,
-  scope: RotationScope,
-): KeySecretValue {
+export function parseSecretValue(secretString: string | undefined, label: Stage, scope: RotationScope): KeySecretValue {
   const invalid = (problem: string): InvalidSecretError =>
     new InvalidSecretError(scope, `the ${label} value ${problem}`);
   if (secretString === undefined) {

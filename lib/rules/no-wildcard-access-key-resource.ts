@@ -1,15 +1,7 @@
 import { couldMatchMoreThanOneUser } from '../../core/arn-patterns';
 import { PolicyDocument, PolicyStatement, asList } from '../grants/policy';
 import { Rule } from './rule';
-
-/** Policy attributes of the resources that carry IAM identity policies. */
-const POLICY_ATTRIBUTE: Record<string, string> = {
-  aws_iam_role_policy: 'policy',
-  aws_iam_user_policy: 'policy',
-  aws_iam_group_policy: 'policy',
-  aws_iam_policy: 'policy',
-  aws_iam_role: 'inline_policy',
-};
+import { IDENTITY_POLICY_ATTRIBUTES } from '../../core/policy-attributes';
 
 const ACCESS_KEY_ACTIONS = [
   'iam:CreateAccessKey',
@@ -28,7 +20,7 @@ export const noWildcardAccessKeyResource: Rule = {
     'Whoever holds this policy can mint keys for any user in the account (including administrators). ' +
     'Grant iam:CreateAccessKey and its siblings only on the ARNs of the managed users.',
   check(resource) {
-    const attribute = POLICY_ATTRIBUTE[resource.type];
+    const attribute = IDENTITY_POLICY_ATTRIBUTES[resource.type];
     if (attribute === undefined) return 'not-applicable';
     const documents = policyTexts(resource.config[attribute]).map(parsePolicy);
     if (documents.length === 0) return 'not-applicable';

@@ -1,7 +1,8 @@
 // The review command's policy logic, unit by unit: normalization, wildcard detection, statement diffs.
 import { parsePolicy, type PolicyStatement } from '../../cli/commands/review/policy-statements';
 import { diffStatements } from '../../cli/commands/review/statement-diff';
-import { findWildcards, isWildcardResource, type PolicyKind } from '../../cli/commands/review/wildcards';
+import { findWildcards, isWildcardResource } from '../../cli/commands/review/wildcards';
+import type { PolicyKind } from '../../core/policy-attributes';
 
 function statementsOf(document: unknown): readonly PolicyStatement[] {
   const parsed = parsePolicy(document);

@@ -63,13 +63,15 @@ describe('grant roles', () => {
       namePrefix: 'iam-key-rotation-keys-',
     });
     expect(loadFunctionSettings(functionEnv(), scope).grantRoles).toBeUndefined();
-    expect(() => loadFunctionSettings(functionEnv({ [FUNCTION_ENV.grantRoleCount]: '7' }), scope)).toThrow(ConfigurationError);
-    expect(() => loadFunctionSettings(functionEnv({ ...GRANT_ROLES, [FUNCTION_ENV.grantRoleCount]: '0' }), scope)).toThrow(
-      /KEY_ROLE_COUNT must be a positive whole number/,
+    expect(() => loadFunctionSettings(functionEnv({ [FUNCTION_ENV.grantRoleCount]: '7' }), scope)).toThrow(
+      ConfigurationError,
     );
-    expect(() => loadFunctionSettings(functionEnv({ ...GRANT_ROLES, [FUNCTION_ENV.grantRoleNamePrefix]: 'a/b' }), scope)).toThrow(
-      /KEY_ROLE_NAME_PREFIX must be the start of an IAM role name/,
-    );
+    expect(() =>
+      loadFunctionSettings(functionEnv({ ...GRANT_ROLES, [FUNCTION_ENV.grantRoleCount]: '0' }), scope),
+    ).toThrow(/KEY_ROLE_COUNT must be a positive whole number/);
+    expect(() =>
+      loadFunctionSettings(functionEnv({ ...GRANT_ROLES, [FUNCTION_ENV.grantRoleNamePrefix]: 'a/b' }), scope),
+    ).toThrow(/KEY_ROLE_NAME_PREFIX must be the start of an IAM role name/);
   });
 
   test("a rotation step acts on the secret and the user only through the secret's grant role", async () => {

@@ -101,6 +101,7 @@ const CORE_SOURCES = [
   'core/arn-patterns.ts',
   'core/function-package.ts',
   'core/package-files.ts',
+  'core/policy-attributes.ts',
   'core/secret/stages.ts',
 ];
 const CORE_OUTPUT = `(?:${CORE_SOURCES.map((file) => file.replace(/\.ts$/, '')).join('|')})`;

@@ -1,19 +1,25 @@
 // What a reviewer must be able to read in a plan: every attribute that says who may do what. The end-to-end suites
 // check their first plans against this list; docs/plan-review.md ("Reviewing a change in a pull request") shows it as a
 // checked table, which test/lib/readme.test.ts renders from it.
+import { POLICY_DOCUMENT_ATTRIBUTES } from '../../core/policy-attributes';
 
-/** The attributes, per resource type, that grant or scope access; for aws_lambda_permission, every one it has. */
+const documentOf = (type: string): string => POLICY_DOCUMENT_ATTRIBUTES[type].attribute;
+
+/**
+ * The attributes, per resource type, that grant or scope access: the policy document (core/policy-attributes.ts) and
+ * what binds it; for aws_lambda_permission, every one it has.
+ */
 export const ACCESS_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
-  aws_iam_policy: ['policy'],
+  aws_iam_policy: [documentOf('aws_iam_policy')],
   // Not inline_policy: unset, it is the provider's read-back of the aws_iam_role_policy resources (checked themselves),
   // which the plan cannot know before the role exists.
-  aws_iam_role: ['assume_role_policy'],
-  aws_iam_role_policy: ['policy', 'role'],
+  aws_iam_role: [documentOf('aws_iam_role')],
+  aws_iam_role_policy: [documentOf('aws_iam_role_policy'), 'role'],
   aws_iam_role_policy_attachment: ['policy_arn', 'role'],
-  aws_iam_user_policy: ['policy', 'user'],
-  aws_kms_key: ['policy'],
-  aws_secretsmanager_secret_policy: ['policy'],
-  aws_sns_topic_policy: ['policy'],
+  aws_iam_user_policy: [documentOf('aws_iam_user_policy'), 'user'],
+  aws_kms_key: [documentOf('aws_kms_key')],
+  aws_secretsmanager_secret_policy: [documentOf('aws_secretsmanager_secret_policy')],
+  aws_sns_topic_policy: [documentOf('aws_sns_topic_policy')],
   aws_lambda_permission: [
     'action',
     'function_name',

@@ -10,19 +10,7 @@ import {
   valueAt,
 } from './plan';
 import { type ParsedPolicy, parsePolicy } from './policy-statements';
-import type { PolicyKind } from './wildcards';
-
-/** The resource types whose attribute is a policy document. */
-export const POLICY_ATTRIBUTES: Readonly<Record<string, { readonly attribute: string; readonly kind: PolicyKind }>> = {
-  aws_iam_policy: { attribute: 'policy', kind: 'identity' },
-  aws_iam_role_policy: { attribute: 'policy', kind: 'identity' },
-  aws_iam_user_policy: { attribute: 'policy', kind: 'identity' },
-  aws_iam_group_policy: { attribute: 'policy', kind: 'identity' },
-  aws_iam_role: { attribute: 'assume_role_policy', kind: 'resource' },
-  aws_kms_key: { attribute: 'policy', kind: 'resource' },
-  aws_secretsmanager_secret_policy: { attribute: 'policy', kind: 'resource' },
-  aws_sns_topic_policy: { attribute: 'policy', kind: 'resource' },
-};
+import { POLICY_DOCUMENT_ATTRIBUTES, type PolicyKind } from '../../../core/policy-attributes';
 
 export type DocumentState =
   | { readonly state: 'absent' }
@@ -44,7 +32,7 @@ export function policyDocuments(plan: Plan): PolicyDocument[] {
   const documents: PolicyDocument[] = [];
   for (const change of plan.resourceChanges) {
     if (change.mode !== 'managed' || !['create', 'update', 'delete', 'replace'].includes(change.kind)) continue;
-    const spec = POLICY_ATTRIBUTES[change.type];
+    const spec = POLICY_DOCUMENT_ATTRIBUTES[change.type];
     if (spec === undefined) continue;
     documents.push({
       change,

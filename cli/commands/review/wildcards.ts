@@ -2,12 +2,7 @@
 import { kindsMatchedBeyondOne } from '../../../core/arn-patterns';
 import { code, escapeText } from './markdown';
 import type { PolicyStatement } from './policy-statements';
-
-/**
- * An identity policy (attached to a role, user or group: `Resource` says on what) or a resource policy (a key's,
- * a secret's, a topic's, a role's trust policy: `Resource: "*"` there means "this key", "this secret").
- */
-export type PolicyKind = 'identity' | 'resource';
+import type { PolicyKind } from '../../../core/policy-attributes';
 
 export interface WildcardMatch {
   readonly sid: string | undefined;
