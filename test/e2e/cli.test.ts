@@ -22,6 +22,9 @@ const UNTAGGED = 'iam-key-rotation/plain';
 /** Under the prefix and tagged alice, made by someone else: not alice's secret (iam-key-rotation/alice is). */
 const ROGUE = 'iam-key-rotation/zz-rogue';
 
+// A rotate test runs the function three or four times through the emulator: seconds each on a loaded machine.
+jest.setTimeout(60_000);
+
 describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
   let emulator: Emulator;
   let fixture: ManagedSecretsFixture;
