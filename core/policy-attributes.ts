@@ -25,7 +25,7 @@ export const POLICY_DOCUMENT_ATTRIBUTES: Readonly<Record<string, PolicyDocumentA
 };
 
 /** A role's inline identity policies: a list of `{ name, policy }` blocks, beside its trust policy. */
-export const ROLE_INLINE_POLICY_ATTRIBUTE = 'inline_policy';
+const ROLE_INLINE_POLICY_ATTRIBUTE = 'inline_policy';
 
 /** The attribute holding each resource type's identity policies, the role's inline ones included. */
 export const IDENTITY_POLICY_ATTRIBUTES: Readonly<Record<string, string>> = {

@@ -59,17 +59,22 @@ export function terraformIn(
 type Suite = (name: string, body: () => void) => void;
 type Case = (name: string, body: jest.ProvidesCallback, timeout?: number) => void;
 
+// Each probe starts a process (terraform, python importing moto): once per test file, however many suites ask.
+let terraformUsable: boolean | undefined;
+const haveTerraform = (): boolean => (terraformUsable ??= requireTool('terraform', TERRAFORM_INSTALL_HINT));
+let motoUsable: boolean | undefined;
+const haveMoto = (): boolean => (motoUsable ??= motoAvailable());
+
 /** `describe` where terraform is usable; elsewhere `describe.skip` after a hint, and in CI a failure (requireTool). */
-export const describeWithTerraform: Suite = (name, body) =>
-  (requireTool('terraform', TERRAFORM_INSTALL_HINT) ? describe : describe.skip)(name, body);
+export const describeWithTerraform: Suite = (name, body) => (haveTerraform() ? describe : describe.skip)(name, body);
 
 /** `describe` where the emulator (python3 with the pinned moto) runs; otherwise like describeWithTerraform. */
-export const describeWithMoto: Suite = (name, body) => (motoAvailable() ? describe : describe.skip)(name, body);
+export const describeWithMoto: Suite = (name, body) => (haveMoto() ? describe : describe.skip)(name, body);
 
 /** `describe` for suites that deploy with terraform to the emulator: both must be usable. */
 export const describeWithEmulator: Suite = (name, body) =>
-  (requireTool('terraform', TERRAFORM_INSTALL_HINT) && motoAvailable() ? describe : describe.skip)(name, body);
+  (haveTerraform() && haveMoto() ? describe : describe.skip)(name, body);
 
 /** `test` where terraform is usable, for the one terraform step of a suite that otherwise needs nothing. */
 export const testWithTerraform: Case = (name, body, timeout) =>
-  (requireTool('terraform', TERRAFORM_INSTALL_HINT) ? test : test.skip)(name, body, timeout);
+  (haveTerraform() ? test : test.skip)(name, body, timeout);
