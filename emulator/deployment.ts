@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildApp, STACK_NAME } from '../main';
+import { ReattachedProvider } from './provider-server';
 import { terraformEnv } from './terraform-env';
 import type { Emulator } from './emulator';
 
@@ -28,16 +29,19 @@ export interface TerraformContext {
   readonly env: NodeJS.ProcessEnv;
   readonly running: Set<ChildProcess>;
   readonly transcript: string[];
+  /** One provider process for every command after init. @default - terraform starts its own, twice per command */
+  readonly provider?: ReattachedProvider;
 }
 
 /** Runs terraform in `context.cwd`; fails with its output unless the exit code is one of `okCodes`. */
-export function runTerraform(
+export async function runTerraform(
   context: TerraformContext,
   args: readonly string[],
   okCodes: readonly number[] = [0],
 ): Promise<TerraformResult> {
+  const env = { ...context.env, ...(await context.provider?.envFor(args)) };
   return new Promise((resolve, reject) => {
-    const child = spawn('terraform', [...args, '-no-color'], { cwd: context.cwd, env: context.env });
+    const child = spawn('terraform', [...args, '-no-color'], { cwd: context.cwd, env });
     context.running.add(child);
     let stdout = '';
     let stderr = '';
@@ -61,6 +65,7 @@ export class EmulatorDeployment {
   readonly transcript: string[] = [];
   private readonly env: NodeJS.ProcessEnv;
   private readonly running = new Set<ChildProcess>();
+  private readonly provider: ReattachedProvider;
 
   constructor(emulator: Emulator, options: DeploymentOptions) {
     const appEnv = { ...process.env, ...emulator.env() };
@@ -71,12 +76,20 @@ export class EmulatorDeployment {
     }).synth();
     this.stackDir = path.join(options.outdir, 'stacks', STACK_NAME);
     this.env = { ...appEnv, ...terraformEnv(this.stackDir), TF_INPUT: '0' };
+    this.provider = new ReattachedProvider(this.stackDir, this.env);
+    emulator.onStop(() => this.provider.stop());
   }
 
   /** Runs terraform; fails with its output unless the exit code is one of `okCodes`. */
   terraform(args: readonly string[], okCodes: readonly number[] = [0]): Promise<TerraformResult> {
     return runTerraform(
-      { cwd: this.stackDir, env: this.env, running: this.running, transcript: this.transcript },
+      {
+        cwd: this.stackDir,
+        env: this.env,
+        running: this.running,
+        transcript: this.transcript,
+        provider: this.provider,
+      },
       args,
       okCodes,
     );

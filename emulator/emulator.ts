@@ -174,6 +174,8 @@ export interface Emulator {
   clearInvocationLogs(): Promise<void>;
   /** Turns on moto's signature and policy checks; returns the admin credentials. */
   enableIamAuth(): Promise<AdminCredentials>;
+  /** Runs `release` when the emulator stops, first: for what lives as long as it (a deployment's provider). */
+  onStop(release: () => Promise<void>): void;
   /** SIGTERM, then SIGKILL after a grace period. Idempotent. */
   stop(): Promise<void>;
 }
@@ -304,6 +306,7 @@ class ControlClient {
 
 class RunningEmulator implements Emulator {
   private stopping: Promise<void> | undefined;
+  private readonly releases: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly child: LauncherProcess,
@@ -381,8 +384,12 @@ class RunningEmulator implements Emulator {
     return this.control.request<AdminCredentials>('POST', 'iam-auth');
   }
 
+  onStop(release: () => Promise<void>): void {
+    this.releases.push(release);
+  }
+
   stop(): Promise<void> {
-    this.stopping ??= stopProcess(this.child);
+    this.stopping ??= Promise.allSettled(this.releases.map((release) => release())).then(() => stopProcess(this.child));
     return this.stopping;
   }
 }

@@ -9,6 +9,7 @@ import { buildTerraformModule } from '../lib/terraform-module/build';
 import { type TerraformResult, runTerraform } from './deployment';
 import type { Emulator } from './emulator';
 import { emulatorProviderBlock } from '../app/provider-endpoint';
+import { ReattachedProvider } from './provider-server';
 import { terraformEnv } from './terraform-env';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -20,6 +21,7 @@ export class ModuleDeployment {
   readonly transcript: string[] = [];
   private readonly env: NodeJS.ProcessEnv;
   private readonly running = new Set<ChildProcess>();
+  private readonly provider: ReattachedProvider;
 
   /** `workDir` (empty) gets dist/terraform-module and examples/terraform-module. */
   constructor(emulator: Emulator, workDir: string) {
@@ -35,11 +37,19 @@ export class ModuleDeployment {
       JSON.stringify({ provider: { aws: emulatorProviderBlock(env, emulator.region) } }, null, 2),
     );
     this.env = { ...env, ...terraformEnv(this.exampleDir), TF_INPUT: '0' };
+    this.provider = new ReattachedProvider(this.exampleDir, this.env);
+    emulator.onStop(() => this.provider.stop());
   }
 
   terraform(args: readonly string[], okCodes: readonly number[] = [0]): Promise<TerraformResult> {
     return runTerraform(
-      { cwd: this.exampleDir, env: this.env, running: this.running, transcript: this.transcript },
+      {
+        cwd: this.exampleDir,
+        env: this.env,
+        running: this.running,
+        transcript: this.transcript,
+        provider: this.provider,
+      },
       args,
       okCodes,
     );

@@ -20,7 +20,7 @@ describeWithEmulator('cdktf deploy and destroy on the local emulator', () => {
   const output: string[] = [];
 
   beforeAll(async () => {
-    emulator = await startEmulator();
+    emulator = await startEmulator({ reuseFunctionProcesses: true });
     await emulator.enableIamAuth();
     state = new RotationState(emulator);
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-cdktf-'));

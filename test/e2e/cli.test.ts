@@ -45,7 +45,7 @@ describeWithMoto('iam-key-rotation CLI on the local emulator', () => {
 
   beforeAll(async () => {
     ensureCliBuilt();
-    emulator = await startEmulator();
+    emulator = await startEmulator({ reuseFunctionProcesses: true });
     await emulator.enableIamAuth();
     await emulator.setFunctionEnv({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-cli-'));

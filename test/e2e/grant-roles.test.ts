@@ -53,7 +53,7 @@ describeWithEmulator('grant roles on the local emulator', () => {
   const grantRoleArn = (number: number): string => `arn:aws:iam::123456789012:role/${NAME}-keys-${number}`;
 
   beforeAll(async () => {
-    emulator = await startEmulator();
+    emulator = await startEmulator({ reuseFunctionProcesses: true });
     await emulator.enableIamAuth();
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-key-roles-'));
     const configPath = path.join(outdir, 'rotation.config.json');

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { buildApp, targetStackName } from '../../main';
 import { type Emulator, startEmulator } from '../../emulator/emulator';
 import { fixtureZip } from '../lib/fixtures';
+import { ReattachedProvider } from '../../emulator/provider-server';
 import { describeWithEmulator, terraformIn } from '../support/tools';
 
 jest.setTimeout(180_000);
@@ -43,7 +44,7 @@ describeWithEmulator('a target stack on the local emulator', () => {
   let dir: string;
 
   beforeAll(async () => {
-    emulator = await startEmulator();
+    emulator = await startEmulator({ reuseFunctionProcesses: true });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'targets-e2e-'));
     const configPath = path.join(dir, 'rotation.config.json');
     fs.writeFileSync(
@@ -65,9 +66,13 @@ describeWithEmulator('a target stack on the local emulator', () => {
     buildApp({ configPath, outdir, functionZipPath: fixtureZip(), env: { ...process.env, ...emulator.env() } }).synth();
     const stackDir = path.join(outdir, 'stacks', targetStackName(TARGET));
     stackFile = path.join(stackDir, 'cdk.tf.json');
-    terraform = terraformIn(stackDir, dir, emulator.env());
-    terraformAs = (role) => terraformIn(stackDir, dir, { ...emulator.env(), TF_VAR_provider_role: role });
-    terraform('init', '-input=false', '-no-color');
+    terraformIn(stackDir, dir, emulator.env())('init', '-input=false', '-no-color');
+    // One provider process for every later command (emulator/provider-server.ts), stopped with the emulator.
+    const provider = new ReattachedProvider(stackDir, { ...process.env, ...emulator.env() });
+    emulator.onStop(() => provider.stop());
+    const env = { ...emulator.env(), ...(await provider.attach()) };
+    terraform = terraformIn(stackDir, dir, env);
+    terraformAs = (role) => terraformIn(stackDir, dir, { ...env, TF_VAR_provider_role: role });
   });
 
   afterAll(async () => {

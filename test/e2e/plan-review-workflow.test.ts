@@ -95,7 +95,7 @@ describeWithEmulator('the plan-review workflow script on the local emulator', ()
   let runs = 0;
 
   beforeAll(async () => {
-    emulator = await startEmulator();
+    emulator = await startEmulator({ reuseFunctionProcesses: true });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-review-e2e-'));
     const bin = path.join(dir, 'bin');
     fs.mkdirSync(bin);

@@ -108,7 +108,7 @@ describeWithEmulator('rotation end to end on the local emulator', () => {
   }
 
   beforeAll(async () => {
-    emulator = await startEmulator();
+    emulator = await startEmulator({ reuseFunctionProcesses: true });
     await emulator.enableIamAuth();
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-e2e-'));
     deployment = new EmulatorDeployment(emulator, { outdir });

@@ -95,7 +95,7 @@ describeWithEmulator('the sweep on the local emulator', () => {
   };
 
   beforeAll(async () => {
-    emulator = await startEmulator();
+    emulator = await startEmulator({ reuseFunctionProcesses: true });
     await emulator.enableIamAuth();
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-sweep-'));
     deployment = new EmulatorDeployment(emulator, { outdir, configPath: path.join(__dirname, 'sweep.config.json') });

@@ -27,7 +27,7 @@ describeWithEmulator('the plain Terraform module on the local emulator', () => {
   const secretKeys = new Set<string>();
 
   beforeAll(async () => {
-    emulator = await startEmulator();
+    emulator = await startEmulator({ reuseFunctionProcesses: true });
     await emulator.enableIamAuth();
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-key-rotation-module-'));
     deployment = new ModuleDeployment(emulator, workDir);
